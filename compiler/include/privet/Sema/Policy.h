@@ -1,0 +1,285 @@
+//===- Policy.h - The checked policy: what sema produces and every later stage reads -*- C++ -*-===//
+//
+// A Policy is the whole program after name resolution and type checking: the root file and every
+// module it imports, merged. Names are resolved to dense ids, hierarchies are closed (each node
+// knows the leaves it covers), conditions are typed, rules carry their provenance. Lowering, the
+// reference evaluator, the analyses, the test runner and diff all consume this and nothing else,
+// so the generators in tests/ and bench/ build Policies directly without going through text.
+//
+// The semantics every consumer implements are written down in docs/language.md.
+//
+//===----------------------------------------------------------------------------------------===//
+#ifndef PRIVET_SEMA_POLICY_H
+#define PRIVET_SEMA_POLICY_H
+
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/SMLoc.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace privet {
+
+/// The request dimensions, in declaration order. A request names (at most) one value per
+/// dimension, except Data, which may name several categories.
+enum class Dimension : uint8_t {
+  Action,
+  Data,
+  Subject,
+  Purpose,
+  Basis,
+  Recipient,
+  Region,
+  Context,
+};
+constexpr unsigned NumDimensions = 8;
+
+/// "action", "data", "subject", "purpose", "basis", "recipient", "region", "context".
+llvm::StringRef dimensionName(Dimension D);
+/// The declaration keyword: "action", "category", "subject", ... .
+llvm::StringRef dimensionKeyword(Dimension D);
+/// The preposition introducing the dimension in a pattern ("" for action and data).
+llvm::StringRef dimensionPreposition(Dimension D);
+
+/// Where something came from. File indexes Policy::Files; Line and Col are 1-based (0: none,
+/// e.g. for generated policies). Range is valid only while the SourceMgr that sema used lives.
+struct Loc {
+  uint32_t File = 0;
+  uint32_t Line = 0;
+  uint32_t Col = 0;
+  llvm::SMRange Range;
+};
+
+using NodeId = uint32_t;
+using LeafIndex = uint32_t;
+constexpr uint32_t NoIndex = ~0u;
+
+/// Attribute types. Values of every type are carried as int64_t: bool is 0/1, an enum value is
+/// its index in EnumType::Values, a duration is a number of seconds.
+enum class AttrKind : uint8_t { Bool, Int, Duration, Enum };
+
+/// One node of a vocabulary hierarchy (a DAG: a node may have several parents).
+struct VocabNode {
+  std::string Name;          ///< Qualified for imported modules ("gdpr.consent"), plain for the root.
+  std::string Title;         ///< Human title, may be empty.
+  std::string Description;   ///< From @doc("..."), may be empty.
+  std::vector<std::string> Sources; ///< From @source("..."): where in the notice it comes from.
+  std::vector<NodeId> Parents;
+  std::vector<NodeId> Children;
+  Loc Location;
+  uint32_t Module = 0;       ///< Index into Policy::Modules.
+
+  // Recipients only.
+  std::vector<NodeId> Roles;            ///< `role X`: also added to Parents.
+  std::optional<NodeId> LocatedIn;      ///< `located in R`: a node of the Region vocabulary.
+  bool UnderContract = false;           ///< `under contract`.
+
+  // Obligations only: the type of the argument, if the obligation takes one (`retain_for(duration)`).
+  std::optional<AttrKind> ParamKind;
+  uint32_t ParamEnum = NoIndex;         ///< With ParamKind == Enum: index into Policy::Enums.
+};
+
+/// The closed hierarchy of one kind of vocabulary. Leaves are the nodes without children, numbered
+/// densely; every node knows the set of leaves it covers (itself, for a leaf).
+struct Vocabulary {
+  std::vector<VocabNode> Nodes;
+  std::vector<NodeId> Leaves;              ///< LeafIndex -> NodeId.
+  std::vector<LeafIndex> LeafOf;           ///< NodeId -> LeafIndex, NoIndex for internal nodes.
+  std::vector<llvm::BitVector> Covers;     ///< NodeId -> set of LeafIndex it covers.
+
+  bool empty() const { return Nodes.empty(); }
+  unsigned numLeaves() const { return Leaves.size(); }
+  std::optional<NodeId> lookup(llvm::StringRef Name) const;
+};
+
+struct EnumType {
+  std::string Name;
+  std::string Title;
+  std::vector<std::string> Values;
+  Loc Location;
+  uint32_t Module = 0;
+};
+
+struct Attribute {
+  std::string Name;
+  std::string Title;
+  AttrKind Kind = AttrKind::Bool;
+  uint32_t Enum = NoIndex;               ///< With Kind == Enum: index into Policy::Enums.
+  std::optional<int64_t> Default;        ///< Used when a request does not supply the attribute.
+  Loc Location;
+  uint32_t Module = 0;
+};
+
+enum class CmpOp : uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
+
+/// A typed condition over attributes. Comparisons are normalised to `attribute OP constant`.
+struct Cond {
+  enum Kind : uint8_t {
+    True,
+    False,
+    Not,      ///< Ops[0]
+    And,      ///< Ops (two or more)
+    Or,       ///< Ops (two or more)
+    BoolAttr, ///< Attr is true
+    Compare,  ///< Attr Op Value
+    InSet,    ///< Attr is one of Set
+  };
+  Kind K = True;
+  std::vector<Cond> Ops;
+  uint32_t Attr = NoIndex;
+  CmpOp Op = CmpOp::Eq;
+  int64_t Value = 0;
+  std::vector<int64_t> Set;
+  Loc Location;
+};
+
+/// An obligation as attached to a permission: a node of the Obligation vocabulary, with its
+/// argument when the obligation takes one.
+struct ObligationRef {
+  NodeId Obligation = 0;
+  std::optional<int64_t> Arg;
+  Loc Location;
+
+  friend bool operator==(const ObligationRef &A, const ObligationRef &B) {
+    return A.Obligation == B.Obligation && A.Arg == B.Arg;
+  }
+  friend bool operator<(const ObligationRef &A, const ObligationRef &B) {
+    return A.Obligation != B.Obligation ? A.Obligation < B.Obligation : A.Arg < B.Arg;
+  }
+};
+
+/// The part of the request space a rule, invariant or expectation talks about. Per dimension,
+/// either any value (nullopt) or a set of leaves (a BitVector over that vocabulary's LeafIndex).
+struct Scope {
+  std::array<std::optional<llvm::BitVector>, NumDimensions> Dims;
+  /// What the author wrote, per dimension, for messages and summaries: the named nodes, and
+  /// whether each was negated (`not x`).
+  std::array<std::vector<std::pair<NodeId, bool>>, NumDimensions> Written;
+
+  const std::optional<llvm::BitVector> &dim(Dimension D) const { return Dims[unsigned(D)]; }
+  std::optional<llvm::BitVector> &dim(Dimension D) { return Dims[unsigned(D)]; }
+};
+
+/// An inline suppression: `@suppress(dead_rule, "reason")` on a rule.
+struct Suppression {
+  std::string Check;
+  std::string Reason;
+  Loc Location;
+};
+
+struct Rule {
+  std::string Id;               ///< Stable: the label, or derived from the location.
+  bool Named = false;           ///< Id came from a label.
+  bool IsAllow = true;
+  Scope S;                      ///< The rule's own scope (exceptions: not yet intersected with the parent's).
+  std::optional<Cond> Condition; ///< All `when` and `unless` clauses, conjoined; nullopt: always.
+  std::vector<ObligationRef> Obligations; ///< Sorted, unique.
+  std::vector<uint32_t> Exceptions;       ///< Indexes into Policy::Rules.
+  uint32_t Parent = NoIndex;              ///< For an exception, its parent rule.
+  std::vector<std::string> Sources;       ///< @source annotations.
+  std::vector<Suppression> Suppressions;
+  std::string SourceText;                 ///< The rule as written, for explanations.
+  Loc Location;
+  uint32_t Module = 0;
+
+  bool isTopLevel() const { return Parent == NoIndex; }
+};
+
+/// `combine A with B as C;`: a request carrying a category under A and another under B is also
+/// treated as carrying C.
+struct Combination {
+  NodeId First = 0;
+  NodeId Second = 0;
+  NodeId Result = 0;
+  Loc Location;
+  uint32_t Module = 0;
+};
+
+struct Invariant {
+  enum Kind : uint8_t {
+    Never,    ///< `require never P`: no request in P is allowed.
+    Always,   ///< `require always P`: every request in P is allowed.
+    Obliged,  ///< `require P with X`: every allowed request in P carries obligations X.
+  };
+  std::string Id;
+  Kind K = Never;
+  Scope S;
+  std::optional<Cond> Condition;
+  std::vector<ObligationRef> Required;   ///< For Obliged: each must be met by an obligation at or under it.
+  std::vector<std::string> Sources;
+  std::string SourceText;
+  Loc Location;
+  uint32_t Module = 0;
+};
+
+/// A concrete request, as written in a test or built by a tool. Per dimension the named nodes
+/// (empty: omitted, meaning every value); only Data may hold more than one.
+struct Request {
+  std::array<std::vector<NodeId>, NumDimensions> Values;
+  std::vector<std::pair<uint32_t, int64_t>> Attrs; ///< (attribute index, value)
+
+  std::vector<NodeId> &dim(Dimension D) { return Values[unsigned(D)]; }
+  const std::vector<NodeId> &dim(Dimension D) const { return Values[unsigned(D)]; }
+};
+
+struct Expectation {
+  enum Outcome : uint8_t { Allow, Deny, Error };
+  Outcome Expect = Deny;
+  Request Req;
+  std::vector<ObligationRef> Obligations; ///< Each must be among the decision's obligations.
+  std::optional<uint32_t> ByRule;         ///< Index into Policy::Rules: must be among the deciding rules.
+  std::vector<std::string> Sources;
+  std::string SourceText;
+  Loc Location;
+};
+
+struct TestCase {
+  std::string Name;
+  std::vector<Expectation> Expectations;
+  Loc Location;
+  uint32_t Module = 0;
+};
+
+struct Module {
+  std::string Name;       ///< Declared name (`policy outpost24` / `module gdpr`).
+  std::string Title;
+  std::string Version;
+  std::string Effective;
+  bool IsPolicy = false;  ///< `policy` rather than `module`.
+  uint32_t File = 0;
+};
+
+struct Policy {
+  /// Modules[0] is the root file; imported modules follow.
+  std::vector<Module> Modules;
+  /// Paths of the source files, indexed by Loc::File.
+  std::vector<std::string> Files;
+  /// xxHash64 over the contents of every file, in Files order.
+  uint64_t SourceHash = 0;
+
+  std::array<Vocabulary, NumDimensions> Vocab;
+  Vocabulary Obligations;
+  std::vector<EnumType> Enums;
+  std::vector<Attribute> Attributes;
+  std::vector<Rule> Rules;            ///< Top-level rules and exceptions, in source order.
+  std::vector<Combination> Combinations;
+  std::vector<Invariant> Invariants;
+  std::vector<TestCase> Tests;
+
+  Vocabulary &vocab(Dimension D) { return Vocab[unsigned(D)]; }
+  const Vocabulary &vocab(Dimension D) const { return Vocab[unsigned(D)]; }
+  std::optional<uint32_t> findAttribute(llvm::StringRef Name) const;
+  std::optional<uint32_t> findRule(llvm::StringRef Id) const;
+
+  /// Recomputes Leaves, LeafOf and Covers of every vocabulary from Parents/Children. Sema calls it
+  /// once; generators call it after building the hierarchy by hand.
+  void closeHierarchies();
+};
+
+} // namespace privet
+
+#endif // PRIVET_SEMA_POLICY_H

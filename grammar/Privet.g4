@@ -1,0 +1,229 @@
+// The Privet policy language. The only grammar; the C++ parser is generated from it at build time.
+grammar Privet;
+
+// ---------------------------------------------------------------------------------------------
+// Files
+// ---------------------------------------------------------------------------------------------
+
+file : header? item* EOF ;
+
+header : annotation* kind=(POLICY | MODULE) name=ident title=STRING? versionClause* ';' ;
+
+versionClause : VERSION STRING | EFFECTIVE STRING ;
+
+item
+  : importDecl
+  | annotation* decl
+  ;
+
+importDecl : IMPORT (qualName | path=STRING) (AS alias=ident)? ';' ;
+
+annotation : '@' name=ident ( '(' annotationArg (',' annotationArg)* ')' )? ;
+
+annotationArg : STRING | qualName | INT ;
+
+decl
+  : vocabDecl
+  | enumDecl
+  | attributeDecl
+  | combineDecl
+  | requireDecl
+  | testDecl
+  | ruleDecl
+  ;
+
+// ---------------------------------------------------------------------------------------------
+// Vocabularies: one keyword per kind; nodes nest to form a hierarchy, `: a, b` adds parents.
+// ---------------------------------------------------------------------------------------------
+
+vocabDecl : vocabKind vocabNode ;
+
+vocabKind
+  : ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | OBLIGATION
+  ;
+
+vocabNode
+  : name=ident ('(' param=typeRef ')')? title=STRING? (':' parents=qualNameList)?
+    recipientProp* vocabBody
+  ;
+
+vocabBody : '{' vocabMember* '}' ';'? | ';' ;
+
+vocabMember : annotation* vocabNode ;
+
+recipientProp
+  : ROLE qualName              # roleProp
+  | LOCATED IN qualName        # locatedProp
+  | UNDER CONTRACT             # contractProp
+  ;
+
+qualNameList : qualName (',' qualName)* ;
+
+// ---------------------------------------------------------------------------------------------
+// Attributes the runtime supplies with a request
+// ---------------------------------------------------------------------------------------------
+
+enumDecl : ENUM name=ident title=STRING? '{' ident (',' ident)* ','? '}' ';'? ;
+
+attributeDecl : ATTRIBUTE name=ident title=STRING? ':' type=typeRef ('=' init=value)? ';' ;
+
+typeRef : qualName ;
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+// ---------------------------------------------------------------------------------------------
+
+combineDecl : COMBINE first=qualName WITH second=qualName AS result=qualName ';' ;
+
+ruleDecl
+  : (label=ident ':')? effect pattern condition* obligations? (exceptBlock | ';')
+  ;
+
+effect : ALLOW | DENY ;
+
+exceptBlock
+  : EXCEPT '{' exceptionRule* '}' ';'?
+  | EXCEPT exceptionRule
+  ;
+
+exceptionRule : annotation* ruleDecl ;
+
+// The request space a rule, invariant or expectation talks about. The first bare list names
+// actions (or `any`), the second data categories; the rest are introduced by a preposition.
+pattern : (ANY | actions=scopeList)? data=scopeList? scopeClause* ;
+
+scopeClause
+  : kw=(ABOUT | FOR | UNDER | TO | IN | FROM) scopeList
+  ;
+
+scopeList : scopeItem (',' scopeItem)* ;
+
+scopeItem : NOT? qualName ;
+
+condition : kw=(WHEN | UNLESS) expr ;
+
+obligations : WITH (OBLIGATION | OBLIGATIONS)? obligationRef (',' obligationRef)* ;
+
+obligationRef : qualName ('(' value ')')? ;
+
+// ---------------------------------------------------------------------------------------------
+// Conditions over attributes
+// ---------------------------------------------------------------------------------------------
+
+expr : orExpr ;
+
+orExpr : andExpr (OR andExpr)* ;
+
+andExpr : notExpr (AND notExpr)* ;
+
+notExpr : NOT notExpr | cmpExpr ;
+
+cmpExpr
+  : lhs=primary (op=('==' | '!=' | '<' | '<=' | '>' | '>=') rhs=primary)?
+  | lhs=primary NOT? IN '{' value (',' value)* '}'
+  ;
+
+primary : '(' expr ')' | value ;
+
+value : TRUE | FALSE | INT ident? | STRING | qualName ;
+
+// ---------------------------------------------------------------------------------------------
+// Invariants and tests
+// ---------------------------------------------------------------------------------------------
+
+requireDecl
+  : (label=ident ':')? REQUIRE kind=(NEVER | ALWAYS)? pattern condition* obligations? ';'
+  ;
+
+testDecl : TEST name=STRING '{' expectation* '}' ';'? ;
+
+expectation
+  : annotation* EXPECT outcome=(ALLOW | DENY | ERROR) pattern givenClause? obligations? byClause? ';'
+  ;
+
+givenClause : GIVEN assignment (',' assignment)* ;
+
+assignment : qualName '=' value ;
+
+byClause : BY qualName ;
+
+// ---------------------------------------------------------------------------------------------
+// Names. Words that only introduce a declaration are soft keywords and may also be names.
+// ---------------------------------------------------------------------------------------------
+
+qualName : ident ('.' ident)* ;
+
+ident
+  : IDENT
+  | POLICY | MODULE | VERSION | EFFECTIVE | IMPORT | AS
+  | ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | OBLIGATION
+  | OBLIGATIONS | ROLE | LOCATED | CONTRACT | ENUM | ATTRIBUTE | COMBINE | REQUIRE | NEVER
+  | ALWAYS | TEST | EXPECT | ERROR | GIVEN | BY
+  ;
+
+// ---------------------------------------------------------------------------------------------
+// Lexer
+// ---------------------------------------------------------------------------------------------
+
+// Reserved: these structure a rule and cannot be names.
+ALLOW : 'allow' ;
+DENY : 'deny' ;
+ANY : 'any' ;
+NOT : 'not' ;
+AND : 'and' ;
+OR : 'or' ;
+ABOUT : 'about' ;
+FOR : 'for' ;
+UNDER : 'under' ;
+TO : 'to' ;
+IN : 'in' ;
+FROM : 'from' ;
+WHEN : 'when' ;
+UNLESS : 'unless' ;
+WITH : 'with' ;
+EXCEPT : 'except' ;
+TRUE : 'true' ;
+FALSE : 'false' ;
+
+// Soft keywords.
+POLICY : 'policy' ;
+MODULE : 'module' ;
+VERSION : 'version' ;
+EFFECTIVE : 'effective' ;
+IMPORT : 'import' ;
+AS : 'as' ;
+ACTION : 'action' ;
+CATEGORY : 'category' ;
+SUBJECT : 'subject' ;
+PURPOSE : 'purpose' ;
+BASIS : 'basis' ;
+RECIPIENT : 'recipient' ;
+REGION : 'region' ;
+CONTEXT : 'context' ;
+OBLIGATION : 'obligation' ;
+OBLIGATIONS : 'obligations' ;
+ROLE : 'role' ;
+LOCATED : 'located' ;
+CONTRACT : 'contract' ;
+ENUM : 'enum' ;
+ATTRIBUTE : 'attribute' ;
+COMBINE : 'combine' ;
+REQUIRE : 'require' ;
+NEVER : 'never' ;
+ALWAYS : 'always' ;
+TEST : 'test' ;
+EXPECT : 'expect' ;
+ERROR : 'error' ;
+GIVEN : 'given' ;
+BY : 'by' ;
+
+IDENT : [a-zA-Z_] [a-zA-Z0-9_]* ;
+INT : [0-9]+ ;
+STRING : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
+
+LINE_COMMENT : '//' ~[\r\n]* -> channel(HIDDEN) ;
+BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
+WS : [ \t\r\n\f]+ -> channel(HIDDEN) ;
+
+// Anything else becomes a token the parser rejects, so the error carries a location.
+UNEXPECTED_CHAR : . ;
