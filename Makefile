@@ -1,0 +1,34 @@
+# Two entry points for a fresh Debian 12 machine (see README.md):
+#   make run    installs what is missing, builds, then checks, compiles and queries the Outpost24 example
+#   make test   installs what is missing, builds, and runs the whole suite (normal + sanitizer builds)
+.PHONY: run test setup build build-asan demo test-normal test-asan clean
+
+JOBS ?= $(shell nproc)
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@ninja -C $(BUILD) -j$(JOBS)
+
+build-asan: setup
+	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	  -DPRIVET_SANITIZE=ON -DPRIVET_BUILD_FUZZ=ON -DPRIVET_BUILD_BENCH=OFF >/dev/null
+	@ninja -C $(ASAN_BUILD) -j$(JOBS)
+
+run: build
+	@bash scripts/demo.sh $(BUILD)/compiler/tools/privet/privet
+
+test-normal: build
+	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+test-asan: build-asan
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
+
+test: test-normal test-asan
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
