@@ -1,0 +1,207 @@
+//===- DecisionDiagram.h - Reduced ordered multi-valued decision diagram of a policy -*- C++ -*-===//
+//
+// The compiled form of a Policy: a hash-consed, reduced, ordered multi-valued decision diagram whose
+// variables are the request dimensions (tested by value class) and the attributes (tested by value
+// interval), and whose terminals are decisions (effect, deciding rules, obligations). Lowering
+// serialises it into the artifact; the analyses (dead rules, redundancy, invariants, diff) query it.
+//
+// Value classes. Per dimension, leaves that belong to exactly the same rule, invariant and test
+// scopes are interchangeable and share a *leaf class*. Every non-leaf value and "omitted" maps to
+// the set of leaf classes it covers: a singleton is that leaf class, anything else a *derived class*
+// whose diagram edge is the meet (docs/language.md, "Requests that are not leaves") of the edges of
+// its leaf classes. Leaf classes are numbered 0..numLeafClasses()-1, derived classes after them.
+//
+// Attribute domains. Bool: {false, true}; enum: its values; int/duration: the intervals between the
+// constants used in conditions (rules, invariants, tests), so every comparison is constant on an
+// interval. Domain index i of an int attribute covers [Thresholds[i-1], Thresholds[i]).
+//
+// Every query works on leaf classes and attribute intervals ("cells"); all leaves of a class and all
+// values of an interval get the same decision, so a cell answers for every leaf request inside it.
+//
+//===----------------------------------------------------------------------------------------===//
+#ifndef PRIVET_LOWER_DECISIONDIAGRAM_H
+#define PRIVET_LOWER_DECISIONDIAGRAM_H
+
+#include "privet/Sema/Policy.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/Support/Error.h"
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace privet {
+
+/// A diagram variable: a request dimension or an attribute.
+struct DiagramVar {
+  bool IsDimension = true;
+  uint32_t Index = 0; ///< unsigned(Dimension), or index into Policy::Attributes.
+
+  static DiagramVar dim(Dimension D) { return {true, unsigned(D)}; }
+  static DiagramVar attr(uint32_t A) { return {false, A}; }
+  friend bool operator==(DiagramVar A, DiagramVar B) {
+    return A.IsDimension == B.IsDimension && A.Index == B.Index;
+  }
+};
+
+/// How to order the variables (root first). Attributes always come after the dimensions so that a
+/// request that omits an attribute explores only small subdiagrams.
+enum class DimensionOrder : uint8_t {
+  Heuristic,       ///< Most-constrained dimension first, ties by fewer leaf classes (the default).
+  Declaration,     ///< action, data, subject, purpose, basis, recipient, region, context.
+  FewestClasses,   ///< Fewest leaf classes first.
+  MostClasses,     ///< Most leaf classes first.
+  Explicit,        ///< DiagramOptions::ExplicitOrder.
+};
+
+struct DiagramOptions {
+  DimensionOrder Order = DimensionOrder::Heuristic;
+  std::array<Dimension, NumDimensions> ExplicitOrder{};
+  /// Build fails with an error when the diagram would hold more nodes than this.
+  uint64_t NodeBudget = 50'000'000;
+};
+
+/// Per dimension: how values map to classes.
+struct DimensionClasses {
+  uint32_t NumLeafClasses = 1;
+  uint32_t NumClasses = 1;
+  std::vector<uint32_t> LeafClass;   ///< LeafIndex -> leaf class.
+  std::vector<uint32_t> NodeClass;   ///< NodeId -> class (leaf or derived).
+  uint32_t OmittedClass = 0;         ///< The class of "omitted" (every leaf).
+  /// Class -> the leaf classes it covers (a leaf class covers itself).
+  std::vector<std::vector<uint32_t>> Covers;
+  /// Leaf class -> its leaves (ascending). Empty for a dimension without a vocabulary.
+  std::vector<std::vector<LeafIndex>> Members;
+};
+
+/// Per attribute: the finite domain the diagram tests.
+struct AttributeDomain {
+  AttrKind Kind = AttrKind::Bool;
+  uint32_t Size = 2;                 ///< Number of domain indexes (children of a test node).
+  std::vector<int64_t> Thresholds;   ///< Int/duration only: ascending, Size - 1 entries.
+
+  /// The domain index holding value V (for bool/enum, V itself; V must be in range).
+  uint32_t indexOf(int64_t V) const;
+  /// A value inside domain index I (the lower bound of an interval; INT64_MIN for the first).
+  int64_t representative(uint32_t I) const;
+};
+
+/// A decision: what a diagram terminal carries.
+struct DiagramTerminal {
+  bool Allow = false;
+  std::vector<uint32_t> Rules;              ///< Deciding rules (Policy::Rules indexes), sorted.
+  std::vector<ObligationRef> Obligations;   ///< Sorted, unique; allow only.
+
+  friend bool operator==(const DiagramTerminal &A, const DiagramTerminal &B) {
+    return A.Allow == B.Allow && A.Rules == B.Rules && A.Obligations == B.Obligations;
+  }
+  friend bool operator!=(const DiagramTerminal &A, const DiagramTerminal &B) { return !(A == B); }
+};
+
+/// A product of per-variable value sets: per dimension a set of leaf classes, per attribute a set
+/// of domain indexes. The whole space by default.
+struct DiagramBox {
+  std::array<llvm::BitVector, NumDimensions> Dims;
+  std::vector<llvm::BitVector> Attrs;
+};
+
+/// One cell: a leaf class per dimension and a domain index per attribute.
+struct DiagramCell {
+  std::array<uint32_t, NumDimensions> Classes{};
+  std::vector<uint32_t> Attrs;
+};
+
+/// A concrete leaf request inside a cell (NoIndex for a dimension without a vocabulary).
+struct DiagramWitness {
+  std::array<LeafIndex, NumDimensions> Leaves{};
+  std::vector<int64_t> AttrValues;
+  /// The same request as a Policy::Request (leaf node ids, every attribute supplied).
+  Request toRequest(const Policy &P) const;
+};
+
+class DecisionDiagram {
+public:
+  /// A child reference: TerminalBit | terminal index, or a node index.
+  using Ref = uint32_t;
+  static constexpr Ref TerminalBit = 0x80000000u;
+  static bool isTerminal(Ref R) { return R & TerminalBit; }
+
+  struct NodeView {
+    DiagramVar Var;
+    llvm::ArrayRef<Ref> Children; ///< One per class (dimension) or domain index (attribute).
+  };
+
+  /// Compiles P. Fails (with a message naming the budget) when the diagram exceeds
+  /// Opts.NodeBudget nodes.
+  static llvm::Expected<std::unique_ptr<DecisionDiagram>> build(const Policy &P,
+                                                                const DiagramOptions &Opts = {});
+  ~DecisionDiagram();
+
+  const Policy &policy() const;
+  Ref root() const;
+  /// Variables root first: the dimensions actually tested, then the attributes.
+  llvm::ArrayRef<DiagramVar> order() const;
+  const DimensionClasses &classes(Dimension D) const;
+  const AttributeDomain &domain(uint32_t Attr) const;
+
+  /// Nodes reachable from the root, terminals, and edges (children of those nodes).
+  uint32_t numNodes() const;
+  uint32_t numTerminals() const;
+  uint64_t numEdges() const;
+  NodeView node(Ref R) const;
+  const DiagramTerminal &terminal(Ref R) const;
+  /// Every reachable node in an order where children come before parents (root last).
+  llvm::ArrayRef<Ref> nodesBottomUp() const;
+
+  /// The terminal reached by one walk: Classes may hold derived classes (non-leaf values,
+  /// omitted); Attrs holds a domain index per attribute.
+  Ref evaluate(const std::array<uint32_t, NumDimensions> &Classes,
+               llvm::ArrayRef<uint32_t> Attrs) const;
+
+  /// The whole space; and the box of a scope (the leaf classes meeting it per dimension).
+  DiagramBox fullBox() const;
+  DiagramBox boxOf(const Scope &S) const;
+
+  /// Calls F for disjoint boxes covering B, each with the terminal every cell in it reaches,
+  /// stopping early when F returns false. Returns false if stopped early.
+  bool forEachRegion(const DiagramBox &B,
+                     const std::function<bool(const DiagramBox &, Ref Terminal)> &F) const;
+
+  /// Whether some assignment of the attributes inside Region satisfies C.
+  bool satisfiable(const Cond &C, const DiagramBox &Region) const;
+
+  /// A concrete leaf request inside B (and inside Restrict when given, whose per-dimension leaf
+  /// sets may be finer than classes), satisfying C when given, whose decision satisfies Pred.
+  std::optional<DiagramWitness>
+  findWitness(const DiagramBox &B, const std::function<bool(const DiagramTerminal &)> &Pred,
+              const Cond *C = nullptr, const Scope *Restrict = nullptr) const;
+
+  /// Number of cells (leaf classes weighted by their number of leaves, times attribute domain
+  /// indexes) in B whose decision satisfies Pred.
+  uint64_t countCells(const DiagramBox &B,
+                      const std::function<bool(const DiagramTerminal &)> &Pred) const;
+
+  /// Per rule (Policy::Rules index): the number of cells (weighted as in countCells) where it is
+  /// among the deciding rules. A rule with zero decides nothing.
+  std::vector<uint64_t> ruleContribution() const;
+
+  /// The decision of a leaf request, looked up in the diagram (Leaves: NoIndex for a dimension
+  /// without vocabulary; AttrValues: a value for every attribute).
+  const DiagramTerminal &decideLeaf(const std::array<LeafIndex, NumDimensions> &Leaves,
+                                    llvm::ArrayRef<int64_t> AttrValues) const;
+
+  struct Impl;
+
+private:
+  explicit DecisionDiagram(std::unique_ptr<Impl> I);
+  std::unique_ptr<Impl> I;
+};
+
+} // namespace privet
+
+#endif // PRIVET_LOWER_DECISIONDIAGRAM_H
