@@ -1,0 +1,52 @@
+//===- DiagramImpl.h - The storage of a built decision diagram (private to Lower) ------------===//
+#ifndef PRIVET_LIB_LOWER_DIAGRAMIMPL_H
+#define PRIVET_LIB_LOWER_DIAGRAMIMPL_H
+
+#include "privet/Lower/DecisionDiagram.h"
+
+#include <array>
+#include <vector>
+
+namespace privet {
+
+/// Variables are numbered as "keys": dimension D is unsigned(D), attribute A is NumDimensions + A.
+inline uint32_t varKey(DiagramVar V) { return V.IsDimension ? V.Index : NumDimensions + V.Index; }
+inline DiagramVar varOfKey(uint32_t K) {
+  return K < NumDimensions ? DiagramVar::dim(Dimension(K)) : DiagramVar::attr(K - NumDimensions);
+}
+
+struct DecisionDiagram::Impl {
+  const Policy &P;
+  std::array<DimensionClasses, NumDimensions> Classes;
+  std::vector<AttributeDomain> Domains;
+  std::vector<DiagramVar> Order;   ///< Every variable, root first.
+  std::vector<uint32_t> LevelOf;   ///< Var key -> position in Order.
+
+  struct NodeRec {
+    uint32_t Var;   ///< Var key.
+    uint32_t First; ///< Into Pool.
+    uint32_t Count;
+  };
+  std::vector<NodeRec> Nodes;      ///< Reachable nodes only, children before parents.
+  std::vector<Ref> Pool;
+  std::vector<DiagramTerminal> Terminals;
+  std::vector<Ref> BottomUp;
+  Ref Root = TerminalBit;
+
+  explicit Impl(const Policy &P) : P(P) {}
+
+  llvm::ArrayRef<Ref> children(Ref R) const {
+    const NodeRec &N = Nodes[R];
+    return llvm::ArrayRef<Ref>(Pool).slice(N.First, N.Count);
+  }
+  uint32_t level(Ref R) const {
+    return DecisionDiagram::isTerminal(R) ? uint32_t(Order.size()) : LevelOf[Nodes[R].Var];
+  }
+};
+
+/// The attribute domains a policy's conditions (rules and invariants) induce.
+std::vector<AttributeDomain> computeAttributeDomains(const Policy &P);
+
+} // namespace privet
+
+#endif // PRIVET_LIB_LOWER_DIAGRAMIMPL_H

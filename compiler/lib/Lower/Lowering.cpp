@@ -1,0 +1,205 @@
+//===- Lowering.cpp - Flattening a decision diagram and symbol tables into ArtifactContents --===//
+#include "privet/Lower/Lowering.h"
+
+#include "DiagramImpl.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+namespace privet {
+
+static const char *const DimensionNames[NumDimensions] = {
+    "action", "data", "subject", "purpose", "basis", "recipient", "region", "context"};
+
+static rt::AttrKind toRt(AttrKind K) {
+  switch (K) {
+  case AttrKind::Bool:
+    return rt::AttrKind::Bool;
+  case AttrKind::Int:
+    return rt::AttrKind::Int;
+  case AttrKind::Duration:
+    return rt::AttrKind::Duration;
+  case AttrKind::Enum:
+    return rt::AttrKind::Enum;
+  }
+  return rt::AttrKind::Bool;
+}
+
+static bool isAtOrUnder(const Vocabulary &V, NodeId N, NodeId Ancestor,
+                        std::vector<int8_t> &Memo) {
+  if (N == Ancestor)
+    return true;
+  if (Memo[N] >= 0)
+    return Memo[N];
+  bool Under = false;
+  for (NodeId Parent : V.Nodes[N].Parents)
+    if (Parent < V.Nodes.size() && isAtOrUnder(V, Parent, Ancestor, Memo)) {
+      Under = true;
+      break;
+    }
+  Memo[N] = Under;
+  return Under;
+}
+
+rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
+  const Policy &P = DD.policy();
+  rt::ArtifactContents A;
+  if (!P.Modules.empty()) {
+    A.PolicyName = P.Modules[0].Name;
+    A.PolicyTitle = P.Modules[0].Title;
+    A.PolicyVersion = P.Modules[0].Version;
+  }
+  A.SourceHash = P.SourceHash;
+
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    const Vocabulary &V = P.Vocab[D];
+    const DimensionClasses &DC = DD.classes(Dimension(D));
+    rt::DimensionTable &T = A.Dims[D];
+    T.Name = DimensionNames[D];
+    for (const VocabNode &N : V.Nodes) {
+      T.ValueNames.push_back(N.Name);
+      T.ValueTitles.push_back(N.Title);
+      T.IsLeaf.push_back(N.Children.empty());
+      T.Parents.push_back(std::vector<uint32_t>(N.Parents.begin(), N.Parents.end()));
+    }
+    T.ValueClass.assign(DC.NodeClass.begin(), DC.NodeClass.end());
+    T.ValueClass.push_back(DC.OmittedClass);
+    T.NumClasses = DC.NumClasses;
+  }
+
+  for (const EnumType &E : P.Enums)
+    A.Enums.push_back({E.Name, E.Values});
+  for (const Attribute &Attr : P.Attributes) {
+    rt::AttributeEntry E;
+    E.Name = Attr.Name;
+    E.Kind = toRt(Attr.Kind);
+    E.Enum = Attr.Kind == AttrKind::Enum ? Attr.Enum : 0;
+    E.HasDefault = Attr.Default.has_value();
+    E.Default = Attr.Default.value_or(0);
+    A.Attributes.push_back(std::move(E));
+  }
+  for (const VocabNode &N : P.Obligations.Nodes) {
+    rt::ObligationEntry E;
+    E.Name = N.Name;
+    E.Title = N.Title;
+    E.HasParam = N.ParamKind.has_value();
+    E.ParamKind = toRt(N.ParamKind.value_or(AttrKind::Bool));
+    E.ParamEnum = N.ParamKind == AttrKind::Enum ? N.ParamEnum : 0;
+    A.Obligations.push_back(std::move(E));
+  }
+  for (const Rule &R : P.Rules) {
+    rt::RuleEntry E;
+    E.Id = R.Id;
+    E.IsAllow = R.IsAllow;
+    E.Parent = R.Parent == NoIndex ? UINT32_MAX : R.Parent;
+    if (R.Location.File < P.Files.size())
+      E.File = P.Files[R.Location.File];
+    E.Line = R.Location.Line;
+    E.Col = R.Location.Col;
+    E.SourceText = R.SourceText;
+    E.Sources = R.Sources;
+    A.Rules.push_back(std::move(E));
+  }
+  const Vocabulary &Data = P.vocab(Dimension::Data);
+  for (const Combination &C : P.Combinations) {
+    rt::CombinationEntry E;
+    E.Result = C.Result;
+    std::vector<int8_t> MemoFirst(Data.Nodes.size(), -1), MemoSecond(Data.Nodes.size(), -1);
+    for (NodeId N = 0; N < Data.Nodes.size(); ++N) {
+      E.UnderFirst.push_back(isAtOrUnder(Data, N, C.First, MemoFirst));
+      E.UnderSecond.push_back(isAtOrUnder(Data, N, C.Second, MemoSecond));
+    }
+    A.Combinations.push_back(std::move(E));
+  }
+
+  // Obligation instances: every (obligation, argument) a terminal carries, in ObligationRef order
+  // so that sorted instance indexes are sorted obligations.
+  std::map<ObligationRef, uint32_t> Instances;
+  for (uint32_t T = 0; T < DD.numTerminals(); ++T)
+    for (const ObligationRef &O : DD.terminal(DecisionDiagram::TerminalBit | T).Obligations)
+      Instances.emplace(O, 0);
+  for (auto &[O, Index] : Instances) {
+    Index = A.ObligationInstances.size();
+    A.ObligationInstances.push_back({O.Obligation, O.Arg.has_value(), O.Arg.value_or(0)});
+  }
+  for (uint32_t T = 0; T < DD.numTerminals(); ++T) {
+    const DiagramTerminal &DT = DD.terminal(DecisionDiagram::TerminalBit | T);
+    rt::Terminal RT;
+    RT.Allow = DT.Allow;
+    RT.Rules = DT.Rules;
+    for (const ObligationRef &O : DT.Obligations)
+      RT.Obligations.push_back(Instances[O]);
+    A.Terminals.push_back(std::move(RT));
+  }
+
+  // Children before parents: the format requires it so that every walk provably terminates.
+  llvm::ArrayRef<DecisionDiagram::Ref> BottomUp = DD.nodesBottomUp();
+  std::vector<uint32_t> NewIndex(DD.numNodes());
+  for (uint32_t I = 0; I < BottomUp.size(); ++I)
+    NewIndex[BottomUp[I]] = I;
+  auto Map = [&](DecisionDiagram::Ref R) {
+    return DecisionDiagram::isTerminal(R) ? R : NewIndex[R];
+  };
+  A.Nodes.resize(BottomUp.size());
+  for (DecisionDiagram::Ref R : BottomUp) {
+    DecisionDiagram::NodeView V = DD.node(R);
+    rt::Node &N = A.Nodes[NewIndex[R]];
+    N.K = V.Var.IsDimension ? rt::Node::DimensionTest : rt::Node::AttributeTest;
+    N.Var = V.Var.Index;
+    const AttributeDomain *Dom = V.Var.IsDimension ? nullptr : &DD.domain(V.Var.Index);
+    if (Dom && (Dom->Kind == AttrKind::Int || Dom->Kind == AttrKind::Duration)) {
+      // Merge neighbouring intervals that lead to the same place.
+      N.Children.push_back(Map(V.Children[0]));
+      for (uint32_t K = 1; K < V.Children.size(); ++K) {
+        if (V.Children[K] == V.Children[K - 1])
+          continue;
+        N.Thresholds.push_back(Dom->Thresholds[K - 1]);
+        N.Children.push_back(Map(V.Children[K]));
+      }
+      continue;
+    }
+    for (DecisionDiagram::Ref C : V.Children)
+      N.Children.push_back(Map(C));
+  }
+  A.Root = Map(DD.root());
+  return A;
+}
+
+llvm::Expected<rt::ArtifactContents> compilePolicy(const Policy &P, const DiagramOptions &Opts,
+                                                   LoweringStats *Stats) {
+  using Clock = std::chrono::steady_clock;
+  auto Start = Clock::now();
+  auto DD = DecisionDiagram::build(P, Opts);
+  if (!DD)
+    return DD.takeError();
+  auto Built = Clock::now();
+  rt::ArtifactContents A = lowerToArtifact(**DD);
+  auto Lowered = Clock::now();
+  if (Stats) {
+    Stats->Strategy = "decision-diagram";
+    Stats->Nodes = A.Nodes.size();
+    Stats->Edges = 0;
+    for (const rt::Node &N : A.Nodes)
+      Stats->Edges += N.Children.size();
+    Stats->Terminals = A.Terminals.size();
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      Stats->Classes[D] = A.Dims[D].NumClasses;
+    Stats->Order.clear();
+    for (DiagramVar V : (*DD)->order()) {
+      if (V.IsDimension && (*DD)->classes(Dimension(V.Index)).NumLeafClasses <= 1)
+        continue;
+      if (!Stats->Order.empty())
+        Stats->Order += ",";
+      Stats->Order += V.IsDimension ? std::string(DimensionNames[V.Index])
+                                    : "@" + P.Attributes[V.Index].Name;
+    }
+    Stats->DiagramSeconds = std::chrono::duration<double>(Built - Start).count();
+    Stats->LowerSeconds = std::chrono::duration<double>(Lowered - Built).count();
+  }
+  return A;
+}
+
+} // namespace privet

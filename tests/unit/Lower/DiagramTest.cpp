@@ -1,0 +1,355 @@
+//===- DiagramTest.cpp - Construction and queries of the decision diagram, and lowering ------===//
+#include "RandomPolicy.h"
+
+#include "privet/Lower/DecisionDiagram.h"
+#include "privet/Lower/Lowering.h"
+#include "privet/Lower/ReferenceEvaluator.h"
+
+#include "gtest/gtest.h"
+
+#include <set>
+
+using namespace privet;
+using namespace privet::testing;
+
+namespace {
+
+/// Adds (name, parent) nodes to a vocabulary; parents must come first.
+void addNodes(Vocabulary &V, std::vector<std::pair<std::string, std::string>> Nodes) {
+  for (auto &[Name, Parent] : Nodes) {
+    VocabNode N;
+    N.Name = Name;
+    NodeId Id = V.Nodes.size();
+    if (!Parent.empty())
+      for (NodeId P = 0; P < V.Nodes.size(); ++P)
+        if (V.Nodes[P].Name == Parent) {
+          N.Parents.push_back(P);
+          V.Nodes[P].Children.push_back(Id);
+        }
+    V.Nodes.push_back(N);
+  }
+  closeVocabulary(V);
+}
+
+NodeId node(const Policy &P, Dimension D, llvm::StringRef Name) {
+  for (NodeId N = 0; N < P.vocab(D).Nodes.size(); ++N)
+    if (P.vocab(D).Nodes[N].Name == Name)
+      return N;
+  ADD_FAILURE() << "no node " << Name.str();
+  return 0;
+}
+
+Scope scopeOf(const Policy &P, std::vector<std::pair<Dimension, std::string>> Items) {
+  Scope S;
+  for (auto &[D, Name] : Items) {
+    NodeId N = node(P, D, Name);
+    auto &Set = S.dim(D);
+    if (!Set)
+      Set = llvm::BitVector(P.vocab(D).numLeaves());
+    *Set |= P.vocab(D).Covers[N];
+    S.Written[unsigned(D)].push_back({N, false});
+  }
+  return S;
+}
+
+/// The example of docs/language.md, "Semantics".
+Policy examplePolicy() {
+  Policy P;
+  P.Modules.push_back(Module{"example", "Example", "1", "", true, 0});
+  P.Files.push_back("example.privet");
+  addNodes(P.vocab(Dimension::Action), {{"use", ""}, {"share", ""}});
+  addNodes(P.vocab(Dimension::Data), {{"personal_information", ""},
+                                       {"contact", "personal_information"},
+                                       {"name", "contact"},
+                                       {"title", "contact"},
+                                       {"email_address", "contact"},
+                                       {"payment", "personal_information"},
+                                       {"ip_address", ""}});
+  addNodes(P.vocab(Dimension::Purpose), {{"marketing", ""}, {"site_operation", ""}});
+  addNodes(P.Obligations, {{"unsubscribe_link", ""}});
+  Attribute OptOut;
+  OptOut.Name = "marketing_opt_out";
+  OptOut.Kind = AttrKind::Bool;
+  OptOut.Default = 0;
+  P.Attributes.push_back(OptOut);
+
+  Rule Allow;
+  Allow.Id = "marketing_email";
+  Allow.S = scopeOf(P, {{Dimension::Action, "use"},
+                        {Dimension::Data, "contact"},
+                        {Dimension::Purpose, "marketing"}});
+  Allow.Obligations.push_back(ObligationRef{0, std::nullopt, Loc()});
+  Allow.Exceptions = {1};
+  Allow.Location = Loc{0, 3, 1, {}};
+  Allow.SourceText = "allow use contact for marketing with unsubscribe_link";
+  Rule OptedOut;
+  OptedOut.Id = "opted_out";
+  OptedOut.IsAllow = false;
+  OptedOut.Parent = 0;
+  OptedOut.Condition = Cond();
+  OptedOut.Condition->K = Cond::BoolAttr;
+  OptedOut.Condition->Attr = 0;
+  Rule NoPayment;
+  NoPayment.Id = "no_payment";
+  NoPayment.IsAllow = false;
+  NoPayment.S = scopeOf(P, {{Dimension::Action, "use"},
+                            {Dimension::Data, "payment"},
+                            {Dimension::Purpose, "marketing"}});
+  P.Rules = {Allow, OptedOut, NoPayment};
+  return P;
+}
+
+std::unique_ptr<DecisionDiagram> build(const Policy &P, DiagramOptions Opts = {}) {
+  auto DD = DecisionDiagram::build(P, Opts);
+  EXPECT_TRUE(bool(DD));
+  if (!DD) {
+    llvm::consumeError(DD.takeError());
+    return nullptr;
+  }
+  return std::move(*DD);
+}
+
+/// One walk for named values ("" omits the dimension).
+const DiagramTerminal &walk(const DecisionDiagram &DD, const Policy &P, std::string Action,
+                            std::string Data, std::string Purpose, bool OptOut) {
+  std::array<uint32_t, NumDimensions> Classes{};
+  auto ClassOf = [&](Dimension D, const std::string &Name) {
+    const DimensionClasses &DC = DD.classes(D);
+    return Name.empty() ? DC.OmittedClass : DC.NodeClass[node(P, D, Name)];
+  };
+  Classes[unsigned(Dimension::Action)] = ClassOf(Dimension::Action, Action);
+  Classes[unsigned(Dimension::Data)] = ClassOf(Dimension::Data, Data);
+  Classes[unsigned(Dimension::Purpose)] = ClassOf(Dimension::Purpose, Purpose);
+  return DD.terminal(DD.evaluate(Classes, {OptOut ? 1u : 0u}));
+}
+
+TEST(Diagram, LanguageReferenceExample) {
+  Policy P = examplePolicy();
+  auto DD = build(P);
+  ASSERT_TRUE(DD);
+  const DiagramTerminal &Allowed = walk(*DD, P, "use", "email_address", "marketing", false);
+  EXPECT_TRUE(Allowed.Allow);
+  EXPECT_EQ(Allowed.Rules, std::vector<uint32_t>{0});
+  ASSERT_EQ(Allowed.Obligations.size(), 1u);
+  EXPECT_EQ(Allowed.Obligations[0].Obligation, 0u);
+
+  const DiagramTerminal &OptedOut = walk(*DD, P, "use", "email_address", "marketing", true);
+  EXPECT_FALSE(OptedOut.Allow);
+  EXPECT_EQ(OptedOut.Rules, std::vector<uint32_t>{1});
+
+  // `contact` is not a leaf: allowed because name, title and email_address all are.
+  EXPECT_TRUE(walk(*DD, P, "use", "contact", "marketing", false).Allow);
+  const DiagramTerminal &Payment = walk(*DD, P, "use", "payment", "marketing", false);
+  EXPECT_FALSE(Payment.Allow);
+  EXPECT_EQ(Payment.Rules, std::vector<uint32_t>{2});
+  const DiagramTerminal &Ip = walk(*DD, P, "use", "ip_address", "marketing", false);
+  EXPECT_FALSE(Ip.Allow);
+  EXPECT_TRUE(Ip.Rules.empty());
+  // personal_information covers payment: the meet denies with the denying leaf's rule.
+  const DiagramTerminal &All = walk(*DD, P, "use", "personal_information", "marketing", false);
+  EXPECT_FALSE(All.Allow);
+  EXPECT_EQ(All.Rules, std::vector<uint32_t>{2});
+  // Omitted purpose covers site_operation, where nothing allows.
+  EXPECT_FALSE(walk(*DD, P, "use", "email_address", "", false).Allow);
+}
+
+TEST(Diagram, LeavesWithTheSameScopesShareAClass) {
+  Policy P = examplePolicy();
+  auto DD = build(P);
+  ASSERT_TRUE(DD);
+  const DimensionClasses &Data = DD->classes(Dimension::Data);
+  // {name, title, email_address}, {payment}, {ip_address}.
+  EXPECT_EQ(Data.NumLeafClasses, 3u);
+  NodeId Name = node(P, Dimension::Data, "name");
+  NodeId Email = node(P, Dimension::Data, "email_address");
+  NodeId Contact = node(P, Dimension::Data, "contact");
+  EXPECT_EQ(Data.NodeClass[Name], Data.NodeClass[Email]);
+  // A non-leaf value covering one class is that class; others get derived classes.
+  EXPECT_EQ(Data.NodeClass[Contact], Data.NodeClass[Name]);
+  uint32_t PI = Data.NodeClass[node(P, Dimension::Data, "personal_information")];
+  EXPECT_GE(PI, Data.NumLeafClasses);
+  EXPECT_EQ(Data.Covers[PI].size(), 2u);
+  EXPECT_EQ(Data.Covers[Data.OmittedClass].size(), 3u);
+  // Actions: `use` is constrained, `share` is not.
+  EXPECT_EQ(DD->classes(Dimension::Action).NumLeafClasses, 2u);
+  // Empty vocabularies have one class and are never tested.
+  EXPECT_EQ(DD->classes(Dimension::Region).NumClasses, 1u);
+}
+
+TEST(Diagram, NoRulesIsAConstantDefaultDeny) {
+  Policy P = examplePolicy();
+  P.Rules.clear();
+  auto DD = build(P);
+  ASSERT_TRUE(DD);
+  EXPECT_TRUE(DecisionDiagram::isTerminal(DD->root()));
+  EXPECT_EQ(DD->numNodes(), 0u);
+  EXPECT_FALSE(DD->terminal(DD->root()).Allow);
+  EXPECT_TRUE(DD->terminal(DD->root()).Rules.empty());
+}
+
+TEST(Diagram, IntegerConditionsSplitIntoIntervals) {
+  Policy P = examplePolicy();
+  Attribute Age;
+  Age.Name = "age";
+  Age.Kind = AttrKind::Int;
+  P.Attributes.push_back(Age);
+  Cond Adult;
+  Adult.K = Cond::Compare;
+  Adult.Attr = 1;
+  Adult.Op = CmpOp::Ge;
+  Adult.Value = 18;
+  P.Rules[2].Condition = Adult; // no_payment only for adults
+  auto DD = build(P);
+  ASSERT_TRUE(DD);
+  EXPECT_EQ(DD->domain(1).Thresholds, std::vector<int64_t>{18});
+  std::array<LeafIndex, NumDimensions> Leaves{};
+  Leaves.fill(NoIndex);
+  Leaves[unsigned(Dimension::Action)] = 0;
+  Leaves[unsigned(Dimension::Data)] = P.vocab(Dimension::Data).LeafOf[node(P, Dimension::Data, "payment")];
+  Leaves[unsigned(Dimension::Purpose)] = 0;
+  EXPECT_EQ(DD->decideLeaf(Leaves, {0, 18}).Rules, std::vector<uint32_t>{2});
+  EXPECT_TRUE(DD->decideLeaf(Leaves, {0, 17}).Rules.empty());
+  EXPECT_EQ(DD->decideLeaf(Leaves, {0, 1000}).Rules, std::vector<uint32_t>{2});
+}
+
+TEST(Diagram, EveryOrderGivesTheSameDecisions) {
+  std::mt19937_64 Rng(11);
+  for (unsigned I = 0; I < 200; ++I) {
+    Policy P = randomPolicy(Rng);
+    ReferenceEvaluator Ref(P);
+    std::vector<std::unique_ptr<DecisionDiagram>> Diagrams;
+    for (DimensionOrder O : {DimensionOrder::Heuristic, DimensionOrder::Declaration,
+                             DimensionOrder::FewestClasses, DimensionOrder::MostClasses}) {
+      DiagramOptions Opts;
+      Opts.Order = O;
+      Diagrams.push_back(build(P, Opts));
+      ASSERT_TRUE(Diagrams.back());
+    }
+    for (unsigned J = 0; J < 20; ++J) {
+      std::array<LeafIndex, NumDimensions> Leaves;
+      for (unsigned D = 0; D < NumDimensions; ++D)
+        Leaves[D] = P.Vocab[D].empty() ? NoIndex : Rng() % P.Vocab[D].numLeaves();
+      std::vector<int64_t> Values;
+      for (uint32_t A = 0; A < P.Attributes.size(); ++A) {
+        auto Rel = Ref.relevantValues(A);
+        Values.push_back(Rel[Rng() % Rel.size()]);
+      }
+      for (auto &DD : Diagrams)
+        EXPECT_TRUE(DD->decideLeaf(Leaves, Values) == Diagrams[0]->decideLeaf(Leaves, Values));
+    }
+  }
+}
+
+TEST(Diagram, NodesAreSharedAndReduced) {
+  std::mt19937_64 Rng(5);
+  for (unsigned I = 0; I < 200; ++I) {
+    Policy P = randomPolicy(Rng);
+    auto DD = build(P);
+    ASSERT_TRUE(DD);
+    std::set<std::pair<uint32_t, std::vector<uint32_t>>> Seen;
+    for (DecisionDiagram::Ref R : DD->nodesBottomUp()) {
+      DecisionDiagram::NodeView V = DD->node(R);
+      // Reduced: no node has all children equal. Shared: no two nodes are equal.
+      EXPECT_FALSE(std::all_of(V.Children.begin(), V.Children.end(),
+                               [&](auto C) { return C == V.Children[0]; }));
+      EXPECT_TRUE(Seen.insert({V.Var.Index + (V.Var.IsDimension ? 0 : 100),
+                               std::vector<uint32_t>(V.Children.begin(), V.Children.end())})
+                      .second);
+    }
+  }
+}
+
+TEST(Diagram, NodeBudgetIsEnforced) {
+  Policy P = examplePolicy();
+  DiagramOptions Opts;
+  Opts.NodeBudget = 1;
+  auto DD = DecisionDiagram::build(P, Opts);
+  ASSERT_FALSE(bool(DD));
+  EXPECT_NE(llvm::toString(DD.takeError()).find("node budget of 1 nodes"), std::string::npos);
+}
+
+TEST(DiagramQueries, WitnessesCountsAndContributions) {
+  Policy P = examplePolicy();
+  // A rule that can never decide: use of payment for marketing is already denied.
+  Rule Shadowed = P.Rules[2];
+  Shadowed.Id = "shadowed";
+  P.Rules.push_back(Shadowed);
+  auto DD = build(P);
+  ASSERT_TRUE(DD);
+
+  auto IsAllow = [](const DiagramTerminal &T) { return T.Allow; };
+  Scope Marketing = scopeOf(P, {{Dimension::Purpose, "marketing"}});
+  auto W = DD->findWitness(DD->boxOf(Marketing), IsAllow);
+  ASSERT_TRUE(W.has_value());
+  Request R = W->toRequest(P);
+  EXPECT_TRUE(ReferenceEvaluator(P).decide(R).K == RefDecision::Allow);
+  // No allowed request for site_operation.
+  Scope Site = scopeOf(P, {{Dimension::Purpose, "site_operation"}});
+  EXPECT_FALSE(DD->findWitness(DD->boxOf(Site), IsAllow).has_value());
+  // With the condition `marketing_opt_out`, nothing is allowed either.
+  Cond OptOut;
+  OptOut.K = Cond::BoolAttr;
+  OptOut.Attr = 0;
+  EXPECT_FALSE(DD->findWitness(DD->boxOf(Marketing), IsAllow, &OptOut).has_value());
+  EXPECT_TRUE(DD->satisfiable(OptOut, DD->fullBox()));
+
+  // Allowed cells: use x {name,title,email} x marketing x opt_out=false.
+  EXPECT_EQ(DD->countCells(DD->fullBox(), IsAllow), 3u);
+  // All cells: 2 actions x 5 data leaves x 2 purposes x 2 attribute values.
+  EXPECT_EQ(DD->countCells(DD->fullBox(), [](const DiagramTerminal &) { return true; }), 40u);
+  uint64_t RegionCells = 0;
+  DD->forEachRegion(DD->fullBox(), [&](const DiagramBox &B, DecisionDiagram::Ref) {
+    uint64_t N = 1;
+    for (unsigned D = 0; D < NumDimensions; ++D) {
+      uint64_t Leaves = 0;
+      for (unsigned K : B.Dims[D].set_bits())
+        Leaves += std::max<size_t>(1, DD->classes(Dimension(D)).Members[K].size());
+      N *= Leaves;
+    }
+    for (const auto &A : B.Attrs)
+      N *= A.count();
+    RegionCells += N;
+    return true;
+  });
+  EXPECT_EQ(RegionCells, 40u);
+
+  std::vector<uint64_t> Contribution = DD->ruleContribution();
+  EXPECT_EQ(Contribution[0], 3u);  // marketing_email
+  EXPECT_EQ(Contribution[1], 3u);  // opted_out
+  EXPECT_EQ(Contribution[2], 2u);  // no_payment (both opt-out values)
+  EXPECT_EQ(Contribution[3], 2u);  // shadowed still decides alongside no_payment
+}
+
+TEST(Lowering, ArtifactTablesAndDiagramShape) {
+  Policy P = examplePolicy();
+  auto Contents = compilePolicy(P);
+  ASSERT_TRUE(bool(Contents));
+  const rt::ArtifactContents &A = *Contents;
+  EXPECT_EQ(A.PolicyName, "example");
+  const rt::DimensionTable &Data = A.Dims[unsigned(Dimension::Data)];
+  EXPECT_EQ(Data.Name, "data");
+  EXPECT_EQ(Data.ValueClass.size(), Data.ValueNames.size() + 1);
+  EXPECT_EQ(Data.IsLeaf[node(P, Dimension::Data, "contact")], 0);
+  EXPECT_EQ(A.Rules[1].Parent, 0u);
+  EXPECT_EQ(A.Rules[0].File, "example.privet");
+  EXPECT_EQ(A.Rules[0].Line, 3u);
+  // Children come before parents; every dimension node has one child per class.
+  for (uint32_t N = 0; N < A.Nodes.size(); ++N)
+    for (uint32_t C : A.Nodes[N].Children) {
+      EXPECT_TRUE((C & rt::TerminalBit) || C < N);
+      if (A.Nodes[N].K == rt::Node::DimensionTest) {
+        EXPECT_EQ(A.Nodes[N].Children.size(), A.Dims[A.Nodes[N].Var].NumClasses);
+      }
+    }
+  ASSERT_EQ(A.ObligationInstances.size(), 1u);
+  bool SawAllow = false;
+  for (const rt::Terminal &T : A.Terminals) {
+    if (!T.Allow)
+      continue;
+    SawAllow = true;
+    EXPECT_EQ(T.Obligations, std::vector<uint32_t>{0});
+  }
+  EXPECT_TRUE(SawAllow);
+}
+
+} // namespace

@@ -1,0 +1,248 @@
+//===- PropertyTest.cpp - The compiled policy against the reference evaluator ----------------===//
+//
+// Thousands of random policies and requests: every answer of the decision diagram (and, through
+// serialisation and loading, of the runtime) must equal the reference evaluator's. A failure is
+// shrunk to the smallest policy and request that still disagree, and printed.
+// PRIVET_PROPERTY_SCALE (a percentage, default 100) scales the counts, e.g. for sanitizer builds.
+//
+//===----------------------------------------------------------------------------------------===//
+#include "RandomPolicy.h"
+
+#include "privet/Lower/DecisionDiagram.h"
+#include "privet/Lower/ReferenceEvaluator.h"
+
+#include "gtest/gtest.h"
+
+#include <cstdlib>
+#include <functional>
+#include <sstream>
+
+using namespace privet;
+using namespace privet::testing;
+
+namespace {
+
+unsigned scaled(unsigned N) {
+  const char *Env = std::getenv("PRIVET_PROPERTY_SCALE");
+  unsigned Percent = Env ? unsigned(std::atoi(Env)) : 100;
+#if defined(__SANITIZE_ADDRESS__)
+  if (!Env)
+    Percent = 10;
+#endif
+  return std::max(1u, N * Percent / 100);
+}
+
+std::string describeDecision(const Policy &P, const RefDecision &D) {
+  std::ostringstream OS;
+  OS << (D.K == RefDecision::Allow ? "allow" : D.K == RefDecision::Deny ? "deny" : "error");
+  if (D.K == RefDecision::Error)
+    OS << " (" << D.Message << ")";
+  for (uint32_t R : D.Rules)
+    OS << " " << P.Rules[R].Id;
+  for (const ObligationRef &O : D.Obligations) {
+    OS << " +" << P.Obligations.Nodes[O.Obligation].Name;
+    if (O.Arg)
+      OS << "(" << *O.Arg << ")";
+  }
+  return OS.str();
+}
+
+/// A way of deciding a request with a compiled form of the policy.
+using Compiled = std::function<RefDecision(const Policy &, const Request &)>;
+
+/// Disagreement between the compiled decision and the reference, as text (empty: they agree).
+std::string disagreement(const Policy &P, const Request &R, const Compiled &Decide) {
+  RefDecision Expected = ReferenceEvaluator(P).decide(R);
+  RefDecision Actual = Decide(P, R);
+  if (Expected == Actual)
+    return "";
+  return "reference: " + describeDecision(P, Expected) +
+         "\ncompiled:  " + describeDecision(P, Actual) + "\n";
+}
+
+/// Greedily removes parts of the policy and the request while they still disagree.
+std::string shrinkAndDescribe(Policy P, Request R, const Compiled &Decide) {
+  auto Fails = [&](const Policy &Q, const Request &S) { return !disagreement(Q, S, Decide).empty(); };
+  bool Progress = true;
+  while (Progress) {
+    Progress = false;
+    for (uint32_t Rule = 0; Rule < P.Rules.size(); ++Rule) {
+      Policy Q = P;
+      removeRule(Q, Rule);
+      if (Fails(Q, R)) {
+        P = std::move(Q);
+        Progress = true;
+        break;
+      }
+    }
+    for (uint32_t Rule = 0; Rule < P.Rules.size(); ++Rule) {
+      for (unsigned D = 0; D < NumDimensions; ++D) {
+        if (!P.Rules[Rule].S.Dims[D])
+          continue;
+        Policy Q = P;
+        Q.Rules[Rule].S.Dims[D].reset();
+        Q.Rules[Rule].S.Written[D].clear();
+        if (Fails(Q, R)) {
+          P = std::move(Q);
+          Progress = true;
+        }
+      }
+      if (P.Rules[Rule].Condition) {
+        Policy Q = P;
+        Q.Rules[Rule].Condition.reset();
+        if (Fails(Q, R)) {
+          P = std::move(Q);
+          Progress = true;
+        }
+      }
+      if (!P.Rules[Rule].Obligations.empty()) {
+        Policy Q = P;
+        Q.Rules[Rule].Obligations.clear();
+        if (Fails(Q, R)) {
+          P = std::move(Q);
+          Progress = true;
+        }
+      }
+    }
+    for (size_t C = 0; C < P.Combinations.size(); ++C) {
+      Policy Q = P;
+      Q.Combinations.erase(Q.Combinations.begin() + C);
+      if (Fails(Q, R)) {
+        P = std::move(Q);
+        Progress = true;
+        break;
+      }
+    }
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      for (size_t I = 0; I < R.Values[D].size(); ++I) {
+        Request S = R;
+        S.Values[D].erase(S.Values[D].begin() + I);
+        if (Fails(P, S)) {
+          R = std::move(S);
+          Progress = true;
+          break;
+        }
+      }
+    for (size_t I = 0; I < R.Attrs.size(); ++I) {
+      Request S = R;
+      S.Attrs.erase(S.Attrs.begin() + I);
+      if (Fails(P, S)) {
+        R = std::move(S);
+        Progress = true;
+        break;
+      }
+    }
+  }
+  return "policy:\n" + describePolicy(P) + "request: " + describeRequest(P, R) + "\n" +
+         disagreement(P, R, Decide);
+}
+
+/// Runs NumPolicies random policies with NumRequests random requests each.
+void checkAgainstReference(uint64_t Seed, unsigned NumPolicies, unsigned NumRequests,
+                           const Compiled &Decide,
+                           const std::function<bool(const Policy &, const Request &)> &Applicable) {
+  std::mt19937_64 Rng(Seed);
+  for (unsigned I = 0; I < NumPolicies; ++I) {
+    Policy P = randomPolicy(Rng);
+    for (unsigned J = 0; J < NumRequests; ++J) {
+      Request R = randomRequest(P, Rng);
+      if (!Applicable(P, R))
+        continue;
+      if (disagreement(P, R, Decide).empty())
+        continue;
+      FAIL() << "seed " << Seed << ", policy " << I << ", request " << J
+             << ": compiled and reference decisions differ; smallest case found:\n"
+             << shrinkAndDescribe(P, R, Decide);
+    }
+  }
+}
+
+RefDecision fromTerminal(const DiagramTerminal &T) {
+  RefDecision D;
+  D.K = T.Allow ? RefDecision::Allow : RefDecision::Deny;
+  D.Rules = T.Rules;
+  D.Obligations = T.Obligations;
+  return D;
+}
+
+/// The diagram alone answers one walk: a single data category and every attribute known.
+RefDecision decideWithDiagram(const Policy &P, const Request &R) {
+  auto DD = DecisionDiagram::build(P);
+  if (!DD) {
+    RefDecision E;
+    E.K = RefDecision::Error;
+    E.Message = llvm::toString(DD.takeError());
+    return E;
+  }
+  std::array<uint32_t, NumDimensions> Classes;
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    const DimensionClasses &DC = (*DD)->classes(Dimension(D));
+    Classes[D] = R.Values[D].empty() ? DC.OmittedClass : DC.NodeClass[R.Values[D][0]];
+  }
+  std::vector<int64_t> Values(P.Attributes.size(), 0);
+  for (uint32_t A = 0; A < P.Attributes.size(); ++A)
+    Values[A] = P.Attributes[A].Default.value_or(0);
+  for (auto [A, V] : R.Attrs)
+    Values[A] = V;
+  std::vector<uint32_t> Attrs;
+  for (uint32_t A = 0; A < P.Attributes.size(); ++A)
+    Attrs.push_back((*DD)->domain(A).indexOf(Values[A]));
+  return fromTerminal((*DD)->terminal((*DD)->evaluate(Classes, Attrs)));
+}
+
+bool singleWalk(const Policy &P, const Request &R) {
+  if (R.dim(Dimension::Data).size() > 1)
+    return false;
+  std::vector<bool> Known(P.Attributes.size(), false);
+  for (auto [A, V] : R.Attrs)
+    Known[A] = true;
+  for (uint32_t A = 0; A < P.Attributes.size(); ++A)
+    if (!Known[A] && !P.Attributes[A].Default)
+      return false;
+  return true;
+}
+
+TEST(Property, DiagramMatchesReferenceOnSingleWalks) {
+  checkAgainstReference(1, scaled(1500), 12, decideWithDiagram, singleWalk);
+}
+
+TEST(Property, DiagramMatchesReferenceOnEveryLeafRequest) {
+  std::mt19937_64 Rng(7);
+  for (unsigned I = 0, N = scaled(300); I < N; ++I) {
+    Policy P = randomPolicy(Rng);
+    auto DD = DecisionDiagram::build(P);
+    ASSERT_TRUE(bool(DD)) << llvm::toString(DD.takeError());
+    ReferenceEvaluator Ref(P);
+    // Every leaf of every dimension, with one random relevant value per attribute.
+    std::array<LeafIndex, NumDimensions> Leaves{};
+    std::array<unsigned, NumDimensions> Sizes{};
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      Sizes[D] = P.Vocab[D].empty() ? 1 : P.Vocab[D].numLeaves();
+    std::array<unsigned, NumDimensions> Pos{};
+    while (true) {
+      for (unsigned D = 0; D < NumDimensions; ++D)
+        Leaves[D] = P.Vocab[D].empty() ? NoIndex : Pos[D];
+      std::vector<int64_t> Values;
+      for (uint32_t A = 0; A < P.Attributes.size(); ++A) {
+        std::vector<int64_t> Rel = Ref.relevantValues(A);
+        Values.push_back(Rel[Rng() % Rel.size()]);
+      }
+      RefDecision Expected = Ref.decideLeaf(Leaves, Values);
+      RefDecision Actual = fromTerminal((*DD)->decideLeaf(Leaves, Values));
+      ASSERT_TRUE(Expected == Actual)
+          << "policy " << I << "\n"
+          << describePolicy(P) << "reference: " << describeDecision(P, Expected)
+          << "\ndiagram: " << describeDecision(P, Actual);
+      unsigned D = 0;
+      for (; D < NumDimensions; ++D) {
+        if (++Pos[D] < Sizes[D])
+          break;
+        Pos[D] = 0;
+      }
+      if (D == NumDimensions)
+        break;
+    }
+  }
+}
+
+} // namespace

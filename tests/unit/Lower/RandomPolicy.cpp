@@ -1,0 +1,402 @@
+//===- RandomPolicy.cpp - Random small policies and requests for property tests --------------===//
+#include "RandomPolicy.h"
+
+#include <algorithm>
+#include <functional>
+#include <sstream>
+
+namespace privet::testing {
+
+static const char *const DimNames[NumDimensions] = {"action",  "data",      "subject",
+                                                     "purpose", "basis",     "recipient",
+                                                     "region",  "context"};
+
+void closeVocabulary(Vocabulary &V) {
+  V.Leaves.clear();
+  V.LeafOf.assign(V.Nodes.size(), NoIndex);
+  for (NodeId N = 0; N < V.Nodes.size(); ++N)
+    if (V.Nodes[N].Children.empty()) {
+      V.LeafOf[N] = V.Leaves.size();
+      V.Leaves.push_back(N);
+    }
+  V.Covers.assign(V.Nodes.size(), llvm::BitVector(V.Leaves.size()));
+  // Parents are declared before children in every generated vocabulary, so a reverse sweep
+  // finishes each node before its parents read it.
+  std::function<void(NodeId)> Fill = [&](NodeId N) {
+    if (V.LeafOf[N] != NoIndex)
+      V.Covers[N].set(V.LeafOf[N]);
+    for (NodeId C : V.Nodes[N].Children) {
+      if (V.Covers[C].none())
+        Fill(C);
+      V.Covers[N] |= V.Covers[C];
+    }
+  };
+  for (NodeId N = V.Nodes.size(); N-- > 0;)
+    Fill(N);
+}
+
+namespace {
+struct Gen {
+  std::mt19937_64 &Rng;
+  unsigned below(unsigned N) { return std::uniform_int_distribution<unsigned>(0, N - 1)(Rng); }
+  bool chance(double P) { return std::uniform_real_distribution<double>(0, 1)(Rng) < P; }
+};
+} // namespace
+
+static void randomVocabulary(Gen &G, Vocabulary &V, const std::string &Prefix, unsigned MaxNodes) {
+  unsigned N = 1 + G.below(MaxNodes);
+  for (unsigned I = 0; I < N; ++I) {
+    VocabNode Node;
+    Node.Name = Prefix + std::to_string(I);
+    if (I > 0 && G.chance(0.6)) {
+      Node.Parents.push_back(G.below(I));
+      // A second parent makes the hierarchy a DAG.
+      if (I > 1 && G.chance(0.2)) {
+        NodeId Second = G.below(I);
+        if (Second != Node.Parents[0])
+          Node.Parents.push_back(Second);
+      }
+    }
+    V.Nodes.push_back(Node);
+  }
+  for (NodeId I = 0; I < V.Nodes.size(); ++I)
+    for (NodeId Parent : V.Nodes[I].Parents)
+      V.Nodes[Parent].Children.push_back(I);
+  closeVocabulary(V);
+}
+
+static Cond randomCond(Gen &G, const Policy &P, unsigned Depth) {
+  Cond C;
+  if (Depth > 0 && G.chance(0.35)) {
+    unsigned K = G.below(3);
+    if (K == 0) {
+      C.K = Cond::Not;
+      C.Ops.push_back(randomCond(G, P, Depth - 1));
+    } else {
+      C.K = K == 1 ? Cond::And : Cond::Or;
+      C.Ops.push_back(randomCond(G, P, Depth - 1));
+      C.Ops.push_back(randomCond(G, P, Depth - 1));
+    }
+    return C;
+  }
+  if (P.Attributes.empty()) {
+    C.K = G.chance(0.5) ? Cond::True : Cond::False;
+    return C;
+  }
+  C.Attr = G.below(P.Attributes.size());
+  const Attribute &A = P.Attributes[C.Attr];
+  switch (A.Kind) {
+  case AttrKind::Bool:
+    if (G.chance(0.7)) {
+      C.K = Cond::BoolAttr;
+    } else {
+      C.K = Cond::Compare;
+      C.Op = G.chance(0.5) ? CmpOp::Eq : CmpOp::Ne;
+      C.Value = G.below(2);
+    }
+    break;
+  case AttrKind::Enum: {
+    unsigned N = P.Enums[A.Enum].Values.size();
+    if (G.chance(0.5)) {
+      C.K = Cond::Compare;
+      C.Op = G.chance(0.5) ? CmpOp::Eq : CmpOp::Ne;
+      C.Value = G.below(N);
+    } else {
+      C.K = Cond::InSet;
+      for (unsigned V = 0; V < N; ++V)
+        if (G.chance(0.5))
+          C.Set.push_back(V);
+    }
+    break;
+  }
+  case AttrKind::Int:
+  case AttrKind::Duration:
+    if (G.chance(0.8)) {
+      C.K = Cond::Compare;
+      C.Op = CmpOp(G.below(6));
+      C.Value = G.below(11);
+    } else {
+      C.K = Cond::InSet;
+      C.Set = {int64_t(G.below(11)), int64_t(G.below(11))};
+    }
+    break;
+  }
+  return C;
+}
+
+static Scope randomScope(Gen &G, const Policy &P) {
+  Scope S;
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    const Vocabulary &V = P.Vocab[D];
+    if (V.empty() || !G.chance(0.45))
+      continue;
+    llvm::BitVector Set(V.numLeaves());
+    unsigned Items = 1 + G.below(2);
+    for (unsigned I = 0; I < Items; ++I) {
+      NodeId N = G.below(V.Nodes.size());
+      bool Negated = G.chance(0.2);
+      llvm::BitVector Item = V.Covers[N];
+      if (Negated)
+        Item.flip();
+      Set |= Item;
+      S.Written[D].push_back({N, Negated});
+    }
+    S.Dims[D] = Set;
+  }
+  return S;
+}
+
+static uint32_t addRule(Gen &G, Policy &P, bool IsAllow, uint32_t Parent, unsigned Depth) {
+  uint32_t Index = P.Rules.size();
+  P.Rules.emplace_back();
+  {
+    Rule &R = P.Rules.back();
+    R.Id = "r" + std::to_string(Index);
+    R.Named = true;
+    R.IsAllow = IsAllow;
+    R.Parent = Parent;
+  }
+  Scope S = randomScope(G, P);
+  std::optional<Cond> C;
+  if (G.chance(0.4))
+    C = randomCond(G, P, 2);
+  std::vector<ObligationRef> Obls;
+  if (IsAllow && !P.Obligations.empty()) {
+    unsigned N = G.below(3);
+    for (unsigned I = 0; I < N; ++I) {
+      ObligationRef O;
+      O.Obligation = G.below(P.Obligations.Nodes.size());
+      if (P.Obligations.Nodes[O.Obligation].ParamKind)
+        O.Arg = int64_t(G.below(3)) * 86400;
+      Obls.push_back(O);
+    }
+    std::sort(Obls.begin(), Obls.end());
+    Obls.erase(std::unique(Obls.begin(), Obls.end()), Obls.end());
+  }
+  P.Rules[Index].S = std::move(S);
+  P.Rules[Index].Condition = std::move(C);
+  P.Rules[Index].Obligations = std::move(Obls);
+  if (Depth < 3) {
+    unsigned NumExceptions = G.chance(0.4) ? 1 + G.below(2) : 0;
+    for (unsigned E = 0; E < NumExceptions; ++E) {
+      uint32_t Child = addRule(G, P, !IsAllow, Index, Depth + 1);
+      P.Rules[Index].Exceptions.push_back(Child);
+    }
+  }
+  return Index;
+}
+
+Policy randomPolicy(std::mt19937_64 &Rng) {
+  Gen G{Rng};
+  Policy P;
+  P.Modules.push_back(Module{"random", "", "", "", true, 0});
+  P.Files.push_back("random.privet");
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    // Action and data are always present; the others are often empty or tiny.
+    bool Present = D <= 1 || G.chance(0.45);
+    if (Present)
+      randomVocabulary(G, P.Vocab[D], std::string(DimNames[D]).substr(0, 3),
+                       D == 1 ? 7 : 4);
+  }
+  // Obligations: a plain one, one with a duration argument, and a parent of both.
+  for (const char *Name : {"notify", "retain_for", "duties"}) {
+    VocabNode N;
+    N.Name = Name;
+    P.Obligations.Nodes.push_back(N);
+  }
+  P.Obligations.Nodes[1].ParamKind = AttrKind::Duration;
+  P.Obligations.Nodes[0].Parents = {2};
+  P.Obligations.Nodes[1].Parents = {2};
+  P.Obligations.Nodes[2].Children = {0, 1};
+  closeVocabulary(P.Obligations);
+
+  P.Enums.push_back(EnumType{"state", "", {"given", "withdrawn", "not_asked"}, Loc(), 0});
+  unsigned NumAttrs = G.below(4);
+  for (unsigned A = 0; A < NumAttrs; ++A) {
+    Attribute Attr;
+    Attr.Name = "a" + std::to_string(A);
+    Attr.Kind = AttrKind(G.below(4));
+    if (Attr.Kind == AttrKind::Enum)
+      Attr.Enum = 0;
+    if (G.chance(0.5))
+      Attr.Default = Attr.Kind == AttrKind::Bool   ? int64_t(G.below(2))
+                     : Attr.Kind == AttrKind::Enum ? int64_t(G.below(3))
+                                                   : int64_t(G.below(11));
+    P.Attributes.push_back(Attr);
+  }
+  unsigned NumRules = 1 + G.below(6);
+  for (unsigned R = 0; R < NumRules; ++R)
+    addRule(G, P, G.chance(0.65), NoIndex, 1);
+  const Vocabulary &Data = P.vocab(Dimension::Data);
+  unsigned NumComb = G.chance(0.4) ? 1 + G.below(2) : 0;
+  for (unsigned C = 0; C < NumComb; ++C) {
+    Combination Comb;
+    Comb.First = G.below(Data.Nodes.size());
+    Comb.Second = G.below(Data.Nodes.size());
+    Comb.Result = G.below(Data.Nodes.size());
+    P.Combinations.push_back(Comb);
+  }
+  return P;
+}
+
+Request randomRequest(const Policy &P, std::mt19937_64 &Rng) {
+  Gen G{Rng};
+  Request R;
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    const Vocabulary &V = P.Vocab[D];
+    if (V.empty() || G.chance(0.15))
+      continue;
+    unsigned Count = D == unsigned(Dimension::Data) && G.chance(0.3) ? 2 + G.below(2) : 1;
+    for (unsigned I = 0; I < Count; ++I) {
+      // Mostly leaves: that is what services send.
+      NodeId N = G.chance(0.6) ? V.Leaves[G.below(V.numLeaves())] : G.below(V.Nodes.size());
+      if (std::find(R.Values[D].begin(), R.Values[D].end(), N) == R.Values[D].end())
+        R.Values[D].push_back(N);
+    }
+  }
+  for (uint32_t A = 0; A < P.Attributes.size(); ++A) {
+    if (G.chance(0.2))
+      continue;
+    const Attribute &Attr = P.Attributes[A];
+    int64_t V = Attr.Kind == AttrKind::Bool   ? G.below(2)
+                : Attr.Kind == AttrKind::Enum ? G.below(3)
+                                              : int64_t(G.below(13)) - 1;
+    R.Attrs.push_back({A, V});
+  }
+  return R;
+}
+
+void removeRule(Policy &P, uint32_t Victim) {
+  std::vector<bool> Dead(P.Rules.size(), false);
+  std::function<void(uint32_t)> Mark = [&](uint32_t R) {
+    Dead[R] = true;
+    for (uint32_t E : P.Rules[R].Exceptions)
+      Mark(E);
+  };
+  Mark(Victim);
+  std::vector<uint32_t> NewIndex(P.Rules.size(), NoIndex);
+  std::vector<Rule> Kept;
+  for (uint32_t R = 0; R < P.Rules.size(); ++R)
+    if (!Dead[R]) {
+      NewIndex[R] = Kept.size();
+      Kept.push_back(P.Rules[R]);
+    }
+  for (Rule &R : Kept) {
+    if (R.Parent != NoIndex)
+      R.Parent = NewIndex[R.Parent];
+    std::vector<uint32_t> Exceptions;
+    for (uint32_t E : R.Exceptions)
+      if (NewIndex[E] != NoIndex)
+        Exceptions.push_back(NewIndex[E]);
+    R.Exceptions = Exceptions;
+  }
+  P.Rules = std::move(Kept);
+}
+
+static std::string condText(const Policy &P, const Cond &C) {
+  static const char *const Ops[] = {"==", "!=", "<", "<=", ">", ">="};
+  auto Name = [&]() { return C.Attr < P.Attributes.size() ? P.Attributes[C.Attr].Name : "?"; };
+  switch (C.K) {
+  case Cond::True:
+    return "true";
+  case Cond::False:
+    return "false";
+  case Cond::Not:
+    return "not (" + condText(P, C.Ops[0]) + ")";
+  case Cond::And:
+  case Cond::Or: {
+    std::string S = "(";
+    for (size_t I = 0; I < C.Ops.size(); ++I)
+      S += (I ? (C.K == Cond::And ? " and " : " or ") : "") + condText(P, C.Ops[I]);
+    return S + ")";
+  }
+  case Cond::BoolAttr:
+    return Name();
+  case Cond::Compare:
+    return Name() + " " + Ops[unsigned(C.Op)] + " " + std::to_string(C.Value);
+  case Cond::InSet: {
+    std::string S = Name() + " in {";
+    for (size_t I = 0; I < C.Set.size(); ++I)
+      S += (I ? ", " : "") + std::to_string(C.Set[I]);
+    return S + "}";
+  }
+  }
+  return "?";
+}
+
+std::string describePolicy(const Policy &P) {
+  std::ostringstream OS;
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    const Vocabulary &V = P.Vocab[D];
+    if (V.empty())
+      continue;
+    OS << DimNames[D] << ":";
+    for (const VocabNode &N : V.Nodes) {
+      OS << " " << N.Name;
+      if (!N.Parents.empty()) {
+        OS << "<";
+        for (size_t I = 0; I < N.Parents.size(); ++I)
+          OS << (I ? "," : "") << V.Nodes[N.Parents[I]].Name;
+        OS << ">";
+      }
+    }
+    OS << "\n";
+  }
+  for (const Attribute &A : P.Attributes) {
+    static const char *const Kinds[] = {"bool", "int", "duration", "enum"};
+    OS << "attribute " << A.Name << ": " << Kinds[unsigned(A.Kind)];
+    if (A.Default)
+      OS << " = " << *A.Default;
+    OS << "\n";
+  }
+  std::function<void(uint32_t, unsigned)> Print = [&](uint32_t Index, unsigned Indent) {
+    const Rule &R = P.Rules[Index];
+    OS << std::string(Indent, ' ') << R.Id << ": " << (R.IsAllow ? "allow" : "deny");
+    for (unsigned D = 0; D < NumDimensions; ++D) {
+      if (!R.S.Dims[D])
+        continue;
+      OS << " " << DimNames[D] << "=[";
+      for (size_t I = 0; I < R.S.Written[D].size(); ++I) {
+        auto [N, Neg] = R.S.Written[D][I];
+        OS << (I ? "," : "") << (Neg ? "not " : "") << P.Vocab[D].Nodes[N].Name;
+      }
+      OS << "]";
+    }
+    if (R.Condition)
+      OS << " when " << condText(P, *R.Condition);
+    for (const ObligationRef &O : R.Obligations) {
+      OS << " with " << P.Obligations.Nodes[O.Obligation].Name;
+      if (O.Arg)
+        OS << "(" << *O.Arg << ")";
+    }
+    OS << "\n";
+    for (uint32_t E : R.Exceptions)
+      Print(E, Indent + 2);
+  };
+  for (uint32_t R = 0; R < P.Rules.size(); ++R)
+    if (P.Rules[R].isTopLevel())
+      Print(R, 0);
+  for (const Combination &C : P.Combinations) {
+    const Vocabulary &V = P.vocab(Dimension::Data);
+    OS << "combine " << V.Nodes[C.First].Name << " with " << V.Nodes[C.Second].Name << " as "
+       << V.Nodes[C.Result].Name << "\n";
+  }
+  return OS.str();
+}
+
+std::string describeRequest(const Policy &P, const Request &R) {
+  std::ostringstream OS;
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    if (R.Values[D].empty())
+      continue;
+    OS << DimNames[D] << "=";
+    for (size_t I = 0; I < R.Values[D].size(); ++I)
+      OS << (I ? "," : "") << P.Vocab[D].Nodes[R.Values[D][I]].Name;
+    OS << " ";
+  }
+  for (auto [A, V] : R.Attrs)
+    OS << P.Attributes[A].Name << "=" << V << " ";
+  return OS.str();
+}
+
+} // namespace privet::testing
