@@ -1,0 +1,109 @@
+//===- Mdd.h - Hash-consed multi-valued decision diagrams over finite sets -------*- C++ -*-===//
+//
+// The analyses reason about sets of leaf requests: products of finite variable domains (one leaf
+// per dimension, one value class per attribute). An Mdd represents such a set canonically (reduced
+// and ordered, so equal sets are equal Refs), which makes emptiness, subset and equality O(1) or a
+// memoised walk, and lets a 10,000-rule policy be analysed exactly instead of by sampling.
+//
+// This is a set algebra, not the compiled decision diagram of privet/Lower: that one maps requests
+// to decisions; this one answers "which requests" questions (where does rule r apply, where do the
+// denies win, where did two policies' decisions flip) that the analyses combine freely.
+//
+//===----------------------------------------------------------------------------------------===//
+#ifndef PRIVET_ANALYSIS_MDD_H
+#define PRIVET_ANALYSIS_MDD_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace privet::analysis {
+
+class Mdd {
+public:
+  using Ref = uint32_t;
+  static constexpr Ref False = 0;
+  static constexpr Ref True = 1;
+
+  /// Variables are tested in index order; Domains[v] >= 1 is the number of values of v.
+  explicit Mdd(std::vector<uint32_t> Domains);
+
+  unsigned numVars() const { return Domains.size(); }
+  uint32_t domain(unsigned Var) const { return Domains[Var]; }
+  bool isTerminal(Ref R) const { return R <= True; }
+  /// The variable R tests; numVars() for a terminal.
+  unsigned var(Ref R) const { return Nodes[R].Var; }
+  llvm::ArrayRef<Ref> children(Ref R) const {
+    return {Pool.data() + Nodes[R].First, Domains[Nodes[R].Var]};
+  }
+  size_t numNodes() const { return Nodes.size(); }
+
+  /// The reduced node testing Var with these children (one per value).
+  Ref node(unsigned Var, llvm::ArrayRef<Ref> Children);
+  /// The set of assignments whose Var takes a value in Values.
+  Ref literal(unsigned Var, const llvm::BitVector &Values);
+  /// A product: per variable a value set, nullptr meaning every value.
+  Ref cube(llvm::ArrayRef<const llvm::BitVector *> PerVar);
+
+  Ref conj(Ref A, Ref B) { return apply(OpAnd, A, B); }
+  Ref disj(Ref A, Ref B) { return apply(OpOr, A, B); }
+  /// A and not B.
+  Ref diff(Ref A, Ref B) { return apply(OpDiff, A, B); }
+  Ref neg(Ref A) { return apply(OpDiff, True, A); }
+  /// The union of many sets, combined pairwise so intermediate results stay small.
+  Ref disjAll(std::vector<Ref> Sets);
+
+  bool subset(Ref A, Ref B);
+  bool intersects(Ref A, Ref B);
+  /// Whether the full assignment Point (a value per variable) is in A.
+  bool contains(Ref A, llvm::ArrayRef<uint32_t> Point) const;
+
+  /// One assignment in A (nullopt if A is empty). Where the set allows it, variable v takes
+  /// Preferred[v] (when given and in range), so witnesses use defaults rather than arbitrary values.
+  std::optional<std::vector<uint32_t>> pick(Ref A, llvm::ArrayRef<uint32_t> Preferred = {}) const;
+
+  /// The values of Var for which A holds some assignment.
+  llvm::BitVector project(Ref A, unsigned Var);
+
+  /// Calls F with disjoint products covering A (per variable a value set, every value when the
+  /// path does not test it), stopping when F returns false.
+  void forEachCube(Ref A, const std::function<bool(const std::vector<llvm::BitVector> &)> &F) const;
+
+  /// Drops the operation caches (not the nodes), to bound memory between phases.
+  void clearCaches();
+
+private:
+  enum Op : uint8_t { OpAnd = 0, OpOr = 1, OpDiff = 2 };
+  struct Node {
+    uint32_t Var;
+    uint32_t First; ///< Index of the first child in Pool.
+  };
+
+  Ref apply(Op O, Ref A, Ref B);
+  Ref cofactor(Ref R, unsigned Var, uint32_t Value) const {
+    return Nodes[R].Var == Var ? Pool[Nodes[R].First + Value] : R;
+  }
+  uint64_t hashNode(unsigned Var, llvm::ArrayRef<Ref> Children) const;
+  void growTable();
+  bool cubeWalk(Ref R, unsigned Var, std::vector<llvm::BitVector> &Acc,
+                const std::function<bool(const std::vector<llvm::BitVector> &)> &F) const;
+
+  std::vector<uint32_t> Domains;
+  std::vector<Node> Nodes;
+  std::vector<Ref> Pool;
+  /// Open-addressed unique table of node indexes (0: empty slot; terminals are never stored).
+  std::vector<uint32_t> Table;
+  size_t TableUsed = 0;
+  llvm::DenseMap<uint64_t, Ref> ApplyCache;
+  llvm::DenseMap<uint64_t, bool> SubsetCache;
+  llvm::DenseMap<uint64_t, bool> IntersectCache;
+};
+
+} // namespace privet::analysis
+
+#endif // PRIVET_ANALYSIS_MDD_H

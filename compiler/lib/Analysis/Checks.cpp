@@ -1,0 +1,524 @@
+//===- Checks.cpp - The analyses of `privet check`, exact over the whole request space ---===//
+#include "privet/Analysis/Checks.h"
+#include "privet/Analysis/Regions.h"
+#include "privet/Analysis/Witness.h"
+
+#include "fmt/format.h"
+
+#include <algorithm>
+
+using namespace privet;
+using namespace privet::analysis;
+
+namespace {
+
+const char *const DimKeywords[] = {"action", "category", "subject", "purpose",
+                                   "basis",  "recipient", "region", "context"};
+
+bool isSubsetOf(const llvm::BitVector &A, const llvm::BitVector &B) {
+  llvm::BitVector X = A;
+  X.reset(B);
+  return X.none();
+}
+
+class Analyzer {
+public:
+  Analyzer(const Policy &P, const AnalysisOptions &Opts)
+      : P(P), Opts(Opts), S({&P}), R(S, 0), M(S.mdd()) {}
+
+  std::vector<Finding> run() {
+    checkSuppressions();
+    checkReachability();
+    checkRedundancy();
+    checkUnused();
+    checkUnprocessedData();
+    checkLegalBasis();
+    checkInvariants();
+    std::stable_sort(Out.begin(), Out.end(), [](const Finding &A, const Finding &B) {
+      return std::tie(A.Location.File, A.Location.Line, A.Location.Col) <
+             std::tie(B.Location.File, B.Location.Line, B.Location.Col);
+    });
+    return std::move(Out);
+  }
+
+private:
+  bool reportable(const Loc &L) const { return !Opts.Reportable || Opts.Reportable(L.File); }
+
+  std::string ruleRef(uint32_t Rl) const { return "`" + P.Rules[Rl].Id + "`"; }
+  const char *ruleKind(uint32_t Rl) const {
+    const Rule &X = P.Rules[Rl];
+    if (!X.isTopLevel())
+      return "exception";
+    return X.IsAllow ? "allow rule" : "deny rule";
+  }
+
+  bool suppressed(const Rule &Rl, const CheckInfo &C) const {
+    for (const Suppression &Sup : Rl.Suppressions)
+      if (const CheckInfo *K = findCheck(Sup.Check); K == &C)
+        return true;
+    return false;
+  }
+
+  Finding &add(const char *Check, const Loc &L, std::string Message) {
+    const CheckInfo *C = findCheck(Check);
+    assert(C && "unregistered check");
+    Finding F;
+    F.Code = C->Code;
+    F.CheckName = C->Name;
+    F.Severity = C->Default;
+    F.Location = L;
+    F.Message = std::move(Message);
+    Out.push_back(std::move(F));
+    return Out.back();
+  }
+
+  /// A finding on a rule: reported unless the rule lives in a library file or suppresses it.
+  Finding *addOnRule(const char *Check, uint32_t Rl, std::string Message) {
+    const Rule &X = P.Rules[Rl];
+    if (!reportable(X.Location) || suppressed(X, *findCheck(Check)))
+      return nullptr;
+    return &add(Check, X.Location, std::move(Message));
+  }
+
+  void note(Finding &F, const Loc &L, std::string Message) {
+    F.Notes.push_back({L, std::move(Message)});
+  }
+
+  /// Adds notes at Rules (at most MaxNotes), mentioning the remainder in the last one.
+  void noteRules(Finding &F, const std::vector<uint32_t> &Rules,
+                 const std::function<std::string(uint32_t)> &Message) {
+    for (size_t I = 0; I != Rules.size() && I != Opts.MaxNotes; ++I)
+      note(F, P.Rules[Rules[I]].Location, Message(Rules[I]));
+    if (Rules.size() > Opts.MaxNotes)
+      F.Notes.back().Message +=
+          fmt::format(" (and {} more rules)", Rules.size() - Opts.MaxNotes);
+  }
+
+  bool dimsOverlap(uint32_t A, uint32_t B) const {
+    const auto &DA = R.effectiveDims(A), &DB = R.effectiveDims(B);
+    for (unsigned D = 0; D != NumDimensions; ++D)
+      if (!DA[D].anyCommon(DB[D]))
+        return false;
+    return true;
+  }
+
+  // ---- @suppress names -----------------------------------------------------------------
+
+  void checkSuppressions() {
+    for (const Rule &X : P.Rules)
+      for (const Suppression &Sup : X.Suppressions)
+        if (!findCheck(Sup.Check) && reportable(Sup.Location))
+          add("unknown_suppression", Sup.Location.Line ? Sup.Location : X.Location,
+              fmt::format("`@suppress` names unknown check `{}`; it suppresses nothing",
+                          Sup.Check));
+  }
+
+  // ---- Rules that never apply or never take effect --------------------------------------
+
+  void checkReachability() {
+    Dead.assign(P.Rules.size(), false);
+    for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
+      const Rule &X = P.Rules[Rl];
+      if (R.applies(Rl) == Mdd::False) {
+        Dead[Rl] = true;
+        reportUnreachable(Rl);
+        continue;
+      }
+      if (!X.IsAllow)
+        continue;
+      Mdd::Ref Reach = M.diff(R.own(Rl), R.blocked(Rl));
+      if (Reach != Mdd::False && !M.subset(Reach, R.denied()))
+        continue;
+      Dead[Rl] = true;
+      reportDead(Rl, Reach);
+    }
+  }
+
+  void reportUnreachable(uint32_t Rl) {
+    const Rule &X = P.Rules[Rl];
+    if (!X.isTopLevel() && R.applies(X.Parent) == Mdd::False)
+      return; // The parent is reported; its exceptions follow from it.
+    Mdd::Ref Sc = S.scope(0, X.S);
+    Mdd::Ref Local = X.Condition ? M.conj(Sc, S.condition(0, *X.Condition)) : Sc;
+    Finding *F;
+    if (Sc == Mdd::False) {
+      F = addOnRule("unreachable_rule", Rl,
+                    fmt::format("{} {} can never apply: its pattern matches no request",
+                                ruleKind(Rl), ruleRef(Rl)));
+    } else if (Local == Mdd::False) {
+      F = addOnRule("unreachable_rule", Rl,
+                    fmt::format("{} {} can never apply: its condition is never satisfied",
+                                ruleKind(Rl), ruleRef(Rl)));
+    } else {
+      F = addOnRule("unreachable_rule", Rl,
+                    fmt::format("exception {} can never apply: its pattern and condition do "
+                                "not overlap those of its parent rule {}",
+                                ruleRef(Rl), ruleRef(X.Parent)));
+      if (F)
+        note(*F, P.Rules[X.Parent].Location,
+             fmt::format("parent rule {} is declared here", ruleRef(X.Parent)));
+    }
+  }
+
+  void reportDead(uint32_t Rl, Mdd::Ref Reach) {
+    const Rule &X = P.Rules[Rl];
+    if (R.own(Rl) == Mdd::False) {
+      Finding *F = addOnRule("dead_rule", Rl,
+                             fmt::format("{} {} never takes effect: its exceptions cover its "
+                                         "whole scope",
+                                         ruleKind(Rl), ruleRef(Rl)));
+      if (F)
+        noteRules(*F, X.Exceptions, [&](uint32_t E) {
+          return fmt::format("exception {} overrides it", ruleRef(E));
+        });
+      return;
+    }
+    if (Reach == Mdd::False) {
+      std::vector<uint32_t> Blockers;
+      for (uint32_t A = X.Parent; A != NoIndex; A = P.Rules[A].Parent)
+        for (uint32_t E : P.Rules[A].Exceptions)
+          if (!P.Rules[E].IsAllow && M.intersects(R.denyOut(E), R.own(Rl)))
+            Blockers.push_back(E);
+      Finding *F = addOnRule("dead_rule", Rl,
+                             fmt::format("{} {} never takes effect: sibling deny exceptions "
+                                         "override it wherever it applies",
+                                         ruleKind(Rl), ruleRef(Rl)));
+      if (F)
+        noteRules(*F, Blockers, [&](uint32_t E) {
+          return fmt::format("deny exception {} overrides it", ruleRef(E));
+        });
+      return;
+    }
+    std::vector<uint32_t> Covering;
+    for (uint32_t D = 0; D != P.Rules.size(); ++D)
+      if (!P.Rules[D].IsAllow && dimsOverlap(D, Rl) && M.intersects(R.own(D), Reach))
+        Covering.push_back(D);
+    Finding *F = addOnRule("dead_rule", Rl,
+                           fmt::format("{} {} never takes effect: deny rules cover its whole "
+                                       "scope",
+                                       ruleKind(Rl), ruleRef(Rl)));
+    if (F)
+      noteRules(*F, Covering, [&](uint32_t D) {
+        return fmt::format("{} {} denies part of its scope", ruleKind(D), ruleRef(D));
+      });
+  }
+
+  // ---- Redundant rules -------------------------------------------------------------------
+
+  void checkRedundancy() {
+    // Candidates must contain the rule's scope dimension by dimension: index the top-level
+    // rules by (effect, dimension, value) and scan the shortest list the rule's values offer.
+    std::array<std::array<std::vector<std::vector<uint32_t>>, NumDimensions>, 2> Post;
+    for (unsigned E = 0; E != 2; ++E)
+      for (unsigned D = 0; D != NumDimensions; ++D)
+        Post[E][D].resize(S.dim(Dimension(D)).size());
+    for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
+      if (!P.Rules[Rl].isTopLevel() || Dead[Rl])
+        continue;
+      unsigned E = P.Rules[Rl].IsAllow;
+      for (unsigned D = 0; D != NumDimensions; ++D)
+        for (unsigned V : R.effectiveDims(Rl)[D].set_bits())
+          Post[E][D][V].push_back(Rl);
+    }
+    for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
+      const Rule &X = P.Rules[Rl];
+      if (!X.isTopLevel() || Dead[Rl] || !X.Exceptions.empty())
+        continue;
+      if (!reportable(X.Location) || suppressed(X, *findCheck("redundant_rule")))
+        continue;
+      unsigned E = X.IsAllow;
+      const std::vector<uint32_t> *Best = nullptr;
+      for (unsigned D = 0; D != NumDimensions; ++D)
+        for (unsigned V : R.effectiveDims(Rl)[D].set_bits())
+          if (!Best || Post[E][D][V].size() < Best->size())
+            Best = &Post[E][D][V];
+      if (!Best)
+        continue;
+      Mdd::Ref Mine = R.applies(Rl);
+      for (uint32_t Other : *Best) {
+        if (Other == Rl)
+          continue;
+        const Rule &Y = P.Rules[Other];
+        bool Contained = true;
+        for (unsigned D = 0; D != NumDimensions && Contained; ++D)
+          Contained = isSubsetOf(R.effectiveDims(Rl)[D], R.effectiveDims(Other)[D]);
+        if (!Contained)
+          continue;
+        if (X.IsAllow && !std::includes(Y.Obligations.begin(), Y.Obligations.end(),
+                                        X.Obligations.begin(), X.Obligations.end()))
+          continue;
+        Mdd::Ref Theirs = X.IsAllow ? R.own(Other) : R.denyOut(Other);
+        if (!M.subset(Mine, Theirs))
+          continue;
+        // Of two identical rules only the later one is reported.
+        if (Mine == Theirs && Other > Rl && Y.Exceptions.empty() &&
+            (!X.IsAllow || X.Obligations == Y.Obligations))
+          continue;
+        Finding &F = add("redundant_rule", X.Location,
+                         fmt::format("{} {} is redundant: {} {} already {} every request it "
+                                     "applies to{}",
+                                     ruleKind(Rl), ruleRef(Rl), ruleKind(Other), ruleRef(Other),
+                                     X.IsAllow ? "allows" : "denies",
+                                     X.IsAllow && !X.Obligations.empty()
+                                         ? ", with at least the same obligations"
+                                         : ""));
+        note(F, Y.Location, fmt::format("{} {} is declared here", ruleKind(Other), ruleRef(Other)));
+        break;
+      }
+    }
+  }
+
+  // ---- Unused declarations ---------------------------------------------------------------
+
+  void mentionScope(const Scope &Sc) {
+    for (unsigned D = 0; D != NumDimensions; ++D)
+      for (auto [N, Negated] : Sc.Written[D])
+        mention(D, N);
+  }
+  void mention(unsigned D, NodeId N) {
+    if (N < Mentioned[D].size())
+      Mentioned[D][N] = true;
+  }
+  void mentionObligation(NodeId N) {
+    if (N < MentionedObl.size())
+      MentionedObl[N] = true;
+  }
+  void mentionCond(const Cond &C) {
+    if (C.Attr < AttrUsed.size())
+      AttrUsed[C.Attr] = true;
+    for (const Cond &Op : C.Ops)
+      mentionCond(Op);
+  }
+
+  void collectMentions() {
+    for (unsigned D = 0; D != NumDimensions; ++D)
+      Mentioned[D].assign(P.Vocab[D].Nodes.size(), false);
+    MentionedObl.assign(P.Obligations.Nodes.size(), false);
+    AttrUsed.assign(P.Attributes.size(), false);
+    CombinationResult.assign(P.vocab(Dimension::Data).Nodes.size(), false);
+    for (const Rule &X : P.Rules) {
+      mentionScope(X.S);
+      if (X.Condition)
+        mentionCond(*X.Condition);
+      for (const ObligationRef &O : X.Obligations)
+        mentionObligation(O.Obligation);
+    }
+    for (const Invariant &I : P.Invariants) {
+      mentionScope(I.S);
+      if (I.Condition)
+        mentionCond(*I.Condition);
+      for (const ObligationRef &O : I.Required)
+        mentionObligation(O.Obligation);
+    }
+    for (const TestCase &T : P.Tests)
+      for (const Expectation &E : T.Expectations) {
+        for (unsigned D = 0; D != NumDimensions; ++D)
+          for (NodeId N : E.Req.Values[D])
+            mention(D, N);
+        for (auto [A, V] : E.Req.Attrs)
+          if (A < AttrUsed.size())
+            AttrUsed[A] = true;
+        for (const ObligationRef &O : E.Obligations)
+          mentionObligation(O.Obligation);
+      }
+    unsigned Data = unsigned(Dimension::Data);
+    for (const Combination &C : P.Combinations) {
+      mention(Data, C.First);
+      mention(Data, C.Second);
+      mention(Data, C.Result);
+      if (C.Result < CombinationResult.size())
+        CombinationResult[C.Result] = true;
+    }
+    const Vocabulary &Rec = P.vocab(Dimension::Recipient);
+    for (const VocabNode &N : Rec.Nodes)
+      if (N.LocatedIn)
+        mention(unsigned(Dimension::Region), *N.LocatedIn);
+  }
+
+  /// Nodes of Voc covering some leaf a mention covers (so a mention of `email_address` uses
+  /// `contact` above it, and one of `contact` uses everything below it).
+  static std::vector<bool> usedNodes(const Vocabulary &Voc, const std::vector<bool> &Mentioned) {
+    llvm::BitVector UsedLeaves(Voc.Leaves.size());
+    for (NodeId N = 0; N != Voc.Nodes.size(); ++N)
+      if (Mentioned[N] && N < Voc.Covers.size())
+        UsedLeaves |= Voc.Covers[N];
+    std::vector<bool> Used(Voc.Nodes.size(), false);
+    for (NodeId N = 0; N != Voc.Nodes.size(); ++N)
+      Used[N] = N < Voc.Covers.size() && Voc.Covers[N].anyCommon(UsedLeaves);
+    return Used;
+  }
+
+  void reportUnusedNodes(const Vocabulary &Voc, const std::vector<bool> &Used,
+                         llvm::StringRef Keyword) {
+    for (NodeId N = 0; N != Voc.Nodes.size(); ++N) {
+      const VocabNode &Node = Voc.Nodes[N];
+      if (Used[N] || Node.Module != 0 || !reportable(Node.Location))
+        continue;
+      // Report the highest unused node only: its descendants are unused because it is.
+      bool ParentUnused = std::any_of(Node.Parents.begin(), Node.Parents.end(), [&](NodeId Up) {
+        return Up < Used.size() && !Used[Up] && Voc.Nodes[Up].Module == 0;
+      });
+      if (ParentUnused)
+        continue;
+      add("unused_declaration", Node.Location,
+          fmt::format("{} `{}` is never used: no rule, invariant or test mentions it{}", Keyword,
+                      Node.Name, Node.Children.empty() ? "" : " or anything under it"));
+    }
+  }
+
+  void checkUnused() {
+    collectMentions();
+    for (unsigned D = 0; D != NumDimensions; ++D) {
+      UsedByDim[D] = usedNodes(P.Vocab[D], Mentioned[D]);
+      reportUnusedNodes(P.Vocab[D], UsedByDim[D], DimKeywords[D]);
+    }
+    reportUnusedNodes(P.Obligations, usedNodes(P.Obligations, MentionedObl), "obligation");
+    for (uint32_t A = 0; A != P.Attributes.size(); ++A) {
+      const Attribute &Attr = P.Attributes[A];
+      if (AttrUsed[A] || Attr.Module != 0 || !reportable(Attr.Location))
+        continue;
+      add("unused_attribute", Attr.Location,
+          fmt::format("attribute `{}` is never used: no condition or test mentions it",
+                      Attr.Name));
+    }
+  }
+
+  // ---- Data nothing may process ---------------------------------------------------------
+
+  void checkUnprocessedData() {
+    const Vocabulary &Voc = P.vocab(Dimension::Data);
+    if (Voc.Nodes.empty())
+      return;
+    llvm::BitVector Processed = M.project(R.allowed(), S.dimVar(Dimension::Data));
+    const std::vector<bool> &Used = UsedByDim[unsigned(Dimension::Data)];
+    auto Unprocessed = [&](NodeId N) {
+      return N < Voc.Covers.size() && !Voc.Covers[N].anyCommon(Processed);
+    };
+    for (NodeId N = 0; N != Voc.Nodes.size(); ++N) {
+      const VocabNode &Node = Voc.Nodes[N];
+      if (Node.Module != 0 || !Used[N] || CombinationResult[N] || !Unprocessed(N) ||
+          !reportable(Node.Location))
+        continue;
+      bool ParentReported = std::any_of(Node.Parents.begin(), Node.Parents.end(), [&](NodeId Up) {
+        return Voc.Nodes[Up].Module == 0 && Used[Up] && !CombinationResult[Up] && Unprocessed(Up);
+      });
+      if (ParentReported)
+        continue;
+      add("unprocessed_data", Node.Location,
+          fmt::format("no processing of category `{}` is ever allowed: every request naming it "
+                      "is denied",
+                      Node.Name));
+    }
+  }
+
+  // ---- Missing legal basis --------------------------------------------------------------
+
+  void checkLegalBasis() {
+    const Vocabulary &Bases = P.vocab(Dimension::Basis);
+    const Vocabulary &Data = P.vocab(Dimension::Data);
+    if (Bases.Nodes.empty())
+      return;
+    llvm::BitVector Personal(S.dim(Dimension::Data).size());
+    bool Marked = false;
+    for (NodeId N = 0; N != Data.Nodes.size(); ++N) {
+      llvm::StringRef Name = Data.Nodes[N].Name;
+      llvm::StringRef Last = Name.rsplit('.').second.empty() ? Name : Name.rsplit('.').second;
+      if (Last == "personal_data" || Last == "personal_information") {
+        Marked = true;
+        if (N < Data.Covers.size())
+          Personal |= Data.Covers[N];
+      }
+    }
+    if (!Marked)
+      Personal.set();
+    for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
+      const Rule &X = P.Rules[Rl];
+      if (!X.IsAllow || Dead[Rl])
+        continue;
+      const auto &Eff = R.effectiveDims(Rl);
+      if (!Eff[unsigned(Dimension::Basis)].all() ||
+          !Eff[unsigned(Dimension::Data)].anyCommon(Personal))
+        continue;
+      addOnRule("missing_legal_basis", Rl,
+                fmt::format("{} {} allows processing of personal data without a legal basis: "
+                            "add `under` naming the bases it relies on",
+                            ruleKind(Rl), ruleRef(Rl)));
+    }
+  }
+
+  // ---- Invariants ------------------------------------------------------------------------
+
+  std::string invariantRef(const Invariant &I) const {
+    return I.Id.empty() ? std::string("invariant") : "invariant `" + I.Id + "`";
+  }
+
+  void checkInvariants() {
+    const Vocabulary &Obl = P.Obligations;
+    for (const Invariant &I : P.Invariants) {
+      Mdd::Ref Region = S.scope(0, I.S);
+      if (I.Condition)
+        Region = M.conj(Region, S.condition(0, *I.Condition));
+      switch (I.K) {
+      case Invariant::Never:
+        reportViolation(I, M.conj(Region, R.allowed()), "invariant_never", "is allowed", "");
+        break;
+      case Invariant::Always:
+        reportViolation(I, M.diff(Region, R.allowed()), "invariant_always", "is denied", "");
+        break;
+      case Invariant::Obliged:
+        for (const ObligationRef &Req : I.Required) {
+          Mdd::Ref Met = R.carrying([&](const ObligationRef &Have) {
+            bool Under = Have.Obligation == Req.Obligation ||
+                         (Have.Obligation < Obl.Covers.size() &&
+                          Req.Obligation < Obl.Covers.size() &&
+                          isSubsetOf(Obl.Covers[Have.Obligation], Obl.Covers[Req.Obligation]));
+            return Under && (!Req.Arg || Have.Arg == Req.Arg);
+          });
+          std::string Name = Req.Obligation < Obl.Nodes.size() ? Obl.Nodes[Req.Obligation].Name
+                                                               : std::string("?");
+          if (Req.Arg)
+            Name += "(" + std::to_string(*Req.Arg) + ")";
+          reportViolation(I, M.diff(M.conj(Region, R.allowed()), Met), "invariant_obligation",
+                          "is allowed without obligation `" + Name + "`", Name);
+        }
+        break;
+      }
+    }
+  }
+
+  void reportViolation(const Invariant &I, Mdd::Ref Violations, const char *Check,
+                       llvm::StringRef What, llvm::StringRef) {
+    if (Violations == Mdd::False)
+      return;
+    std::optional<std::vector<uint32_t>> Point = M.pick(Violations, S.preferredPoint());
+    Request Req = pointToRequest(S, 0, *Point);
+    PointDecision D = R.decide(*Point);
+    Finding &F = add(Check, I.Location,
+                     fmt::format("{} is violated: `{}` {}", invariantRef(I),
+                                 describeRequest(P, Req), What));
+    if (D.Rules.empty()) {
+      note(F, I.Location, "no rule allows this request: it is denied by default");
+      return;
+    }
+    noteRules(F, D.Rules, [&](uint32_t Rl) {
+      return fmt::format("{} {} {} this request", ruleKind(Rl), ruleRef(Rl),
+                         D.Allow ? "allows" : "denies");
+    });
+  }
+
+  const Policy &P;
+  const AnalysisOptions &Opts;
+  Space S;
+  PolicyRegions R;
+  Mdd &M;
+  std::vector<Finding> Out;
+  std::vector<bool> Dead;
+  std::array<std::vector<bool>, NumDimensions> Mentioned, UsedByDim;
+  std::vector<bool> MentionedObl, AttrUsed, CombinationResult;
+};
+
+} // namespace
+
+std::vector<Finding> privet::analysis::runAnalyses(const Policy &P, const AnalysisOptions &Opts) {
+  return Analyzer(P, Opts).run();
+}

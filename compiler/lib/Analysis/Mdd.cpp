@@ -1,0 +1,268 @@
+//===- Mdd.cpp - Hash-consed multi-valued decision diagrams over finite sets ------------===//
+#include "privet/Analysis/Mdd.h"
+
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/Hashing.h"
+#include "llvm/Support/ErrorHandling.h"
+
+#include <algorithm>
+
+using namespace privet::analysis;
+
+Mdd::Mdd(std::vector<uint32_t> Doms) : Domains(std::move(Doms)) {
+  for (uint32_t &D : Domains)
+    D = std::max<uint32_t>(D, 1);
+  // Terminals: their "variable" is past the last one so every comparison of variables works.
+  Nodes.push_back({uint32_t(Domains.size()), 0});
+  Nodes.push_back({uint32_t(Domains.size()), 0});
+  Table.assign(1024, 0);
+}
+
+uint64_t Mdd::hashNode(unsigned Var, llvm::ArrayRef<Ref> Children) const {
+  return llvm::hash_combine(Var, llvm::hash_combine_range(Children.begin(), Children.end()));
+}
+
+void Mdd::growTable() {
+  std::vector<uint32_t> Old = std::move(Table);
+  Table.assign(Old.size() * 2, 0);
+  size_t Mask = Table.size() - 1;
+  for (uint32_t N : Old) {
+    if (!N)
+      continue;
+    size_t Slot = hashNode(Nodes[N].Var, children(N)) & Mask;
+    while (Table[Slot])
+      Slot = (Slot + 1) & Mask;
+    Table[Slot] = N;
+  }
+}
+
+Mdd::Ref Mdd::node(unsigned Var, llvm::ArrayRef<Ref> Children) {
+  assert(Var < Domains.size() && Children.size() == Domains[Var] && "malformed node");
+  if (std::all_of(Children.begin(), Children.end(), [&](Ref C) { return C == Children[0]; }))
+    return Children[0];
+  size_t Mask = Table.size() - 1;
+  size_t Slot = hashNode(Var, Children) & Mask;
+  while (uint32_t N = Table[Slot]) {
+    if (Nodes[N].Var == Var && children(N) == Children)
+      return N;
+    Slot = (Slot + 1) & Mask;
+  }
+  if (Nodes.size() >= 0x7fffffffu)
+    llvm::report_fatal_error("privet: set diagram exceeds 2^31 nodes");
+  Ref New = Nodes.size();
+  Nodes.push_back({Var, uint32_t(Pool.size())});
+  Pool.insert(Pool.end(), Children.begin(), Children.end());
+  Table[Slot] = New;
+  if (++TableUsed * 2 > Table.size())
+    growTable();
+  return New;
+}
+
+Mdd::Ref Mdd::literal(unsigned Var, const llvm::BitVector &Values) {
+  std::vector<Ref> Kids(Domains[Var], False);
+  for (unsigned I = 0, E = std::min<unsigned>(Values.size(), Domains[Var]); I != E; ++I)
+    if (Values[I])
+      Kids[I] = True;
+  return node(Var, Kids);
+}
+
+Mdd::Ref Mdd::cube(llvm::ArrayRef<const llvm::BitVector *> PerVar) {
+  Ref R = True;
+  std::vector<Ref> Kids;
+  for (unsigned V = std::min<unsigned>(PerVar.size(), Domains.size()); V-- > 0;) {
+    const llvm::BitVector *Values = PerVar[V];
+    if (!Values)
+      continue;
+    Kids.assign(Domains[V], False);
+    for (unsigned I = 0, E = std::min<unsigned>(Values->size(), Domains[V]); I != E; ++I)
+      if ((*Values)[I])
+        Kids[I] = R;
+    R = node(V, Kids);
+    if (R == False)
+      return False;
+  }
+  return R;
+}
+
+Mdd::Ref Mdd::apply(Op O, Ref A, Ref B) {
+  switch (O) {
+  case OpAnd:
+    if (A == False || B == False)
+      return False;
+    if (A == True || A == B)
+      return B;
+    if (B == True)
+      return A;
+    if (A > B)
+      std::swap(A, B);
+    break;
+  case OpOr:
+    if (A == True || B == True)
+      return True;
+    if (A == False || A == B)
+      return B;
+    if (B == False)
+      return A;
+    if (A > B)
+      std::swap(A, B);
+    break;
+  case OpDiff:
+    if (A == False || B == True || A == B)
+      return False;
+    if (B == False)
+      return A;
+    break;
+  }
+  uint64_t Key = (uint64_t(O) << 62) | (uint64_t(A) << 31) | uint64_t(B);
+  auto It = ApplyCache.find(Key);
+  if (It != ApplyCache.end())
+    return It->second;
+  unsigned V = std::min(var(A), var(B));
+  uint32_t N = Domains[V];
+  llvm::SmallVector<Ref, 16> Kids(N);
+  for (uint32_t I = 0; I != N; ++I)
+    Kids[I] = apply(O, cofactor(A, V, I), cofactor(B, V, I));
+  Ref R = node(V, Kids);
+  ApplyCache[Key] = R;
+  return R;
+}
+
+Mdd::Ref Mdd::disjAll(std::vector<Ref> Sets) {
+  if (Sets.empty())
+    return False;
+  while (Sets.size() > 1) {
+    size_t Out = 0;
+    for (size_t I = 0; I < Sets.size(); I += 2)
+      Sets[Out++] = I + 1 < Sets.size() ? disj(Sets[I], Sets[I + 1]) : Sets[I];
+    Sets.resize(Out);
+  }
+  return Sets[0];
+}
+
+bool Mdd::subset(Ref A, Ref B) {
+  if (A == False || B == True || A == B)
+    return true;
+  if (A == True || B == False)
+    return false;
+  uint64_t Key = (uint64_t(A) << 32) | B;
+  auto It = SubsetCache.find(Key);
+  if (It != SubsetCache.end())
+    return It->second;
+  unsigned V = std::min(var(A), var(B));
+  bool Result = true;
+  for (uint32_t I = 0, N = Domains[V]; I != N && Result; ++I)
+    Result = subset(cofactor(A, V, I), cofactor(B, V, I));
+  SubsetCache[Key] = Result;
+  return Result;
+}
+
+bool Mdd::intersects(Ref A, Ref B) {
+  if (A == False || B == False)
+    return false;
+  if (A == True || B == True || A == B)
+    return true;
+  if (A > B)
+    std::swap(A, B);
+  uint64_t Key = (uint64_t(A) << 32) | B;
+  auto It = IntersectCache.find(Key);
+  if (It != IntersectCache.end())
+    return It->second;
+  unsigned V = std::min(var(A), var(B));
+  bool Result = false;
+  for (uint32_t I = 0, N = Domains[V]; I != N && !Result; ++I)
+    Result = intersects(cofactor(A, V, I), cofactor(B, V, I));
+  IntersectCache[Key] = Result;
+  return Result;
+}
+
+bool Mdd::contains(Ref A, llvm::ArrayRef<uint32_t> Point) const {
+  while (!isTerminal(A))
+    A = Pool[Nodes[A].First + Point[Nodes[A].Var]];
+  return A == True;
+}
+
+std::optional<std::vector<uint32_t>> Mdd::pick(Ref A, llvm::ArrayRef<uint32_t> Preferred) const {
+  if (A == False)
+    return std::nullopt;
+  std::vector<uint32_t> Point(Domains.size(), 0);
+  for (unsigned V = 0; V != Domains.size(); ++V)
+    if (V < Preferred.size() && Preferred[V] < Domains[V])
+      Point[V] = Preferred[V];
+  // In a reduced diagram every non-False node has a path to True, so a greedy walk succeeds.
+  while (A != True) {
+    unsigned V = var(A);
+    llvm::ArrayRef<Ref> Kids = children(A);
+    if (Kids[Point[V]] == False)
+      Point[V] = std::find_if(Kids.begin(), Kids.end(), [](Ref C) { return C != False; }) -
+                 Kids.begin();
+    A = Kids[Point[V]];
+  }
+  return Point;
+}
+
+llvm::BitVector Mdd::project(Ref A, unsigned Var) {
+  llvm::BitVector Result(Domains[Var]);
+  llvm::DenseSet<Ref> Seen;
+  std::vector<Ref> Work{A};
+  while (!Work.empty() && !Result.all()) {
+    Ref R = Work.back();
+    Work.pop_back();
+    if (R == False || !Seen.insert(R).second)
+      continue;
+    if (var(R) > Var) {
+      Result.set();
+      break;
+    }
+    llvm::ArrayRef<Ref> Kids = children(R);
+    if (var(R) == Var) {
+      for (uint32_t I = 0; I != Kids.size(); ++I)
+        if (Kids[I] != False)
+          Result.set(I);
+      continue;
+    }
+    Work.insert(Work.end(), Kids.begin(), Kids.end());
+  }
+  return Result;
+}
+
+bool Mdd::cubeWalk(Ref R, unsigned Var, std::vector<llvm::BitVector> &Acc,
+                   const std::function<bool(const std::vector<llvm::BitVector> &)> &F) const {
+  if (R == False)
+    return true;
+  if (R == True)
+    return F(Acc);
+  unsigned V = var(R);
+  llvm::ArrayRef<Ref> Kids = children(R);
+  // One product per distinct child: values leading to the same subdiagram share a box.
+  llvm::SmallVector<Ref, 8> Distinct;
+  for (Ref C : Kids)
+    if (C != False && std::find(Distinct.begin(), Distinct.end(), C) == Distinct.end())
+      Distinct.push_back(C);
+  llvm::BitVector Saved = Acc[V];
+  for (Ref C : Distinct) {
+    Acc[V].reset();
+    for (uint32_t I = 0; I != Kids.size(); ++I)
+      if (Kids[I] == C)
+        Acc[V].set(I);
+    if (!cubeWalk(C, V + 1, Acc, F)) {
+      Acc[V] = Saved;
+      return false;
+    }
+  }
+  Acc[V] = Saved;
+  return true;
+}
+
+void Mdd::forEachCube(Ref A,
+                      const std::function<bool(const std::vector<llvm::BitVector> &)> &F) const {
+  std::vector<llvm::BitVector> Acc;
+  for (uint32_t D : Domains)
+    Acc.emplace_back(D, true);
+  cubeWalk(A, 0, Acc, F);
+}
+
+void Mdd::clearCaches() {
+  ApplyCache.clear();
+  SubsetCache.clear();
+  IntersectCache.clear();
+}

@@ -1,0 +1,96 @@
+//===- Witness.cpp - Concrete requests for counterexamples, written as a test would -----===//
+#include "privet/Analysis/Witness.h"
+#include "privet/Analysis/Checks.h"
+
+#include "fmt/format.h"
+
+using namespace privet;
+using namespace privet::analysis;
+
+Request privet::analysis::pointToRequest(const Space &S, unsigned Which,
+                                         llvm::ArrayRef<uint32_t> Point) {
+  const PolicyView &V = S.view(Which);
+  const Policy &P = V.policy();
+  Request R;
+  for (unsigned D = 0; D != NumDimensions; ++D) {
+    Dimension Dim = Dimension(D);
+    if (P.Vocab[D].Nodes.empty())
+      continue;
+    NodeId N = V.localNode(Dim, Point[S.dimVar(Dim)]);
+    if (N != NoIndex)
+      R.dim(Dim).push_back(N);
+  }
+  for (uint32_t A = 0; A != P.Attributes.size(); ++A) {
+    uint32_t Shared = V.sharedAttr(A);
+    const AttrDomain &Dom = S.attrs()[Shared];
+    int64_t Value = Dom.representative(Point[S.attrVar(Shared)]);
+    const Attribute &Attr = P.Attributes[A];
+    if (Attr.Kind == AttrKind::Enum && Attr.Enum < P.Enums.size()) {
+      const auto &Vals = P.Enums[Attr.Enum].Values;
+      auto It = std::find(Vals.begin(), Vals.end(),
+                          size_t(Value) < Dom.EnumValues.size() ? Dom.EnumValues[Value] : "");
+      Value = It == Vals.end() ? 0 : It - Vals.begin();
+    }
+    R.Attrs.push_back({A, Value});
+  }
+  return R;
+}
+
+std::string privet::analysis::formatAttrValue(const Policy &P, uint32_t Attr, int64_t V) {
+  const Attribute &A = P.Attributes[Attr];
+  switch (A.Kind) {
+  case AttrKind::Bool:
+    return V ? "true" : "false";
+  case AttrKind::Enum:
+    if (A.Enum < P.Enums.size() && V >= 0 && size_t(V) < P.Enums[A.Enum].Values.size())
+      return P.Enums[A.Enum].Values[V];
+    return std::to_string(V);
+  case AttrKind::Int:
+    return std::to_string(V);
+  case AttrKind::Duration:
+    break;
+  }
+  static const std::pair<int64_t, const char *> Units[] = {
+      {365 * 86400, "year"}, {30 * 86400, "month"}, {7 * 86400, "week"},
+      {86400, "day"},        {3600, "hour"},        {60, "minute"}};
+  for (auto [Secs, Unit] : Units)
+    if (V != 0 && V % Secs == 0)
+      return fmt::format("{} {}{}", V / Secs, Unit, V / Secs == 1 ? "" : "s");
+  return fmt::format("{} second{}", V, V == 1 ? "" : "s");
+}
+
+std::string privet::analysis::describeRequest(const Policy &P, const Request &R) {
+  std::string Out;
+  auto Append = [&](llvm::StringRef S) {
+    if (!Out.empty())
+      Out += ' ';
+    Out += S.str();
+  };
+  for (unsigned D = 0; D != NumDimensions; ++D) {
+    const auto &Vals = R.Values[D];
+    const Vocabulary &Voc = P.Vocab[D];
+    if (Vals.empty())
+      continue;
+    std::string List;
+    for (NodeId N : Vals) {
+      if (!List.empty())
+        List += ", ";
+      List += N < Voc.Nodes.size() ? Voc.Nodes[N].Name : "?";
+    }
+    llvm::StringRef Prep = dimPreposition(Dimension(D));
+    if (!Prep.empty())
+      Append(Prep);
+    Append(List);
+  }
+  if (!R.Attrs.empty()) {
+    std::string Given;
+    for (auto [A, V] : R.Attrs) {
+      if (A >= P.Attributes.size())
+        continue;
+      Given += Given.empty() ? "given " : ", ";
+      Given += P.Attributes[A].Name + " = " + formatAttrValue(P, A, V);
+    }
+    Append(Given);
+  }
+  return Out;
+}
