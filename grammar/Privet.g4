@@ -43,16 +43,17 @@ vocabKind
   ;
 
 vocabNode
-  : name=ident ('(' param=typeRef ')')? title=STRING? (':' parents=qualNameList)?
-    recipientProp* vocabBody
+  : name=ident ('(' param=typeRef ')')? title=STRING? vocabProp* vocabBody
   ;
 
 vocabBody : '{' vocabMember* '}' ';'? | ';' ;
 
 vocabMember : annotation* vocabNode ;
 
-recipientProp
-  : ROLE qualName              # roleProp
+// Further parents, and (recipients only) their properties, in any order.
+vocabProp
+  : ':' qualNameList           # parentsProp
+  | ROLE qualName              # roleProp
   | LOCATED IN qualName        # locatedProp
   | UNDER CONTRACT             # contractProp
   ;

@@ -1,0 +1,32 @@
+//===- Parser.h - Parsing .privet text into the AST ------------------------------*- C++ -*-===//
+//
+// The only entry into the generated ANTLR parser. Nothing else in the compiler sees ANTLR.
+//
+//===----------------------------------------------------------------------------------------===//
+#ifndef PRIVET_SYNTAX_PARSER_H
+#define PRIVET_SYNTAX_PARSER_H
+
+#include "privet/AST/AST.h"
+#include "privet/Basic/Diagnostic.h"
+
+#include <memory>
+
+namespace privet::syntax {
+
+struct ParseOptions {
+  /// Deepest nesting of `(`, `{`, `not` and `except` accepted; deeper input is rejected (E0004)
+  /// before the recursive-descent parser could overflow the stack.
+  unsigned MaxNesting = 256;
+  /// Syntax errors reported per file; recovery goes on past them silently.
+  unsigned MaxErrors = 20;
+};
+
+/// Parses buffer BufferId of the engine's SourceMgr (added through privet/Basic/SourceFile.h).
+/// Every syntax error is reported (several per file, with recovery); the tree is returned only
+/// for a file without any.
+std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diags,
+                                       const ParseOptions &Options = {});
+
+} // namespace privet::syntax
+
+#endif // PRIVET_SYNTAX_PARSER_H

@@ -1,0 +1,322 @@
+//===- Diagnostic.cpp - The diagnostic registry, engine and renderers -------------------===//
+#include "privet/Basic/Diagnostic.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+
+#include <fmt/args.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cstdlib>
+
+using namespace llvm;
+
+namespace privet {
+
+static const DiagnosticKindInfo KindTable[] = {
+#define DIAG(Name, Sev, Code, Format)                                                          \
+  {diag::Name, #Name, Code, Severity::Sev, Format},
+#include "privet/Basic/DiagnosticKinds.def"
+};
+static_assert(sizeof(KindTable) / sizeof(KindTable[0]) == diag::NumKinds,
+              "one table row per kind");
+
+StringRef severityName(Severity S) {
+  switch (S) {
+  case Severity::Ignored:
+    return "ignored";
+  case Severity::Note:
+    return "note";
+  case Severity::Warning:
+    return "warning";
+  case Severity::Error:
+    return "error";
+  }
+  return "error";
+}
+
+std::string DiagnosticKindInfo::summary() const {
+  std::string Out;
+  for (size_t I = 0; I < Format.size(); ++I) {
+    if (Format[I] == '{') {
+      size_t Close = Format.find('}', I);
+      if (Close != StringRef::npos) {
+        Out += "…";
+        I = Close;
+        continue;
+      }
+    }
+    Out += Format[I];
+  }
+  return Out;
+}
+
+ArrayRef<DiagnosticKindInfo> allDiagnosticKinds() { return KindTable; }
+
+const DiagnosticKindInfo &diagnosticKindInfo(diag::Kind K) {
+  assert(K < diag::NumKinds && "bad diagnostic kind");
+  return KindTable[K];
+}
+
+std::optional<diag::Kind> findDiagnosticKind(StringRef NameOrCode) {
+  for (const auto &Info : KindTable)
+    if (Info.Name == NameOrCode || Info.Code.equals_insensitive(NameOrCode))
+      return Info.Kind;
+  return std::nullopt;
+}
+
+namespace detail {
+std::string formatDiagnostic(StringRef Format, ArrayRef<std::string> Args) {
+  fmt::dynamic_format_arg_store<fmt::format_context> Store;
+  for (const auto &A : Args)
+    Store.push_back(A);
+  try {
+    return fmt::vformat(fmt::string_view(Format.data(), Format.size()), Store);
+  } catch (const fmt::format_error &) {
+    // A registry entry whose placeholders do not match its call site: our bug, but the user
+    // should still see what went wrong.
+    std::string Out = Format.str();
+    for (const auto &A : Args)
+      Out += " " + A;
+    return Out;
+  }
+}
+} // namespace detail
+
+DiagnosticBuilder &DiagnosticBuilder::note(SMRange Range, StringRef Message) {
+  Engine.Diags[Index].Notes.push_back({Message.str(), Range});
+  return *this;
+}
+
+DiagnosticBuilder &DiagnosticBuilder::help(StringRef Message) {
+  auto &Help = Engine.Diags[Index].Help;
+  if (!Help.empty())
+    Help += "; ";
+  Help += Message.str();
+  return *this;
+}
+
+DiagnosticBuilder &DiagnosticBuilder::didYouMean(SMRange Range, StringRef Name) {
+  help(("did you mean `" + Name + "`?").str());
+  if (Range.isValid())
+    fixIt(Range, Name);
+  return *this;
+}
+
+DiagnosticBuilder &DiagnosticBuilder::fixIt(SMRange Range, StringRef Text) {
+  Engine.Diags[Index].FixIts.push_back({Range, Text.str()});
+  return *this;
+}
+
+Severity DiagnosticEngine::severityFor(diag::Kind K) const {
+  Severity S = Overrides[K].value_or(KindTable[K].DefaultSeverity);
+  if (S == Severity::Warning && DenyWarnings)
+    return Severity::Error;
+  return S;
+}
+
+void DiagnosticEngine::setSeverity(diag::Kind K, Severity S) { Overrides[K] = S; }
+
+bool DiagnosticEngine::applyWarningOption(StringRef Option) {
+  Severity Target = Severity::Warning;
+  StringRef Name = Option;
+  if (Name.consume_front("no-"))
+    Target = Severity::Ignored;
+  else if (Name.consume_front("error="))
+    Target = Severity::Error;
+  auto K = findDiagnosticKind(Name);
+  if (!K || KindTable[*K].DefaultSeverity != Severity::Warning)
+    return false;
+  setSeverity(*K, Target);
+  return true;
+}
+
+DiagnosticBuilder DiagnosticEngine::reportFormatted(diag::Kind K, SMRange Range,
+                                                    std::vector<std::string> Args) {
+  Diagnostic D;
+  D.Kind = K;
+  D.Sev = severityFor(K);
+  D.Message = detail::formatDiagnostic(KindTable[K].Format, Args);
+  D.Range = Range;
+  if (D.Sev == Severity::Error)
+    ++NumErrors;
+  else if (D.Sev == Severity::Warning)
+    ++NumWarnings;
+  if (K == diag::cannot_read_file)
+    IOError = true;
+  Diags.push_back(std::move(D));
+  return DiagnosticBuilder(*this, Diags.size() - 1);
+}
+
+std::vector<const Diagnostic *> DiagnosticEngine::sorted() const {
+  struct Keyed {
+    unsigned Buffer;
+    const char *Ptr;
+    size_t Order;
+    const Diagnostic *D;
+  };
+  std::vector<Keyed> Keys;
+  for (size_t I = 0; I < Diags.size(); ++I) {
+    const Diagnostic &D = Diags[I];
+    if (D.Sev == Severity::Ignored)
+      continue;
+    SMLoc L = D.Range.Start;
+    unsigned Buffer = L.isValid() ? SM.FindBufferContainingLoc(L) : 0;
+    Keys.push_back({Buffer, L.isValid() ? L.getPointer() : nullptr, I, &D});
+  }
+  std::sort(Keys.begin(), Keys.end(), [](const Keyed &A, const Keyed &B) {
+    if (A.Buffer != B.Buffer)
+      return A.Buffer < B.Buffer;
+    if (A.Ptr != B.Ptr)
+      return std::less<const char *>()(A.Ptr, B.Ptr);
+    return A.Order < B.Order;
+  });
+  std::vector<const Diagnostic *> Out;
+  Out.reserve(Keys.size());
+  for (auto &K : Keys)
+    Out.push_back(K.D);
+  return Out;
+}
+
+ResolvedLoc DiagnosticEngine::resolve(SMRange Range) const {
+  ResolvedLoc R;
+  if (!Range.Start.isValid())
+    return R;
+  unsigned Buffer = SM.FindBufferContainingLoc(Range.Start);
+  if (!Buffer)
+    return R;
+  R.File = SM.getMemoryBuffer(Buffer)->getBufferIdentifier().str();
+  std::tie(R.Line, R.Column) = SM.getLineAndColumn(Range.Start, Buffer);
+  SMLoc End = Range.End.isValid() ? Range.End : Range.Start;
+  std::tie(R.EndLine, R.EndColumn) = SM.getLineAndColumn(End, Buffer);
+  if (R.EndLine == R.Line && R.EndColumn <= R.Column)
+    R.EndColumn = R.Column + 1;
+  return R;
+}
+
+static SourceMgr::DiagKind toLLVMKind(Severity S) {
+  switch (S) {
+  case Severity::Note:
+  case Severity::Ignored:
+    return SourceMgr::DK_Note;
+  case Severity::Warning:
+    return SourceMgr::DK_Warning;
+  case Severity::Error:
+    return SourceMgr::DK_Error;
+  }
+  return SourceMgr::DK_Error;
+}
+
+static void printOne(const SourceMgr &SM, raw_ostream &OS, bool Colors, SMRange Range,
+                     SourceMgr::DiagKind Kind, const Twine &Message,
+                     ArrayRef<SMFixIt> FixIts = {}) {
+  if (!Range.Start.isValid()) {
+    SMDiagnostic Diag("privet", Kind, Message.str());
+    Diag.print(nullptr, OS, Colors);
+    return;
+  }
+  SmallVector<SMRange, 1> Ranges;
+  // A range is drawn with `~` only on its first line; an empty range is just the caret.
+  if (Range.End.isValid() && Range.End.getPointer() > Range.Start.getPointer())
+    Ranges.push_back(Range);
+  SM.PrintMessage(OS, Range.Start, Kind, Message, Ranges, FixIts, Colors);
+}
+
+void DiagnosticEngine::renderText(raw_ostream &OS, bool Colors) const {
+  for (const Diagnostic *D : sorted()) {
+    std::string Message = D->Message;
+    if (!D->Help.empty())
+      Message += "; " + D->Help;
+    Message += " [" + D->code().str() + "]";
+    SmallVector<SMFixIt, 2> FixIts;
+    for (const auto &F : D->FixIts) {
+      // SourceMgr only draws fix-its on the diagnostic's own line.
+      if (F.Range.isValid())
+        FixIts.push_back(SMFixIt(F.Range, F.Text));
+    }
+    printOne(SM, OS, Colors, D->Range, toLLVMKind(D->Sev), Message, FixIts);
+    for (const auto &N : D->Notes)
+      printOne(SM, OS, Colors, N.Range, SourceMgr::DK_Note, N.Message);
+  }
+  if (NumErrors || NumWarnings) {
+    std::string Summary;
+    if (NumErrors)
+      Summary += std::to_string(NumErrors) + (NumErrors == 1 ? " error" : " errors");
+    if (NumWarnings) {
+      if (!Summary.empty())
+        Summary += " and ";
+      Summary += std::to_string(NumWarnings) + (NumWarnings == 1 ? " warning" : " warnings");
+    }
+    OS << Summary << " generated.\n";
+  }
+}
+
+static json::Value locationJson(const DiagnosticEngine &Engine, SMRange Range) {
+  ResolvedLoc R = Engine.resolve(Range);
+  if (R.Line == 0)
+    return nullptr;
+  return json::Object{{"file", R.File},
+                      {"line", R.Line},
+                      {"column", R.Column},
+                      {"endLine", R.EndLine},
+                      {"endColumn", R.EndColumn}};
+}
+
+void DiagnosticEngine::renderJson(raw_ostream &OS) const {
+  json::Array List;
+  for (const Diagnostic *D : sorted()) {
+    json::Array Notes;
+    for (const auto &N : D->Notes)
+      Notes.push_back(json::Object{{"message", N.Message}, {"location", locationJson(*this, N.Range)}});
+    json::Array FixIts;
+    for (const auto &F : D->FixIts)
+      FixIts.push_back(json::Object{{"location", locationJson(*this, F.Range)}, {"text", F.Text}});
+    json::Object Obj{{"code", D->code()},
+                     {"name", D->name()},
+                     {"severity", severityName(D->Sev)},
+                     {"message", D->Message},
+                     {"location", locationJson(*this, D->Range)},
+                     {"notes", std::move(Notes)},
+                     {"fixits", std::move(FixIts)}};
+    if (!D->Help.empty())
+      Obj["help"] = D->Help;
+    List.push_back(std::move(Obj));
+  }
+  json::Object Root{{"version", 1},
+                    {"errors", NumErrors},
+                    {"warnings", NumWarnings},
+                    {"diagnostics", std::move(List)}};
+  OS << formatv("{0:2}", json::Value(std::move(Root))) << "\n";
+}
+
+bool DiagnosticEngine::shouldColorStderr() {
+  const char *NoColor = std::getenv("NO_COLOR");
+  if (NoColor && *NoColor)
+    return false;
+  return errs().has_colors();
+}
+
+std::optional<std::string> closestName(StringRef Name, ArrayRef<std::string> Candidates) {
+  unsigned MaxDistance = std::max<unsigned>(1, Name.size() / 3);
+  std::optional<std::string> Best;
+  unsigned BestDistance = MaxDistance + 1;
+  for (const auto &C : Candidates) {
+    if (C == Name)
+      continue;
+    unsigned D = Name.edit_distance(C, /*AllowReplacements=*/true, MaxDistance);
+    if (D < BestDistance || (D == BestDistance && Best && C < *Best)) {
+      BestDistance = D;
+      Best = C;
+    }
+  }
+  if (BestDistance > MaxDistance)
+    return std::nullopt;
+  return Best;
+}
+
+} // namespace privet

@@ -1,0 +1,112 @@
+//===- Policy.cpp - Out-of-line helpers of the checked Policy ----------------------------===//
+#include "privet/Sema/Policy.h"
+
+#include <algorithm>
+
+namespace privet {
+
+llvm::StringRef dimensionName(Dimension D) {
+  static const char *const Names[] = {"action",    "data",   "subject", "purpose",
+                                      "basis",     "recipient", "region", "context"};
+  return Names[unsigned(D)];
+}
+
+llvm::StringRef dimensionKeyword(Dimension D) {
+  static const char *const Names[] = {"action",    "category", "subject", "purpose",
+                                      "basis",     "recipient", "region", "context"};
+  return Names[unsigned(D)];
+}
+
+llvm::StringRef dimensionPreposition(Dimension D) {
+  static const char *const Names[] = {"", "", "about", "for", "under", "to", "in", "from"};
+  return Names[unsigned(D)];
+}
+
+std::optional<NodeId> Vocabulary::lookup(llvm::StringRef Name) const {
+  for (NodeId I = 0; I < Nodes.size(); ++I)
+    if (Nodes[I].Name == Name)
+      return I;
+  return std::nullopt;
+}
+
+std::optional<uint32_t> Policy::findAttribute(llvm::StringRef Name) const {
+  for (uint32_t I = 0; I < Attributes.size(); ++I)
+    if (Attributes[I].Name == Name)
+      return I;
+  return std::nullopt;
+}
+
+std::optional<uint32_t> Policy::findRule(llvm::StringRef Id) const {
+  for (uint32_t I = 0; I < Rules.size(); ++I)
+    if (Rules[I].Id == Id)
+      return I;
+  return std::nullopt;
+}
+
+/// Makes Parents and Children mirror each other, numbers the leaves and computes, bottom-up,
+/// the leaves each node covers. Iterative, so deep hierarchies cannot overflow the stack; an
+/// edge that would close a cycle (sema reports and removes those first) is ignored.
+static void closeVocabulary(Vocabulary &V) {
+  size_t N = V.Nodes.size();
+  for (NodeId I = 0; I < N; ++I) {
+    for (NodeId P : V.Nodes[I].Parents)
+      if (P < N)
+        V.Nodes[P].Children.push_back(I);
+    for (NodeId C : V.Nodes[I].Children)
+      if (C < N)
+        V.Nodes[C].Parents.push_back(I);
+  }
+  for (auto &Node : V.Nodes) {
+    for (auto *List : {&Node.Parents, &Node.Children}) {
+      List->erase(std::remove_if(List->begin(), List->end(), [N](NodeId X) { return X >= N; }),
+                  List->end());
+      std::sort(List->begin(), List->end());
+      List->erase(std::unique(List->begin(), List->end()), List->end());
+    }
+  }
+  V.Leaves.clear();
+  V.LeafOf.assign(N, NoIndex);
+  for (NodeId I = 0; I < N; ++I)
+    if (V.Nodes[I].Children.empty()) {
+      V.LeafOf[I] = V.Leaves.size();
+      V.Leaves.push_back(I);
+    }
+  unsigned NumLeaves = V.Leaves.size();
+  V.Covers.assign(N, llvm::BitVector(NumLeaves));
+  // 0 unvisited, 1 on the stack, 2 done.
+  std::vector<uint8_t> State(N, 0);
+  for (NodeId Root = 0; Root < N; ++Root) {
+    if (State[Root])
+      continue;
+    std::vector<std::pair<NodeId, size_t>> Stack{{Root, 0}};
+    State[Root] = 1;
+    while (!Stack.empty()) {
+      auto &[Node, NextChild] = Stack.back();
+      const auto &Children = V.Nodes[Node].Children;
+      if (NextChild < Children.size()) {
+        NodeId C = Children[NextChild++];
+        if (State[C] == 0) {
+          State[C] = 1;
+          Stack.push_back({C, 0});
+        }
+        continue;
+      }
+      NodeId Done = Node;
+      Stack.pop_back();
+      if (V.LeafOf[Done] != NoIndex)
+        V.Covers[Done].set(V.LeafOf[Done]);
+      for (NodeId C : V.Nodes[Done].Children)
+        if (State[C] == 2)
+          V.Covers[Done] |= V.Covers[C];
+      State[Done] = 2;
+    }
+  }
+}
+
+void Policy::closeHierarchies() {
+  for (auto &V : Vocab)
+    closeVocabulary(V);
+  closeVocabulary(Obligations);
+}
+
+} // namespace privet

@@ -1,0 +1,85 @@
+//===- Check.cpp - `privet check`: parse, resolve and type-check policies ---------------===//
+#include "Check.h"
+#include "Command.h"
+
+#include "privet/Sema/Frontend.h"
+
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+
+namespace privet::driver {
+
+std::vector<CheckExtension> &checkExtensions() {
+  static std::vector<CheckExtension> Extensions;
+  return Extensions;
+}
+
+namespace {
+
+struct CheckOptions {
+  std::vector<std::string> Files;
+  std::vector<std::string> IncludeDirs;
+  std::vector<std::string> WarningOptions;
+  std::string Format = "text";
+  bool DenyWarnings = false;
+};
+
+int runCheck(const CheckOptions &Opts) {
+  llvm::SourceMgr SM;
+  DiagnosticEngine Diags(SM);
+  for (const auto &W : Opts.WarningOptions) {
+    if (!Diags.applyWarningOption(W)) {
+      llvm::errs() << "privet check: error: unknown warning option `-W " << W
+                   << "` (expected `no-NAME`, `error=NAME` or `NAME` of a warning)\n";
+      return ExitUsage;
+    }
+  }
+  Diags.setDenyWarnings(Opts.DenyWarnings);
+
+  FrontendOptions FO;
+  FO.IncludeDirs = Opts.IncludeDirs;
+  for (const auto &File : Opts.Files) {
+    std::optional<Policy> P = loadPolicy(File, FO, Diags);
+    if (!P)
+      continue;
+    // The analyses run here, on every policy the front end accepted.
+    for (const auto &Ext : checkExtensions())
+      if (Ext.Run)
+        Ext.Run(*P, Diags);
+  }
+
+  if (Opts.Format == "json")
+    Diags.renderJson(llvm::outs());
+  else
+    Diags.renderText(llvm::errs(), DiagnosticEngine::shouldColorStderr());
+  if (Diags.hasIOError())
+    return ExitUsage;
+  return Diags.hasErrors() ? ExitFindings : ExitSuccess;
+}
+
+CommandRegistration Registration("check", [](CLI::App &App) {
+  auto Opts = std::make_shared<CheckOptions>();
+  CLI::App *Cmd = App.add_subcommand("check", "Parse, resolve and type-check policies and report "
+                                              "every problem found");
+  Cmd->add_option("files", Opts->Files, ".privet files to check")->required();
+  Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
+      ->allow_extra_args(false);
+  Cmd->add_option("--format", Opts->Format, "Diagnostic output: text (stderr) or json (stdout)")
+      ->check(CLI::IsMember({"text", "json"}));
+  Cmd->add_option("-W", Opts->WarningOptions,
+                  "no-NAME silences warning NAME, error=NAME makes it an error")
+      ->allow_extra_args(false);
+  Cmd->add_flag("--deny-warnings", Opts->DenyWarnings, "Treat every warning as an error");
+  auto &Extensions = checkExtensions();
+  std::sort(Extensions.begin(), Extensions.end(),
+            [](const CheckExtension &A, const CheckExtension &B) { return A.Name < B.Name; });
+  for (auto &Ext : Extensions)
+    if (Ext.AddOptions)
+      Ext.AddOptions(*Cmd);
+  Cmd->callback([Opts] { setExitCode(runCheck(*Opts)); });
+});
+
+} // namespace
+} // namespace privet::driver
