@@ -222,7 +222,7 @@ IDENT : [a-zA-Z_] [a-zA-Z0-9_]* ;
 INT : [0-9]+ ;
 STRING : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
 
-LINE_COMMENT : '//' ~[\r\n]* -> channel(HIDDEN) ;
+LINE_COMMENT : ('//' | '#') ~[\r\n]* -> channel(HIDDEN) ;
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
 WS : [ \t\r\n\f]+ -> channel(HIDDEN) ;
 
