@@ -76,6 +76,46 @@ std::string describe(const Symbol &S) {
   return "a name";
 }
 
+/// Each kind of vocabulary, the enums and the attributes are separate namespaces: the position
+/// of a name says which kind it must be, so a purpose and a data category may share a name.
+unsigned namespaceOf(const Symbol &S) {
+  return S.K == Symbol::Vocab ? S.Slot : S.K == Symbol::Enum ? ObligationSlot + 1 : ObligationSlot + 2;
+}
+
+class SymbolTable {
+public:
+  /// The symbol called Name in W's namespace, else any symbol called Name, else null.
+  const Symbol *find(StringRef Name, unsigned Namespace) const {
+    auto It = Map.find(Name);
+    if (It == Map.end() || It->second.empty())
+      return nullptr;
+    for (const Symbol &S : It->second)
+      if (namespaceOf(S) == Namespace)
+        return &S;
+    return &It->second.front();
+  }
+  /// Adds S unless its namespace already has Name; returns the existing symbol then.
+  const Symbol *insert(StringRef Name, const Symbol &S) {
+    auto &List = Map[Name];
+    for (const Symbol &Other : List)
+      if (namespaceOf(Other) == namespaceOf(S))
+        return &Other;
+    List.push_back(S);
+    return nullptr;
+  }
+  std::vector<std::string> names(unsigned Namespace) const {
+    std::vector<std::string> Out;
+    for (const auto &E : Map)
+      for (const Symbol &S : E.second)
+        if (namespaceOf(S) == Namespace)
+          Out.push_back(E.first().str());
+    return Out;
+  }
+
+private:
+  StringMap<std::vector<Symbol>> Map;
+};
+
 struct LabelInfo {
   bool IsRule = true;
   uint32_t Index = 0;
@@ -90,7 +130,7 @@ struct ModuleState {
   std::unique_ptr<ast::File> AST;
   StringMap<uint32_t> Imports; ///< Qualifier -> module.
   std::vector<std::string> ImportOrder;
-  StringMap<Symbol> Symbols;
+  SymbolTable Symbols;
   StringMap<LabelInfo> Labels;
 };
 
@@ -111,6 +151,7 @@ struct Want {
   bool matches(const Symbol &S) const {
     return S.K == K && (K != Symbol::Vocab || S.Slot == Slot);
   }
+  unsigned ns() const { return namespaceOf(Symbol{K, Slot, 0, {}}); }
 };
 
 struct PendingNode {
@@ -344,15 +385,11 @@ private:
       Scope = It->second;
     }
     const std::string &Name = Q.Parts.back();
-    auto It = Mods[Scope].Symbols.find(Name);
-    if (It != Mods[Scope].Symbols.end())
-      return It->second;
+    if (const Symbol *S = Mods[Scope].Symbols.find(Name, W.ns()))
+      return *S;
 
     auto B = Diags.report(diag::unknown_name, Q.Range, W.noun(), Q.str());
-    std::vector<std::string> Candidates;
-    for (const auto &E : Mods[Scope].Symbols)
-      if (W.matches(E.second))
-        Candidates.push_back(E.first().str());
+    std::vector<std::string> Candidates = Mods[Scope].Symbols.names(W.ns());
     std::string Prefix = Scope == M ? "" : join(ArrayRef<std::string>(Q.Parts).drop_back(), ".") + ".";
     if (auto Near = closestName(Name, Candidates)) {
       B.didYouMean(Q.Range, Prefix + *Near);
@@ -362,8 +399,8 @@ private:
       // The name may live in a module this file imports: suggest the qualified name.
       for (const auto &Qual : Mods[M].ImportOrder) {
         uint32_t Other = Mods[M].Imports.lookup(Qual);
-        auto Found = Mods[Other].Symbols.find(Name);
-        if (Found != Mods[Other].Symbols.end() && W.matches(Found->second)) {
+        const Symbol *Found = Mods[Other].Symbols.find(Name, W.ns());
+        if (Found && W.matches(*Found)) {
           B.didYouMean(Q.Range, Qual + "." + Name);
           break;
         }
@@ -393,11 +430,11 @@ private:
 
   bool declare(uint32_t M, const std::string &Name, SMRange Range, Symbol S) {
     S.Range = Range;
-    auto [It, Inserted] = Mods[M].Symbols.try_emplace(Name, S);
-    if (Inserted)
+    const Symbol *Existing = Mods[M].Symbols.insert(Name, S);
+    if (!Existing)
       return true;
     Diags.report(diag::duplicate_declaration, Range, Name)
-        .note(It->second.Range, "`" + Name + "` is first declared here as " + describe(It->second));
+        .note(Existing->Range, "`" + Name + "` is first declared here as " + describe(*Existing));
     return false;
   }
 
@@ -550,16 +587,16 @@ private:
           .note(S->Range, "`" + Q.Parts.back() + "` is " + describe(*S));
       return std::nullopt;
     }
-    auto It = Mods[Scope].Symbols.find(Q.Parts[0]);
-    if (It != Mods[Scope].Symbols.end() && It->second.K == Symbol::Enum)
-      return std::make_pair(AttrKind::Enum, It->second.Index);
+    Want EnumWant{Symbol::Enum};
+    const Symbol *Found = Mods[Scope].Symbols.find(Q.Parts[0], EnumWant.ns());
+    if (Found && Found->K == Symbol::Enum)
+      return std::make_pair(AttrKind::Enum, Found->Index);
     auto B = Diags.report(diag::not_a_type, Q.Range, Q.str());
-    if (It != Mods[Scope].Symbols.end())
-      B.note(It->second.Range, "`" + Q.Parts[0] + "` is " + describe(It->second));
+    if (Found)
+      B.note(Found->Range, "`" + Q.Parts[0] + "` is " + describe(*Found));
     std::vector<std::string> Candidates{"bool", "int", "duration"};
-    for (const auto &E : Mods[Scope].Symbols)
-      if (E.second.K == Symbol::Enum)
-        Candidates.push_back(E.first().str());
+    for (auto &Name : Mods[Scope].Symbols.names(EnumWant.ns()))
+      Candidates.push_back(Name);
     if (auto Near = closestName(Q.Parts[0], Candidates))
       B.didYouMean(Q.Range, *Near);
     else
@@ -830,10 +867,10 @@ private:
         return std::nullopt;
       Scope = It->second;
     }
-    auto It = Mods[Scope].Symbols.find(Q.Parts.back());
-    if (It == Mods[Scope].Symbols.end() || It->second.K != Symbol::Attribute)
+    const Symbol *S = Mods[Scope].Symbols.find(Q.Parts.back(), Want{Symbol::Attribute}.ns());
+    if (!S || S->K != Symbol::Attribute)
       return std::nullopt;
-    return It->second.Index;
+    return S->Index;
   }
 
   static CmpOp cmpOp(ast::CompareOp Op) { return CmpOp(unsigned(Op)); }
