@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+# Extracts the code samples of docs/*.md and runs them with the built privet, so the docs cannot rot.
+"""Runs every Privet and shell sample in docs/*.md against a built `privet`.
+
+Fenced blocks are selected by their info string:
+
+  ```privet               a complete file: `privet check` must exit 0; if it holds `test`
+                          blocks, `privet test` must exit 0 too
+  ```privet-fragment      part of a file (names may be undeclared): `privet check` may report
+                          name errors, but no lexical or syntax error (codes E00xx)
+  ```privet-error E0303   `privet check` must exit 1 and report every listed code
+  ```sh / ```console      each line starting with `privet ` (or `$ privet `) is run from a
+                          scratch directory that mirrors the source tree; it must exit 0, or
+                          the code a trailing `# exit N` comment names. Other lines are not run.
+
+Any other block, and a block preceded by `<!-- doc-sample: skip -->`, is ignored. A sample file
+can be referred to from later shell samples in the same document: put
+`<!-- doc-sample: file NAME -->` before a privet block and it is written to NAME in the scratch
+directory before the document's shell samples run.
+
+Exits 1 if any sample fails, and 2 if there is nothing to check (so a broken extraction
+cannot pass silently).
+"""
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+
+FENCE = re.compile(r"^```(\S*)\s*(.*)$")
+DIRECTIVE = re.compile(r"^<!--\s*doc-sample:\s*(\w+)\s*(.*?)\s*-->\s*$")
+CODE = re.compile(r"\[([EW]\d{4})\]")
+
+
+class Sample:
+    def __init__(self, doc, line, lang, args, text, directive):
+        self.doc, self.line, self.lang, self.args = doc, line, lang, args
+        self.text, self.directive = text, directive
+
+    def where(self):
+        return f"{self.doc}:{self.line}"
+
+
+def extract(path):
+    samples = []
+    lines = open(path, encoding="utf-8").read().split("\n")
+    i, directive = 0, None
+    while i < len(lines):
+        d = DIRECTIVE.match(lines[i])
+        if d:
+            directive = (d.group(1), d.group(2))
+            i += 1
+            continue
+        m = FENCE.match(lines[i])
+        if not m:
+            if lines[i].strip():
+                directive = None
+            i += 1
+            continue
+        start, lang, args = i + 1, m.group(1), m.group(2)
+        i += 1
+        body = []
+        while i < len(lines) and not lines[i].startswith("```"):
+            body.append(lines[i])
+            i += 1
+        i += 1
+        samples.append(Sample(path, start, lang, args, "\n".join(body) + "\n", directive))
+        directive = None
+    return samples
+
+
+def run(cmd, cwd, privet):
+    env = dict(os.environ, NO_COLOR="1")
+    env["PATH"] = os.path.dirname(privet) + os.pathsep + env.get("PATH", "")
+    return subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=300)
+
+
+def mirror(srcroot, scratch):
+    for name in ("stdlib", "examples", "docs", "tests"):
+        target = os.path.join(srcroot, name)
+        if os.path.exists(target):
+            os.symlink(target, os.path.join(scratch, name))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--privet", required=True)
+    ap.add_argument("--srcroot", required=True)
+    ap.add_argument("--work", required=True, help="scratch directory (created)")
+    ap.add_argument("docs", nargs="*", help="documents (default: docs/*.md)")
+    opts = ap.parse_args()
+
+    privet = os.path.abspath(opts.privet)
+    if not os.access(privet, os.X_OK):
+        print(f"error: `{privet}` is not an executable privet", file=sys.stderr)
+        return 2
+    docs = opts.docs or sorted(
+        os.path.join(opts.srcroot, "docs", f)
+        for f in os.listdir(os.path.join(opts.srcroot, "docs")) if f.endswith(".md"))
+
+    os.makedirs(opts.work, exist_ok=True)
+    failures, checked = [], 0
+    for doc in docs:
+        scratch = tempfile.mkdtemp(prefix=os.path.basename(doc) + ".", dir=opts.work)
+        mirror(opts.srcroot, scratch)
+        samples = extract(doc)
+        shell = []
+        for n, s in enumerate(samples):
+            if s.directive and s.directive[0] == "skip":
+                continue
+            if s.lang.startswith("privet"):
+                name = f"sample{n}.privet"
+                if s.directive and s.directive[0] == "file":
+                    name = s.directive[1]
+                path = os.path.join(scratch, name)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(s.text)
+                checked += 1
+                failures += check_privet(s, path, scratch, privet)
+            elif s.lang in ("sh", "console", "shell", "bash"):
+                shell.append(s)
+        for s in shell:
+            for lineno, line in enumerate(s.text.split("\n")):
+                cmdline = line.strip()
+                if cmdline.startswith("$ "):
+                    cmdline = cmdline[2:]
+                if not cmdline.startswith("privet "):
+                    continue
+                expected = 0
+                m = re.search(r"#\s*exit\s+(\d+)", cmdline)
+                if m:
+                    expected = int(m.group(1))
+                cmdline = cmdline.split("#", 1)[0].strip()
+                checked += 1
+                r = run(["/bin/sh", "-c", cmdline], scratch, privet)
+                if r.returncode != expected:
+                    failures.append(f"{s.doc}:{s.line + lineno}: `{cmdline}` exited "
+                                    f"{r.returncode}, expected {expected}\n{r.stdout}")
+    for f in failures:
+        print("FAIL " + f)
+    print(f"{checked} doc samples, {len(failures)} failed")
+    if checked == 0:
+        return 2
+    return 1 if failures else 0
+
+
+def check_privet(s, path, scratch, privet):
+    r = run([privet, "check", path], scratch, privet)
+    codes = set(CODE.findall(r.stdout))
+    if s.lang == "privet":
+        out = []
+        if r.returncode != 0:
+            out.append(f"{s.where()}: `privet check` exited {r.returncode}\n{r.stdout}")
+        elif re.search(r"^\s*test\s+\"", s.text, re.M):
+            t = run([privet, "test", path], scratch, privet)
+            if t.returncode != 0:
+                out.append(f"{s.where()}: `privet test` exited {t.returncode}\n{t.stdout}")
+        return out
+    if s.lang == "privet-fragment":
+        syntax = sorted(c for c in codes if c.startswith("E00"))
+        if syntax or r.returncode not in (0, 1):
+            return [f"{s.where()}: fragment does not parse ({', '.join(syntax)}; exit "
+                    f"{r.returncode})\n{r.stdout}"]
+        return []
+    if s.lang == "privet-error":
+        want = set(s.args.split())
+        if not want:
+            return [f"{s.where()}: `privet-error` needs the expected codes"]
+        if r.returncode != 1 or not want <= codes:
+            return [f"{s.where()}: expected exit 1 with {sorted(want)}, got exit "
+                    f"{r.returncode} with {sorted(codes)}\n{r.stdout}"]
+        return []
+    return [f"{s.where()}: unknown sample kind `{s.lang}`"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
