@@ -1,0 +1,285 @@
+//===- Runtime.h - Load a compiled policy and answer decisions (C++ API) --------*- C++ -*-===//
+//
+// The embeddable runtime: CompiledPolicy loads and validates a .pvc artifact and answers requests
+// by walking its decision diagram; Request names the processing being asked about; Decision is
+// the answer. Everything is fail-closed: an error is never permitted(). See docs/runtime-api.md.
+//
+// Thread safety: a CompiledPolicy is immutable after load and may be used by any number of threads
+// at once. A Request or Decision belongs to one thread at a time. PolicyHandle swaps policies
+// atomically while other threads keep deciding.
+//
+//===----------------------------------------------------------------------------------------===//
+#ifndef PRIVET_RUNTIME_H
+#define PRIVET_RUNTIME_H
+
+#include "privet/Artifact.h"
+#include "privet/ArtifactContents.h"
+#include "privet/Result.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace privet::rt {
+
+/// Returned by the name lookups for an unknown name.
+constexpr uint32_t InvalidId = UINT32_MAX;
+
+/// "action", "data", "subject", "purpose", "basis", "recipient", "region", "context".
+std::string_view dimensionName(Dim D);
+/// The inverse of dimensionName; also accepts "category" for Dim::Data.
+std::optional<Dim> dimensionFromName(std::string_view Name);
+/// "bool", "int", "duration", "enum".
+std::string_view attrKindName(AttrKind K);
+/// Parses a duration as the language writes it ("30 days", "1 hour", "2 years"; months are 30
+/// days, years 365) into seconds. Returns nothing for anything else, or on overflow.
+std::optional<int64_t> parseDuration(std::string_view Text);
+
+/// A read-only view of contiguous elements (std::span is C++20).
+template <typename T> class Span {
+public:
+  constexpr Span() = default;
+  constexpr Span(const T *Data, size_t Size) : Ptr(Data), Len(Size) {}
+  const T *begin() const { return Ptr; }
+  const T *end() const { return Ptr + Len; }
+  const T *data() const { return Ptr; }
+  size_t size() const { return Len; }
+  bool empty() const { return Len == 0; }
+  const T &operator[](size_t I) const { return Ptr[I]; }
+
+private:
+  const T *Ptr = nullptr;
+  size_t Len = 0;
+};
+
+/// A rule as the artifact records it, for explanations and tools.
+struct RuleInfo {
+  std::string_view Id;
+  std::string_view File;
+  uint32_t Line = 0;
+  uint32_t Col = 0;
+  bool IsAllow = true;
+  uint32_t Parent = UINT32_MAX; ///< The enclosing rule of an exception.
+  std::string_view SourceText;
+  size_t NumSources = 0; ///< @source texts: CompiledPolicy::ruleSource(rule, i).
+};
+
+class CompiledPolicy;
+
+/// A request: one value (or a set of data categories) per dimension, any of which may be omitted,
+/// and attribute values. Built for one policy: ids and names are resolved against it. Setting an
+/// unknown name, an id out of range or a value of the wrong type records an error (the first one is
+/// kept) and deciding the request then yields that error.
+class Request {
+public:
+  explicit Request(const CompiledPolicy &Policy);
+
+  /// Sets dimension D to a value id; for Dim::Data this replaces the data set with {Value}.
+  Request &set(Dim D, uint32_t Value);
+  Request &set(Dim D, std::string_view Name);
+  /// Adds a data category to the data set.
+  Request &addData(uint32_t Value);
+  Request &addData(std::string_view Name);
+  /// Omits dimension D: the request then stands for every value of D.
+  Request &omit(Dim D);
+
+  Request &setBool(uint32_t Attr, bool V);
+  Request &setBool(std::string_view Attr, bool V);
+  Request &setInt(uint32_t Attr, int64_t V);
+  Request &setInt(std::string_view Attr, int64_t V);
+  Request &setDuration(uint32_t Attr, int64_t Seconds);
+  Request &setDuration(std::string_view Attr, int64_t Seconds);
+  Request &setEnum(uint32_t Attr, uint32_t EnumValue);
+  Request &setEnum(uint32_t Attr, std::string_view EnumValue);
+  Request &setEnum(std::string_view Attr, std::string_view EnumValue);
+  /// Forgets an attribute's value (it takes its default again).
+  Request &unset(uint32_t Attr);
+
+  /// Back to the empty request (every dimension omitted, no attributes, no error).
+  void clear();
+
+  bool hasError() const { return !Err.empty(); }
+  const std::string &error() const { return Err; }
+  const CompiledPolicy &policy() const { return *Policy; }
+
+  /// The value of D, or InvalidId when omitted. For Dim::Data, the first data category.
+  uint32_t value(Dim D) const;
+  /// The data categories as given (before combination rules).
+  Span<uint32_t> data() const;
+  bool hasAttribute(uint32_t Attr) const { return AttrSet[Attr] != 0; }
+  int64_t attribute(uint32_t Attr) const { return AttrValue[Attr]; }
+
+private:
+  friend class CompiledPolicy;
+  bool checkAttr(uint32_t Attr, AttrKind Want);
+  uint32_t lookupAttr(std::string_view Name);
+  void fail(std::string Message);
+
+  const CompiledPolicy *Policy;
+  /// Value id per dimension; the dimension's value count means omitted. Values[Data] is unused:
+  /// the data set is DataValues (empty means omitted).
+  uint32_t Values[NumDimensions];
+  std::vector<uint32_t> DataValues;
+  std::vector<int64_t> AttrValue;
+  std::vector<uint8_t> AttrSet;
+  std::string Err;
+};
+
+/// The answer to a request. A single-category decision points into the policy (no allocation);
+/// it is valid as long as the CompiledPolicy that produced it.
+class Decision {
+public:
+  enum class Kind : uint8_t { Deny = 0, Allow = 1, Error = 2 };
+
+  Kind kind() const { return K; }
+  /// True only for an allow; false for deny and for every error.
+  bool permitted() const { return K == Kind::Allow; }
+  bool isError() const { return K == Kind::Error; }
+  /// The error message (empty unless isError()).
+  const std::string &error() const { return Message; }
+  /// Deciding rules (rule indexes, ascending): the allowing rules on allow, the denying rules on
+  /// deny (empty for deny by default).
+  Span<uint32_t> rules() const;
+  /// Obligation instances (indexes, ascending) the allow carries; empty on deny and error.
+  Span<uint32_t> obligations() const;
+
+private:
+  friend class CompiledPolicy;
+  void setError(std::string Msg);
+
+  Kind K = Kind::Deny;
+  bool Owned = false;
+  uint32_t NumRules = 0;
+  uint32_t NumObligations = 0;
+  const uint32_t *RulePtr = nullptr;
+  const uint32_t *ObligationPtr = nullptr;
+  /// Multi-category decisions: the rules, then the obligations.
+  std::vector<uint32_t> Storage;
+  std::string Message;
+};
+
+/// A loaded, validated artifact. Immutable; safe for concurrent use.
+class CompiledPolicy {
+public:
+  /// Maps (or reads) the file and validates it.
+  static Result<std::shared_ptr<const CompiledPolicy>> load(const std::string &Path);
+  /// Validates a copy of Bytes.
+  static Result<std::shared_ptr<const CompiledPolicy>> fromBytes(std::string_view Bytes);
+
+  ~CompiledPolicy();
+  CompiledPolicy(const CompiledPolicy &) = delete;
+  CompiledPolicy &operator=(const CompiledPolicy &) = delete;
+
+  std::string_view name() const;
+  std::string_view title() const;
+  std::string_view version() const;
+  uint64_t sourceHash() const;
+  /// Size of the artifact in bytes.
+  size_t byteSize() const { return Size; }
+
+  // Vocabularies. Value ids are per dimension, 0 .. numValues(D)-1.
+  uint32_t numValues(Dim D) const;
+  uint32_t valueId(Dim D, std::string_view Name) const;
+  std::string_view valueName(Dim D, uint32_t Value) const;
+  std::string_view valueTitle(Dim D, uint32_t Value) const;
+  bool isLeaf(Dim D, uint32_t Value) const;
+  Span<uint32_t> parents(Dim D, uint32_t Value) const;
+
+  // Attributes and enums.
+  uint32_t numAttributes() const;
+  uint32_t attributeId(std::string_view Name) const;
+  std::string_view attributeName(uint32_t Attr) const;
+  AttrKind attributeKind(uint32_t Attr) const;
+  /// The attribute's enum (Kind == Enum only).
+  uint32_t attributeEnum(uint32_t Attr) const;
+  bool attributeHasDefault(uint32_t Attr) const;
+  int64_t attributeDefault(uint32_t Attr) const;
+  uint32_t numEnums() const;
+  std::string_view enumName(uint32_t Enum) const;
+  uint32_t numEnumValues(uint32_t Enum) const;
+  std::string_view enumValueName(uint32_t Enum, uint32_t Value) const;
+  uint32_t enumValueId(uint32_t Enum, std::string_view Name) const;
+
+  // Obligations.
+  uint32_t numObligations() const;
+  std::string_view obligationName(uint32_t Obligation) const;
+  std::string_view obligationTitle(uint32_t Obligation) const;
+  bool obligationHasParam(uint32_t Obligation) const;
+  AttrKind obligationParamKind(uint32_t Obligation) const;
+  uint32_t obligationParamEnum(uint32_t Obligation) const;
+  uint32_t numObligationInstances() const;
+  ObligationInstance obligationInstance(uint32_t Instance) const;
+  /// "retain_for(30 days)", "unsubscribe_link".
+  std::string describeObligationInstance(uint32_t Instance) const;
+
+  // Rules.
+  uint32_t numRules() const;
+  RuleInfo rule(uint32_t Rule) const;
+  std::string_view ruleSource(uint32_t Rule, size_t I) const;
+  /// Linear search by rule id (for tools, not the hot path).
+  uint32_t ruleIndex(std::string_view Id) const;
+
+  // The diagram, for statistics.
+  uint32_t numNodes() const;
+  uint32_t numTerminals() const;
+
+  /// A value of the given type as the language writes it: true, 42, 30 days, given.
+  std::string formatValue(AttrKind Kind, uint32_t Enum, int64_t V) const;
+
+  /// Decides Req, reusing Out's storage. Out is overwritten.
+  void decide(const Request &Req, Decision &Out) const;
+  Decision decide(const Request &Req) const {
+    Decision D;
+    decide(Req, D);
+    return D;
+  }
+  /// Readable text: the decision, each deciding rule with file:line:col, its source text and
+  /// @source notice texts, and the obligations with their titles.
+  std::string explain(const Request &Req) const;
+  /// The values of D (every declared value, in id order) for which Req with D set to that value is
+  /// allowed. An error in Req itself is returned as an error; values whose decision is an error
+  /// (a missing attribute that matters for them) are not permitted and so not listed.
+  Result<std::vector<uint32_t>> permittedValues(const Request &Req, Dim D) const;
+
+  struct Impl;
+
+private:
+  CompiledPolicy();
+  friend class Request;
+  const uint8_t *Base = nullptr;
+  size_t Size = 0;
+  std::unique_ptr<Impl> I;
+};
+
+/// The decision as a one-line JSON object, per the schema in docs/runtime-api.md:
+/// {"decision":"allow","rules":[{"id":..,"file":..,"line":..,"col":..}],"obligations":[..]} or
+/// {"decision":"error","error":".."}. RawId, if not empty, is JSON text emitted as the "id" field.
+std::string decisionJson(const CompiledPolicy &Policy, const Decision &D,
+                         std::string_view RawId = {});
+/// Appends S to Out as a JSON string literal (quotes included).
+void appendJsonString(std::string &Out, std::string_view S);
+
+/// A policy that can be replaced while other threads decide with it: readers take a snapshot with
+/// get() (a shared_ptr that keeps that version alive) and use it for a request; reload() swaps in
+/// a new version atomically, or keeps the current one if the new file fails to load.
+class PolicyHandle {
+public:
+  explicit PolicyHandle(std::shared_ptr<const CompiledPolicy> Initial);
+  static Result<std::unique_ptr<PolicyHandle>> open(const std::string &Path);
+
+  std::shared_ptr<const CompiledPolicy> get() const;
+  void set(std::shared_ptr<const CompiledPolicy> Next);
+  /// Loads Path and swaps it in; on failure returns the error and keeps serving the old policy.
+  Status reload(const std::string &Path);
+
+private:
+  std::shared_ptr<const CompiledPolicy> Current;
+};
+
+} // namespace privet::rt
+
+#endif // PRIVET_RUNTIME_H

@@ -1,0 +1,153 @@
+//===- FileIO.cpp - Atomic artifact writes and mapped artifact reads (POSIX) -----------===//
+//
+// A reader must never see a half-written artifact (services hot-reload the file they serve), so
+// writes go to a temporary file in the same directory and are renamed over the target.
+//
+//===------------------------------------------------------------------------------------===//
+#include "FileIO.h"
+
+#include "privet/Artifact.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace privet::rt {
+
+namespace {
+
+std::string errnoText() { return std::strerror(errno); }
+
+std::string directoryOf(const std::string &Path) {
+  size_t Slash = Path.find_last_of('/');
+  if (Slash == std::string::npos)
+    return ".";
+  if (Slash == 0)
+    return "/";
+  return Path.substr(0, Slash);
+}
+
+} // namespace
+
+Status writeFileAtomically(const std::string &Path, std::string_view Bytes) {
+  if (Path.empty())
+    return Error{"cannot write an artifact to an empty path"};
+  std::string Temp = Path + ".tmp.XXXXXX";
+  int Fd = ::mkstemp(Temp.data());
+  if (Fd < 0)
+    return Error{"cannot create a temporary file next to `" + Path + "`: " + errnoText()};
+
+  auto Fail = [&](const std::string &What) -> Status {
+    std::string Msg = What + " `" + Temp + "`: " + errnoText();
+    if (Fd >= 0)
+      ::close(Fd);
+    ::unlink(Temp.c_str());
+    return Error{Msg};
+  };
+
+  // mkstemp creates the file 0600; an artifact is meant to be read by the service that loads it.
+  if (::fchmod(Fd, 0644) != 0)
+    return Fail("cannot set permissions of");
+  const char *P = Bytes.data();
+  size_t Left = Bytes.size();
+  while (Left > 0) {
+    ssize_t N = ::write(Fd, P, Left);
+    if (N < 0) {
+      if (errno == EINTR)
+        continue;
+      return Fail("cannot write");
+    }
+    P += N;
+    Left -= static_cast<size_t>(N);
+  }
+  if (::fsync(Fd) != 0)
+    return Fail("cannot sync");
+  int CloseResult = ::close(Fd);
+  Fd = -1;
+  if (CloseResult != 0)
+    return Fail("cannot close");
+  if (::rename(Temp.c_str(), Path.c_str()) != 0) {
+    std::string Msg = "cannot rename `" + Temp + "` to `" + Path + "`: " + errnoText();
+    ::unlink(Temp.c_str());
+    return Error{Msg};
+  }
+  // Make the rename itself durable; failing to sync the directory does not undo the write.
+  int DirFd = ::open(directoryOf(Path).c_str(), O_RDONLY | O_DIRECTORY);
+  if (DirFd >= 0) {
+    ::fsync(DirFd);
+    ::close(DirFd);
+  }
+  return Status::success();
+}
+
+FileBytes::~FileBytes() {
+  if (Mapped && Data)
+    ::munmap(const_cast<uint8_t *>(Data), Size);
+}
+
+Result<std::unique_ptr<FileBytes>> FileBytes::open(const std::string &Path) {
+  int Fd = ::open(Path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (Fd < 0)
+    return Error{"cannot open `" + Path + "`: " + errnoText()};
+  struct stat St;
+  if (::fstat(Fd, &St) != 0) {
+    std::string Msg = "cannot stat `" + Path + "`: " + errnoText();
+    ::close(Fd);
+    return Error{Msg};
+  }
+  if (!S_ISREG(St.st_mode)) {
+    ::close(Fd);
+    return Error{"`" + Path + "` is not a regular file"};
+  }
+  auto FB = std::unique_ptr<FileBytes>(new FileBytes());
+  size_t Size = static_cast<size_t>(St.st_size);
+  if (Size == 0) {
+    ::close(Fd);
+    return FB;
+  }
+  void *Addr = ::mmap(nullptr, Size, PROT_READ, MAP_PRIVATE, Fd, 0);
+  if (Addr != MAP_FAILED) {
+    ::close(Fd);
+    FB->Data = static_cast<const uint8_t *>(Addr);
+    FB->Size = Size;
+    FB->Mapped = true;
+    return FB;
+  }
+  // Some file systems cannot be mapped: read the file instead.
+  FB->Owned.reset(new uint8_t[Size]);
+  size_t Got = 0;
+  while (Got < Size) {
+    ssize_t N = ::read(Fd, FB->Owned.get() + Got, Size - Got);
+    if (N < 0 && errno == EINTR)
+      continue;
+    if (N <= 0) {
+      std::string Msg = "cannot read `" + Path + "`: " +
+                        (N < 0 ? errnoText() : std::string("file shrank while reading"));
+      ::close(Fd);
+      return Error{Msg};
+    }
+    Got += static_cast<size_t>(N);
+  }
+  ::close(Fd);
+  FB->Data = FB->Owned.get();
+  FB->Size = Size;
+  return FB;
+}
+
+std::unique_ptr<FileBytes> FileBytes::copyOf(std::string_view Bytes) {
+  auto FB = std::unique_ptr<FileBytes>(new FileBytes());
+  if (Bytes.empty())
+    return FB;
+  // operator new[] returns memory aligned for any fundamental type, which the records need.
+  FB->Owned.reset(new uint8_t[Bytes.size()]);
+  std::memcpy(FB->Owned.get(), Bytes.data(), Bytes.size());
+  FB->Data = FB->Owned.get();
+  FB->Size = Bytes.size();
+  return FB;
+}
+
+} // namespace privet::rt

@@ -1,0 +1,463 @@
+//===- Loader.cpp - Validate an artifact completely before anything reads it ---------===//
+//
+// The artifact may be truncated, corrupted or hostile. Every size, offset, index, string and
+// child reference is checked here, once, so that decide() can run without checks and can never
+// read out of bounds or loop. Arithmetic is done in 64 bits on counts capped at 2^31, so it
+// cannot overflow.
+//
+//===------------------------------------------------------------------------------------===//
+#include "PolicyImpl.h"
+
+#include <cstring>
+#include <string>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the artifact format is little-endian; this host is not"
+#endif
+
+namespace privet::rt {
+namespace {
+
+using namespace format;
+
+Status bad(std::string Msg) { return Error{"invalid artifact: " + std::move(Msg)}; }
+
+uint32_t expectedElemSize(SectionKind K) {
+  switch (K) {
+  case SectionKind::Strings:
+  case SectionKind::Bytes:
+    return 1;
+  case SectionKind::StrRefs:
+    return sizeof(StrRef);
+  case SectionKind::U32s:
+    return 4;
+  case SectionKind::I64s:
+    return 8;
+  case SectionKind::Dimensions:
+    return sizeof(DimensionRecord);
+  case SectionKind::Values:
+    return sizeof(ValueRecord);
+  case SectionKind::Enums:
+    return sizeof(EnumRecord);
+  case SectionKind::Attributes:
+    return sizeof(AttributeRecord);
+  case SectionKind::Obligations:
+    return sizeof(ObligationRecord);
+  case SectionKind::ObligationInstances:
+    return sizeof(ObligationInstanceRecord);
+  case SectionKind::Rules:
+    return sizeof(RuleRecord);
+  case SectionKind::Combinations:
+    return sizeof(CombinationRecord);
+  case SectionKind::Terminals:
+    return sizeof(TerminalRecord);
+  case SectionKind::Nodes:
+    return sizeof(NodeRecord);
+  }
+  return 0;
+}
+
+class Validator {
+public:
+  explicit Validator(CompiledPolicy::Impl &I) : I(I) {}
+
+  Status run();
+
+private:
+  Status header();
+  Status sections();
+  Status pools();
+  Status vocabularies();
+  Status attributesAndObligations();
+  Status rulesAndCombinations();
+  Status diagram();
+
+  bool strOk(StrRef R) const {
+    // The string and its terminating NUL lie inside the section, with no NUL inside the string
+    // (C callers see the string through its NUL).
+    if (uint64_t(R.Offset) + R.Size >= I.NumStrings)
+      return false;
+    if (I.Strings[R.Offset + R.Size] != '\0')
+      return false;
+    return std::memchr(I.Strings + R.Offset, '\0', R.Size) == nullptr;
+  }
+  static bool listOk(ListRef L, uint64_t PoolSize) {
+    return uint64_t(L.Offset) + L.Size <= PoolSize;
+  }
+  Status checkStr(StrRef R, const std::string &What) const {
+    if (!strOk(R))
+      return bad("string of " + What + " is out of bounds or not terminated");
+    return Status::success();
+  }
+  Status checkList(ListRef L, uint64_t PoolSize, const std::string &What) const {
+    if (!listOk(L, PoolSize))
+      return bad(What + " is out of bounds");
+    return Status::success();
+  }
+
+  CompiledPolicy::Impl &I;
+  const uint8_t *Body = nullptr;
+  uint64_t BodySize = 0;
+};
+
+#define PRIVET_TRY(Expr)                                                                       \
+  do {                                                                                         \
+    Status S_ = (Expr);                                                                        \
+    if (!S_)                                                                                   \
+      return S_;                                                                               \
+  } while (false)
+
+Status Validator::run() {
+  PRIVET_TRY(header());
+  PRIVET_TRY(sections());
+  PRIVET_TRY(pools());
+  PRIVET_TRY(vocabularies());
+  PRIVET_TRY(attributesAndObligations());
+  PRIVET_TRY(rulesAndCombinations());
+  PRIVET_TRY(diagram());
+  return Status::success();
+}
+
+Status Validator::header() {
+  const uint8_t *Data = I.Bytes->data();
+  uint64_t Size = I.Bytes->size();
+  if (Size < sizeof(Magic) || std::memcmp(Data, Magic, sizeof(Magic)) != 0)
+    return Error{"not a privet artifact (bad magic number)"};
+  if (Size < sizeof(FileHeader))
+    return Error{"artifact is truncated: " + std::to_string(Size) +
+                 " bytes is smaller than the header"};
+  I.Header = reinterpret_cast<const FileHeader *>(Data);
+  const FileHeader &H = *I.Header;
+  if (H.FormatVersion != Version)
+    return Error{"unsupported artifact format version " + std::to_string(H.FormatVersion) +
+                 " (this runtime reads version " + std::to_string(Version) +
+                 "): rebuild the policy with a matching `privet build`"};
+  if (H.HeaderSize != sizeof(FileHeader))
+    return bad("header size " + std::to_string(H.HeaderSize) + " is not " +
+               std::to_string(sizeof(FileHeader)));
+  uint64_t Actual = Size - sizeof(FileHeader);
+  if (H.BodySize > Actual)
+    return Error{"artifact is truncated: the header announces " + std::to_string(H.BodySize) +
+                 " body bytes, the file has " + std::to_string(Actual)};
+  if (H.BodySize < Actual)
+    return Error{"artifact has " + std::to_string(Actual - H.BodySize) +
+                 " unexpected bytes after its body"};
+  Body = Data + sizeof(FileHeader);
+  BodySize = H.BodySize;
+  if (xxHash64(Data + ChecksumStart, Size - ChecksumStart) != H.Checksum)
+    return Error{"artifact is corrupted: the checksum does not match"};
+  return Status::success();
+}
+
+Status Validator::sections() {
+  const FileHeader &H = *I.Header;
+  if (H.NumSections != NumSectionKinds)
+    return bad("expected " + std::to_string(NumSectionKinds) + " sections, found " +
+               std::to_string(H.NumSections));
+  uint64_t TableEnd = uint64_t(H.NumSections) * sizeof(SectionEntry);
+  if (TableEnd > BodySize)
+    return bad("section table is out of bounds");
+  const auto *Table = reinterpret_cast<const SectionEntry *>(Body);
+  bool Seen[NumSectionKinds + 1] = {};
+  for (uint32_t S = 0; S < H.NumSections; ++S) {
+    const SectionEntry &E = Table[S];
+    if (E.Kind == 0 || E.Kind > NumSectionKinds)
+      return bad("unknown section kind " + std::to_string(E.Kind));
+    std::string Name = "section " + std::to_string(E.Kind);
+    if (Seen[E.Kind])
+      return bad(Name + " appears twice");
+    Seen[E.Kind] = true;
+    auto K = static_cast<SectionKind>(E.Kind);
+    if (E.ElemSize != expectedElemSize(K))
+      return bad(Name + " has element size " + std::to_string(E.ElemSize));
+    if (E.Offset % 8 != 0 || E.Offset < TableEnd || E.Offset > BodySize)
+      return bad(Name + " has a bad offset");
+    if (E.Count > MaxCount || E.Count * E.ElemSize > BodySize - E.Offset)
+      return bad(Name + " extends past the end of the body");
+    const uint8_t *P = Body + E.Offset;
+    auto N = static_cast<uint32_t>(E.Count);
+    switch (K) {
+    case SectionKind::Strings:
+      I.Strings = reinterpret_cast<const char *>(P), I.NumStrings = N;
+      break;
+    case SectionKind::StrRefs:
+      I.StrRefs = reinterpret_cast<const StrRef *>(P), I.NumStrRefs = N;
+      break;
+    case SectionKind::U32s:
+      I.U32s = reinterpret_cast<const uint32_t *>(P), I.NumU32s = N;
+      break;
+    case SectionKind::I64s:
+      I.I64s = reinterpret_cast<const int64_t *>(P), I.NumI64s = N;
+      break;
+    case SectionKind::Bytes:
+      I.Flags = P, I.NumFlags = N;
+      break;
+    case SectionKind::Dimensions:
+      if (N != NumDimensions)
+        return bad("expected " + std::to_string(NumDimensions) + " dimensions, found " +
+                   std::to_string(N));
+      I.Dims = reinterpret_cast<const DimensionRecord *>(P);
+      break;
+    case SectionKind::Values:
+      I.Values = reinterpret_cast<const ValueRecord *>(P), I.NumValuesTotal = N;
+      break;
+    case SectionKind::Enums:
+      I.Enums = reinterpret_cast<const EnumRecord *>(P), I.NumEnums = N;
+      break;
+    case SectionKind::Attributes:
+      I.Attributes = reinterpret_cast<const AttributeRecord *>(P), I.NumAttributes = N;
+      break;
+    case SectionKind::Obligations:
+      I.Obligations = reinterpret_cast<const ObligationRecord *>(P), I.NumObligations = N;
+      break;
+    case SectionKind::ObligationInstances:
+      I.Instances = reinterpret_cast<const ObligationInstanceRecord *>(P), I.NumInstances = N;
+      break;
+    case SectionKind::Rules:
+      I.Rules = reinterpret_cast<const RuleRecord *>(P), I.NumRules = N;
+      break;
+    case SectionKind::Combinations:
+      I.Combinations = reinterpret_cast<const CombinationRecord *>(P), I.NumCombinations = N;
+      break;
+    case SectionKind::Terminals:
+      I.Terminals = reinterpret_cast<const TerminalRecord *>(P), I.NumTerminals = N;
+      break;
+    case SectionKind::Nodes:
+      I.Nodes = reinterpret_cast<const NodeRecord *>(P), I.NumNodes = N;
+      break;
+    }
+  }
+  return Status::success();
+}
+
+Status Validator::pools() {
+  for (uint64_t S = 0; S < I.NumStrRefs; ++S)
+    PRIVET_TRY(checkStr(I.StrRefs[S], "string list entry " + std::to_string(S)));
+  const FileHeader &H = *I.Header;
+  PRIVET_TRY(checkStr(H.PolicyName, "the policy name"));
+  PRIVET_TRY(checkStr(H.PolicyTitle, "the policy title"));
+  PRIVET_TRY(checkStr(H.PolicyVersion, "the policy version"));
+  return Status::success();
+}
+
+Status Validator::vocabularies() {
+  uint64_t NextValue = 0;
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    const DimensionRecord &R = I.Dims[D];
+    std::string What = "dimension " + std::to_string(D);
+    PRIVET_TRY(checkStr(R.Name, What));
+    if (R.FirstValue != NextValue || uint64_t(R.FirstValue) + R.NumValues > I.NumValuesTotal)
+      return bad(What + " has a bad value range");
+    NextValue += R.NumValues;
+    if (R.NumClasses == 0 || R.NumClasses > MaxCount)
+      return bad(What + " has no classes");
+    if (R.ValueClass.Size != uint64_t(R.NumValues) + 1)
+      return bad(What + " has " + std::to_string(R.ValueClass.Size) + " value classes for " +
+                 std::to_string(R.NumValues) + " values");
+    PRIVET_TRY(checkList(R.ValueClass, I.NumU32s, "value classes of " + What));
+    const uint32_t *Classes = I.U32s + R.ValueClass.Offset;
+    for (uint32_t V = 0; V <= R.NumValues; ++V)
+      if (Classes[V] >= R.NumClasses)
+        return bad(What + " value " + std::to_string(V) + " has class " +
+                   std::to_string(Classes[V]) + " of " + std::to_string(R.NumClasses));
+    I.DimNumValues[D] = R.NumValues;
+    I.DimClass[D] = Classes;
+    I.DimValues[D] = I.Values + R.FirstValue;
+    for (uint32_t V = 0; V < R.NumValues; ++V) {
+      const ValueRecord &VR = I.DimValues[D][V];
+      std::string VWhat = What + " value " + std::to_string(V);
+      PRIVET_TRY(checkStr(VR.Name, VWhat));
+      PRIVET_TRY(checkStr(VR.Title, VWhat));
+      if (VR.IsLeaf > 1)
+        return bad(VWhat + " has a bad leaf flag");
+      PRIVET_TRY(checkList(VR.Parents, I.NumU32s, "parents of " + VWhat));
+      for (uint32_t P = 0; P < VR.Parents.Size; ++P)
+        if (I.U32s[VR.Parents.Offset + P] >= R.NumValues)
+          return bad("a parent of " + VWhat + " is out of range");
+      I.ValueByName[D].emplace(I.str(VR.Name), V);
+    }
+  }
+  if (NextValue != I.NumValuesTotal)
+    return bad("value records do not match the dimensions");
+
+  I.EnumValueByName.resize(I.NumEnums);
+  for (uint32_t E = 0; E < I.NumEnums; ++E) {
+    const EnumRecord &R = I.Enums[E];
+    std::string What = "enum " + std::to_string(E);
+    PRIVET_TRY(checkStr(R.Name, What));
+    PRIVET_TRY(checkList(R.Values, I.NumStrRefs, "values of " + What));
+    for (uint32_t V = 0; V < R.Values.Size; ++V)
+      I.EnumValueByName[E].emplace(I.str(I.StrRefs[R.Values.Offset + V]), V);
+  }
+  return Status::success();
+}
+
+/// Whether V is a valid value of a bool or enum type; ints and durations take any value.
+bool valueFits(const CompiledPolicy::Impl &I, uint8_t Kind, uint32_t Enum, int64_t V) {
+  switch (static_cast<AttrKind>(Kind)) {
+  case AttrKind::Bool:
+    return V == 0 || V == 1;
+  case AttrKind::Enum:
+    return V >= 0 && V < int64_t(I.Enums[Enum].Values.Size);
+  case AttrKind::Int:
+  case AttrKind::Duration:
+    return true;
+  }
+  return false;
+}
+
+Status Validator::attributesAndObligations() {
+  for (uint32_t A = 0; A < I.NumAttributes; ++A) {
+    const AttributeRecord &R = I.Attributes[A];
+    std::string What = "attribute " + std::to_string(A);
+    PRIVET_TRY(checkStr(R.Name, What));
+    if (R.Kind > uint8_t(AttrKind::Enum) || R.HasDefault > 1)
+      return bad(What + " has a bad kind");
+    if (R.Kind == uint8_t(AttrKind::Enum) && R.Enum >= I.NumEnums)
+      return bad(What + " has a bad enum");
+    if (R.HasDefault && !valueFits(I, R.Kind, R.Enum, R.Default))
+      return bad(What + " has a default outside its type");
+    I.AttributeByName.emplace(I.str(R.Name), A);
+  }
+  for (uint32_t O = 0; O < I.NumObligations; ++O) {
+    const ObligationRecord &R = I.Obligations[O];
+    std::string What = "obligation " + std::to_string(O);
+    PRIVET_TRY(checkStr(R.Name, What));
+    PRIVET_TRY(checkStr(R.Title, What));
+    if (R.HasParam > 1 || R.ParamKind > uint8_t(AttrKind::Enum))
+      return bad(What + " has a bad parameter");
+    if (R.HasParam && R.ParamKind == uint8_t(AttrKind::Enum) && R.ParamEnum >= I.NumEnums)
+      return bad(What + " has a bad parameter enum");
+  }
+  for (uint32_t N = 0; N < I.NumInstances; ++N) {
+    const ObligationInstanceRecord &R = I.Instances[N];
+    std::string What = "obligation instance " + std::to_string(N);
+    if (R.Obligation >= I.NumObligations)
+      return bad(What + " names a missing obligation");
+    const ObligationRecord &O = I.Obligations[R.Obligation];
+    if (R.HasArg != O.HasParam)
+      return bad(What + " has an argument mismatch");
+    if (R.HasArg && !valueFits(I, O.ParamKind, O.ParamEnum, R.Arg))
+      return bad(What + " has an argument outside its type");
+  }
+  return Status::success();
+}
+
+Status Validator::rulesAndCombinations() {
+  for (uint32_t N = 0; N < I.NumRules; ++N) {
+    const RuleRecord &R = I.Rules[N];
+    std::string What = "rule " + std::to_string(N);
+    PRIVET_TRY(checkStr(R.Id, What));
+    PRIVET_TRY(checkStr(R.File, What));
+    PRIVET_TRY(checkStr(R.SourceText, What));
+    PRIVET_TRY(checkList(R.Sources, I.NumStrRefs, "sources of " + What));
+    if (R.IsAllow > 1)
+      return bad(What + " has a bad effect");
+    if (R.Parent != UINT32_MAX && (R.Parent >= I.NumRules || R.Parent == N))
+      return bad(What + " has a bad parent");
+  }
+  uint32_t NumData = I.DimNumValues[unsigned(Dim::Data)];
+  for (uint32_t N = 0; N < I.NumCombinations; ++N) {
+    const CombinationRecord &R = I.Combinations[N];
+    std::string What = "combination " + std::to_string(N);
+    if (R.Result >= NumData)
+      return bad(What + " has a bad result category");
+    for (ListRef L : {R.UnderFirst, R.UnderSecond}) {
+      if (L.Size != NumData)
+        return bad(What + " does not cover every data category");
+      PRIVET_TRY(checkList(L, I.NumFlags, What));
+      for (uint32_t V = 0; V < L.Size; ++V)
+        if (I.Flags[L.Offset + V] > 1)
+          return bad(What + " has a bad membership flag");
+    }
+  }
+  return Status::success();
+}
+
+Status Validator::diagram() {
+  for (uint32_t N = 0; N < I.NumTerminals; ++N) {
+    const TerminalRecord &T = I.Terminals[N];
+    std::string What = "terminal " + std::to_string(N);
+    if (T.Allow > 1)
+      return bad(What + " has a bad effect");
+    PRIVET_TRY(checkList(T.Rules, I.NumU32s, "rules of " + What));
+    PRIVET_TRY(checkList(T.Obligations, I.NumU32s, "obligations of " + What));
+    if (!T.Allow && T.Obligations.Size)
+      return bad(What + " denies with obligations");
+    // Strictly ascending lists let decide() merge them without sorting.
+    const uint32_t *Rules = I.U32s + T.Rules.Offset;
+    for (uint32_t K = 0; K < T.Rules.Size; ++K)
+      if (Rules[K] >= I.NumRules || (K && Rules[K] <= Rules[K - 1]))
+        return bad(What + " has a bad rule list");
+    const uint32_t *Obls = I.U32s + T.Obligations.Offset;
+    for (uint32_t K = 0; K < T.Obligations.Size; ++K)
+      if (Obls[K] >= I.NumInstances || (K && Obls[K] <= Obls[K - 1]))
+        return bad(What + " has a bad obligation list");
+  }
+  auto RefOk = [&](uint32_t Ref, uint64_t Limit) {
+    if (Ref & TerminalBit)
+      return (Ref & ~TerminalBit) < I.NumTerminals;
+    return Ref < Limit;
+  };
+  for (uint32_t N = 0; N < I.NumNodes; ++N) {
+    const NodeRecord &R = I.Nodes[N];
+    std::string What = "node " + std::to_string(N);
+    PRIVET_TRY(checkList(R.Children, I.NumU32s, "children of " + What));
+    PRIVET_TRY(checkList(R.Thresholds, I.NumI64s, "thresholds of " + What));
+    uint64_t Want = 0;
+    if (R.Kind == Node::DimensionTest) {
+      if (R.Var >= NumDimensions)
+        return bad(What + " tests a missing dimension");
+      if (R.Thresholds.Size)
+        return bad(What + " has thresholds on a dimension test");
+      Want = I.Dims[R.Var].NumClasses;
+    } else if (R.Kind == Node::AttributeTest) {
+      if (R.Var >= I.NumAttributes)
+        return bad(What + " tests a missing attribute");
+      const AttributeRecord &A = I.Attributes[R.Var];
+      switch (static_cast<AttrKind>(A.Kind)) {
+      case AttrKind::Bool:
+        Want = 2;
+        break;
+      case AttrKind::Enum:
+        Want = I.Enums[A.Enum].Values.Size;
+        break;
+      case AttrKind::Int:
+      case AttrKind::Duration:
+        Want = uint64_t(R.Thresholds.Size) + 1;
+        break;
+      }
+      if (A.Kind != uint8_t(AttrKind::Int) && A.Kind != uint8_t(AttrKind::Duration) &&
+          R.Thresholds.Size)
+        return bad(What + " has thresholds on a " +
+                   std::string(attrKindName(AttrKind(A.Kind))) + " test");
+      const int64_t *Th = I.I64s + R.Thresholds.Offset;
+      for (uint32_t K = 1; K < R.Thresholds.Size; ++K)
+        if (Th[K] <= Th[K - 1])
+          return bad(What + " has thresholds out of order");
+    } else {
+      return bad(What + " has a bad kind");
+    }
+    if (R.Children.Size != Want || Want == 0)
+      return bad(What + " has " + std::to_string(R.Children.Size) + " children, expected " +
+                 std::to_string(Want));
+    // Children before parents: the walk strictly decreases the node index, so it terminates.
+    const uint32_t *Ch = I.U32s + R.Children.Offset;
+    for (uint32_t K = 0; K < R.Children.Size; ++K)
+      if (!RefOk(Ch[K], N))
+        return bad(What + " has a child reference out of order or out of range");
+  }
+  I.Root = I.Header->Root;
+  if (!RefOk(I.Root, I.NumNodes))
+    return bad("the root reference is out of range");
+  return Status::success();
+}
+
+} // namespace
+
+Status validateArtifact(CompiledPolicy::Impl &I) {
+  Validator V(I);
+  return V.run();
+}
+
+} // namespace privet::rt

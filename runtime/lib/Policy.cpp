@@ -1,0 +1,283 @@
+//===- Policy.cpp - Loading a CompiledPolicy and reading its tables ------------------===//
+#include "PolicyImpl.h"
+
+namespace privet::rt {
+
+namespace {
+
+const char *const DimNames[NumDimensions] = {"action",  "data",      "subject", "purpose",
+                                             "basis",   "recipient", "region",  "context"};
+
+} // namespace
+
+std::string_view dimensionName(Dim D) { return DimNames[unsigned(D)]; }
+
+std::optional<Dim> dimensionFromName(std::string_view Name) {
+  for (unsigned D = 0; D < NumDimensions; ++D)
+    if (Name == DimNames[D])
+      return Dim(D);
+  if (Name == "category")
+    return Dim::Data;
+  return std::nullopt;
+}
+
+std::string_view attrKindName(AttrKind K) {
+  switch (K) {
+  case AttrKind::Bool:
+    return "bool";
+  case AttrKind::Int:
+    return "int";
+  case AttrKind::Duration:
+    return "duration";
+  case AttrKind::Enum:
+    return "enum";
+  }
+  return "unknown";
+}
+
+std::optional<int64_t> parseDuration(std::string_view Text) {
+  size_t Pos = 0;
+  while (Pos < Text.size() && Text[Pos] == ' ')
+    ++Pos;
+  size_t DigitsStart = Pos;
+  int64_t N = 0;
+  while (Pos < Text.size() && Text[Pos] >= '0' && Text[Pos] <= '9') {
+    if (N > (INT64_MAX - 9) / 10)
+      return std::nullopt;
+    N = N * 10 + (Text[Pos++] - '0');
+  }
+  if (Pos == DigitsStart)
+    return std::nullopt;
+  while (Pos < Text.size() && Text[Pos] == ' ')
+    ++Pos;
+  std::string_view Unit = Text.substr(Pos);
+  while (!Unit.empty() && Unit.back() == ' ')
+    Unit.remove_suffix(1);
+  if (Unit.size() > 1 && Unit.back() == 's')
+    Unit.remove_suffix(1);
+  static const std::pair<std::string_view, int64_t> Units[] = {
+      {"second", 1},        {"minute", 60},           {"hour", 3600},
+      {"day", 86400},       {"week", 7 * 86400},      {"month", 30 * 86400},
+      {"year", 365 * 86400}};
+  for (auto [Name, Seconds] : Units)
+    if (Unit == Name) {
+      if (N > INT64_MAX / Seconds)
+        return std::nullopt;
+      return N * Seconds;
+    }
+  return std::nullopt;
+}
+
+CompiledPolicy::CompiledPolicy() : I(std::make_unique<Impl>()) {}
+CompiledPolicy::~CompiledPolicy() = default;
+
+Result<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::load(const std::string &Path) {
+  auto Bytes = FileBytes::open(Path);
+  if (!Bytes)
+    return Error{Bytes.error()};
+  std::shared_ptr<CompiledPolicy> P(new CompiledPolicy());
+  P->Base = (*Bytes)->data();
+  P->Size = (*Bytes)->size();
+  P->I->Bytes = Bytes.take();
+  Status S = validateArtifact(*P->I);
+  if (!S)
+    return Error{"`" + Path + "`: " + S.error()};
+  return std::shared_ptr<const CompiledPolicy>(std::move(P));
+}
+
+Result<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::fromBytes(std::string_view Bytes) {
+  std::shared_ptr<CompiledPolicy> P(new CompiledPolicy());
+  P->I->Bytes = FileBytes::copyOf(Bytes);
+  P->Base = P->I->Bytes->data();
+  P->Size = P->I->Bytes->size();
+  Status S = validateArtifact(*P->I);
+  if (!S)
+    return Error{S.error()};
+  return std::shared_ptr<const CompiledPolicy>(std::move(P));
+}
+
+std::string_view CompiledPolicy::name() const { return I->str(I->Header->PolicyName); }
+std::string_view CompiledPolicy::title() const { return I->str(I->Header->PolicyTitle); }
+std::string_view CompiledPolicy::version() const { return I->str(I->Header->PolicyVersion); }
+uint64_t CompiledPolicy::sourceHash() const { return I->Header->SourceHash; }
+
+uint32_t CompiledPolicy::numValues(Dim D) const { return I->DimNumValues[unsigned(D)]; }
+
+uint32_t CompiledPolicy::valueId(Dim D, std::string_view Name) const {
+  const NameMap &M = I->ValueByName[unsigned(D)];
+  auto It = M.find(Name);
+  return It == M.end() ? InvalidId : It->second;
+}
+
+std::string_view CompiledPolicy::valueName(Dim D, uint32_t Value) const {
+  if (Value >= numValues(D))
+    return {};
+  return I->str(I->DimValues[unsigned(D)][Value].Name);
+}
+
+std::string_view CompiledPolicy::valueTitle(Dim D, uint32_t Value) const {
+  if (Value >= numValues(D))
+    return {};
+  return I->str(I->DimValues[unsigned(D)][Value].Title);
+}
+
+bool CompiledPolicy::isLeaf(Dim D, uint32_t Value) const {
+  return Value < numValues(D) && I->DimValues[unsigned(D)][Value].IsLeaf;
+}
+
+Span<uint32_t> CompiledPolicy::parents(Dim D, uint32_t Value) const {
+  if (Value >= numValues(D))
+    return {};
+  format::ListRef L = I->DimValues[unsigned(D)][Value].Parents;
+  return {I->U32s + L.Offset, L.Size};
+}
+
+uint32_t CompiledPolicy::numAttributes() const { return I->NumAttributes; }
+
+uint32_t CompiledPolicy::attributeId(std::string_view Name) const {
+  auto It = I->AttributeByName.find(Name);
+  return It == I->AttributeByName.end() ? InvalidId : It->second;
+}
+
+std::string_view CompiledPolicy::attributeName(uint32_t A) const {
+  return A < I->NumAttributes ? I->str(I->Attributes[A].Name) : std::string_view();
+}
+AttrKind CompiledPolicy::attributeKind(uint32_t A) const {
+  return A < I->NumAttributes ? AttrKind(I->Attributes[A].Kind) : AttrKind::Bool;
+}
+uint32_t CompiledPolicy::attributeEnum(uint32_t A) const {
+  return A < I->NumAttributes ? I->Attributes[A].Enum : 0;
+}
+bool CompiledPolicy::attributeHasDefault(uint32_t A) const {
+  return A < I->NumAttributes && I->Attributes[A].HasDefault;
+}
+int64_t CompiledPolicy::attributeDefault(uint32_t A) const {
+  return A < I->NumAttributes ? I->Attributes[A].Default : 0;
+}
+
+uint32_t CompiledPolicy::numEnums() const { return I->NumEnums; }
+std::string_view CompiledPolicy::enumName(uint32_t E) const {
+  return E < I->NumEnums ? I->str(I->Enums[E].Name) : std::string_view();
+}
+uint32_t CompiledPolicy::numEnumValues(uint32_t E) const {
+  return E < I->NumEnums ? I->Enums[E].Values.Size : 0;
+}
+std::string_view CompiledPolicy::enumValueName(uint32_t E, uint32_t V) const {
+  if (E >= I->NumEnums || V >= I->Enums[E].Values.Size)
+    return {};
+  return I->str(I->StrRefs[I->Enums[E].Values.Offset + V]);
+}
+uint32_t CompiledPolicy::enumValueId(uint32_t E, std::string_view Name) const {
+  if (E >= I->NumEnums)
+    return InvalidId;
+  auto It = I->EnumValueByName[E].find(Name);
+  return It == I->EnumValueByName[E].end() ? InvalidId : It->second;
+}
+
+uint32_t CompiledPolicy::numObligations() const { return I->NumObligations; }
+std::string_view CompiledPolicy::obligationName(uint32_t O) const {
+  return O < I->NumObligations ? I->str(I->Obligations[O].Name) : std::string_view();
+}
+std::string_view CompiledPolicy::obligationTitle(uint32_t O) const {
+  return O < I->NumObligations ? I->str(I->Obligations[O].Title) : std::string_view();
+}
+bool CompiledPolicy::obligationHasParam(uint32_t O) const {
+  return O < I->NumObligations && I->Obligations[O].HasParam;
+}
+AttrKind CompiledPolicy::obligationParamKind(uint32_t O) const {
+  return O < I->NumObligations ? AttrKind(I->Obligations[O].ParamKind) : AttrKind::Bool;
+}
+uint32_t CompiledPolicy::obligationParamEnum(uint32_t O) const {
+  return O < I->NumObligations ? I->Obligations[O].ParamEnum : 0;
+}
+uint32_t CompiledPolicy::numObligationInstances() const { return I->NumInstances; }
+ObligationInstance CompiledPolicy::obligationInstance(uint32_t N) const {
+  ObligationInstance Out;
+  if (N >= I->NumInstances)
+    return Out;
+  const format::ObligationInstanceRecord &R = I->Instances[N];
+  Out.Obligation = R.Obligation;
+  Out.HasArg = R.HasArg;
+  Out.Arg = R.Arg;
+  return Out;
+}
+
+std::string CompiledPolicy::describeObligationInstance(uint32_t N) const {
+  if (N >= I->NumInstances)
+    return {};
+  ObligationInstance OI = obligationInstance(N);
+  std::string Out(obligationName(OI.Obligation));
+  if (OI.HasArg)
+    Out += "(" +
+           formatValue(obligationParamKind(OI.Obligation), obligationParamEnum(OI.Obligation),
+                       OI.Arg) +
+           ")";
+  return Out;
+}
+
+uint32_t CompiledPolicy::numRules() const { return I->NumRules; }
+
+RuleInfo CompiledPolicy::rule(uint32_t N) const {
+  RuleInfo Out;
+  if (N >= I->NumRules)
+    return Out;
+  const format::RuleRecord &R = I->Rules[N];
+  Out.Id = I->str(R.Id);
+  Out.File = I->str(R.File);
+  Out.Line = R.Line;
+  Out.Col = R.Col;
+  Out.IsAllow = R.IsAllow;
+  Out.Parent = R.Parent;
+  Out.SourceText = I->str(R.SourceText);
+  Out.NumSources = R.Sources.Size;
+  return Out;
+}
+
+std::string_view CompiledPolicy::ruleSource(uint32_t N, size_t K) const {
+  if (N >= I->NumRules || K >= I->Rules[N].Sources.Size)
+    return {};
+  return I->str(I->StrRefs[I->Rules[N].Sources.Offset + K]);
+}
+
+uint32_t CompiledPolicy::ruleIndex(std::string_view Id) const {
+  for (uint32_t N = 0; N < I->NumRules; ++N)
+    if (I->str(I->Rules[N].Id) == Id)
+      return N;
+  return InvalidId;
+}
+
+uint32_t CompiledPolicy::numNodes() const { return I->NumNodes; }
+uint32_t CompiledPolicy::numTerminals() const { return I->NumTerminals; }
+
+std::string CompiledPolicy::formatValue(AttrKind Kind, uint32_t Enum, int64_t V) const {
+  switch (Kind) {
+  case AttrKind::Bool:
+    return V ? "true" : "false";
+  case AttrKind::Int:
+    return std::to_string(V);
+  case AttrKind::Duration: {
+    // The largest unit that divides the value exactly, as the language writes durations.
+    struct Unit {
+      int64_t Seconds;
+      const char *Name;
+    };
+    // Months are left out: "30 days" reads better than "1 month" for retention periods.
+    static const Unit Units[] = {{365 * 86400, "year"},
+                                 {7 * 86400, "week"},   {86400, "day"},
+                                 {3600, "hour"},        {60, "minute"}};
+    for (const Unit &U : Units)
+      if (V != 0 && V % U.Seconds == 0) {
+        int64_t N = V / U.Seconds;
+        return std::to_string(N) + " " + U.Name + (N == 1 ? "" : "s");
+      }
+    return std::to_string(V) + (V == 1 ? " second" : " seconds");
+  }
+  case AttrKind::Enum: {
+    std::string_view Name = enumValueName(Enum, V >= 0 && V <= UINT32_MAX ? uint32_t(V) : InvalidId);
+    return Name.empty() ? std::to_string(V) : std::string(Name);
+  }
+  }
+  return std::to_string(V);
+}
+
+} // namespace privet::rt

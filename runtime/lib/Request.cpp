@@ -1,0 +1,206 @@
+//===- Request.cpp - Building a request by ids or by names, with typed attributes ----===//
+//
+// Mistakes (unknown names, ids out of range, wrong types) are recorded rather than thrown, and
+// the request then decides as an error: fail-closed without forcing callers to check each call.
+//
+//===------------------------------------------------------------------------------------===//
+#include "PolicyImpl.h"
+
+#include <algorithm>
+
+namespace privet::rt {
+
+namespace {
+
+const char *noun(Dim D) {
+  switch (D) {
+  case Dim::Data:
+    return "data category";
+  case Dim::Basis:
+    return "legal basis";
+  default:
+    return nullptr;
+  }
+}
+
+std::string dimNoun(Dim D) {
+  const char *N = noun(D);
+  return N ? N : std::string(dimensionName(D));
+}
+
+} // namespace
+
+Request::Request(const CompiledPolicy &P) : Policy(&P) {
+  AttrValue.assign(P.numAttributes(), 0);
+  AttrSet.assign(P.numAttributes(), 0);
+  clear();
+}
+
+void Request::clear() {
+  for (unsigned D = 0; D < NumDimensions; ++D)
+    Values[D] = Policy->numValues(Dim(D));
+  DataValues.clear();
+  std::fill(AttrSet.begin(), AttrSet.end(), 0);
+  Err.clear();
+}
+
+void Request::fail(std::string Message) {
+  if (Err.empty())
+    Err = std::move(Message);
+}
+
+uint32_t Request::value(Dim D) const {
+  if (D == Dim::Data)
+    return DataValues.empty() ? InvalidId : DataValues.front();
+  return Values[unsigned(D)] == Policy->numValues(D) ? InvalidId : Values[unsigned(D)];
+}
+
+Span<uint32_t> Request::data() const { return {DataValues.data(), DataValues.size()}; }
+
+Request &Request::set(Dim D, uint32_t Value) {
+  if (Value >= Policy->numValues(D)) {
+    fail(dimNoun(D) + " id " + std::to_string(Value) + " is out of range (the policy has " +
+         std::to_string(Policy->numValues(D)) + ")");
+    return *this;
+  }
+  if (D == Dim::Data)
+    DataValues.assign(1, Value);
+  else
+    Values[unsigned(D)] = Value;
+  return *this;
+}
+
+Request &Request::set(Dim D, std::string_view Name) {
+  uint32_t Id = Policy->valueId(D, Name);
+  if (Id == InvalidId) {
+    fail("unknown " + dimNoun(D) + " `" + std::string(Name) + "`");
+    return *this;
+  }
+  return set(D, Id);
+}
+
+Request &Request::addData(uint32_t Value) {
+  if (Value >= Policy->numValues(Dim::Data)) {
+    fail("data category id " + std::to_string(Value) + " is out of range (the policy has " +
+         std::to_string(Policy->numValues(Dim::Data)) + ")");
+    return *this;
+  }
+  DataValues.push_back(Value);
+  return *this;
+}
+
+Request &Request::addData(std::string_view Name) {
+  uint32_t Id = Policy->valueId(Dim::Data, Name);
+  if (Id == InvalidId) {
+    fail("unknown data category `" + std::string(Name) + "`");
+    return *this;
+  }
+  return addData(Id);
+}
+
+Request &Request::omit(Dim D) {
+  if (D == Dim::Data)
+    DataValues.clear();
+  else
+    Values[unsigned(D)] = Policy->numValues(D);
+  return *this;
+}
+
+bool Request::checkAttr(uint32_t Attr, AttrKind Want) {
+  if (Attr >= Policy->numAttributes()) {
+    fail("attribute id " + std::to_string(Attr) + " is out of range (the policy has " +
+         std::to_string(Policy->numAttributes()) + ")");
+    return false;
+  }
+  AttrKind Have = Policy->attributeKind(Attr);
+  if (Have != Want) {
+    fail("attribute `" + std::string(Policy->attributeName(Attr)) + "` is " +
+         (Have == AttrKind::Enum ? "of enum `" + std::string(Policy->enumName(
+                                                     Policy->attributeEnum(Attr))) + "`"
+                                 : std::string(attrKindName(Have))) +
+         ", not " + std::string(attrKindName(Want)));
+    return false;
+  }
+  return true;
+}
+
+uint32_t Request::lookupAttr(std::string_view Name) {
+  uint32_t Id = Policy->attributeId(Name);
+  if (Id == InvalidId)
+    fail("unknown attribute `" + std::string(Name) + "`");
+  return Id;
+}
+
+Request &Request::setBool(uint32_t Attr, bool V) {
+  if (checkAttr(Attr, AttrKind::Bool))
+    AttrValue[Attr] = V, AttrSet[Attr] = 1;
+  return *this;
+}
+
+Request &Request::setInt(uint32_t Attr, int64_t V) {
+  if (checkAttr(Attr, AttrKind::Int))
+    AttrValue[Attr] = V, AttrSet[Attr] = 1;
+  return *this;
+}
+
+Request &Request::setDuration(uint32_t Attr, int64_t Seconds) {
+  if (checkAttr(Attr, AttrKind::Duration))
+    AttrValue[Attr] = Seconds, AttrSet[Attr] = 1;
+  return *this;
+}
+
+Request &Request::setEnum(uint32_t Attr, uint32_t EnumValue) {
+  if (!checkAttr(Attr, AttrKind::Enum))
+    return *this;
+  uint32_t E = Policy->attributeEnum(Attr);
+  if (EnumValue >= Policy->numEnumValues(E)) {
+    fail("enum value id " + std::to_string(EnumValue) + " is out of range for attribute `" +
+         std::string(Policy->attributeName(Attr)) + "`");
+    return *this;
+  }
+  AttrValue[Attr] = EnumValue, AttrSet[Attr] = 1;
+  return *this;
+}
+
+Request &Request::setEnum(uint32_t Attr, std::string_view EnumValue) {
+  if (!checkAttr(Attr, AttrKind::Enum))
+    return *this;
+  uint32_t E = Policy->attributeEnum(Attr);
+  uint32_t V = Policy->enumValueId(E, EnumValue);
+  if (V == InvalidId) {
+    fail("`" + std::string(EnumValue) + "` is not a value of enum `" +
+         std::string(Policy->enumName(E)) + "` (attribute `" +
+         std::string(Policy->attributeName(Attr)) + "`)");
+    return *this;
+  }
+  return setEnum(Attr, V);
+}
+
+Request &Request::setBool(std::string_view Attr, bool V) {
+  uint32_t Id = lookupAttr(Attr);
+  return Id == InvalidId ? *this : setBool(Id, V);
+}
+Request &Request::setInt(std::string_view Attr, int64_t V) {
+  uint32_t Id = lookupAttr(Attr);
+  return Id == InvalidId ? *this : setInt(Id, V);
+}
+Request &Request::setDuration(std::string_view Attr, int64_t Seconds) {
+  uint32_t Id = lookupAttr(Attr);
+  return Id == InvalidId ? *this : setDuration(Id, Seconds);
+}
+Request &Request::setEnum(std::string_view Attr, std::string_view EnumValue) {
+  uint32_t Id = lookupAttr(Attr);
+  return Id == InvalidId ? *this : setEnum(Id, EnumValue);
+}
+
+Request &Request::unset(uint32_t Attr) {
+  if (Attr >= Policy->numAttributes()) {
+    fail("attribute id " + std::to_string(Attr) + " is out of range (the policy has " +
+         std::to_string(Policy->numAttributes()) + ")");
+    return *this;
+  }
+  AttrSet[Attr] = 0;
+  return *this;
+}
+
+} // namespace privet::rt

@@ -1,0 +1,281 @@
+//===- Serialize.cpp - ArtifactContents to the .pvc binary format ---------------------===//
+//
+// Builds the pools and record arrays described in Artifact.h. The serializer trusts its input's
+// shape only as far as memory safety requires: whatever it writes, the loader re-validates.
+//
+//===------------------------------------------------------------------------------------===//
+#include "privet/Artifact.h"
+
+#include <cstddef>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace privet::rt {
+namespace {
+
+using namespace format;
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the artifact format is little-endian; this host is not"
+#endif
+
+class Writer {
+public:
+  StrRef str(const std::string &S) {
+    auto It = StrIndex.find(S);
+    if (It != StrIndex.end())
+      return {It->second, static_cast<uint32_t>(S.size())};
+    uint32_t Off = static_cast<uint32_t>(Strings.size());
+    Strings.append(S);
+    Strings.push_back('\0');
+    StrIndex.emplace(S, Off);
+    return {Off, static_cast<uint32_t>(S.size())};
+  }
+
+  ListRef strList(const std::vector<std::string> &L) {
+    ListRef R{static_cast<uint32_t>(StrRefs.size()), static_cast<uint32_t>(L.size())};
+    for (const std::string &S : L)
+      StrRefs.push_back(str(S));
+    return R;
+  }
+
+  ListRef u32List(const std::vector<uint32_t> &L) {
+    ListRef R{static_cast<uint32_t>(U32s.size()), static_cast<uint32_t>(L.size())};
+    U32s.insert(U32s.end(), L.begin(), L.end());
+    return R;
+  }
+
+  ListRef i64List(const std::vector<int64_t> &L) {
+    ListRef R{static_cast<uint32_t>(I64s.size()), static_cast<uint32_t>(L.size())};
+    I64s.insert(I64s.end(), L.begin(), L.end());
+    return R;
+  }
+
+  ListRef byteList(const std::vector<uint8_t> &L) {
+    ListRef R{static_cast<uint32_t>(Bytes.size()), static_cast<uint32_t>(L.size())};
+    Bytes.insert(Bytes.end(), L.begin(), L.end());
+    return R;
+  }
+
+  std::string Strings;
+  std::vector<StrRef> StrRefs;
+  std::vector<uint32_t> U32s;
+  std::vector<int64_t> I64s;
+  std::vector<uint8_t> Bytes;
+
+private:
+  std::unordered_map<std::string, uint32_t> StrIndex;
+};
+
+template <typename T> const T &at(const std::vector<T> &V, size_t I, const T &Fallback) {
+  return I < V.size() ? V[I] : Fallback;
+}
+
+/// New index of every node such that children come before parents. Returns the identity when the
+/// graph has a cycle or a dangling reference: the loader will then name the problem.
+std::vector<uint32_t> childrenFirstOrder(const std::vector<Node> &Nodes) {
+  const size_t N = Nodes.size();
+  std::vector<uint32_t> NewIndex(N, UINT32_MAX);
+  std::vector<uint8_t> State(N, 0); // 0 new, 1 on the stack, 2 placed
+  std::vector<std::pair<uint32_t, uint32_t>> Stack; // (node, next child)
+  uint32_t Next = 0;
+  auto Identity = [N] {
+    std::vector<uint32_t> Id(N);
+    for (size_t I = 0; I < N; ++I)
+      Id[I] = static_cast<uint32_t>(I);
+    return Id;
+  };
+  for (uint32_t Start = 0; Start < N; ++Start) {
+    if (State[Start])
+      continue;
+    Stack.push_back({Start, 0});
+    State[Start] = 1;
+    while (!Stack.empty()) {
+      auto &[Cur, ChildPos] = Stack.back();
+      const std::vector<uint32_t> &Children = Nodes[Cur].Children;
+      if (ChildPos == Children.size()) {
+        NewIndex[Cur] = Next++;
+        State[Cur] = 2;
+        Stack.pop_back();
+        continue;
+      }
+      uint32_t C = Children[ChildPos++];
+      if (C & TerminalBit)
+        continue;
+      if (C >= N || State[C] == 1)
+        return Identity();
+      if (State[C] == 0) {
+        State[C] = 1;
+        Stack.push_back({C, 0});
+      }
+    }
+  }
+  return NewIndex;
+}
+
+uint32_t remap(uint32_t Ref, const std::vector<uint32_t> &NewIndex) {
+  if ((Ref & TerminalBit) || Ref >= NewIndex.size())
+    return Ref;
+  return NewIndex[Ref];
+}
+
+} // namespace
+
+std::string serializeArtifact(const ArtifactContents &C) {
+  Writer W;
+  static const std::string EmptyStr;
+  static const std::vector<uint32_t> EmptyU32;
+
+  // Vocabularies.
+  std::vector<DimensionRecord> Dims;
+  std::vector<ValueRecord> Values;
+  for (const DimensionTable &T : C.Dims) {
+    DimensionRecord D{};
+    D.Name = W.str(T.Name);
+    D.FirstValue = static_cast<uint32_t>(Values.size());
+    D.NumValues = static_cast<uint32_t>(T.ValueNames.size());
+    D.ValueClass = W.u32List(T.ValueClass);
+    D.NumClasses = T.NumClasses;
+    for (size_t V = 0; V < T.ValueNames.size(); ++V) {
+      ValueRecord R{};
+      R.Name = W.str(T.ValueNames[V]);
+      R.Title = W.str(at(T.ValueTitles, V, EmptyStr));
+      R.Parents = W.u32List(at(T.Parents, V, EmptyU32));
+      R.IsLeaf = at(T.IsLeaf, V, uint8_t(1));
+      Values.push_back(R);
+    }
+    Dims.push_back(D);
+  }
+
+  std::vector<EnumRecord> Enums;
+  for (const EnumEntry &E : C.Enums)
+    Enums.push_back({W.str(E.Name), W.strList(E.Values)});
+
+  std::vector<AttributeRecord> Attributes;
+  for (const AttributeEntry &A : C.Attributes) {
+    AttributeRecord R{};
+    R.Name = W.str(A.Name);
+    R.Kind = static_cast<uint8_t>(A.Kind);
+    R.HasDefault = A.HasDefault;
+    R.Enum = A.Kind == AttrKind::Enum ? A.Enum : 0;
+    R.Default = A.HasDefault ? A.Default : 0;
+    Attributes.push_back(R);
+  }
+
+  std::vector<ObligationRecord> Obligations;
+  for (const ObligationEntry &O : C.Obligations) {
+    ObligationRecord R{};
+    R.Name = W.str(O.Name);
+    R.Title = W.str(O.Title);
+    R.HasParam = O.HasParam;
+    R.ParamKind = O.HasParam ? static_cast<uint8_t>(O.ParamKind) : 0;
+    R.ParamEnum = O.HasParam && O.ParamKind == AttrKind::Enum ? O.ParamEnum : 0;
+    Obligations.push_back(R);
+  }
+
+  std::vector<ObligationInstanceRecord> Instances;
+  for (const ObligationInstance &I : C.ObligationInstances)
+    Instances.push_back({I.Obligation, I.HasArg ? 1u : 0u, I.HasArg ? I.Arg : 0});
+
+  std::vector<RuleRecord> Rules;
+  for (const RuleEntry &R : C.Rules) {
+    RuleRecord Rec{};
+    Rec.Id = W.str(R.Id);
+    Rec.File = W.str(R.File);
+    Rec.SourceText = W.str(R.SourceText);
+    Rec.Sources = W.strList(R.Sources);
+    Rec.Line = R.Line;
+    Rec.Col = R.Col;
+    Rec.Parent = R.Parent;
+    Rec.IsAllow = R.IsAllow;
+    Rules.push_back(Rec);
+  }
+
+  std::vector<CombinationRecord> Combinations;
+  for (const CombinationEntry &E : C.Combinations) {
+    CombinationRecord R{};
+    R.Result = E.Result;
+    R.UnderFirst = W.byteList(E.UnderFirst);
+    R.UnderSecond = W.byteList(E.UnderSecond);
+    Combinations.push_back(R);
+  }
+
+  std::vector<TerminalRecord> Terminals;
+  for (const Terminal &T : C.Terminals) {
+    TerminalRecord R{};
+    R.Allow = T.Allow;
+    R.Rules = W.u32List(T.Rules);
+    R.Obligations = W.u32List(T.Obligations);
+    Terminals.push_back(R);
+  }
+
+  // Nodes, children first, so that the loader's "children have smaller indexes" check holds.
+  std::vector<uint32_t> NewIndex = childrenFirstOrder(C.Nodes);
+  std::vector<NodeRecord> Nodes(C.Nodes.size());
+  for (size_t Old = 0; Old < C.Nodes.size(); ++Old) {
+    const Node &N = C.Nodes[Old];
+    NodeRecord R{};
+    R.Kind = static_cast<uint8_t>(N.K);
+    R.Var = N.Var;
+    std::vector<uint32_t> Children;
+    Children.reserve(N.Children.size());
+    for (uint32_t Ch : N.Children)
+      Children.push_back(remap(Ch, NewIndex));
+    R.Children = W.u32List(Children);
+    R.Thresholds = W.i64List(N.Thresholds);
+    Nodes[NewIndex[Old]] = R;
+  }
+
+  // Header strings go in the string table like every other string.
+  FileHeader H{};
+  std::memcpy(H.Magic, Magic, sizeof(Magic));
+  H.FormatVersion = Version;
+  H.HeaderSize = sizeof(FileHeader);
+  H.SourceHash = C.SourceHash;
+  H.PolicyName = W.str(C.PolicyName);
+  H.PolicyTitle = W.str(C.PolicyTitle);
+  H.PolicyVersion = W.str(C.PolicyVersion);
+  H.Root = remap(C.Root, NewIndex);
+  H.NumSections = NumSectionKinds;
+
+  // Lay out the body: the section table, then each section 8-byte aligned.
+  std::string Body(NumSectionKinds * sizeof(SectionEntry), '\0');
+  std::vector<SectionEntry> Table;
+  auto Add = [&](SectionKind K, uint32_t ElemSize, uint64_t Count, const void *Data) {
+    Body.resize((Body.size() + 7) & ~size_t(7), '\0');
+    Table.push_back({static_cast<uint32_t>(K), ElemSize, Body.size(), Count});
+    if (Count)
+      Body.append(static_cast<const char *>(Data), ElemSize * Count);
+  };
+  Add(SectionKind::Strings, 1, W.Strings.size(), W.Strings.data());
+  Add(SectionKind::StrRefs, sizeof(StrRef), W.StrRefs.size(), W.StrRefs.data());
+  Add(SectionKind::U32s, 4, W.U32s.size(), W.U32s.data());
+  Add(SectionKind::I64s, 8, W.I64s.size(), W.I64s.data());
+  Add(SectionKind::Bytes, 1, W.Bytes.size(), W.Bytes.data());
+  Add(SectionKind::Dimensions, sizeof(DimensionRecord), Dims.size(), Dims.data());
+  Add(SectionKind::Values, sizeof(ValueRecord), Values.size(), Values.data());
+  Add(SectionKind::Enums, sizeof(EnumRecord), Enums.size(), Enums.data());
+  Add(SectionKind::Attributes, sizeof(AttributeRecord), Attributes.size(), Attributes.data());
+  Add(SectionKind::Obligations, sizeof(ObligationRecord), Obligations.size(),
+      Obligations.data());
+  Add(SectionKind::ObligationInstances, sizeof(ObligationInstanceRecord), Instances.size(),
+      Instances.data());
+  Add(SectionKind::Rules, sizeof(RuleRecord), Rules.size(), Rules.data());
+  Add(SectionKind::Combinations, sizeof(CombinationRecord), Combinations.size(),
+      Combinations.data());
+  Add(SectionKind::Terminals, sizeof(TerminalRecord), Terminals.size(), Terminals.data());
+  Add(SectionKind::Nodes, sizeof(NodeRecord), Nodes.size(), Nodes.data());
+  Body.resize((Body.size() + 7) & ~size_t(7), '\0');
+  std::memcpy(Body.data(), Table.data(), Table.size() * sizeof(SectionEntry));
+
+  H.BodySize = Body.size();
+  std::string Out(reinterpret_cast<const char *>(&H), sizeof(H));
+  Out += Body;
+  uint64_t Sum = xxHash64(Out.data() + ChecksumStart, Out.size() - ChecksumStart);
+  std::memcpy(Out.data() + offsetof(FileHeader, Checksum), &Sum, sizeof(Sum));
+  return Out;
+}
+
+} // namespace privet::rt
