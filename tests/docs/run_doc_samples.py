@@ -138,7 +138,7 @@ def main():
                 checked += 1
                 r = run(["/bin/sh", "-c", cmdline], scratch, privet)
                 if r.returncode != expected:
-                    failures.append(f"{s.doc}:{s.line + lineno}: `{cmdline}` exited "
+                    failures.append(f"{s.doc}:{s.line + 1 + lineno}: `{cmdline}` exited "
                                     f"{r.returncode}, expected {expected}\n{r.stdout}")
     for f in failures:
         print("FAIL " + f)
