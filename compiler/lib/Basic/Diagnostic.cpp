@@ -302,7 +302,8 @@ bool DiagnosticEngine::shouldColorStderr() {
 }
 
 std::optional<std::string> closestName(StringRef Name, ArrayRef<std::string> Candidates) {
-  unsigned MaxDistance = std::max<unsigned>(1, Name.size() / 3);
+  // About one edit per three characters, as clang's typo correction allows.
+  unsigned MaxDistance = std::max<unsigned>(1, (Name.size() + 2) / 3);
   std::optional<std::string> Best;
   unsigned BestDistance = MaxDistance + 1;
   for (const auto &C : Candidates) {

@@ -303,14 +303,19 @@ private:
 
   std::string string(antlr4::tree::TerminalNode *N) { return N ? string(N->getSymbol()) : ""; }
 
-  std::string ident(PrivetParser::IdentContext *Ctx) { return Ctx ? Ctx->getText() : ""; }
+  // An ident is a single token; its text is that token's (cheaper than a context's getText).
+  std::string ident(PrivetParser::IdentContext *Ctx) {
+    return Ctx && Ctx->getStart() ? Ctx->getStart()->getText() : "";
+  }
 
   ast::QualName qualName(PrivetParser::QualNameContext *Ctx) {
     ast::QualName Q;
     if (!Ctx)
       return Q;
-    for (auto *I : Ctx->ident())
-      Q.Parts.push_back(ident(I));
+    // Children alternate ident, `.`, ident: every rule-context child is an ident.
+    for (auto *Child : Ctx->children)
+      if (auto *I = dynamic_cast<antlr4::ParserRuleContext *>(Child))
+        Q.Parts.push_back(I->getStart()->getText());
     Q.Range = Map.range(Ctx);
     return Q;
   }

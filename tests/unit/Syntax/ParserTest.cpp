@@ -1,0 +1,143 @@
+//===- ParserTest.cpp - The AST the parser builds, its ranges and its error handling ---===//
+#include "privet/AST/AST.h"
+#include "privet/Basic/Diagnostic.h"
+#include "privet/Basic/SourceFile.h"
+#include "privet/Syntax/Parser.h"
+
+#include "llvm/Support/SourceMgr.h"
+
+#include <gtest/gtest.h>
+
+using namespace privet;
+
+namespace {
+
+struct Parsed {
+  llvm::SourceMgr SM;
+  DiagnosticEngine Diags{SM};
+  std::unique_ptr<ast::File> File;
+
+  explicit Parsed(llvm::StringRef Text, syntax::ParseOptions Options = {}) {
+    auto Id = addSourceText(Diags, Text, "test.privet");
+    if (Id)
+      File = syntax::parseBuffer(*Id, Diags, Options);
+  }
+  std::string dump() const {
+    std::string Out;
+    llvm::raw_string_ostream OS(Out);
+    ast::dump(*File, OS);
+    return OS.str();
+  }
+  std::string codes() const {
+    std::string Out;
+    for (const auto *D : Diags.sorted())
+      Out += D->code().str() + " ";
+    return Out;
+  }
+};
+
+TEST(Parser, BuildsTheTree) {
+  Parsed P(R"(policy p "Title" version "1" effective "2020-01-01";
+import gdpr;
+import "x/y.privet" as y;
+@source("§1")
+category personal { contact { email; } payment; }
+recipient hosting role gdpr.processor located in eea under contract : vendors;
+obligation retain_for(duration);
+enum st { a, b }
+attribute on: bool = false;
+attribute age: int;
+combine a with b as c;
+r1: allow use, share contact for marketing, not ads under consent to hosting
+  when on and not (age >= 18 or 18 < age) unless st in { a, b }
+  with retain_for(30 days), notify
+  except { deny about kids; deny in us; }
+require never share payment to ads when age != 3;
+test "t" { expect allow use email given on = true with notify by r1; }
+)");
+  ASSERT_TRUE(P.File) << P.codes();
+  EXPECT_EQ(P.dump(), R"(policy p title="Title" version="1" effective="2020-01-01"
+import gdpr
+import "x/y.privet" as y
+@source("§1")
+category
+  personal
+    contact
+      email
+    payment
+recipient
+  hosting : vendors role gdpr.processor located in eea under contract
+obligation
+  retain_for(duration)
+enum st {a, b}
+attribute on: bool = false
+attribute age: int
+combine a with b as c
+r1: allow actions[use, share] data[contact] for[marketing, not ads] under[consent] to[hosting] when (on and (not ((age >= 18) or (18 < age)))) unless (st in {a, b}) with retain_for(30 days), notify
+  except
+    deny about[kids]
+  except
+    deny in[us]
+require never actions[share] data[payment] to[ads] when (age != 3)
+test "t"
+  expect allow actions[use] data[email] given on = true with notify by r1
+)");
+}
+
+TEST(Parser, KeepsExactSourceTextAndRanges) {
+  Parsed P("policy p;\n// comment\nlbl: allow use data  /* inner */ for x;\ndeny any data;\n");
+  ASSERT_TRUE(P.File);
+  ASSERT_EQ(P.File->Decls.size(), 2u);
+  const auto *R = llvm::dyn_cast<ast::RuleDecl>(P.File->Decls[0].get());
+  ASSERT_TRUE(R);
+  EXPECT_EQ(R->SourceText, "lbl: allow use data  /* inner */ for x;");
+  EXPECT_EQ(R->Label, "lbl");
+  auto LC = P.SM.getLineAndColumn(R->Pat.Clauses[1].Items[0].Name.Range.Start);
+  EXPECT_EQ(LC, std::make_pair(3u, 16u));
+  const auto *D = llvm::dyn_cast<ast::RuleDecl>(P.File->Decls[1].get());
+  ASSERT_TRUE(D);
+  EXPECT_FALSE(D->IsAllow);
+  EXPECT_TRUE(D->Pat.AnyAction);
+}
+
+TEST(Parser, MapsColumnsPastNonAsciiText) {
+  // ANTLR counts code points; diagnostics must count bytes of the real buffer.
+  Parsed P("policy p \"café ünïcode\"; category $;\n");
+  EXPECT_FALSE(P.File);
+  auto Sorted = P.Diags.sorted();
+  ASSERT_EQ(Sorted.size(), 1u);
+  EXPECT_EQ(Sorted[0]->code(), "E0001");
+  auto LC = P.SM.getLineAndColumn(Sorted[0]->Range.Start);
+  EXPECT_EQ(LC.second, 38u); // byte column of `$`
+}
+
+TEST(Parser, RecoversAndReportsSeveralErrors) {
+  Parsed P("policy p;\nallow use a for\ndeny x y z;\ncategory ;\nallow use b;\n");
+  EXPECT_FALSE(P.File);
+  EXPECT_GE(P.Diags.errorCount(), 2u) << P.codes();
+}
+
+TEST(Parser, RejectsDeepNestingBeforeRecursing) {
+  syntax::ParseOptions Options;
+  Options.MaxNesting = 3;
+  Parsed Shallow("policy p; allow when ((a));", Options);
+  EXPECT_TRUE(Shallow.File) << Shallow.codes();
+  Parsed Deep("policy p; allow when ((((a))));", Options);
+  EXPECT_FALSE(Deep.File);
+  EXPECT_EQ(Deep.codes(), "E0004 ");
+}
+
+TEST(Parser, EmptyAndHeaderless) {
+  EXPECT_EQ(Parsed("").codes(), "E0007 ");
+  EXPECT_EQ(Parsed("  \n\n").codes(), "E0007 ");
+  EXPECT_EQ(Parsed("category a;").codes(), "E0007 ");
+}
+
+TEST(Parser, SoftKeywordsAreNames) {
+  Parsed P("module m; category policy { test; module; } purpose version;");
+  ASSERT_TRUE(P.File) << P.codes();
+  EXPECT_FALSE(P.File->Head->IsPolicy);
+  EXPECT_EQ(P.File->Decls.size(), 2u);
+}
+
+} // namespace
