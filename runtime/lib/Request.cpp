@@ -44,7 +44,7 @@ void Request::clear() {
   Err.clear();
 }
 
-void Request::fail(std::string Message) {
+void Request::recordError(std::string Message) {
   if (Err.empty())
     Err = std::move(Message);
 }
@@ -59,7 +59,7 @@ Span<uint32_t> Request::data() const { return {DataValues.data(), DataValues.siz
 
 Request &Request::set(Dim D, uint32_t Value) {
   if (Value >= Policy->numValues(D)) {
-    fail(dimNoun(D) + " id " + std::to_string(Value) + " is out of range (the policy has " +
+    recordError(dimNoun(D) + " id " + std::to_string(Value) + " is out of range (the policy has " +
          std::to_string(Policy->numValues(D)) + ")");
     return *this;
   }
@@ -73,7 +73,7 @@ Request &Request::set(Dim D, uint32_t Value) {
 Request &Request::set(Dim D, std::string_view Name) {
   uint32_t Id = Policy->valueId(D, Name);
   if (Id == InvalidId) {
-    fail("unknown " + dimNoun(D) + " `" + std::string(Name) + "`");
+    recordError("unknown " + dimNoun(D) + " `" + std::string(Name) + "`");
     return *this;
   }
   return set(D, Id);
@@ -81,7 +81,7 @@ Request &Request::set(Dim D, std::string_view Name) {
 
 Request &Request::addData(uint32_t Value) {
   if (Value >= Policy->numValues(Dim::Data)) {
-    fail("data category id " + std::to_string(Value) + " is out of range (the policy has " +
+    recordError("data category id " + std::to_string(Value) + " is out of range (the policy has " +
          std::to_string(Policy->numValues(Dim::Data)) + ")");
     return *this;
   }
@@ -92,7 +92,7 @@ Request &Request::addData(uint32_t Value) {
 Request &Request::addData(std::string_view Name) {
   uint32_t Id = Policy->valueId(Dim::Data, Name);
   if (Id == InvalidId) {
-    fail("unknown data category `" + std::string(Name) + "`");
+    recordError("unknown data category `" + std::string(Name) + "`");
     return *this;
   }
   return addData(Id);
@@ -108,13 +108,13 @@ Request &Request::omit(Dim D) {
 
 bool Request::checkAttr(uint32_t Attr, AttrKind Want) {
   if (Attr >= Policy->numAttributes()) {
-    fail("attribute id " + std::to_string(Attr) + " is out of range (the policy has " +
+    recordError("attribute id " + std::to_string(Attr) + " is out of range (the policy has " +
          std::to_string(Policy->numAttributes()) + ")");
     return false;
   }
   AttrKind Have = Policy->attributeKind(Attr);
   if (Have != Want) {
-    fail("attribute `" + std::string(Policy->attributeName(Attr)) + "` is " +
+    recordError("attribute `" + std::string(Policy->attributeName(Attr)) + "` is " +
          (Have == AttrKind::Enum ? "of enum `" + std::string(Policy->enumName(
                                                      Policy->attributeEnum(Attr))) + "`"
                                  : std::string(attrKindName(Have))) +
@@ -127,7 +127,7 @@ bool Request::checkAttr(uint32_t Attr, AttrKind Want) {
 uint32_t Request::lookupAttr(std::string_view Name) {
   uint32_t Id = Policy->attributeId(Name);
   if (Id == InvalidId)
-    fail("unknown attribute `" + std::string(Name) + "`");
+    recordError("unknown attribute `" + std::string(Name) + "`");
   return Id;
 }
 
@@ -154,7 +154,7 @@ Request &Request::setEnum(uint32_t Attr, uint32_t EnumValue) {
     return *this;
   uint32_t E = Policy->attributeEnum(Attr);
   if (EnumValue >= Policy->numEnumValues(E)) {
-    fail("enum value id " + std::to_string(EnumValue) + " is out of range for attribute `" +
+    recordError("enum value id " + std::to_string(EnumValue) + " is out of range for attribute `" +
          std::string(Policy->attributeName(Attr)) + "`");
     return *this;
   }
@@ -168,7 +168,7 @@ Request &Request::setEnum(uint32_t Attr, std::string_view EnumValue) {
   uint32_t E = Policy->attributeEnum(Attr);
   uint32_t V = Policy->enumValueId(E, EnumValue);
   if (V == InvalidId) {
-    fail("`" + std::string(EnumValue) + "` is not a value of enum `" +
+    recordError("`" + std::string(EnumValue) + "` is not a value of enum `" +
          std::string(Policy->enumName(E)) + "` (attribute `" +
          std::string(Policy->attributeName(Attr)) + "`)");
     return *this;
@@ -195,7 +195,7 @@ Request &Request::setEnum(std::string_view Attr, std::string_view EnumValue) {
 
 Request &Request::unset(uint32_t Attr) {
   if (Attr >= Policy->numAttributes()) {
-    fail("attribute id " + std::to_string(Attr) + " is out of range (the policy has " +
+    recordError("attribute id " + std::to_string(Attr) + " is out of range (the policy has " +
          std::to_string(Policy->numAttributes()) + ")");
     return *this;
   }

@@ -102,6 +102,9 @@ public:
   /// Back to the empty request (every dimension omitted, no attributes, no error).
   void clear();
 
+  /// Records a mistake found while building the request elsewhere (a bad JSON field, say), so
+  /// that deciding it yields that error. Only the first mistake is kept.
+  void recordError(std::string Message);
   bool hasError() const { return !Err.empty(); }
   const std::string &error() const { return Err; }
   const CompiledPolicy &policy() const { return *Policy; }
@@ -117,7 +120,6 @@ private:
   friend class CompiledPolicy;
   bool checkAttr(uint32_t Attr, AttrKind Want);
   uint32_t lookupAttr(std::string_view Name);
-  void fail(std::string Message);
 
   const CompiledPolicy *Policy;
   /// Value id per dimension; the dimension's value count means omitted. Values[Data] is unused:

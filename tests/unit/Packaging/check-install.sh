@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the build into a scratch prefix, then builds a user's project against it with
+# find_package(privet) and a C program with pkg-config, and runs both on the sample artifact.
+# Usage: check-install.sh <build-dir> <consumer-source-dir> <scratch-dir> <artifact>
+set -eu
+build=$1 src=$2 work=$3 artifact=$4
+rm -rf "$work"
+mkdir -p "$work"
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+for f in include/privet/Runtime.h include/privet/privet.h include/privet/Artifact.h \
+         lib/libprivet_runtime.a lib/libprivet.so lib/cmake/privet/privetConfig.cmake \
+         lib/pkgconfig/privet.pc share/privet/stdlib/gdpr.privet; do
+  test -e "$work/prefix/$f" || { echo "not installed: $f" >&2; exit 1; }
+done
+# The installed headers must not reach for the compiler, LLVM or ANTLR.
+if grep -rlE '#include *[<"](antlr4|llvm/|privet/(Basic|Syntax|AST|Sema|Analysis|Lower)/)' \
+     "$work/prefix/include/privet"; then
+  echo "an installed header includes compiler, LLVM or ANTLR headers" >&2; exit 1
+fi
+cmake -S "$src" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/consumer" >/dev/null
+test "$("$work/consumer/consumer" "$artifact")" = allow
+test "$(LD_LIBRARY_PATH="$work/prefix/lib" "$work/consumer/consumer_c" "$artifact")" = allow
+# A C program built with pkg-config against the shared library, and one against the static one.
+export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
+cc -std=c99 -Werror -o "$work/pc_shared" "$src/main.c" $(pkg-config --cflags --libs privet)
+test "$(LD_LIBRARY_PATH="$work/prefix/lib" "$work/pc_shared" "$artifact")" = allow
+cc -std=c99 -Werror -o "$work/pc_static" "$src/main.c" $(pkg-config --cflags --libs privet-static)
+test "$("$work/pc_static" "$artifact")" = allow
+echo "install, find_package and pkg-config consumers work"
