@@ -200,6 +200,26 @@ public:
     std::string Found = tokenDisplay(Offending);
     SMRange Where = Map.range(Offending);
 
+    // A misspelt keyword at the start of a statement parses as a name; say so.
+    if (auto Typo = misspeltKeyword(Offending)) {
+      Diags.report(diag::syntax_error, Map.range(Typo->first),
+                   "unknown keyword `" + Typo->first->getText() + "`")
+          .didYouMean(Map.range(Typo->first), Typo->second);
+      return;
+    }
+    if (Offending && Offending->getText() == "=" && (Context == "rule" || Context == "invariant")) {
+      Diags.report(diag::syntax_error, Where, "expected `==` to compare, found `=`")
+          .fixIt(Where, "==");
+      return;
+    }
+    // The tokens that can start a value are one idea to the reader.
+    static const size_t ValueStarts[] = {PrivetLexer::TRUE, PrivetLexer::FALSE, PrivetLexer::INT,
+                                         PrivetLexer::STRING, PrivetLexer::IDENT};
+    if (Names.size() == 5 && llvm::all_of(ValueStarts, [&](size_t T) {
+          return llvm::is_contained(Expected, T);
+        }))
+      Names = {"a value"};
+
     std::string Message;
     if (ExpectsSemi && !Context.empty() && Context != "annotation") {
       Message = "expected `;` after " + Context.str() + ", found " + Found;
@@ -235,6 +255,37 @@ public:
   unsigned Count = 0;
 
 private:
+  /// If the token before Offending is a plain name starting a statement and close to a keyword
+  /// that starts one, that name and the keyword.
+  std::optional<std::pair<antlr4::Token *, std::string>> misspeltKeyword(antlr4::Token *Offending) {
+    static const std::vector<std::string> Keywords{
+        "allow",  "deny",    "category", "action",  "purpose",   "subject",   "basis",
+        "recipient", "region", "context", "obligation", "enum",   "attribute", "combine",
+        "require", "test",   "import",   "policy",  "module",    "expect"};
+    if (!Offending)
+      return std::nullopt;
+    antlr4::Token *Prev = previous(Offending->getTokenIndex());
+    if (!Prev || Prev->getType() != PrivetLexer::IDENT)
+      return std::nullopt;
+    antlr4::Token *Before = previous(Prev->getTokenIndex());
+    if (Before && Before->getText() != ";" && Before->getText() != "}" && Before->getText() != "{" &&
+        Before->getText() != ")")
+      return std::nullopt;
+    auto Near = closestName(Prev->getText(), Keywords);
+    if (!Near)
+      return std::nullopt;
+    return std::make_pair(Prev, *Near);
+  }
+
+  antlr4::Token *previous(size_t Index) {
+    while (Index-- > 0) {
+      antlr4::Token *T = Tokens.get(Index);
+      if (T->getChannel() == antlr4::Token::DEFAULT_CHANNEL)
+        return T;
+    }
+    return nullptr;
+  }
+
   DiagnosticEngine &Diags;
   const SourceMap &Map;
   antlr4::CommonTokenStream &Tokens;
