@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <set>
+#include <tuple>
 
 using namespace llvm;
 
@@ -533,7 +534,7 @@ private:
         Attr.Location = locOf(M, A->NameRange);
         Attr.Module = M;
         P.Attributes.push_back(std::move(Attr));
-        AttributeDecls.push_back({M, A});
+        AttributeDecls.push_back({M, Index, A});
         declare(M, A->Name, A->NameRange, {Symbol::Attribute, 0, Index, {}});
       }
     }
@@ -651,14 +652,8 @@ private:
   }
 
   void resolveAttributes(uint32_t M) {
-    for (const auto &[Mod, A] : AttributeDecls) {
+    for (const auto &[Mod, Index, A] : AttributeDecls) {
       if (Mod != M)
-        continue;
-      uint32_t Index = P.Attributes.size();
-      for (uint32_t I = 0; I < P.Attributes.size(); ++I)
-        if (P.Attributes[I].Location.Range.Start == A->NameRange.Start)
-          Index = I;
-      if (Index == P.Attributes.size())
         continue;
       auto T = resolveType(M, A->Type);
       if (!T) {
@@ -1407,7 +1402,7 @@ private:
   StringMap<uint32_t> ByRealPath;
   std::vector<uint32_t> Loading;
   std::vector<PendingNode> Pending;
-  std::vector<std::pair<uint32_t, const ast::AttributeDecl *>> AttributeDecls;
+  std::vector<std::tuple<uint32_t, uint32_t, const ast::AttributeDecl *>> AttributeDecls;
   /// Attributes whose type was wrong (already reported): conditions on them say nothing more.
   std::set<uint32_t> UntypedAttributes;
   Policy P;
