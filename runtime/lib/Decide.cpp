@@ -33,11 +33,11 @@ namespace {
 
 constexpr uint32_t NoMissing = UINT32_MAX;
 
-/// Walks the diagram for one data value. Returns the terminal index, or sets Missing to an
-/// attribute the walk needed that has neither a value nor a default.
-inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Values, uint32_t DataValue,
-                     const int64_t *AttrValue, const uint8_t *AttrSet, uint32_t &Missing) {
-  uint32_t Ref = I.Root;
+/// Walks the diagram from Ref for one data value. Returns the terminal index, or sets Missing to
+/// an attribute without a value or default on which the decision depends.
+uint32_t walkFrom(const CompiledPolicy::Impl &I, uint32_t Ref, const uint32_t *Values,
+                  uint32_t DataValue, const int64_t *AttrValue, const uint8_t *AttrSet,
+                  uint32_t &Missing) {
   while (!(Ref & TerminalBit)) {
     const NodeRecord &N = I.Nodes[Ref];
     const uint32_t *Children = I.U32s + N.Children.Offset;
@@ -53,8 +53,20 @@ inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Values, uint
     else if (A.HasDefault)
       V = A.Default;
     else {
-      Missing = N.Var;
-      return 0;
+      // A test on a missing attribute is an error only if the decision depends on it
+      // (docs/language.md): every child must lead to the same terminal.
+      uint32_t Common = UINT32_MAX;
+      for (uint32_t C = 0; C < N.Children.Size; ++C) {
+        uint32_t T = walkFrom(I, Children[C], Values, DataValue, AttrValue, AttrSet, Missing);
+        if (Missing != NoMissing)
+          return 0;
+        if (Common != UINT32_MAX && T != Common) {
+          Missing = N.Var;
+          return 0;
+        }
+        Common = T;
+      }
+      return Common;
     }
     switch (AttrKind(A.Kind)) {
     case AttrKind::Bool:
@@ -72,6 +84,11 @@ inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Values, uint
     }
   }
   return Ref & ~TerminalBit;
+}
+
+inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Values, uint32_t DataValue,
+                     const int64_t *AttrValue, const uint8_t *AttrSet, uint32_t &Missing) {
+  return walkFrom(I, I.Root, Values, DataValue, AttrValue, AttrSet, Missing);
 }
 
 std::string missingMessage(const CompiledPolicy &P, uint32_t Attr) {
