@@ -9,7 +9,9 @@
 #include "RandomPolicy.h"
 
 #include "privet/Lower/DecisionDiagram.h"
+#include "privet/Lower/Lowering.h"
 #include "privet/Lower/ReferenceEvaluator.h"
+#include "privet/Runtime.h"
 
 #include "gtest/gtest.h"
 
@@ -243,6 +245,68 @@ TEST(Property, DiagramMatchesReferenceOnEveryLeafRequest) {
         break;
     }
   }
+}
+
+/// The whole pipeline: lower, serialise, load, decide with the runtime.
+RefDecision decideWithRuntime(const Policy &P, const Request &R) {
+  RefDecision Out;
+  Out.K = RefDecision::Error;
+  auto Contents = compilePolicy(P);
+  if (!Contents) {
+    Out.Message = llvm::toString(Contents.takeError());
+    return Out;
+  }
+  auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
+  if (!Loaded) {
+    Out.Message = "artifact rejected: " + Loaded.error();
+    return Out;
+  }
+  const rt::CompiledPolicy &CP = **Loaded;
+  rt::Request Req(CP);
+  for (unsigned D = 0; D < NumDimensions; ++D)
+    for (NodeId N : R.Values[D]) {
+      if (D == unsigned(Dimension::Data))
+        Req.addData(N);
+      else
+        Req.set(rt::Dim(D), N);
+    }
+  for (auto [A, V] : R.Attrs) {
+    switch (P.Attributes[A].Kind) {
+    case AttrKind::Bool:
+      Req.setBool(A, V != 0);
+      break;
+    case AttrKind::Int:
+      Req.setInt(A, V);
+      break;
+    case AttrKind::Duration:
+      Req.setDuration(A, V);
+      break;
+    case AttrKind::Enum:
+      Req.setEnum(A, uint32_t(V));
+      break;
+    }
+  }
+  rt::Decision D = CP.decide(Req);
+  if (D.isError()) {
+    Out.Message = D.error();
+    return Out;
+  }
+  Out.K = D.permitted() ? RefDecision::Allow : RefDecision::Deny;
+  Out.Rules.assign(D.rules().begin(), D.rules().end());
+  for (uint32_t I : D.obligations()) {
+    rt::ObligationInstance OI = CP.obligationInstance(I);
+    ObligationRef O;
+    O.Obligation = OI.Obligation;
+    if (OI.HasArg)
+      O.Arg = OI.Arg;
+    Out.Obligations.push_back(O);
+  }
+  return Out;
+}
+
+TEST(Property, RuntimeMatchesReferenceOnEveryKindOfRequest) {
+  checkAgainstReference(2, scaled(1500), 10, decideWithRuntime,
+                        [](const Policy &, const Request &) { return true; });
 }
 
 } // namespace

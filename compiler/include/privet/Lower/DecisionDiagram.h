@@ -63,7 +63,7 @@ struct DiagramOptions {
   DimensionOrder Order = DimensionOrder::Heuristic;
   std::array<Dimension, NumDimensions> ExplicitOrder{};
   /// Build fails with an error when the diagram would hold more nodes than this.
-  uint64_t NodeBudget = 50'000'000;
+  uint64_t NodeBudget = 2'000'000;
 };
 
 /// Per dimension: how values map to classes.
