@@ -1,0 +1,413 @@
+//===- Format.cpp - Printing a .privet file in its canonical layout --------------------===//
+//
+// Works on the token stream, not the AST, so that every comment keeps its place: only the
+// whitespace between tokens is decided here. Layout: one declaration per line, braces of
+// vocabularies, tests and exception blocks open a block indented by two, a rule's `when`,
+// `unless`, `with` and `except` clauses each start a continuation line, annotations stand on
+// their own line, blank lines between declarations are kept (at most one).
+//
+//===----------------------------------------------------------------------------------------===//
+#include "privet/Syntax/Format.h"
+#include "privet/Syntax/Parser.h"
+
+#include "PrivetLexer.h"
+#include "antlr4-runtime.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <vector>
+
+using namespace llvm;
+using privet::gen::PrivetLexer;
+
+namespace privet::syntax {
+namespace {
+
+struct Tok {
+  size_t Type;
+  std::string Text;
+  bool Comment = false;      ///< A comment (hidden channel).
+  unsigned NewlinesBefore = 0; ///< Newlines in the whitespace before it in the source.
+};
+
+std::vector<Tok> lex(StringRef Text) {
+  antlr4::ANTLRInputStream Input(Text.data(), Text.size());
+  PrivetLexer Lexer(&Input);
+  Lexer.removeErrorListeners();
+  std::vector<Tok> Out;
+  unsigned Newlines = 0;
+  for (auto T = Lexer.nextToken(); T->getType() != antlr4::Token::EOF; T = Lexer.nextToken()) {
+    std::string S = T->getText();
+    if (T->getType() == PrivetLexer::WS) {
+      Newlines += llvm::count(S, '\n');
+      continue;
+    }
+    bool Comment = T->getType() == PrivetLexer::LINE_COMMENT ||
+                   T->getType() == PrivetLexer::BLOCK_COMMENT;
+    // A line comment's token excludes the line break, a CRLF file leaves a `\r` in it: drop it.
+    if (T->getType() == PrivetLexer::LINE_COMMENT && !S.empty() && S.back() == '\r')
+      S.pop_back();
+    Out.push_back({T->getType(), S, Comment, Newlines});
+    Newlines = 0;
+  }
+  return Out;
+}
+
+bool isEffect(size_t T) { return T == PrivetLexer::ALLOW || T == PrivetLexer::DENY; }
+
+bool isVocabKeyword(size_t T) {
+  return T == PrivetLexer::ACTION || T == PrivetLexer::CATEGORY || T == PrivetLexer::SUBJECT ||
+         T == PrivetLexer::PURPOSE || T == PrivetLexer::BASIS || T == PrivetLexer::RECIPIENT ||
+         T == PrivetLexer::REGION || T == PrivetLexer::CONTEXT || T == PrivetLexer::OBLIGATION;
+}
+
+class Formatter {
+public:
+  explicit Formatter(std::vector<Tok> Toks) : Toks(std::move(Toks)) {}
+
+  std::string run() {
+    for (I = 0; I < Toks.size(); ++I) {
+      const Tok &T = Toks[I];
+      if (T.Comment) {
+        comment(T);
+        continue;
+      }
+      token(T);
+    }
+    if (!Out.empty())
+      Out += "\n";
+    return Out;
+  }
+
+private:
+  enum class Brace { Block, Inline };
+  struct Statement {
+    size_t First = 0;     ///< Type of its first token (after annotations and label).
+    bool Started = false;
+    bool IsVocab = false;
+    bool VocabBlock = false; ///< Inside a vocabulary's braces: members are vocabulary nodes.
+    unsigned Indent = 0;  ///< Of its first line.
+    bool IsRule = false;
+    bool Broken = false;  ///< A rule too long for one line: one clause per line.
+    unsigned BodyIndent = 0;
+    bool ExceptSeen = false;
+  };
+  static constexpr unsigned MaxWidth = 100;
+
+  // Line breaks are emitted lazily, so a trailing comment can still join the line before.
+  void newline() {
+    if (!AtLineStart)
+      PendingNewline = true;
+    AtLineStart = true;
+  }
+
+  void blankLine() {
+    newline();
+    if (!Out.empty())
+      PendingBlank = true;
+  }
+
+  void write(StringRef S, bool SpaceBefore) {
+    if (AtLineStart) {
+      if (PendingNewline)
+        Out += "\n";
+      if (PendingBlank)
+        Out += "\n";
+      PendingNewline = PendingBlank = false;
+      Out.append(Indent, ' ');
+      AtLineStart = false;
+    } else if (SpaceBefore) {
+      Out += " ";
+    }
+    Out += S;
+  }
+
+  const Tok *nextCode(size_t From) const {
+    for (size_t J = From; J < Toks.size(); ++J)
+      if (!Toks[J].Comment)
+        return &Toks[J];
+    return nullptr;
+  }
+
+  void comment(const Tok &T) {
+    bool OwnLine = T.NewlinesBefore > 0 || Out.empty();
+    if (OwnLine) {
+      if (T.NewlinesBefore > 1 && !Out.empty() && Stmt.Started == false)
+        blankLine();
+      newline();
+      Indent = Stmt.Started ? Stmt.Indent + 2 : Stmt.Indent;
+      write(T.Text, false);
+      newline();
+      return;
+    }
+    if (AtLineStart && PendingNewline && !PendingBlank) {
+      // Trails the line just ended.
+      Out += " " + T.Text;
+      return;
+    }
+    write(T.Text, true);
+    if (T.Type == PrivetLexer::LINE_COMMENT)
+      newline();
+  }
+
+  void token(const Tok &T) {
+    StringRef S = T.Text;
+    size_t Type = T.Type;
+    const Tok *Next = nextCode(I + 1);
+
+    // Annotations stand on their own line before what they annotate.
+    if (S == "@" && Parens == 0) {
+      if (!Stmt.Started) {
+        if (T.NewlinesBefore > 1 && !Out.empty())
+          blankLine();
+        newline();
+        Indent = Stmt.Indent;
+      }
+      write(S, !AtLineStart && Stmt.Started);
+      Prev = S.str();
+      InAnnotation = true;
+      AnnotationParens = 0;
+      return;
+    }
+    if (InAnnotation) {
+      bool SpaceBefore = Prev != "@" && Prev != "(" && S != "(" && S != ")" && S != "," &&
+                         S != "." && Prev != ".";
+      write(S, SpaceBefore);
+      Prev = S.str();
+      if (S == "(")
+        ++AnnotationParens;
+      else if (S == ")")
+        --AnnotationParens;
+      bool Ends = AnnotationParens == 0 && (S == ")" || !Next || Next->Text != "(");
+      if (Ends) {
+        InAnnotation = false;
+        if (!Stmt.Started)
+          newline();
+      }
+      return;
+    }
+
+    bool Labelled = false;
+    if (!Stmt.Started) {
+      if (T.NewlinesBefore > 1 && !Out.empty())
+        blankLine();
+      newline();
+      Indent = Stmt.Indent;
+      Stmt.Started = true;
+      Stmt.First = Type;
+      Stmt.IsVocab = isVocabKeyword(Type) || Stmt.VocabBlock;
+      // `label: allow ...`: the statement is a rule.
+      if (Next && Next->Text == ":" && !Stmt.IsVocab) {
+        const Tok *After = nextCode(static_cast<size_t>(Next - Toks.data()) + 1);
+        if (After && (isEffect(After->Type) || After->Type == PrivetLexer::REQUIRE)) {
+          Stmt.First = After->Type;
+          Labelled = isEffect(After->Type);
+        }
+      }
+      Stmt.IsRule = isEffect(Stmt.First);
+      Stmt.BodyIndent = Stmt.Indent;
+      if (Stmt.IsRule) {
+        Stmt.Broken = Stmt.Indent + flatWidth(I) > MaxWidth;
+        if (Stmt.Broken && Labelled) {
+          // `label:` on its own line, the rule under it.
+          write(S, false);
+          ++I;
+          write(":", false);
+          newline();
+          Stmt.BodyIndent = Stmt.Indent + 2;
+          Indent = Stmt.BodyIndent;
+          // The rule itself may fit on its line once the label has its own.
+          if (const Tok *Effect = nextCode(I + 1))
+            Stmt.Broken =
+                Stmt.BodyIndent + flatWidth(static_cast<size_t>(Effect - Toks.data())) > MaxWidth;
+          Prev = ":";
+          PrevType = 0;
+          return;
+        }
+      }
+    }
+
+    // A long rule puts each clause on its own line; `except` lines up with the effect.
+    if (Stmt.IsRule && Stmt.Broken && !Stmt.ExceptSeen && Parens == 0 && Braces.size() == Depth) {
+      bool Clause = Type == PrivetLexer::ABOUT || Type == PrivetLexer::FOR ||
+                    Type == PrivetLexer::UNDER || Type == PrivetLexer::TO ||
+                    Type == PrivetLexer::IN || Type == PrivetLexer::FROM ||
+                    Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS ||
+                    Type == PrivetLexer::WITH;
+      if (Clause || Type == PrivetLexer::EXCEPT) {
+        newline();
+        Indent = Type == PrivetLexer::EXCEPT ? Stmt.BodyIndent : Stmt.BodyIndent + 2;
+        write(S, false);
+        Prev = S.str();
+        PrevType = Type;
+        if (Type == PrivetLexer::EXCEPT)
+          Stmt.ExceptSeen = true;
+        return;
+      }
+    }
+    if (Type == PrivetLexer::EXCEPT)
+      Stmt.ExceptSeen = true;
+
+    if (S == "{") {
+      bool Inline = Prev == "in" || Stmt.First == PrivetLexer::ENUM;
+      if (Inline || (Next && Next->Text == "}")) {
+        Braces.push_back({Brace::Inline, Stmt, 0, Depth});
+        write(S, true);
+        Prev = S.str();
+        return;
+      }
+      write(S, true);
+      unsigned OpenIndent = currentLineIndent();
+      Braces.push_back({Brace::Block, Stmt, OpenIndent, Depth});
+      bool Vocab = Stmt.IsVocab;
+      Stmt = Statement();
+      Stmt.Indent = OpenIndent + 2;
+      Stmt.VocabBlock = Vocab;
+      Depth = Braces.size();
+      newline();
+      Prev = S.str();
+      return;
+    }
+    if (S == "}" && !Braces.empty()) {
+      auto [Kind, Outer, OpenIndent, OuterDepth] = Braces.back();
+      Braces.pop_back();
+      if (Kind == Brace::Inline) {
+        write(S, Prev != "{");
+        Prev = S.str();
+        // An enum ends with its `}` (the `;` is optional).
+        if (Stmt.First == PrivetLexer::ENUM && Parens == 0 && (!Next || Next->Text != ";"))
+          endStatement();
+        return;
+      }
+      newline();
+      Stmt = Outer;
+      Depth = OuterDepth;
+      Indent = OpenIndent;
+      write(S, false);
+      Prev = S.str();
+      // `}` ends the statement unless a `;` follows (or more of a rule, after an except block).
+      if (!Next || Next->Text != ";")
+        endStatementIfDone();
+      return;
+    }
+
+    bool SpaceBefore = true;
+    if (S == ";" || S == "," || S == ")" || S == "." || Prev == "(" || Prev == ".")
+      SpaceBefore = false;
+    if (S == ":" && !Stmt.IsVocab)
+      SpaceBefore = false;
+    if (S == "(" && (Prev.empty() || isNameLike(PrevType)))
+      SpaceBefore = false;
+    write(S, SpaceBefore);
+    Prev = S.str();
+    PrevType = Type;
+    if (S == "(")
+      ++Parens;
+    else if (S == ")" && Parens)
+      --Parens;
+    if (S == ";" && Parens == 0)
+      endStatement();
+  }
+
+  /// After a block `}`: a vocabulary or test declaration is complete; a rule whose except block
+  /// closed is complete too.
+  void endStatementIfDone() { endStatement(); }
+
+  void endStatement() {
+    unsigned Base = Stmt.Indent;
+    bool Vocab = Stmt.VocabBlock;
+    Stmt = Statement();
+    Stmt.Indent = Base;
+    Stmt.VocabBlock = Vocab;
+    newline();
+  }
+
+  unsigned currentLineIndent() const {
+    size_t LineStart = Out.rfind('\n');
+    LineStart = LineStart == std::string::npos ? 0 : LineStart + 1;
+    unsigned N = 0;
+    while (LineStart + N < Out.size() && Out[LineStart + N] == ' ')
+      ++N;
+    return N;
+  }
+
+  /// The width of the statement starting at token From, printed on one line, up to its `;` or
+  /// the `{` of an exception block.
+  unsigned flatWidth(size_t From) const {
+    unsigned Width = 0;
+    int Nesting = 0;
+    for (size_t J = From; J < Toks.size(); ++J) {
+      const Tok &T = Toks[J];
+      if (T.Comment) {
+        if (T.Type == PrivetLexer::LINE_COMMENT)
+          return MaxWidth + 1; // a comment inside forces the broken layout
+        continue;
+      }
+      Width += T.Text.size() + 1;
+      if (T.Text == "(")
+        ++Nesting;
+      else if (T.Text == ")")
+        --Nesting;
+      else if (T.Text == "{" && J > 0 && Toks[J - 1].Type != PrivetLexer::IN)
+        break;
+      else if (T.Text == ";" && Nesting <= 0)
+        break;
+    }
+    return Width;
+  }
+
+  static bool isNameLike(size_t Type) {
+    return Type == PrivetLexer::IDENT || (Type >= PrivetLexer::POLICY && Type <= PrivetLexer::BY);
+  }
+
+  std::vector<Tok> Toks;
+  size_t I = 0;
+  std::string Out;
+  bool AtLineStart = true;
+  bool PendingNewline = false;
+  bool PendingBlank = false;
+  unsigned Indent = 0;
+  unsigned Parens = 0;
+  bool InAnnotation = false;
+  unsigned AnnotationParens = 0;
+  std::string Prev;
+  size_t PrevType = 0;
+  Statement Stmt;
+  struct OpenBrace {
+    Brace Kind;
+    Statement Outer;
+    unsigned OpenIndent;
+    size_t OuterDepth;
+  };
+  std::vector<OpenBrace> Braces;
+  size_t Depth = 0; ///< Braces open when the current statement started.
+};
+
+/// The code tokens and the comments, each in order: what formatting must preserve.
+std::pair<std::vector<std::string>, std::vector<std::string>> essence(const std::vector<Tok> &Ts) {
+  std::vector<std::string> Code, Comments;
+  for (const auto &T : Ts)
+    (T.Comment ? Comments : Code).push_back(T.Comment ? StringRef(T.Text).rtrim().str() : T.Text);
+  return {Code, Comments};
+}
+
+} // namespace
+
+Expected<std::optional<std::string>> formatBuffer(unsigned BufferId, DiagnosticEngine &Diags) {
+  if (!parseBuffer(BufferId, Diags))
+    return std::optional<std::string>();
+  StringRef Text = Diags.getSourceMgr().getMemoryBuffer(BufferId)->getBuffer();
+  std::vector<Tok> Toks = lex(Text);
+  std::string Result = Formatter(Toks).run();
+
+  std::vector<Tok> Again = lex(Result);
+  if (essence(Again) != essence(Toks))
+    return createStringError(inconvertibleErrorCode(),
+                             "formatting would change the tokens or comments of the file");
+  if (Formatter(Again).run() != Result)
+    return createStringError(inconvertibleErrorCode(), "formatting is not stable on this file");
+  return std::optional<std::string>(std::move(Result));
+}
+
+} // namespace privet::syntax
