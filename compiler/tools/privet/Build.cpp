@@ -1,0 +1,115 @@
+//===- Build.cpp - `privet build`: compile a policy into a .pvc artifact ---------------===//
+#include "Command.h"
+
+#include "privet/Artifact.h"
+#include "privet/Lower/Lowering.h"
+#include "privet/Runtime.h"
+#include "privet/Sema/Frontend.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+namespace privet::driver {
+namespace {
+
+struct BuildOptions {
+  std::string Input;
+  std::string Output;
+  std::vector<std::string> IncludeDirs;
+  bool Stats = false;
+  uint64_t NodeBudget = DiagramOptions().NodeBudget;
+  std::string Order = "heuristic";
+};
+
+int runBuild(const BuildOptions &Opts) {
+  auto Start = std::chrono::steady_clock::now();
+  Compilation C;
+  FrontendOptions FO;
+  FO.IncludeDirs = Opts.IncludeDirs;
+  bool Loaded = C.load(Opts.Input, FO);
+  C.Diags.renderText(llvm::errs(), DiagnosticEngine::shouldColorStderr());
+  if (C.Diags.hasIOError())
+    return ExitUsage;
+  if (!Loaded || C.Diags.hasErrors())
+    return ExitFindings;
+  auto Checked = std::chrono::steady_clock::now();
+
+  DiagramOptions DO;
+  DO.NodeBudget = Opts.NodeBudget;
+  DO.Order = Opts.Order == "declaration"      ? DimensionOrder::Declaration
+             : Opts.Order == "fewest-classes" ? DimensionOrder::FewestClasses
+             : Opts.Order == "most-classes"   ? DimensionOrder::MostClasses
+                                              : DimensionOrder::Heuristic;
+  LoweringStats Stats;
+  auto Contents = compilePolicy(*C.ThePolicy, DO, &Stats);
+  if (!Contents) {
+    llvm::errs() << "privet build: error: " << llvm::toString(Contents.takeError())
+                 << " (raise it with --node-budget)\n";
+    return ExitFindings;
+  }
+  std::string Bytes = rt::serializeArtifact(*Contents);
+  // Load what we are about to write: the runtime's validator is the format's definition.
+  auto Check = rt::CompiledPolicy::fromBytes(Bytes);
+  if (!Check) {
+    llvm::errs() << "privet build: error: internal error: the artifact does not load: "
+                 << Check.error() << "\n";
+    return ExitFindings;
+  }
+  rt::Status Written = rt::writeFileAtomically(Opts.Output, Bytes);
+  if (!Written) {
+    llvm::errs() << "privet build: error: " << Written.error() << "\n";
+    return ExitUsage;
+  }
+  auto End = std::chrono::steady_clock::now();
+  if (Opts.Stats) {
+    struct rusage U;
+    getrusage(RUSAGE_SELF, &U);
+    auto Secs = [](auto A, auto B) { return std::chrono::duration<double>(B - A).count(); };
+    std::string Classes;
+    static const char *const Dims[] = {"action", "data",      "subject", "purpose",
+                                       "basis",  "recipient", "region",  "context"};
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      Classes += fmt::format("{}{}={}", D ? " " : "", Dims[D], Stats.Classes[D]);
+    llvm::outs() << fmt::format(
+        "strategy:      {}\n"
+        "rules:         {}\n"
+        "order:         {}\n"
+        "classes:       {}\n"
+        "nodes:         {}\n"
+        "edges:         {}\n"
+        "terminals:     {}\n"
+        "bytes:         {}\n"
+        "front end:     {:.3f} s\n"
+        "diagram:       {:.3f} s\n"
+        "lowering:      {:.3f} s\n"
+        "total:         {:.3f} s\n"
+        "peak memory:   {:.1f} MiB\n",
+        Stats.Strategy, C.ThePolicy->Rules.size(), Stats.Order.empty() ? "-" : Stats.Order,
+        Classes, Stats.Nodes, Stats.Edges, Stats.Terminals, Bytes.size(), Secs(Start, Checked),
+        Stats.DiagramSeconds, Stats.LowerSeconds, Secs(Start, End), U.ru_maxrss / 1024.0);
+  }
+  return ExitSuccess;
+}
+
+CommandRegistration Registration("build", [](CLI::App &App) {
+  auto Opts = std::make_shared<BuildOptions>();
+  CLI::App *Cmd = App.add_subcommand(
+      "build", "Compile a policy into a decision-diagram artifact (.pvc) for the runtime");
+  Cmd->add_option("policy", Opts->Input, "The .privet file to compile")->required();
+  Cmd->add_option("-o,--output", Opts->Output, "Where to write the artifact")->required();
+  Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
+      ->allow_extra_args(false);
+  Cmd->add_flag("--stats", Opts->Stats,
+                "Print the strategy, diagram size, artifact size, times and peak memory");
+  Cmd->add_option("--node-budget", Opts->NodeBudget,
+                  "Fail when the decision diagram would need more nodes than this");
+  Cmd->add_option("--order", Opts->Order, "Dimension order of the diagram")
+      ->check(CLI::IsMember({"heuristic", "declaration", "fewest-classes", "most-classes"}));
+  Cmd->callback([Opts] { setExitCode(runBuild(*Opts)); });
+});
+
+} // namespace
+} // namespace privet::driver
