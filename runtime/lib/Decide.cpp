@@ -8,6 +8,7 @@
 #include "PolicyImpl.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace privet::rt {
 
@@ -33,62 +34,134 @@ namespace {
 
 constexpr uint32_t NoMissing = UINT32_MAX;
 
-/// Walks the diagram from Ref for one data value. Returns the terminal index, or sets Missing to
-/// an attribute without a value or default on which the decision depends.
-uint32_t walkFrom(const CompiledPolicy::Impl &I, uint32_t Ref, const uint32_t *Values,
-                  uint32_t DataValue, const int64_t *AttrValue, const uint8_t *AttrSet,
-                  uint32_t &Missing) {
+/// The child a set (or defaulted) attribute value selects.
+inline uint32_t attributeChild(const CompiledPolicy::Impl &I, const NodeRecord &N,
+                               const AttributeRecord &A, int64_t V) {
+  const uint32_t *Children = I.U32s + N.Children.Offset;
+  switch (AttrKind(A.Kind)) {
+  case AttrKind::Bool:
+    return Children[V != 0];
+  case AttrKind::Enum:
+    return Children[V];
+  case AttrKind::Int:
+  case AttrKind::Duration:
+    break;
+  }
+  const int64_t *Th = I.I64s + N.Thresholds.Offset;
+  return Children[std::upper_bound(Th, Th + N.Thresholds.Size, V) - Th];
+}
+
+bool sameTerminal(const CompiledPolicy::Impl &I, uint32_t A, uint32_t B) {
+  if (A == B)
+    return true;
+  const TerminalRecord &X = I.Terminals[A], &Y = I.Terminals[B];
+  auto SameList = [&](ListRef L, ListRef R) {
+    return L.Size == R.Size &&
+           std::equal(I.U32s + L.Offset, I.U32s + L.Offset + L.Size, I.U32s + R.Offset);
+  };
+  return X.Allow == Y.Allow && SameList(X.Rules, Y.Rules) &&
+         SameList(X.Obligations, Y.Obligations);
+}
+
+uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uint32_t *Classes,
+                        const int64_t *AttrValue, const uint8_t *AttrSet, uint32_t &Missing);
+
+/// Walks the diagram with the class of each dimension's value (Classes, data included). Returns
+/// the terminal index, or sets Missing to an attribute without a value or default on which the
+/// decision depends. Classes are looked up when the request is built so that each dimension
+/// node costs one dependent load.
+inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Classes,
+                     const int64_t *AttrValue, const uint8_t *AttrSet, uint32_t &Missing) {
+  uint32_t Ref = I.Root;
   while (!(Ref & TerminalBit)) {
     const NodeRecord &N = I.Nodes[Ref];
-    const uint32_t *Children = I.U32s + N.Children.Offset;
     if (N.Kind == Node::DimensionTest) {
-      uint32_t V = N.Var == unsigned(Dim::Data) ? DataValue : Values[N.Var];
-      Ref = Children[I.DimClass[N.Var][V]];
+      Ref = I.U32s[N.Children.Offset + Classes[N.Var]];
       continue;
     }
     const AttributeRecord &A = I.Attributes[N.Var];
-    int64_t V;
     if (AttrSet[N.Var])
-      V = AttrValue[N.Var];
+      Ref = attributeChild(I, N, A, AttrValue[N.Var]);
     else if (A.HasDefault)
-      V = A.Default;
-    else {
-      // A test on a missing attribute is an error only if the decision depends on it
-      // (docs/language.md): every child must lead to the same terminal.
-      uint32_t Common = UINT32_MAX;
-      for (uint32_t C = 0; C < N.Children.Size; ++C) {
-        uint32_t T = walkFrom(I, Children[C], Values, DataValue, AttrValue, AttrSet, Missing);
-        if (Missing != NoMissing)
-          return 0;
-        if (Common != UINT32_MAX && T != Common) {
-          Missing = N.Var;
-          return 0;
-        }
-        Common = T;
-      }
-      return Common;
-    }
-    switch (AttrKind(A.Kind)) {
-    case AttrKind::Bool:
-      Ref = Children[V != 0];
-      break;
-    case AttrKind::Enum:
-      Ref = Children[V];
-      break;
-    case AttrKind::Int:
-    case AttrKind::Duration: {
-      const int64_t *Th = I.I64s + N.Thresholds.Offset;
-      Ref = Children[std::upper_bound(Th, Th + N.Thresholds.Size, V) - Th];
-      break;
-    }
-    }
+      Ref = attributeChild(I, N, A, A.Default);
+    else
+      return resolveMissing(I, Ref, Classes, AttrValue, AttrSet, Missing);
   }
   return Ref & ~TerminalBit;
 }
 
-inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Values, uint32_t DataValue,
-                     const int64_t *AttrValue, const uint8_t *AttrSet, uint32_t &Missing) {
-  return walkFrom(I, I.Root, Values, DataValue, AttrValue, AttrSet, Missing);
+/// A reduced diagram may test an attribute the request omits (and that has no default) on a path
+/// where every value of it leads to the same decision, e.g. `when a or b` with b true; that is
+/// not an error (docs/language.md). So from the first such test, every value of every missing
+/// attribute is followed, and the request is an error only if the decisions reached differ; the
+/// attribute blamed is the one whose own values lead to different decisions. Iterative and
+/// memoized per node: linear in the nodes reached, whatever the artifact's shape.
+uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uint32_t *Classes,
+                        const int64_t *AttrValue, const uint8_t *AttrSet, uint32_t &Missing) {
+  // Result per node: a terminal index, or ConflictBit | the attribute to blame.
+  constexpr uint32_t ConflictBit = 0x80000000u;
+  std::unordered_map<uint32_t, uint32_t> Memo;
+  std::vector<uint32_t> Stack{Start};
+  auto ResultOf = [&](uint32_t Ref, bool &Known) -> uint32_t {
+    if (Ref & TerminalBit)
+      return Known = true, Ref & ~TerminalBit;
+    auto It = Memo.find(Ref);
+    Known = It != Memo.end();
+    return Known ? It->second : 0;
+  };
+  // The children a node's value follows: one, or all of them for a missing attribute.
+  auto Followed = [&](const NodeRecord &N, uint32_t &Single) -> bool {
+    if (N.Kind == Node::DimensionTest) {
+      Single = I.U32s[N.Children.Offset + Classes[N.Var]];
+      return false;
+    }
+    const AttributeRecord &A = I.Attributes[N.Var];
+    if (AttrSet[N.Var] || A.HasDefault) {
+      Single = attributeChild(I, N, A, AttrSet[N.Var] ? AttrValue[N.Var] : A.Default);
+      return false;
+    }
+    return true;
+  };
+  while (!Stack.empty()) {
+    uint32_t Ref = Stack.back();
+    if (Memo.count(Ref)) {
+      Stack.pop_back();
+      continue;
+    }
+    const NodeRecord &N = I.Nodes[Ref];
+    uint32_t Single = 0;
+    bool All = Followed(N, Single);
+    const uint32_t *Children = All ? I.U32s + N.Children.Offset : &Single;
+    const uint32_t NumChildren = All ? N.Children.Size : 1;
+    bool Ready = true;
+    for (uint32_t C = 0; C < NumChildren; ++C) {
+      bool Known;
+      ResultOf(Children[C], Known);
+      if (!Known) {
+        Stack.push_back(Children[C]); // children have smaller indexes: no cycles
+        Ready = false;
+      }
+    }
+    if (!Ready)
+      continue;
+    Stack.pop_back();
+    bool Known;
+    uint32_t Result = ResultOf(Children[0], Known);
+    for (uint32_t C = 1; C < NumChildren && !(Result & ConflictBit); ++C) {
+      uint32_t Other = ResultOf(Children[C], Known);
+      if (Other & ConflictBit)
+        Result = Other;
+      else if (!sameTerminal(I, Result, Other))
+        Result = ConflictBit | N.Var;
+    }
+    Memo.emplace(Ref, Result);
+  }
+  uint32_t Result = Memo[Start];
+  if (Result & ConflictBit) {
+    Missing = Result & ~ConflictBit;
+    return 0;
+  }
+  return Result;
 }
 
 std::string missingMessage(const CompiledPolicy &P, uint32_t Attr) {
@@ -144,11 +217,15 @@ void CompiledPolicy::decide(const Request &Req, Decision &Out) const {
   const Impl &P = *I;
   uint32_t Missing = NoMissing;
   const uint32_t NumData = uint32_t(Req.DataValues.size());
+  const uint32_t *DataClass = P.DimClass[unsigned(Dim::Data)];
+  uint32_t Classes[NumDimensions];
+  std::copy(Req.Classes, Req.Classes + NumDimensions, Classes);
 
   // One data category, or none (the "omitted" value): a single walk, no allocation.
   if (NumData <= 1) {
-    uint32_t Data = NumData ? Req.DataValues[0] : P.DimNumValues[unsigned(Dim::Data)];
-    uint32_t T = walk(P, Req.Values, Data, Req.AttrValue.data(), Req.AttrSet.data(), Missing);
+    Classes[unsigned(Dim::Data)] =
+        DataClass[NumData ? Req.DataValues[0] : P.DimNumValues[unsigned(Dim::Data)]];
+    uint32_t T = walk(P, Classes, Req.AttrValue.data(), Req.AttrSet.data(), Missing);
     if (Missing != NoMissing) {
       Out.setError(missingMessage(*this, Missing));
       return;
@@ -170,7 +247,8 @@ void CompiledPolicy::decide(const Request &Req, Decision &Out) const {
   Terms.reserve(Set.size());
   bool Allow = true;
   for (uint32_t V : Set) {
-    uint32_t T = walk(P, Req.Values, V, Req.AttrValue.data(), Req.AttrSet.data(), Missing);
+    Classes[unsigned(Dim::Data)] = DataClass[V];
+    uint32_t T = walk(P, Classes, Req.AttrValue.data(), Req.AttrSet.data(), Missing);
     if (Missing != NoMissing) {
       Out.setError(missingMessage(*this, Missing));
       return;
@@ -270,6 +348,20 @@ std::string CompiledPolicy::explain(const Request &Req) const {
   if (Dec.isError()) {
     Out += "decision: error: " + Dec.error() + "\n";
     return Out;
+  }
+  if (Req.DataValues.size() > 1) {
+    // Show the categories the combination rules added, since they can decide the request.
+    std::vector<uint32_t> Given(Req.DataValues.begin(), Req.DataValues.end());
+    std::sort(Given.begin(), Given.end());
+    Given.erase(std::unique(Given.begin(), Given.end()), Given.end());
+    std::vector<uint32_t> Set = Given;
+    combine(*I, Set);
+    if (Set.size() > Given.size()) {
+      Out += "data after combination rules:";
+      for (size_t K = 0; K < Set.size(); ++K)
+        Out += (K ? ", " : " ") + std::string(valueName(Dim::Data, Set[K]));
+      Out += "\n";
+    }
   }
   Out += Dec.permitted() ? "decision: allow\n" : "decision: deny\n";
   if (Dec.rules().empty() && !Dec.permitted())

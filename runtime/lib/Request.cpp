@@ -38,10 +38,15 @@ Request::Request(const CompiledPolicy &P) : Policy(&P) {
 
 void Request::clear() {
   for (unsigned D = 0; D < NumDimensions; ++D)
-    Values[D] = Policy->numValues(Dim(D));
+    setValue(Dim(D), Policy->numValues(Dim(D)));
   DataValues.clear();
   std::fill(AttrSet.begin(), AttrSet.end(), 0);
   Err.clear();
+}
+
+void Request::setValue(Dim D, uint32_t Value) {
+  Values[unsigned(D)] = Value;
+  Classes[unsigned(D)] = Policy->I->DimClass[unsigned(D)][Value];
 }
 
 void Request::recordError(std::string Message) {
@@ -66,7 +71,7 @@ Request &Request::set(Dim D, uint32_t Value) {
   if (D == Dim::Data)
     DataValues.assign(1, Value);
   else
-    Values[unsigned(D)] = Value;
+    setValue(D, Value);
   return *this;
 }
 
@@ -102,7 +107,7 @@ Request &Request::omit(Dim D) {
   if (D == Dim::Data)
     DataValues.clear();
   else
-    Values[unsigned(D)] = Policy->numValues(D);
+    setValue(D, Policy->numValues(D));
   return *this;
 }
 

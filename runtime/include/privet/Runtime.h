@@ -119,12 +119,15 @@ public:
 private:
   friend class CompiledPolicy;
   bool checkAttr(uint32_t Attr, AttrKind Want);
+  void setValue(Dim D, uint32_t Value);
   uint32_t lookupAttr(std::string_view Name);
 
   const CompiledPolicy *Policy;
   /// Value id per dimension; the dimension's value count means omitted. Values[Data] is unused:
   /// the data set is DataValues (empty means omitted).
   uint32_t Values[NumDimensions];
+  /// The diagram class of each Values entry, kept up to date so decide() need not look it up.
+  uint32_t Classes[NumDimensions];
   std::vector<uint32_t> DataValues;
   std::vector<int64_t> AttrValue;
   std::vector<uint8_t> AttrSet;

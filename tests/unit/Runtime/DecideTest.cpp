@@ -397,6 +397,15 @@ TEST_F(DecideTest, ExplainCitesRulesSourcesAndObligations) {
   EXPECT_NE(Text.find("given age = 20, data_age = 2 days"), std::string::npos) << Text;
   EXPECT_NE(Text.find("retain_for(30 days): Retention"), std::string::npos) << Text;
 
+  Request Multi = request();
+  Multi.set(Dim::Action, "use").set(Dim::Purpose, "marketing");
+  Multi.addData("email_address").addData("ip_address");
+  Text = Policy->explain(Multi);
+  EXPECT_NE(Text.find("data after combination rules: email_address, ip_address, profile\n"),
+            std::string::npos)
+      << Text;
+  EXPECT_NE(Text.find("denied by `no_profiling`"), std::string::npos) << Text;
+
   Request Bad = request();
   Bad.set(Dim::Action, "sell");
   EXPECT_EQ(Policy->explain(Bad), "decision: error: unknown action `sell`\n");
@@ -463,6 +472,93 @@ TEST(Dimensions, NamesRoundTrip) {
     EXPECT_EQ(dimensionFromName(dimensionName(Dim(D))), Dim(D));
   EXPECT_EQ(dimensionFromName("category"), Dim::Data);
   EXPECT_FALSE(dimensionFromName("colour"));
+}
+
+} // namespace
+
+namespace {
+
+/// A policy over attributes only: a, b (bool, no default), c (int, no default).
+ArtifactContents attributesOnly() {
+  ArtifactContents C;
+  for (DimensionTable &D : C.Dims)
+    D.ValueClass = {0};
+  C.Attributes = {{"a", AttrKind::Bool, 0, false, 0},
+                  {"b", AttrKind::Bool, 0, false, 0},
+                  {"c", AttrKind::Int, 0, false, 0}};
+  RuleEntry R;
+  R.Id = "r0";
+  C.Rules = {R};
+  Terminal Deny, Allow;
+  Allow.Allow = true;
+  Allow.Rules = {0};
+  C.Terminals = {Deny, Allow, Allow}; // terminals 1 and 2 decide the same
+  return C;
+}
+
+Node attrNode(uint32_t A, std::vector<uint32_t> Children, std::vector<int64_t> Th = {}) {
+  Node N;
+  N.K = Node::AttributeTest;
+  N.Var = A;
+  N.Children = std::move(Children);
+  N.Thresholds = std::move(Th);
+  return N;
+}
+
+TEST(MissingAttributes, AnErrorOnlyIfTheDecisionDependsOnIt) {
+  // allow when a or b: a -> [b -> [deny, allow], allow]
+  ArtifactContents C = attributesOnly();
+  C.Nodes = {attrNode(1, {TerminalBit | 0, TerminalBit | 1}), attrNode(0, {0, TerminalBit | 1})};
+  C.Root = 1;
+  auto P = CompiledPolicy::fromBytes(serializeArtifact(C));
+  ASSERT_TRUE(P) << P.error();
+  Request R(**P);
+  R.setBool("b", true);
+  Decision D = (*P)->decide(R);
+  EXPECT_TRUE(D.permitted()) << D.error(); // a does not matter when b holds
+  R.setBool("b", false);
+  D = (*P)->decide(R);
+  EXPECT_TRUE(D.isError());
+  EXPECT_EQ(D.error(), "missing attribute `a`: it has no default and the decision depends on it");
+  R.unset(1);
+  D = (*P)->decide(R);
+  EXPECT_TRUE(D.isError());
+  EXPECT_FALSE(D.permitted());
+  R.setBool("a", true);
+  EXPECT_TRUE((*P)->decide(R).permitted());
+}
+
+TEST(MissingAttributes, EqualTerminalsAgreeAndThresholdsBranch) {
+  // c < 10 -> terminal 1, c >= 10 -> terminal 2: the same decision either way.
+  ArtifactContents C = attributesOnly();
+  C.Nodes = {attrNode(2, {TerminalBit | 1, TerminalBit | 2}, {10})};
+  C.Root = 0;
+  auto P = CompiledPolicy::fromBytes(serializeArtifact(C));
+  ASSERT_TRUE(P);
+  Request R(**P);
+  Decision D = (*P)->decide(R);
+  EXPECT_TRUE(D.permitted()) << D.error();
+  C.Terminals[2].Rules.clear();
+  P = CompiledPolicy::fromBytes(serializeArtifact(C));
+  ASSERT_TRUE(P);
+  Request R2(**P);
+  EXPECT_TRUE((*P)->decide(R2).isError()); // different deciding rules: it matters
+}
+
+TEST(MissingAttributes, ExplorationIsLinearOnAHostileShape) {
+  // A chain of 100000 tests on a missing attribute, each with both children pointing at the next
+  // node: 2^100000 paths, 100000 nodes. It must neither take forever nor overflow the stack.
+  ArtifactContents C = attributesOnly();
+  const uint32_t N = 100000;
+  C.Nodes.push_back(attrNode(0, {TerminalBit | 1, TerminalBit | 2}));
+  for (uint32_t K = 1; K < N; ++K)
+    C.Nodes.push_back(attrNode(K % 2, {K - 1, K - 1}));
+  C.Root = N - 1;
+  auto P = CompiledPolicy::fromBytes(serializeArtifact(C));
+  ASSERT_TRUE(P) << P.error();
+  Request R(**P);
+  Decision D = (*P)->decide(R);
+  EXPECT_TRUE(D.permitted()) << D.error();
 }
 
 } // namespace
