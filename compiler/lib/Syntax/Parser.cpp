@@ -880,7 +880,9 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
       Tree = nullptr;
     }
     Parser.removeErrorListeners();
-    if (!Listener.Count && Diags.errorCount() == ErrorsBefore)
+    // SLL can fail on input only full LL parses; that is not an error. A parse that failed
+    // without any message must still not pass silently.
+    if (!Tree && !Listener.Count && Diags.errorCount() == ErrorsBefore)
       Diags.report(diag::syntax_error, SMRange(), "the parser gave up on this file");
   }
   if (Diags.errorCount() != ErrorsBefore || !Tree)
