@@ -13,6 +13,11 @@ Fenced blocks are selected by their info string:
                           scratch directory that mirrors the source tree; it must exit 0, or
                           the code a trailing `# exit N` comment names. Other lines are not run.
 
+  ```cpp                  preceded by `<!-- doc-sample: compile -->`: compiled against
+                          runtime/include and the built runtime library, then run from the
+                          scratch directory after the document's shell samples (so it can load
+                          an artifact they built); it must exit 0.
+
 Any other block, and a block preceded by `<!-- doc-sample: skip -->`, is ignored. A sample file
 can be referred to from later shell samples in the same document: put
 `<!-- doc-sample: file NAME -->` before a privet block and it is written to NAME in the scratch
@@ -92,6 +97,7 @@ def main():
     ap.add_argument("--work", required=True, help="scratch directory (created)")
     ap.add_argument("docs", nargs="*", help="documents (default: docs/*.md)")
     opts = ap.parse_args()
+    opts.srcroot = os.path.abspath(opts.srcroot)
 
     privet = os.path.abspath(opts.privet)
     if not os.access(privet, os.X_OK):
@@ -107,7 +113,7 @@ def main():
         scratch = tempfile.mkdtemp(prefix=os.path.basename(doc) + ".", dir=opts.work)
         mirror(opts.srcroot, scratch)
         samples = extract(doc)
-        shell = []
+        shell, programs = [], []
         for n, s in enumerate(samples):
             if s.directive and s.directive[0] == "skip":
                 continue
@@ -123,6 +129,8 @@ def main():
                 failures += check_privet(s, path, scratch, privet)
             elif s.lang in ("sh", "console", "shell", "bash"):
                 shell.append(s)
+            elif s.lang == "cpp" and s.directive and s.directive[0] == "compile":
+                programs.append((n, s))
         for s in shell:
             for lineno, line in enumerate(s.text.split("\n")):
                 cmdline = line.strip()
@@ -140,12 +148,35 @@ def main():
                 if r.returncode != expected:
                     failures.append(f"{s.doc}:{s.line + 1 + lineno}: `{cmdline}` exited "
                                     f"{r.returncode}, expected {expected}\n{r.stdout}")
+        for n, s in programs:
+            checked += 1
+            failures += compile_and_run(s, n, scratch, privet, opts.srcroot)
     for f in failures:
         print("FAIL " + f)
     print(f"{checked} doc samples, {len(failures)} failed")
     if checked == 0:
         return 2
     return 1 if failures else 0
+
+
+def compile_and_run(s, n, scratch, privet, srcroot):
+    # The driver lives in <build>/compiler/tools/privet/; the runtime in <build>/runtime/.
+    build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(privet))))
+    lib = os.path.join(build, "runtime", "libprivet_runtime.a")
+    if not os.path.exists(lib):
+        return [f"{s.where()}: no runtime library at `{lib}`"]
+    src = os.path.join(scratch, f"sample{n}.cpp")
+    exe = os.path.join(scratch, f"sample{n}")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write(s.text)
+    cc = run(["c++", "-std=c++17", "-I", os.path.join(srcroot, "runtime", "include"), src, lib,
+              "-o", exe, "-lpthread"], scratch, privet)
+    if cc.returncode != 0:
+        return [f"{s.where()}: the C++ sample does not compile\n{cc.stdout}"]
+    r = run([exe], scratch, privet)
+    if r.returncode != 0:
+        return [f"{s.where()}: the C++ sample exited {r.returncode}\n{r.stdout}"]
+    return []
 
 
 def check_privet(s, path, scratch, privet):
