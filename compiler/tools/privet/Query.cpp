@@ -132,8 +132,9 @@ int runQuery(const QueryOptions &Opts) {
     if (Opts.Jsonl != "-") {
       In = std::fopen(Opts.Jsonl.c_str(), "rb");
       if (!In) {
-        llvm::errs() << "privet query: error: cannot open `" << Opts.Jsonl
-                     << "`: " << std::strerror(errno) << "\n";
+        std::string Reason = std::strerror(errno); // before any output can change errno
+        llvm::errs() << "privet query: error: cannot open `" << Opts.Jsonl << "`: " << Reason
+                     << "\n";
         return ExitUsage;
       }
     }
