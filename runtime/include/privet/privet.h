@@ -39,7 +39,10 @@ typedef enum privet_dim {
   PRIVET_DIM_BASIS = 4,
   PRIVET_DIM_RECIPIENT = 5,
   PRIVET_DIM_REGION = 6,
-  PRIVET_DIM_CONTEXT = 7
+  PRIVET_DIM_CONTEXT = 7,
+  /* Not a dimension: makes every value up to INT32_MAX representable, so that a bad value passed
+   * from C is reported as an error rather than being undefined in the C++ implementation. */
+  PRIVET_DIM_MAX_ENUM = 0x7fffffff
 } privet_dim;
 
 typedef enum privet_outcome { PRIVET_DENY = 0, PRIVET_ALLOW = 1, PRIVET_ERROR = 2 } privet_outcome;
