@@ -820,7 +820,7 @@ bool scanTokens(antlr4::CommonTokenStream &Tokens, const SourceMap &Map, Diagnos
       ++ExceptRun;
     else if (Type == Semicolon) // `;` ends a chain of unbraced exceptions
       ExceptRun = 0;
-    StringRef Text = Type == antlr4::Token::EOF ? StringRef() : StringRef(T->getText());
+    std::string Text = Type == antlr4::Token::EOF ? std::string() : T->getText();
     if (Text == "(" || Text == "{")
       ++Brackets;
     else if ((Text == ")" || Text == "}") && Brackets)
