@@ -84,14 +84,17 @@ private:
   static bool listOk(ListRef L, uint64_t PoolSize) {
     return uint64_t(L.Offset) + L.Size <= PoolSize;
   }
-  Status checkStr(StrRef R, const std::string &What) const {
+  // What names the checked item; it is a callable so that the description is only built on
+  // failure (loading a large artifact checks hundreds of thousands of items).
+  template <typename Describe> Status checkStr(StrRef R, Describe &&What) const {
     if (!strOk(R))
-      return bad("string of " + What + " is out of bounds or not terminated");
+      return bad("string of " + std::string(What()) + " is out of bounds or not terminated");
     return Status::success();
   }
-  Status checkList(ListRef L, uint64_t PoolSize, const std::string &What) const {
+  template <typename Describe>
+  Status checkList(ListRef L, uint64_t PoolSize, Describe &&What) const {
     if (!listOk(L, PoolSize))
-      return bad(What + " is out of bounds");
+      return bad(std::string(What()) + " is out of bounds");
     return Status::success();
   }
 
@@ -232,11 +235,11 @@ Status Validator::sections() {
 
 Status Validator::pools() {
   for (uint64_t S = 0; S < I.NumStrRefs; ++S)
-    PRIVET_TRY(checkStr(I.StrRefs[S], "string list entry " + std::to_string(S)));
+    PRIVET_TRY(checkStr(I.StrRefs[S], [&] { return "string list entry " + std::to_string(S); }));
   const FileHeader &H = *I.Header;
-  PRIVET_TRY(checkStr(H.PolicyName, "the policy name"));
-  PRIVET_TRY(checkStr(H.PolicyTitle, "the policy title"));
-  PRIVET_TRY(checkStr(H.PolicyVersion, "the policy version"));
+  PRIVET_TRY(checkStr(H.PolicyName, [] { return "the policy name"; }));
+  PRIVET_TRY(checkStr(H.PolicyTitle, [] { return "the policy title"; }));
+  PRIVET_TRY(checkStr(H.PolicyVersion, [] { return "the policy version"; }));
   return Status::success();
 }
 
@@ -244,36 +247,36 @@ Status Validator::vocabularies() {
   uint64_t NextValue = 0;
   for (unsigned D = 0; D < NumDimensions; ++D) {
     const DimensionRecord &R = I.Dims[D];
-    std::string What = "dimension " + std::to_string(D);
+    auto What = [&] { return std::string("dimension " + std::to_string(D)); };
     PRIVET_TRY(checkStr(R.Name, What));
     if (R.FirstValue != NextValue || uint64_t(R.FirstValue) + R.NumValues > I.NumValuesTotal)
-      return bad(What + " has a bad value range");
+      return bad(What() + " has a bad value range");
     NextValue += R.NumValues;
     if (R.NumClasses == 0 || R.NumClasses > MaxCount)
-      return bad(What + " has no classes");
+      return bad(What() + " has no classes");
     if (R.ValueClass.Size != uint64_t(R.NumValues) + 1)
-      return bad(What + " has " + std::to_string(R.ValueClass.Size) + " value classes for " +
+      return bad(What() + " has " + std::to_string(R.ValueClass.Size) + " value classes for " +
                  std::to_string(R.NumValues) + " values");
-    PRIVET_TRY(checkList(R.ValueClass, I.NumU32s, "value classes of " + What));
+    PRIVET_TRY(checkList(R.ValueClass, I.NumU32s, [&] { return "value classes of " + What(); }));
     const uint32_t *Classes = I.U32s + R.ValueClass.Offset;
     for (uint32_t V = 0; V <= R.NumValues; ++V)
       if (Classes[V] >= R.NumClasses)
-        return bad(What + " value " + std::to_string(V) + " has class " +
+        return bad(What() + " value " + std::to_string(V) + " has class " +
                    std::to_string(Classes[V]) + " of " + std::to_string(R.NumClasses));
     I.DimNumValues[D] = R.NumValues;
     I.DimClass[D] = Classes;
     I.DimValues[D] = I.Values + R.FirstValue;
     for (uint32_t V = 0; V < R.NumValues; ++V) {
       const ValueRecord &VR = I.DimValues[D][V];
-      std::string VWhat = What + " value " + std::to_string(V);
+      auto VWhat = [&] { return std::string(What() + " value " + std::to_string(V)); };
       PRIVET_TRY(checkStr(VR.Name, VWhat));
       PRIVET_TRY(checkStr(VR.Title, VWhat));
       if (VR.IsLeaf > 1)
-        return bad(VWhat + " has a bad leaf flag");
-      PRIVET_TRY(checkList(VR.Parents, I.NumU32s, "parents of " + VWhat));
+        return bad(VWhat() + " has a bad leaf flag");
+      PRIVET_TRY(checkList(VR.Parents, I.NumU32s, [&] { return "parents of " + VWhat(); }));
       for (uint32_t P = 0; P < VR.Parents.Size; ++P)
         if (I.U32s[VR.Parents.Offset + P] >= R.NumValues)
-          return bad("a parent of " + VWhat + " is out of range");
+          return bad("a parent of " + VWhat() + " is out of range");
       I.ValueByName[D].emplace(I.str(VR.Name), V);
     }
   }
@@ -283,9 +286,9 @@ Status Validator::vocabularies() {
   I.EnumValueByName.resize(I.NumEnums);
   for (uint32_t E = 0; E < I.NumEnums; ++E) {
     const EnumRecord &R = I.Enums[E];
-    std::string What = "enum " + std::to_string(E);
+    auto What = [&] { return std::string("enum " + std::to_string(E)); };
     PRIVET_TRY(checkStr(R.Name, What));
-    PRIVET_TRY(checkList(R.Values, I.NumStrRefs, "values of " + What));
+    PRIVET_TRY(checkList(R.Values, I.NumStrRefs, [&] { return "values of " + What(); }));
     for (uint32_t V = 0; V < R.Values.Size; ++V)
       I.EnumValueByName[E].emplace(I.str(I.StrRefs[R.Values.Offset + V]), V);
   }
@@ -309,36 +312,36 @@ bool valueFits(const CompiledPolicy::Impl &I, uint8_t Kind, uint32_t Enum, int64
 Status Validator::attributesAndObligations() {
   for (uint32_t A = 0; A < I.NumAttributes; ++A) {
     const AttributeRecord &R = I.Attributes[A];
-    std::string What = "attribute " + std::to_string(A);
+    auto What = [&] { return std::string("attribute " + std::to_string(A)); };
     PRIVET_TRY(checkStr(R.Name, What));
     if (R.Kind > uint8_t(AttrKind::Enum) || R.HasDefault > 1)
-      return bad(What + " has a bad kind");
+      return bad(What() + " has a bad kind");
     if (R.Kind == uint8_t(AttrKind::Enum) && R.Enum >= I.NumEnums)
-      return bad(What + " has a bad enum");
+      return bad(What() + " has a bad enum");
     if (R.HasDefault && !valueFits(I, R.Kind, R.Enum, R.Default))
-      return bad(What + " has a default outside its type");
+      return bad(What() + " has a default outside its type");
     I.AttributeByName.emplace(I.str(R.Name), A);
   }
   for (uint32_t O = 0; O < I.NumObligations; ++O) {
     const ObligationRecord &R = I.Obligations[O];
-    std::string What = "obligation " + std::to_string(O);
+    auto What = [&] { return std::string("obligation " + std::to_string(O)); };
     PRIVET_TRY(checkStr(R.Name, What));
     PRIVET_TRY(checkStr(R.Title, What));
     if (R.HasParam > 1 || R.ParamKind > uint8_t(AttrKind::Enum))
-      return bad(What + " has a bad parameter");
+      return bad(What() + " has a bad parameter");
     if (R.HasParam && R.ParamKind == uint8_t(AttrKind::Enum) && R.ParamEnum >= I.NumEnums)
-      return bad(What + " has a bad parameter enum");
+      return bad(What() + " has a bad parameter enum");
   }
   for (uint32_t N = 0; N < I.NumInstances; ++N) {
     const ObligationInstanceRecord &R = I.Instances[N];
-    std::string What = "obligation instance " + std::to_string(N);
+    auto What = [&] { return std::string("obligation instance " + std::to_string(N)); };
     if (R.Obligation >= I.NumObligations)
-      return bad(What + " names a missing obligation");
+      return bad(What() + " names a missing obligation");
     const ObligationRecord &O = I.Obligations[R.Obligation];
     if (R.HasArg != O.HasParam)
-      return bad(What + " has an argument mismatch");
+      return bad(What() + " has an argument mismatch");
     if (R.HasArg && !valueFits(I, O.ParamKind, O.ParamEnum, R.Arg))
-      return bad(What + " has an argument outside its type");
+      return bad(What() + " has an argument outside its type");
   }
   return Status::success();
 }
@@ -346,29 +349,29 @@ Status Validator::attributesAndObligations() {
 Status Validator::rulesAndCombinations() {
   for (uint32_t N = 0; N < I.NumRules; ++N) {
     const RuleRecord &R = I.Rules[N];
-    std::string What = "rule " + std::to_string(N);
+    auto What = [&] { return std::string("rule " + std::to_string(N)); };
     PRIVET_TRY(checkStr(R.Id, What));
     PRIVET_TRY(checkStr(R.File, What));
     PRIVET_TRY(checkStr(R.SourceText, What));
-    PRIVET_TRY(checkList(R.Sources, I.NumStrRefs, "sources of " + What));
+    PRIVET_TRY(checkList(R.Sources, I.NumStrRefs, [&] { return "sources of " + What(); }));
     if (R.IsAllow > 1)
-      return bad(What + " has a bad effect");
+      return bad(What() + " has a bad effect");
     if (R.Parent != UINT32_MAX && (R.Parent >= I.NumRules || R.Parent == N))
-      return bad(What + " has a bad parent");
+      return bad(What() + " has a bad parent");
   }
   uint32_t NumData = I.DimNumValues[unsigned(Dim::Data)];
   for (uint32_t N = 0; N < I.NumCombinations; ++N) {
     const CombinationRecord &R = I.Combinations[N];
-    std::string What = "combination " + std::to_string(N);
+    auto What = [&] { return std::string("combination " + std::to_string(N)); };
     if (R.Result >= NumData)
-      return bad(What + " has a bad result category");
+      return bad(What() + " has a bad result category");
     for (ListRef L : {R.UnderFirst, R.UnderSecond}) {
       if (L.Size != NumData)
-        return bad(What + " does not cover every data category");
+        return bad(What() + " does not cover every data category");
       PRIVET_TRY(checkList(L, I.NumFlags, What));
       for (uint32_t V = 0; V < L.Size; ++V)
         if (I.Flags[L.Offset + V] > 1)
-          return bad(What + " has a bad membership flag");
+          return bad(What() + " has a bad membership flag");
     }
   }
   return Status::success();
@@ -377,22 +380,22 @@ Status Validator::rulesAndCombinations() {
 Status Validator::diagram() {
   for (uint32_t N = 0; N < I.NumTerminals; ++N) {
     const TerminalRecord &T = I.Terminals[N];
-    std::string What = "terminal " + std::to_string(N);
+    auto What = [&] { return std::string("terminal " + std::to_string(N)); };
     if (T.Allow > 1)
-      return bad(What + " has a bad effect");
-    PRIVET_TRY(checkList(T.Rules, I.NumU32s, "rules of " + What));
-    PRIVET_TRY(checkList(T.Obligations, I.NumU32s, "obligations of " + What));
+      return bad(What() + " has a bad effect");
+    PRIVET_TRY(checkList(T.Rules, I.NumU32s, [&] { return "rules of " + What(); }));
+    PRIVET_TRY(checkList(T.Obligations, I.NumU32s, [&] { return "obligations of " + What(); }));
     if (!T.Allow && T.Obligations.Size)
-      return bad(What + " denies with obligations");
+      return bad(What() + " denies with obligations");
     // Strictly ascending lists let decide() merge them without sorting.
     const uint32_t *Rules = I.U32s + T.Rules.Offset;
     for (uint32_t K = 0; K < T.Rules.Size; ++K)
       if (Rules[K] >= I.NumRules || (K && Rules[K] <= Rules[K - 1]))
-        return bad(What + " has a bad rule list");
+        return bad(What() + " has a bad rule list");
     const uint32_t *Obls = I.U32s + T.Obligations.Offset;
     for (uint32_t K = 0; K < T.Obligations.Size; ++K)
       if (Obls[K] >= I.NumInstances || (K && Obls[K] <= Obls[K - 1]))
-        return bad(What + " has a bad obligation list");
+        return bad(What() + " has a bad obligation list");
   }
   auto RefOk = [&](uint32_t Ref, uint64_t Limit) {
     if (Ref & TerminalBit)
@@ -401,19 +404,19 @@ Status Validator::diagram() {
   };
   for (uint32_t N = 0; N < I.NumNodes; ++N) {
     const NodeRecord &R = I.Nodes[N];
-    std::string What = "node " + std::to_string(N);
-    PRIVET_TRY(checkList(R.Children, I.NumU32s, "children of " + What));
-    PRIVET_TRY(checkList(R.Thresholds, I.NumI64s, "thresholds of " + What));
+    auto What = [&] { return std::string("node " + std::to_string(N)); };
+    PRIVET_TRY(checkList(R.Children, I.NumU32s, [&] { return "children of " + What(); }));
+    PRIVET_TRY(checkList(R.Thresholds, I.NumI64s, [&] { return "thresholds of " + What(); }));
     uint64_t Want = 0;
     if (R.Kind == Node::DimensionTest) {
       if (R.Var >= NumDimensions)
-        return bad(What + " tests a missing dimension");
+        return bad(What() + " tests a missing dimension");
       if (R.Thresholds.Size)
-        return bad(What + " has thresholds on a dimension test");
+        return bad(What() + " has thresholds on a dimension test");
       Want = I.Dims[R.Var].NumClasses;
     } else if (R.Kind == Node::AttributeTest) {
       if (R.Var >= I.NumAttributes)
-        return bad(What + " tests a missing attribute");
+        return bad(What() + " tests a missing attribute");
       const AttributeRecord &A = I.Attributes[R.Var];
       switch (static_cast<AttrKind>(A.Kind)) {
       case AttrKind::Bool:
@@ -429,23 +432,23 @@ Status Validator::diagram() {
       }
       if (A.Kind != uint8_t(AttrKind::Int) && A.Kind != uint8_t(AttrKind::Duration) &&
           R.Thresholds.Size)
-        return bad(What + " has thresholds on a " +
+        return bad(What() + " has thresholds on a " +
                    std::string(attrKindName(AttrKind(A.Kind))) + " test");
       const int64_t *Th = I.I64s + R.Thresholds.Offset;
       for (uint32_t K = 1; K < R.Thresholds.Size; ++K)
         if (Th[K] <= Th[K - 1])
-          return bad(What + " has thresholds out of order");
+          return bad(What() + " has thresholds out of order");
     } else {
-      return bad(What + " has a bad kind");
+      return bad(What() + " has a bad kind");
     }
     if (R.Children.Size != Want || Want == 0)
-      return bad(What + " has " + std::to_string(R.Children.Size) + " children, expected " +
+      return bad(What() + " has " + std::to_string(R.Children.Size) + " children, expected " +
                  std::to_string(Want));
     // Children before parents: the walk strictly decreases the node index, so it terminates.
     const uint32_t *Ch = I.U32s + R.Children.Offset;
     for (uint32_t K = 0; K < R.Children.Size; ++K)
       if (!RefOk(Ch[K], N))
-        return bad(What + " has a child reference out of order or out of range");
+        return bad(What() + " has a child reference out of order or out of range");
   }
   I.Root = I.Header->Root;
   if (!RefOk(I.Root, I.NumNodes))
