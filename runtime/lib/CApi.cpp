@@ -112,9 +112,7 @@ void privet_policy_free(privet_policy *P) { delete P; }
 
 const char *privet_policy_name(const privet_policy *P) { return P ? cstr(P->P->name()) : ""; }
 const char *privet_policy_title(const privet_policy *P) { return P ? cstr(P->P->title()) : ""; }
-const char *privet_policy_version(const privet_policy *P) {
-  return P ? cstr(P->P->version()) : "";
-}
+const char *privet_policy_version(const privet_policy *P) { return P ? cstr(P->P->version()) : ""; }
 
 uint32_t privet_value_count(const privet_policy *P, privet_dim D) {
   return P && validDim(D) ? P->P->numValues(Dim(D)) : 0;
@@ -258,8 +256,7 @@ privet_decision *privet_decision_new(void) {
 }
 void privet_decision_free(privet_decision *D) { delete D; }
 
-privet_outcome privet_decide(const privet_policy *P, const privet_request *R,
-                             privet_decision *D) {
+privet_outcome privet_decide(const privet_policy *P, const privet_request *R, privet_decision *D) {
   if (!D)
     return PRIVET_ERROR;
   D->CallError.clear();

@@ -14,9 +14,7 @@ namespace privet::rt {
 
 using namespace format;
 
-Span<uint32_t> Decision::rules() const {
-  return {Owned ? Storage.data() : RulePtr, NumRules};
-}
+Span<uint32_t> Decision::rules() const { return {Owned ? Storage.data() : RulePtr, NumRules}; }
 
 Span<uint32_t> Decision::obligations() const {
   return {Owned ? Storage.data() + NumRules : ObligationPtr, NumObligations};
@@ -59,8 +57,7 @@ bool sameTerminal(const CompiledPolicy::Impl &I, uint32_t A, uint32_t B) {
     return L.Size == R.Size &&
            std::equal(I.U32s + L.Offset, I.U32s + L.Offset + L.Size, I.U32s + R.Offset);
   };
-  return X.Allow == Y.Allow && SameList(X.Rules, Y.Rules) &&
-         SameList(X.Obligations, Y.Obligations);
+  return X.Allow == Y.Allow && SameList(X.Rules, Y.Rules) && SameList(X.Obligations, Y.Obligations);
 }
 
 uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uint32_t *Classes,

@@ -103,11 +103,11 @@ private:
   uint64_t BodySize = 0;
 };
 
-#define PRIVET_TRY(Expr)                                                                       \
-  do {                                                                                         \
-    Status S_ = (Expr);                                                                        \
-    if (!S_)                                                                                   \
-      return S_;                                                                               \
+#define PRIVET_TRY(Expr)                                                                           \
+  do {                                                                                             \
+    Status S_ = (Expr);                                                                            \
+    if (!S_)                                                                                       \
+      return S_;                                                                                   \
   } while (false)
 
 Status Validator::run() {
@@ -432,8 +432,8 @@ Status Validator::diagram() {
       }
       if (A.Kind != uint8_t(AttrKind::Int) && A.Kind != uint8_t(AttrKind::Duration) &&
           R.Thresholds.Size)
-        return bad(What() + " has thresholds on a " +
-                   std::string(attrKindName(AttrKind(A.Kind))) + " test");
+        return bad(What() + " has thresholds on a " + std::string(attrKindName(AttrKind(A.Kind))) +
+                   " test");
       const int64_t *Th = I.I64s + R.Thresholds.Offset;
       for (uint32_t K = 1; K < R.Thresholds.Size; ++K)
         if (Th[K] <= Th[K - 1])

@@ -5,8 +5,8 @@ namespace privet::rt {
 
 namespace {
 
-const char *const DimNames[NumDimensions] = {"action",  "data",      "subject", "purpose",
-                                             "basis",   "recipient", "region",  "context"};
+const char *const DimNames[NumDimensions] = {"action", "data",      "subject", "purpose",
+                                             "basis",  "recipient", "region",  "context"};
 
 } // namespace
 
@@ -56,9 +56,8 @@ std::optional<int64_t> parseDuration(std::string_view Text) {
   if (Unit.size() > 1 && Unit.back() == 's')
     Unit.remove_suffix(1);
   static const std::pair<std::string_view, int64_t> Units[] = {
-      {"second", 1},        {"minute", 60},           {"hour", 3600},
-      {"day", 86400},       {"week", 7 * 86400},      {"month", 30 * 86400},
-      {"year", 365 * 86400}};
+      {"second", 1},       {"minute", 60},        {"hour", 3600},       {"day", 86400},
+      {"week", 7 * 86400}, {"month", 30 * 86400}, {"year", 365 * 86400}};
   for (auto [Name, Seconds] : Units)
     if (Unit == Name) {
       if (N > INT64_MAX / Seconds)
@@ -262,9 +261,8 @@ std::string CompiledPolicy::formatValue(AttrKind Kind, uint32_t Enum, int64_t V)
       const char *Name;
     };
     // Months are left out: "30 days" reads better than "1 month" for retention periods.
-    static const Unit Units[] = {{365 * 86400, "year"},
-                                 {7 * 86400, "week"},   {86400, "day"},
-                                 {3600, "hour"},        {60, "minute"}};
+    static const Unit Units[] = {
+        {365 * 86400, "year"}, {7 * 86400, "week"}, {86400, "day"}, {3600, "hour"}, {60, "minute"}};
     for (const Unit &U : Units)
       if (V != 0 && V % U.Seconds == 0) {
         int64_t N = V / U.Seconds;
@@ -273,7 +271,8 @@ std::string CompiledPolicy::formatValue(AttrKind Kind, uint32_t Enum, int64_t V)
     return std::to_string(V) + (V == 1 ? " second" : " seconds");
   }
   case AttrKind::Enum: {
-    std::string_view Name = enumValueName(Enum, V >= 0 && V <= UINT32_MAX ? uint32_t(V) : InvalidId);
+    std::string_view Name =
+        enumValueName(Enum, V >= 0 && V <= UINT32_MAX ? uint32_t(V) : InvalidId);
     return Name.empty() ? std::to_string(V) : std::string(Name);
   }
   }

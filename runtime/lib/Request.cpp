@@ -65,7 +65,7 @@ Span<uint32_t> Request::data() const { return {DataValues.data(), DataValues.siz
 Request &Request::set(Dim D, uint32_t Value) {
   if (Value >= Policy->numValues(D)) {
     recordError(dimNoun(D) + " id " + std::to_string(Value) + " is out of range (the policy has " +
-         std::to_string(Policy->numValues(D)) + ")");
+                std::to_string(Policy->numValues(D)) + ")");
     return *this;
   }
   if (D == Dim::Data)
@@ -87,7 +87,7 @@ Request &Request::set(Dim D, std::string_view Name) {
 Request &Request::addData(uint32_t Value) {
   if (Value >= Policy->numValues(Dim::Data)) {
     recordError("data category id " + std::to_string(Value) + " is out of range (the policy has " +
-         std::to_string(Policy->numValues(Dim::Data)) + ")");
+                std::to_string(Policy->numValues(Dim::Data)) + ")");
     return *this;
   }
   DataValues.push_back(Value);
@@ -114,16 +114,17 @@ Request &Request::omit(Dim D) {
 bool Request::checkAttr(uint32_t Attr, AttrKind Want) {
   if (Attr >= Policy->numAttributes()) {
     recordError("attribute id " + std::to_string(Attr) + " is out of range (the policy has " +
-         std::to_string(Policy->numAttributes()) + ")");
+                std::to_string(Policy->numAttributes()) + ")");
     return false;
   }
   AttrKind Have = Policy->attributeKind(Attr);
   if (Have != Want) {
-    recordError("attribute `" + std::string(Policy->attributeName(Attr)) + "` is " +
-         (Have == AttrKind::Enum ? "of enum `" + std::string(Policy->enumName(
-                                                     Policy->attributeEnum(Attr))) + "`"
-                                 : std::string(attrKindName(Have))) +
-         ", not " + std::string(attrKindName(Want)));
+    recordError(
+        "attribute `" + std::string(Policy->attributeName(Attr)) + "` is " +
+        (Have == AttrKind::Enum
+             ? "of enum `" + std::string(Policy->enumName(Policy->attributeEnum(Attr))) + "`"
+             : std::string(attrKindName(Have))) +
+        ", not " + std::string(attrKindName(Want)));
     return false;
   }
   return true;
@@ -160,7 +161,7 @@ Request &Request::setEnum(uint32_t Attr, uint32_t EnumValue) {
   uint32_t E = Policy->attributeEnum(Attr);
   if (EnumValue >= Policy->numEnumValues(E)) {
     recordError("enum value id " + std::to_string(EnumValue) + " is out of range for attribute `" +
-         std::string(Policy->attributeName(Attr)) + "`");
+                std::string(Policy->attributeName(Attr)) + "`");
     return *this;
   }
   AttrValue[Attr] = EnumValue, AttrSet[Attr] = 1;
@@ -174,8 +175,8 @@ Request &Request::setEnum(uint32_t Attr, std::string_view EnumValue) {
   uint32_t V = Policy->enumValueId(E, EnumValue);
   if (V == InvalidId) {
     recordError("`" + std::string(EnumValue) + "` is not a value of enum `" +
-         std::string(Policy->enumName(E)) + "` (attribute `" +
-         std::string(Policy->attributeName(Attr)) + "`)");
+                std::string(Policy->enumName(E)) + "` (attribute `" +
+                std::string(Policy->attributeName(Attr)) + "`)");
     return *this;
   }
   return setEnum(Attr, V);
@@ -201,7 +202,7 @@ Request &Request::setEnum(std::string_view Attr, std::string_view EnumValue) {
 Request &Request::unset(uint32_t Attr) {
   if (Attr >= Policy->numAttributes()) {
     recordError("attribute id " + std::to_string(Attr) + " is out of range (the policy has " +
-         std::to_string(Policy->numAttributes()) + ")");
+                std::to_string(Policy->numAttributes()) + ")");
     return *this;
   }
   AttrSet[Attr] = 0;

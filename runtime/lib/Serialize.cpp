@@ -78,7 +78,7 @@ template <typename T> const T &at(const std::vector<T> &V, size_t I, const T &Fa
 std::vector<uint32_t> childrenFirstOrder(const std::vector<Node> &Nodes) {
   const size_t N = Nodes.size();
   std::vector<uint32_t> NewIndex(N, UINT32_MAX);
-  std::vector<uint8_t> State(N, 0); // 0 new, 1 on the stack, 2 placed
+  std::vector<uint8_t> State(N, 0);                 // 0 new, 1 on the stack, 2 placed
   std::vector<std::pair<uint32_t, uint32_t>> Stack; // (node, next child)
   uint32_t Next = 0;
   auto Identity = [N] {
@@ -258,8 +258,7 @@ std::string serializeArtifact(const ArtifactContents &C) {
   Add(SectionKind::Values, sizeof(ValueRecord), Values.size(), Values.data());
   Add(SectionKind::Enums, sizeof(EnumRecord), Enums.size(), Enums.data());
   Add(SectionKind::Attributes, sizeof(AttributeRecord), Attributes.size(), Attributes.data());
-  Add(SectionKind::Obligations, sizeof(ObligationRecord), Obligations.size(),
-      Obligations.data());
+  Add(SectionKind::Obligations, sizeof(ObligationRecord), Obligations.size(), Obligations.data());
   Add(SectionKind::ObligationInstances, sizeof(ObligationInstanceRecord), Instances.size(),
       Instances.data());
   Add(SectionKind::Rules, sizeof(RuleRecord), Rules.size(), Rules.data());

@@ -89,8 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
     exercise(**P);
   if (Size >= sizeof(format::FileHeader)) {
     std::string Fixed(Bytes);
-    uint64_t Sum = xxHash64(Fixed.data() + format::ChecksumStart,
-                            Fixed.size() - format::ChecksumStart);
+    uint64_t Sum =
+        xxHash64(Fixed.data() + format::ChecksumStart, Fixed.size() - format::ChecksumStart);
     std::memcpy(Fixed.data() + offsetof(format::FileHeader, Checksum), &Sum, sizeof(Sum));
     if (auto P = CompiledPolicy::fromBytes(Fixed))
       exercise(**P);

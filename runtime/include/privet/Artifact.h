@@ -18,9 +18,9 @@
 // other data by index or by (Offset, Size) into a pool section, never by pointer:
 //   Strings   bytes; every string is followed by a NUL so the C API can hand out const char*
 //   StrRefs   StrRef[]   lists of strings (enum values, a rule's @source texts)
-//   U32s      uint32_t[] lists (value parents, value classes, node children, terminal rules/obligations)
-//   I64s      int64_t[]  thresholds
-//   Bytes     uint8_t[]  combination membership flags
+//   U32s      uint32_t[] lists (value parents, value classes, node children, terminal
+//   rules/obligations) I64s      int64_t[]  thresholds Bytes     uint8_t[]  combination membership
+//   flags
 //
 // Diagram nodes are stored children-first: a child reference names a terminal (TerminalBit set)
 // or a node with a strictly smaller index. The loader checks this, so every walk terminates.
@@ -64,14 +64,14 @@ struct ListRef {
 struct FileHeader {
   char Magic[8];
   uint32_t FormatVersion;
-  uint32_t HeaderSize;    ///< sizeof(FileHeader); the body starts here.
-  uint64_t BodySize;      ///< The file is exactly HeaderSize + BodySize bytes.
-  uint64_t Checksum;      ///< XXH64 (seed 0) of bytes [ChecksumStart, end of file).
-  uint64_t SourceHash;    ///< Hash of the policy sources, from the compiler.
+  uint32_t HeaderSize; ///< sizeof(FileHeader); the body starts here.
+  uint64_t BodySize;   ///< The file is exactly HeaderSize + BodySize bytes.
+  uint64_t Checksum;   ///< XXH64 (seed 0) of bytes [ChecksumStart, end of file).
+  uint64_t SourceHash; ///< Hash of the policy sources, from the compiler.
   StrRef PolicyName;
   StrRef PolicyTitle;
   StrRef PolicyVersion;
-  uint32_t Root;          ///< A node index, or TerminalBit | terminal index.
+  uint32_t Root; ///< A node index, or TerminalBit | terminal index.
   uint32_t NumSections;
 };
 static_assert(sizeof(FileHeader) == 72, "FileHeader layout is part of the format");
@@ -85,8 +85,8 @@ enum class SectionKind : uint32_t {
   U32s = 3,
   I64s = 4,
   Bytes = 5,
-  Dimensions = 6,  ///< Exactly NumDimensions records, in Dim order.
-  Values = 7,      ///< Every dimension's values, dimension after dimension.
+  Dimensions = 6, ///< Exactly NumDimensions records, in Dim order.
+  Values = 7,     ///< Every dimension's values, dimension after dimension.
   Enums = 8,
   Attributes = 9,
   Obligations = 10,
@@ -136,8 +136,8 @@ struct AttributeRecord {
   uint8_t Kind;       ///< AttrKind.
   uint8_t HasDefault; ///< 0 or 1.
   uint16_t Reserved;
-  uint32_t Enum;      ///< With Kind == Enum: index into Enums; 0 otherwise.
-  int64_t Default;    ///< Bool 0/1, enum value index, integer, or duration in seconds.
+  uint32_t Enum;   ///< With Kind == Enum: index into Enums; 0 otherwise.
+  int64_t Default; ///< Bool 0/1, enum value index, integer, or duration in seconds.
 };
 static_assert(sizeof(AttributeRecord) == 24, "");
 
@@ -171,7 +171,7 @@ struct RuleRecord {
 static_assert(sizeof(RuleRecord) == 48, "");
 
 struct CombinationRecord {
-  uint32_t Result;     ///< A data value id.
+  uint32_t Result; ///< A data value id.
   uint32_t Reserved;
   ListRef UnderFirst;  ///< Bytes; one 0/1 flag per data value.
   ListRef UnderSecond; ///< Bytes; one 0/1 flag per data value.
@@ -189,9 +189,9 @@ static_assert(sizeof(TerminalRecord) == 24, "");
 struct NodeRecord {
   uint8_t Kind; ///< Node::Kind.
   uint8_t Reserved[3];
-  uint32_t Var;        ///< Dimension index, or attribute index.
-  ListRef Children;    ///< U32s; see the file comment for what a child may reference.
-  ListRef Thresholds;  ///< I64s; strictly ascending; only on int/duration attribute tests.
+  uint32_t Var;       ///< Dimension index, or attribute index.
+  ListRef Children;   ///< U32s; see the file comment for what a child may reference.
+  ListRef Thresholds; ///< I64s; strictly ascending; only on int/duration attribute tests.
 };
 static_assert(sizeof(NodeRecord) == 24, "");
 

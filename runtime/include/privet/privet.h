@@ -96,8 +96,9 @@ void privet_request_clear(privet_request *request);
 /* The first mistake made building the request, or NULL. Valid until the request changes. */
 const char *privet_request_error(const privet_request *request);
 
-/* Setters return 0, or -1 after recording the mistake in the request (deciding it then yields
- * PRIVET_ERROR). For PRIVET_DIM_DATA, set replaces the data set; add_data adds a category. */
+/* Setters return 0, or -1 when the request holds a mistake: this call's (recorded in the request)
+ * or an earlier one's. Deciding such a request yields PRIVET_ERROR with the first mistake. For
+ * PRIVET_DIM_DATA, set replaces the data set; add_data adds a category. */
 int privet_request_set(privet_request *request, privet_dim dim, const char *name);
 int privet_request_set_id(privet_request *request, privet_dim dim, uint32_t id);
 int privet_request_add_data(privet_request *request, const char *name);

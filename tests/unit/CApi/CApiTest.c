@@ -12,22 +12,22 @@
 
 static int failures = 0;
 
-#define CHECK(cond)                                                                         \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);              \
-      ++failures;                                                                           \
-    }                                                                                       \
+#define CHECK(cond)                                                                                \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                     \
+      ++failures;                                                                                  \
+    }                                                                                              \
   } while (0)
 
-#define CHECK_STR(actual, expected)                                                         \
-  do {                                                                                      \
-    const char *a_ = (actual);                                                              \
-    if (!a_ || strcmp(a_, (expected)) != 0) {                                               \
-      fprintf(stderr, "%s:%d: expected \"%s\", got \"%s\"\n", __FILE__, __LINE__, (expected), \
-              a_ ? a_ : "(null)");                                                          \
-      ++failures;                                                                           \
-    }                                                                                       \
+#define CHECK_STR(actual, expected)                                                                \
+  do {                                                                                             \
+    const char *a_ = (actual);                                                                     \
+    if (!a_ || strcmp(a_, (expected)) != 0) {                                                      \
+      fprintf(stderr, "%s:%d: expected \"%s\", got \"%s\"\n", __FILE__, __LINE__, (expected),      \
+              a_ ? a_ : "(null)");                                                                 \
+      ++failures;                                                                                  \
+    }                                                                                              \
   } while (0)
 
 static char path_buf[4096];
@@ -231,7 +231,8 @@ static void test_explain_and_permitted(const privet_policy *p) {
   privet_request_set(req, PRIVET_DIM_DATA, "email_address");
   text = privet_explain(p, req);
   CHECK(text != NULL && strstr(text, "allowed by `marketing_email` at sample.privet:10:1") != NULL);
-  CHECK(text != NULL && strstr(text, "notice: \"\xc2\xa7" "9 We may send you marketing") != NULL);
+  CHECK(text != NULL && strstr(text, "notice: \"\xc2\xa7"
+                                     "9 We may send you marketing") != NULL);
   privet_string_free(text);
 
   privet_request_set(req, PRIVET_DIM_DATA, "dna");

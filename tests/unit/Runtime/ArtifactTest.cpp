@@ -48,8 +48,8 @@ std::string readFile(const std::string &Path) {
 
 /// Rewrites the checksum so that only the loader's structural validation can catch a patch.
 void fixChecksum(std::string &Bytes) {
-  uint64_t Sum = xxHash64(Bytes.data() + format::ChecksumStart,
-                          Bytes.size() - format::ChecksumStart);
+  uint64_t Sum =
+      xxHash64(Bytes.data() + format::ChecksumStart, Bytes.size() - format::ChecksumStart);
   std::memcpy(Bytes.data() + offsetof(format::FileHeader, Checksum), &Sum, 8);
 }
 
@@ -186,8 +186,7 @@ TEST(Artifact, WriteFailuresLeaveNothingBehind) {
 TEST(Artifact, LoadErrors) {
   auto Missing = CompiledPolicy::load("/nonexistent/policy.pvc");
   ASSERT_FALSE(Missing);
-  EXPECT_EQ(Missing.error(),
-            "cannot open `/nonexistent/policy.pvc`: No such file or directory");
+  EXPECT_EQ(Missing.error(), "cannot open `/nonexistent/policy.pvc`: No such file or directory");
   auto Dir = CompiledPolicy::load("/tmp");
   ASSERT_FALSE(Dir);
   EXPECT_EQ(Dir.error(), "`/tmp` is not a regular file");
@@ -262,18 +261,15 @@ TEST(Artifact, RandomGarbageNeverCrashes) {
 TEST(Validation, DiagramReferences) {
   ArtifactContents C = samplePolicy();
   C.Nodes[5].Children[1] = TerminalBit | 10;
-  EXPECT_NE(loadError(C).find("child reference out of order or out of range"),
-            std::string::npos);
+  EXPECT_NE(loadError(C).find("child reference out of order or out of range"), std::string::npos);
 
   C = samplePolicy();
   C.Nodes[5].Children[0] = 99;
-  EXPECT_NE(loadError(C).find("child reference out of order or out of range"),
-            std::string::npos);
+  EXPECT_NE(loadError(C).find("child reference out of order or out of range"), std::string::npos);
 
   C = samplePolicy();
   C.Nodes[11].Children[0] = 0; // a cycle back to the root
-  EXPECT_NE(loadError(C).find("child reference out of order or out of range"),
-            std::string::npos);
+  EXPECT_NE(loadError(C).find("child reference out of order or out of range"), std::string::npos);
 
   C = samplePolicy();
   C.Root = 12;

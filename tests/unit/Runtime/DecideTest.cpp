@@ -234,8 +234,10 @@ TEST_F(DecideTest, CombinationRulesAddTheirResult) {
   EXPECT_EQ(rules(D), std::vector<uint32_t>{5});
   // A single category under both sides does not combine with itself.
   Request R2 = request();
-  R2.set(Dim::Action, "use").set(Dim::Purpose, "marketing").addData("ip_address").addData(
-      "ip_address");
+  R2.set(Dim::Action, "use")
+      .set(Dim::Purpose, "marketing")
+      .addData("ip_address")
+      .addData("ip_address");
   EXPECT_TRUE(Policy->decide(R2).rules().empty());
 }
 

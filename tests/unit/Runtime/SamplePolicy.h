@@ -67,10 +67,10 @@ inline ArtifactContents samplePolicy() {
   Action.NumClasses = 3;
 
   DimensionTable &Data = C.Dims[unsigned(Dim::Data)];
-  Data.ValueNames = {"personal_information", "contact",    "name",   "email_address",
-                     "payment",              "ip_address", "profile"};
-  Data.ValueTitles = {"Personal Information", "Contact information", "", "Email address", "",
-                      "IP address", ""};
+  Data.ValueNames = {"personal_information", "contact", "name", "email_address", "payment",
+                     "ip_address",           "profile"};
+  Data.ValueTitles = {
+      "Personal Information", "Contact information", "", "Email address", "", "IP address", ""};
   Data.IsLeaf = {0, 0, 1, 1, 1, 1, 1};
   Data.Parents = {{}, {0}, {1}, {1}, {0}, {0}, {}};
   // Classes: 0 contact-like, 1 payment, 2 ip, 3 profile, 4 personal_information, 5 omitted.
