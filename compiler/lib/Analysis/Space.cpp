@@ -54,7 +54,7 @@ int64_t AttrDomain::representative(uint32_t I) const {
   return Cuts[0] - 1;
 }
 
-static std::string formatValue(AttrKind K, int64_t V) {
+std::string privet::analysis::formatNumber(AttrKind K, int64_t V) {
   if (K != AttrKind::Duration)
     return std::to_string(V);
   static const std::pair<int64_t, const char *> Units[] = {
@@ -79,12 +79,12 @@ std::string AttrDomain::describeClass(uint32_t I) const {
   if (Cuts.empty())
     return "any value";
   if (I == 0)
-    return "< " + formatValue(Kind, Cuts[0]);
+    return "< " + formatNumber(Kind, Cuts[0]);
   if (I == Cuts.size())
-    return ">= " + formatValue(Kind, Cuts[I - 1]);
+    return ">= " + formatNumber(Kind, Cuts[I - 1]);
   if (Cuts[I] == Cuts[I - 1] + 1)
-    return "== " + formatValue(Kind, Cuts[I - 1]);
-  return fmt::format(">= {} and < {}", formatValue(Kind, Cuts[I - 1]), formatValue(Kind, Cuts[I]));
+    return "== " + formatNumber(Kind, Cuts[I - 1]);
+  return fmt::format(">= {} and < {}", formatNumber(Kind, Cuts[I - 1]), formatNumber(Kind, Cuts[I]));
 }
 
 //===-- Building the shared space -------------------------------------------------------===//

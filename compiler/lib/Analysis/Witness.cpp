@@ -46,17 +46,10 @@ std::string privet::analysis::formatAttrValue(const Policy &P, uint32_t Attr, in
       return P.Enums[A.Enum].Values[V];
     return std::to_string(V);
   case AttrKind::Int:
-    return std::to_string(V);
   case AttrKind::Duration:
     break;
   }
-  static const std::pair<int64_t, const char *> Units[] = {
-      {365 * 86400, "year"}, {30 * 86400, "month"}, {7 * 86400, "week"},
-      {86400, "day"},        {3600, "hour"},        {60, "minute"}};
-  for (auto [Secs, Unit] : Units)
-    if (V != 0 && V % Secs == 0)
-      return fmt::format("{} {}{}", V / Secs, Unit, V / Secs == 1 ? "" : "s");
-  return fmt::format("{} second{}", V, V == 1 ? "" : "s");
+  return formatNumber(A.Kind, V);
 }
 
 std::string privet::analysis::describeRequest(const Policy &P, const Request &R) {

@@ -29,6 +29,9 @@ llvm::StringRef dimName(Dimension D);
 /// The word introducing a dimension in a written pattern ("" for action and data).
 llvm::StringRef dimPreposition(Dimension D);
 
+/// An int as written ("17"), a duration in its largest exact unit ("30 days").
+std::string formatNumber(AttrKind K, int64_t V);
+
 /// The classes of one attribute in the shared space.
 struct AttrDomain {
   std::string Name;

@@ -1,0 +1,308 @@
+//===- Diff.cpp - What changed in what two policies permit, summarised for people -------===//
+#include "privet/Analysis/Diff.h"
+#include "privet/Analysis/Regions.h"
+
+#include "fmt/format.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <algorithm>
+#include <map>
+
+using namespace privet;
+using namespace privet::analysis;
+
+llvm::StringRef privet::analysis::changeKindName(DiffChange::Kind K) {
+  static const char *const Names[] = {"now-allowed", "now-denied", "obligation-added",
+                                      "obligation-removed"};
+  return Names[K];
+}
+
+llvm::StringRef privet::analysis::changeKindTitle(DiffChange::Kind K) {
+  static const char *const Names[] = {"now allowed", "now denied", "obligation added",
+                                      "obligation removed"};
+  return Names[K];
+}
+
+unsigned DiffResult::count(DiffChange::Kind K) const {
+  return std::count_if(Changes.begin(), Changes.end(),
+                       [&](const DiffChange &C) { return C.K == K; }) +
+         Omitted[K];
+}
+
+bool DiffResult::morePermissive() const {
+  return count(DiffChange::NowAllowed) || count(DiffChange::ObligationRemoved);
+}
+
+bool DiffResult::lessPermissive() const {
+  return count(DiffChange::NowDenied) || count(DiffChange::ObligationAdded);
+}
+
+namespace {
+
+/// A named set of shared values: a hierarchy node of either policy.
+struct Candidate {
+  std::string Name;
+  llvm::BitVector Cover;
+};
+
+class Differ {
+public:
+  Differ(const Policy &Old, const Policy &New, unsigned Max)
+      : Old(Old), New(New), Max(Max), S({&Old, &New}), RO(S, 0), RN(S, 1), M(S.mdd()) {
+    for (unsigned D = 0; D != NumDimensions; ++D)
+      buildCandidates(Dimension(D));
+  }
+
+  DiffResult run() {
+    summarise(M.diff(RN.allowed(), RO.allowed()), DiffChange::NowAllowed, "");
+    summarise(M.diff(RO.allowed(), RN.allowed()), DiffChange::NowDenied, "");
+    Mdd::Ref Both = M.conj(RO.allowed(), RN.allowed());
+    for (const auto &[Key, Name] : obligationKeys()) {
+      auto Matches = [&, &K = Key](const Policy &P) {
+        return [&P, &K](const ObligationRef &O) {
+          return O.Obligation < P.Obligations.Nodes.size() &&
+                 P.Obligations.Nodes[O.Obligation].Name == K.first && O.Arg == K.second;
+        };
+      };
+      Mdd::Ref WasCarried = RO.carrying(Matches(Old));
+      Mdd::Ref IsCarried = RN.carrying(Matches(New));
+      summarise(M.diff(M.conj(Both, IsCarried), WasCarried), DiffChange::ObligationAdded, Name);
+      summarise(M.diff(M.conj(Both, WasCarried), IsCarried), DiffChange::ObligationRemoved, Name);
+    }
+    std::stable_sort(Result.Changes.begin(), Result.Changes.end(),
+                     [](const DiffChange &A, const DiffChange &B) {
+                       return std::tie(A.K, A.Obligation, A.Text) <
+                              std::tie(B.K, B.Obligation, B.Text);
+                     });
+    return std::move(Result);
+  }
+
+private:
+  using Key = std::pair<std::string, std::optional<int64_t>>;
+
+  std::map<Key, std::string> obligationKeys() const {
+    std::map<Key, std::string> Keys;
+    for (const Policy *P : {&Old, &New})
+      for (const Rule &R : P->Rules)
+        for (const ObligationRef &O : R.Obligations) {
+          if (O.Obligation >= P->Obligations.Nodes.size())
+            continue;
+          const std::string &Name = P->Obligations.Nodes[O.Obligation].Name;
+          Keys[{Name, O.Arg}] = O.Arg ? fmt::format("{}({})", Name, *O.Arg) : Name;
+        }
+    return Keys;
+  }
+
+  void buildCandidates(Dimension D) {
+    auto &Out = Cands[unsigned(D)];
+    uint32_t Size = S.dim(D).size();
+    llvm::StringMap<bool> Seen;
+    // The new policy names things first: that is the vocabulary a reviewer reads.
+    for (unsigned W : {1u, 0u}) {
+      const PolicyView &V = S.view(W);
+      const Vocabulary &Voc = V.policy().vocab(D);
+      for (NodeId N = 0; N != Voc.Nodes.size() && N < Voc.Covers.size(); ++N) {
+        if (!Seen.try_emplace(Voc.Nodes[N].Name, true).second)
+          continue;
+        llvm::BitVector Cover(Size);
+        for (unsigned L : Voc.Covers[N].set_bits())
+          Cover.set(V.sharedLeaf(D, L));
+        if (Cover.any())
+          Out.push_back({Voc.Nodes[N].Name, std::move(Cover)});
+      }
+    }
+    std::stable_sort(Out.begin(), Out.end(), [](const Candidate &A, const Candidate &B) {
+      return A.Cover.count() > B.Cover.count();
+    });
+  }
+
+  /// The fewest highest nodes whose covers union to exactly X (greedy, largest first).
+  std::vector<std::string> cover(Dimension D, const llvm::BitVector &X) const {
+    std::vector<std::string> Names;
+    llvm::BitVector Covered(X.size());
+    for (const Candidate &C : Cands[unsigned(D)]) {
+      llvm::BitVector Outside = C.Cover;
+      Outside.reset(X);
+      if (Outside.any())
+        continue;
+      llvm::BitVector New = C.Cover;
+      New.reset(Covered);
+      if (New.none())
+        continue;
+      Names.push_back(C.Name);
+      Covered |= C.Cover;
+      if (Covered == X)
+        break;
+    }
+    return Names;
+  }
+
+  std::string quoteList(const std::vector<std::string> &Names) const {
+    std::string Out;
+    for (const std::string &N : Names)
+      Out += (Out.empty() ? "`" : ", `") + N + "`";
+    return Out;
+  }
+
+  std::string describeAttr(uint32_t A, const llvm::BitVector &Classes) const {
+    const AttrDomain &Dom = S.attrs()[A];
+    switch (Dom.Kind) {
+    case AttrKind::Bool:
+      return Classes[1] ? Dom.Name : "not " + Dom.Name;
+    case AttrKind::Enum: {
+      std::vector<std::string> Vals;
+      for (unsigned I : Classes.set_bits())
+        Vals.push_back(Dom.describeClass(I));
+      if (Vals.size() == 1)
+        return Dom.Name + " == " + Vals[0];
+      return Dom.Name + " in { " + llvm::join(Vals, ", ") + " }";
+    }
+    case AttrKind::Int:
+    case AttrKind::Duration:
+      break;
+    }
+    // Contiguous runs of intervals read as ranges.
+    std::vector<std::string> Runs;
+    int Size = Classes.size();
+    for (int I = Classes.find_first(); I != -1;) {
+      int J = I;
+      while (J + 1 < Size && Classes[J + 1])
+        ++J;
+      std::optional<int64_t> Lo, Hi;
+      if (I > 0)
+        Lo = Dom.Cuts[I - 1];
+      if (J + 1 < Size)
+        Hi = Dom.Cuts[J];
+      std::string N = Dom.Name;
+      if (Lo && Hi && *Hi == *Lo + 1)
+        Runs.push_back(N + " == " + formatNumber(Dom.Kind, *Lo));
+      else if (Lo && Hi)
+        Runs.push_back(fmt::format("{} >= {} and {} < {}", N, formatNumber(Dom.Kind, *Lo), N,
+                                   formatNumber(Dom.Kind, *Hi)));
+      else if (Lo)
+        Runs.push_back(N + " >= " + formatNumber(Dom.Kind, *Lo));
+      else if (Hi)
+        Runs.push_back(N + " < " + formatNumber(Dom.Kind, *Hi));
+      I = J + 1 < Size ? Classes.find_next(J + 1) : -1;
+    }
+    if (Runs.size() == 1)
+      return Runs[0];
+    return "(" + llvm::join(Runs, " or ") + ")";
+  }
+
+  DiffChange render(const std::vector<llvm::BitVector> &Cube, DiffChange::Kind K,
+                    const std::string &Obligation) const {
+    DiffChange C;
+    C.K = K;
+    C.Obligation = Obligation;
+    std::string Text;
+    auto Append = [&](const std::string &Part) {
+      if (!Text.empty())
+        Text += ' ';
+      Text += Part;
+    };
+    // The order a sentence reads in: "share `x` to `y` for `z` under `w`".
+    static const Dimension Order[] = {Dimension::Action,  Dimension::Data,  Dimension::Subject,
+                                      Dimension::Recipient, Dimension::Purpose, Dimension::Basis,
+                                      Dimension::Region,  Dimension::Context};
+    for (Dimension Dim : Order) {
+      unsigned D = unsigned(Dim);
+      const llvm::BitVector &X = Cube[S.dimVar(Dim)];
+      if (X.all()) {
+        if (Dim == Dimension::Action)
+          Append("any");
+        continue;
+      }
+      std::vector<std::string> Direct = cover(Dim, X);
+      llvm::BitVector Rest = X;
+      Rest.flip();
+      std::vector<std::string> Except = cover(Dim, Rest);
+      std::string Phrase;
+      if (!Except.empty() && Except.size() < Direct.size()) {
+        C.Values[D] = Except;
+        C.Negated[D] = true;
+        Phrase = Except.size() == 1 ? "not " + quoteList(Except) : "none of " + quoteList(Except);
+      } else {
+        C.Values[D] = Direct;
+        // Actions read as verbs, unquoted, as in a written rule.
+        Phrase = Dim == Dimension::Action ? llvm::join(Direct, ", ") : quoteList(Direct);
+      }
+      llvm::StringRef Prep = dimPreposition(Dim);
+      Append(Prep.empty() ? Phrase : Prep.str() + " " + Phrase);
+    }
+    for (uint32_t A = 0; A != S.attrs().size(); ++A) {
+      const llvm::BitVector &X = Cube[S.attrVar(A)];
+      if (!X.all())
+        C.Conditions.push_back(describeAttr(A, X));
+    }
+    if (!C.Conditions.empty())
+      Append("when " + llvm::join(C.Conditions, " and "));
+    C.Text = Text;
+    return C;
+  }
+
+  void summarise(Mdd::Ref Region, DiffChange::Kind K, const std::string &Obligation) {
+    if (Region == Mdd::False)
+      return;
+    std::vector<std::vector<llvm::BitVector>> Cubes;
+    // Bounded: past this many products merging would cost more than the listing is worth.
+    const size_t Limit = 4096;
+    M.forEachCube(Region, [&](const std::vector<llvm::BitVector> &Cube) {
+      Cubes.push_back(Cube);
+      return Cubes.size() < Limit;
+    });
+    mergeCubes(Cubes);
+    unsigned Listed = 0;
+    for (const auto &Cube : Cubes) {
+      if (Listed == Max) {
+        ++Result.Omitted[K];
+        continue;
+      }
+      Result.Changes.push_back(render(Cube, K, Obligation));
+      ++Listed;
+    }
+  }
+
+  /// Joins products that differ in one variable only, until none do.
+  static void mergeCubes(std::vector<std::vector<llvm::BitVector>> &Cubes) {
+    bool Changed = true;
+    while (Changed) {
+      Changed = false;
+      for (size_t I = 0; I < Cubes.size(); ++I)
+        for (size_t J = I + 1; J < Cubes.size(); ++J) {
+          int Differ = -1;
+          bool Mergeable = true;
+          for (size_t V = 0; V != Cubes[I].size(); ++V) {
+            if (Cubes[I][V] == Cubes[J][V])
+              continue;
+            if (Differ != -1) {
+              Mergeable = false;
+              break;
+            }
+            Differ = V;
+          }
+          if (!Mergeable || Differ == -1)
+            continue;
+          Cubes[I][Differ] |= Cubes[J][Differ];
+          Cubes.erase(Cubes.begin() + J);
+          Changed = true;
+          --J;
+        }
+    }
+  }
+
+  const Policy &Old, &New;
+  unsigned Max;
+  Space S;
+  PolicyRegions RO, RN;
+  Mdd &M;
+  std::array<std::vector<Candidate>, NumDimensions> Cands;
+  DiffResult Result;
+};
+
+} // namespace
+
+DiffResult privet::analysis::diffPolicies(const Policy &Old, const Policy &New,
+                                          unsigned MaxPerKind) {
+  return Differ(Old, New, MaxPerKind).run();
+}
