@@ -52,32 +52,24 @@ private:
     return X.IsAllow ? "allow rule" : "deny rule";
   }
 
-  bool suppressed(const Rule &Rl, const CheckInfo &C) const {
+  bool suppressed(const Rule &Rl, diag::Kind K) const {
     for (const Suppression &Sup : Rl.Suppressions)
-      if (const CheckInfo *K = findCheck(Sup.Check); K == &C)
+      if (const CheckInfo *C = findCheck(Sup.Check); C && C->Kind == K)
         return true;
     return false;
   }
 
-  Finding &add(const char *Check, const Loc &L, std::string Message) {
-    const CheckInfo *C = findCheck(Check);
-    assert(C && "unregistered check");
-    Finding F;
-    F.Code = C->Code;
-    F.CheckName = C->Name;
-    F.Severity = C->Default;
-    F.Location = L;
-    F.Message = std::move(Message);
-    Out.push_back(std::move(F));
+  Finding &add(diag::Kind K, const Loc &L, std::vector<std::string> Args) {
+    Out.push_back({K, std::move(Args), L, {}});
     return Out.back();
   }
 
   /// A finding on a rule: reported unless the rule lives in a library file or suppresses it.
-  Finding *addOnRule(const char *Check, uint32_t Rl, std::string Message) {
+  Finding *addOnRule(diag::Kind K, uint32_t Rl, std::vector<std::string> Args) {
     const Rule &X = P.Rules[Rl];
-    if (!reportable(X.Location) || suppressed(X, *findCheck(Check)))
+    if (!reportable(X.Location) || suppressed(X, K))
       return nullptr;
-    return &add(Check, X.Location, std::move(Message));
+    return &add(K, X.Location, std::move(Args));
   }
 
   void note(Finding &F, const Loc &L, std::string Message) {
@@ -108,9 +100,8 @@ private:
     for (const Rule &X : P.Rules)
       for (const Suppression &Sup : X.Suppressions)
         if (!findCheck(Sup.Check) && reportable(Sup.Location))
-          add("unknown_suppression", Sup.Location.Line ? Sup.Location : X.Location,
-              fmt::format("`@suppress` names unknown check `{}`; it suppresses nothing",
-                          Sup.Check));
+          add(diag::unknown_suppression, Sup.Location.Line ? Sup.Location : X.Location,
+              {Sup.Check});
   }
 
   // ---- Rules that never apply or never take effect --------------------------------------
@@ -142,18 +133,17 @@ private:
     Mdd::Ref Local = X.Condition ? M.conj(Sc, S.condition(0, *X.Condition)) : Sc;
     Finding *F;
     if (Sc == Mdd::False) {
-      F = addOnRule("unreachable_rule", Rl,
-                    fmt::format("{} {} can never apply: its pattern matches no request",
-                                ruleKind(Rl), ruleRef(Rl)));
+      F = addOnRule(diag::unreachable_rule, Rl,
+                    {ruleKind(Rl), X.Id, "its pattern matches no request"});
     } else if (Local == Mdd::False) {
-      F = addOnRule("unreachable_rule", Rl,
-                    fmt::format("{} {} can never apply: its condition is never satisfied",
-                                ruleKind(Rl), ruleRef(Rl)));
+      F = addOnRule(diag::unreachable_rule, Rl,
+                    {ruleKind(Rl), X.Id, "its condition is never satisfied"});
     } else {
-      F = addOnRule("unreachable_rule", Rl,
-                    fmt::format("exception {} can never apply: its pattern and condition do "
-                                "not overlap those of its parent rule {}",
-                                ruleRef(Rl), ruleRef(X.Parent)));
+      F = addOnRule(diag::unreachable_rule, Rl,
+                    {ruleKind(Rl), X.Id,
+                     fmt::format("its pattern and condition do not overlap those of its parent "
+                                 "rule {}",
+                                 ruleRef(X.Parent))});
       if (F)
         note(*F, P.Rules[X.Parent].Location,
              fmt::format("parent rule {} is declared here", ruleRef(X.Parent)));
@@ -163,10 +153,8 @@ private:
   void reportDead(uint32_t Rl, Mdd::Ref Reach) {
     const Rule &X = P.Rules[Rl];
     if (R.own(Rl) == Mdd::False) {
-      Finding *F = addOnRule("dead_rule", Rl,
-                             fmt::format("{} {} never takes effect: its exceptions cover its "
-                                         "whole scope",
-                                         ruleKind(Rl), ruleRef(Rl)));
+      Finding *F = addOnRule(diag::dead_rule, Rl,
+                             {ruleKind(Rl), X.Id, "its exceptions cover its whole scope"});
       if (F)
         noteRules(*F, X.Exceptions, [&](uint32_t E) {
           return fmt::format("exception {} overrides it", ruleRef(E));
@@ -179,10 +167,9 @@ private:
         for (uint32_t E : P.Rules[A].Exceptions)
           if (!P.Rules[E].IsAllow && M.intersects(R.denyOut(E), R.own(Rl)))
             Blockers.push_back(E);
-      Finding *F = addOnRule("dead_rule", Rl,
-                             fmt::format("{} {} never takes effect: sibling deny exceptions "
-                                         "override it wherever it applies",
-                                         ruleKind(Rl), ruleRef(Rl)));
+      Finding *F = addOnRule(
+          diag::dead_rule, Rl,
+          {ruleKind(Rl), X.Id, "sibling deny exceptions override it wherever it applies"});
       if (F)
         noteRules(*F, Blockers, [&](uint32_t E) {
           return fmt::format("deny exception {} overrides it", ruleRef(E));
@@ -193,10 +180,8 @@ private:
     for (uint32_t D = 0; D != P.Rules.size(); ++D)
       if (!P.Rules[D].IsAllow && dimsOverlap(D, Rl) && M.intersects(R.own(D), Reach))
         Covering.push_back(D);
-    Finding *F = addOnRule("dead_rule", Rl,
-                           fmt::format("{} {} never takes effect: deny rules cover its whole "
-                                       "scope",
-                                       ruleKind(Rl), ruleRef(Rl)));
+    Finding *F =
+        addOnRule(diag::dead_rule, Rl, {ruleKind(Rl), X.Id, "deny rules cover its whole scope"});
     if (F)
       noteRules(*F, Covering, [&](uint32_t D) {
         return fmt::format("{} {} denies part of its scope", ruleKind(D), ruleRef(D));
@@ -224,7 +209,7 @@ private:
       const Rule &X = P.Rules[Rl];
       if (!X.isTopLevel() || Dead[Rl] || !X.Exceptions.empty())
         continue;
-      if (!reportable(X.Location) || suppressed(X, *findCheck("redundant_rule")))
+      if (!reportable(X.Location) || suppressed(X, diag::redundant_rule))
         continue;
       unsigned E = X.IsAllow;
       const std::vector<uint32_t> *Best = nullptr;
@@ -254,14 +239,14 @@ private:
         if (Mine == Theirs && Other > Rl && Y.Exceptions.empty() &&
             (!X.IsAllow || X.Obligations == Y.Obligations))
           continue;
-        Finding &F = add("redundant_rule", X.Location,
-                         fmt::format("{} {} is redundant: {} {} already {} every request it "
-                                     "applies to{}",
-                                     ruleKind(Rl), ruleRef(Rl), ruleKind(Other), ruleRef(Other),
-                                     X.IsAllow ? "allows" : "denies",
-                                     X.IsAllow && !X.Obligations.empty()
-                                         ? ", with at least the same obligations"
-                                         : ""));
+        Finding &F = add(diag::redundant_rule, X.Location,
+                         {ruleKind(Rl), X.Id,
+                          fmt::format("{} {} already {} every request it applies to{}",
+                                      ruleKind(Other), ruleRef(Other),
+                                      X.IsAllow ? "allows" : "denies",
+                                      X.IsAllow && !X.Obligations.empty()
+                                          ? ", with at least the same obligations"
+                                          : "")});
         note(F, Y.Location, fmt::format("{} {} is declared here", ruleKind(Other), ruleRef(Other)));
         break;
       }
@@ -360,9 +345,8 @@ private:
       });
       if (ParentUnused)
         continue;
-      add("unused_declaration", Node.Location,
-          fmt::format("{} `{}` is never used: no rule, invariant or test mentions it{}", Keyword,
-                      Node.Name, Node.Children.empty() ? "" : " or anything under it"));
+      add(diag::unused_declaration, Node.Location,
+          {Keyword.str(), Node.Name, Node.Children.empty() ? "" : " or anything under it"});
     }
   }
 
@@ -377,9 +361,7 @@ private:
       const Attribute &Attr = P.Attributes[A];
       if (AttrUsed[A] || Attr.Module != 0 || !reportable(Attr.Location))
         continue;
-      add("unused_attribute", Attr.Location,
-          fmt::format("attribute `{}` is never used: no condition or test mentions it",
-                      Attr.Name));
+      add(diag::unused_attribute, Attr.Location, {Attr.Name});
     }
   }
 
@@ -404,10 +386,7 @@ private:
       });
       if (ParentReported)
         continue;
-      add("unprocessed_data", Node.Location,
-          fmt::format("no processing of category `{}` is ever allowed: every request naming it "
-                      "is denied",
-                      Node.Name));
+      add(diag::unprocessed_data, Node.Location, {Node.Name});
     }
   }
 
@@ -435,22 +414,18 @@ private:
       const Rule &X = P.Rules[Rl];
       if (!X.IsAllow || Dead[Rl])
         continue;
-      const auto &Eff = R.effectiveDims(Rl);
-      if (!Eff[unsigned(Dimension::Basis)].all() ||
-          !Eff[unsigned(Dimension::Data)].anyCommon(Personal))
+      // Constraining means writing `under` (here or on an enclosing rule), even when the list
+      // names every basis a small policy declares.
+      bool Constrained = false;
+      for (uint32_t A = Rl; A != NoIndex && !Constrained; A = P.Rules[A].Parent)
+        Constrained = P.Rules[A].S.dim(Dimension::Basis).has_value();
+      if (Constrained || !R.effectiveDims(Rl)[unsigned(Dimension::Data)].anyCommon(Personal))
         continue;
-      addOnRule("missing_legal_basis", Rl,
-                fmt::format("{} {} allows processing of personal data without a legal basis: "
-                            "add `under` naming the bases it relies on",
-                            ruleKind(Rl), ruleRef(Rl)));
+      addOnRule(diag::missing_legal_basis, Rl, {ruleKind(Rl), X.Id});
     }
   }
 
   // ---- Invariants ------------------------------------------------------------------------
-
-  std::string invariantRef(const Invariant &I) const {
-    return I.Id.empty() ? std::string("invariant") : "invariant `" + I.Id + "`";
-  }
 
   void checkInvariants() {
     const Vocabulary &Obl = P.Obligations;
@@ -460,10 +435,10 @@ private:
         Region = M.conj(Region, S.condition(0, *I.Condition));
       switch (I.K) {
       case Invariant::Never:
-        reportViolation(I, M.conj(Region, R.allowed()), "invariant_never", "is allowed", "");
+        reportViolation(I, M.conj(Region, R.allowed()), diag::invariant_never, "");
         break;
       case Invariant::Always:
-        reportViolation(I, M.diff(Region, R.allowed()), "invariant_always", "is denied", "");
+        reportViolation(I, M.diff(Region, R.allowed()), diag::invariant_always, "");
         break;
       case Invariant::Obliged:
         for (const ObligationRef &Req : I.Required) {
@@ -478,24 +453,25 @@ private:
                                                                : std::string("?");
           if (Req.Arg)
             Name += "(" + std::to_string(*Req.Arg) + ")";
-          reportViolation(I, M.diff(M.conj(Region, R.allowed()), Met), "invariant_obligation",
-                          "is allowed without obligation `" + Name + "`", Name);
+          reportViolation(I, M.diff(M.conj(Region, R.allowed()), Met),
+                          diag::invariant_obligation, Name);
         }
         break;
       }
     }
   }
 
-  void reportViolation(const Invariant &I, Mdd::Ref Violations, const char *Check,
-                       llvm::StringRef What, llvm::StringRef) {
+  void reportViolation(const Invariant &I, Mdd::Ref Violations, diag::Kind K,
+                       const std::string &Obligation) {
     if (Violations == Mdd::False)
       return;
     std::optional<std::vector<uint32_t>> Point = M.pick(Violations, S.preferredPoint());
     Request Req = pointToRequest(S, 0, *Point);
     PointDecision D = R.decide(*Point);
-    Finding &F = add(Check, I.Location,
-                     fmt::format("{} is violated: `{}` {}", invariantRef(I),
-                                 describeRequest(P, Req), What));
+    std::vector<std::string> Args{I.Id, describeRequest(P, Req)};
+    if (K == diag::invariant_obligation)
+      Args.push_back(Obligation);
+    Finding &F = add(K, I.Location, std::move(Args));
     if (D.Rules.empty()) {
       note(F, I.Location, "no rule allows this request: it is denied by default");
       return;

@@ -2,6 +2,7 @@
 #include "Check.h"
 #include "Command.h"
 
+#include "privet/Analysis/Sarif.h"
 #include "privet/Sema/Frontend.h"
 
 #include "llvm/Support/SourceMgr.h"
@@ -52,6 +53,9 @@ int runCheck(const CheckOptions &Opts) {
 
   if (Opts.Format == "json")
     Diags.renderJson(llvm::outs());
+  else if (Opts.Format == "sarif")
+    analysis::writeSarif(llvm::outs(), analysis::diagnosticSarifRules(),
+                         analysis::diagnosticSarifResults(Diags));
   else
     Diags.renderText(llvm::errs(), DiagnosticEngine::shouldColorStderr());
   if (Diags.hasIOError())
@@ -66,8 +70,9 @@ CommandRegistration Registration("check", [](CLI::App &App) {
   Cmd->add_option("files", Opts->Files, ".privet files to check")->required();
   Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
       ->allow_extra_args(false);
-  Cmd->add_option("--format", Opts->Format, "Diagnostic output: text (stderr) or json (stdout)")
-      ->check(CLI::IsMember({"text", "json"}));
+  Cmd->add_option("--format", Opts->Format,
+                  "Diagnostic output: text (stderr), json or sarif (stdout)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
   Cmd->add_option("-W", Opts->WarningOptions,
                   "no-NAME silences warning NAME, error=NAME makes it an error")
       ->allow_extra_args(false);

@@ -17,7 +17,7 @@ std::vector<std::shared_ptr<Finding>> byCheck(const std::vector<Finding> &Fs,
                                               llvm::StringRef Name) {
   std::vector<std::shared_ptr<Finding>> Out;
   for (const Finding &F : Fs)
-    if (F.CheckName == Name)
+    if (diagnosticKindInfo(F.Kind).Name == Name)
       Out.push_back(std::make_shared<Finding>(F));
   return Out;
 }
@@ -51,7 +51,7 @@ TEST(ChecksTest, DeadAllowNamesTheCoveringDenies) {
   auto Fs = runAnalyses(B.policy());
   auto Dead = byCheck(Fs, "dead_rule");
   ASSERT_EQ(Dead.size(), 1u);
-  EXPECT_NE(Dead[0]->Message.find("`a`"), std::string::npos);
+  EXPECT_NE(Dead[0]->message().find("`a`"), std::string::npos);
   ASSERT_EQ(Dead[0]->Notes.size(), 2u);
   EXPECT_NE(Dead[0]->Notes[0].Message.find("`d1`"), std::string::npos);
   EXPECT_NE(Dead[0]->Notes[1].Message.find("`d2`"), std::string::npos);
@@ -72,7 +72,7 @@ TEST(ChecksTest, ExceptionOutsideItsParentIsUnreachable) {
   B.rule("ok", false, B.scope({{Dimension::Purpose, {"ads"}}}), {}, {}, A);
   auto Fs = byCheck(runAnalyses(B.policy()), "unreachable_rule");
   ASSERT_EQ(Fs.size(), 1u);
-  EXPECT_NE(Fs[0]->Message.find("exception `e`"), std::string::npos);
+  EXPECT_NE(Fs[0]->message().find("exception `e`"), std::string::npos);
   ASSERT_EQ(Fs[0]->Notes.size(), 1u);
 }
 
@@ -83,7 +83,7 @@ TEST(ChecksTest, ContradictoryConditionIsUnreachable) {
                              PolicyBuilder::negate(PolicyBuilder::boolAttr(0))));
   auto Fs = byCheck(runAnalyses(B.policy()), "unreachable_rule");
   ASSERT_EQ(Fs.size(), 1u);
-  EXPECT_NE(Fs[0]->Message.find("condition is never satisfied"), std::string::npos);
+  EXPECT_NE(Fs[0]->message().find("condition is never satisfied"), std::string::npos);
 }
 
 TEST(ChecksTest, RedundantNeedsSameEffectAndObligations) {
@@ -98,8 +98,8 @@ TEST(ChecksTest, RedundantNeedsSameEffectAndObligations) {
   B.rule("different", true, B.scope({{Dimension::Data, {"logs"}}, {Dimension::Basis, {"consent"}}}));
   auto Fs = byCheck(runAnalyses(B.policy()), "redundant_rule");
   ASSERT_EQ(Fs.size(), 2u);
-  EXPECT_NE(Fs[0]->Message.find("`narrow`"), std::string::npos);
-  EXPECT_NE(Fs[1]->Message.find("`needs_more`"), std::string::npos);
+  EXPECT_NE(Fs[0]->message().find("`narrow`"), std::string::npos);
+  EXPECT_NE(Fs[1]->message().find("`needs_more`"), std::string::npos);
 }
 
 TEST(ChecksTest, RedundantRespectsMoreObligationsAndSuppression) {
@@ -120,7 +120,7 @@ TEST(ChecksTest, IdenticalRulesReportOnlyTheLater) {
   B.rule("second", false, B.scope({{Dimension::Purpose, {"ads"}}}));
   auto Fs = byCheck(runAnalyses(B.policy()), "redundant_rule");
   ASSERT_EQ(Fs.size(), 1u);
-  EXPECT_NE(Fs[0]->Message.find("`second`"), std::string::npos);
+  EXPECT_NE(Fs[0]->message().find("`second`"), std::string::npos);
 }
 
 TEST(ChecksTest, UnusedReportsTheHighestRootNodeOnly) {
@@ -137,8 +137,8 @@ TEST(ChecksTest, UnusedReportsTheHighestRootNodeOnly) {
   auto Unused = byCheck(Fs, "unused_declaration");
   ASSERT_EQ(Unused.size(), 2u);
   // Sorted by location: `ads` is the first node of its vocabulary, declared on an earlier line.
-  EXPECT_NE(Unused[0]->Message.find("purpose `ads`"), std::string::npos);
-  EXPECT_NE(Unused[1]->Message.find("`unused_group`"), std::string::npos);
+  EXPECT_NE(Unused[0]->message().find("purpose `ads`"), std::string::npos);
+  EXPECT_NE(Unused[1]->message().find("`unused_group`"), std::string::npos);
   EXPECT_EQ(byCheck(Fs, "unused_attribute").size(), 1u);
 }
 
@@ -150,10 +150,10 @@ TEST(ChecksTest, UnprocessedDataAndMissingBasis) {
   auto Fs = runAnalyses(B.policy());
   auto Unprocessed = byCheck(Fs, "unprocessed_data");
   ASSERT_EQ(Unprocessed.size(), 1u);
-  EXPECT_NE(Unprocessed[0]->Message.find("`phone`"), std::string::npos);
+  EXPECT_NE(Unprocessed[0]->message().find("`phone`"), std::string::npos);
   auto Basis = byCheck(Fs, "missing_legal_basis");
   ASSERT_EQ(Basis.size(), 1u);
-  EXPECT_NE(Basis[0]->Message.find("`no_basis`"), std::string::npos);
+  EXPECT_NE(Basis[0]->message().find("`no_basis`"), std::string::npos);
 }
 
 TEST(ChecksTest, NonPersonalDataNeedsNoBasis) {
@@ -181,11 +181,11 @@ TEST(ChecksTest, InvariantViolationGivesAConcreteRequestAndItsRules) {
   auto Fs = runAnalyses(B.policy());
   auto Never1 = byCheck(Fs, "invariant_never");
   ASSERT_EQ(Never1.size(), 1u);
-  EXPECT_EQ(Never1[0]->Severity, Level::Error);
-  EXPECT_NE(Never1[0]->Message.find("`share email for ads under consent given opted_out = false` "
+  EXPECT_EQ(diagnosticKindInfo(Never1[0]->Kind).DefaultSeverity, Severity::Error);
+  EXPECT_NE(Never1[0]->message().find("`share email for ads under consent given opted_out = false` "
                                     "is allowed"),
             std::string::npos)
-      << Never1[0]->Message;
+      << Never1[0]->message();
   ASSERT_EQ(Never1[0]->Notes.size(), 1u);
   EXPECT_NE(Never1[0]->Notes[0].Message.find("`share_all` allows"), std::string::npos);
   EXPECT_TRUE(byCheck(Fs, "invariant_always").empty());
@@ -208,22 +208,24 @@ TEST(ChecksTest, ObligationInvariantAcceptsNarrowerObligations) {
   EXPECT_EQ(byCheck(runAnalyses(B.policy()), "invariant_obligation").size(), 1u);
 }
 
-TEST(ChecksTest, WarningSwitches) {
-  WarningOptions W;
-  EXPECT_FALSE(W.parse("no-dead-rule"));
-  EXPECT_FALSE(W.parse("error=redundant_rule"));
-  EXPECT_TRUE(W.parse("no-such-check"));
-  std::vector<Finding> Fs(3);
-  Fs[0].CheckName = "dead_rule";
-  Fs[1].CheckName = "redundant_rule";
-  Fs[2].CheckName = "unused_attribute";
-  W.apply(Fs);
-  ASSERT_EQ(Fs.size(), 2u);
-  EXPECT_EQ(Fs[0].Severity, Level::Error);
-  EXPECT_EQ(Fs[1].Severity, Level::Warning);
-  W.DenyWarnings = true;
-  W.apply(Fs);
-  EXPECT_EQ(Fs[1].Severity, Level::Error);
+TEST(ChecksTest, RegistryNamesResolve) {
+  for (const CheckInfo &C : checkRegistry()) {
+    EXPECT_EQ(findCheck(C.name()), &C);
+    EXPECT_EQ(findCheck(C.code()), &C);
+    EXPECT_EQ(checkFor(C.Kind), &C);
+    EXPECT_TRUE(C.name().startswith("") && *C.Short && *C.Full && *C.Help);
+  }
+  EXPECT_EQ(findCheck("dead-rule"), findCheck("dead_rule"));
+  EXPECT_EQ(findCheck("no_such_check"), nullptr);
+}
+
+TEST(ChecksTest, UnknownSuppressionIsReported) {
+  PolicyBuilder B = base();
+  uint32_t R = B.rule("r", true, B.scope({{Dimension::Basis, {"consent"}}}));
+  B.policy().Rules[R].Suppressions.push_back({"dead_rul", "typo", PolicyBuilder::at(9)});
+  auto Fs = byCheck(runAnalyses(B.policy()), "unknown_suppression");
+  ASSERT_EQ(Fs.size(), 1u);
+  EXPECT_NE(Fs[0]->message().find("`dead_rul`"), std::string::npos);
 }
 
 } // namespace

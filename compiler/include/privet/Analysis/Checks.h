@@ -9,6 +9,7 @@
 #ifndef PRIVET_ANALYSIS_CHECKS_H
 #define PRIVET_ANALYSIS_CHECKS_H
 
+#include "privet/Basic/Diagnostic.h"
 #include "privet/Sema/Policy.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -22,22 +23,23 @@
 
 namespace privet::analysis {
 
-enum class Level : uint8_t { None, Note, Warning, Error };
-llvm::StringRef levelName(Level L); ///< "none", "note", "warning", "error".
-
-/// One analysis, as published in the registry.
+/// One analysis: its diagnostic kind (code, name, format and default severity live in
+/// privet/Basic/DiagnosticKinds.def) and the longer texts SARIF and the docs publish.
 struct CheckInfo {
-  const char *Code;        ///< "W0401".
-  const char *Name;        ///< "dead_rule": for -W and @suppress (dashes accepted too).
-  Level Default;
-  const char *Short;       ///< One line.
-  const char *Full;        ///< What it means.
-  const char *Help;        ///< What to do about it.
+  diag::Kind Kind;
+  const char *Short; ///< One line.
+  const char *Full;  ///< What it means.
+  const char *Help;  ///< What to do about it.
+
+  llvm::StringRef name() const { return diagnosticKindInfo(Kind).Name; }
+  llvm::StringRef code() const { return diagnosticKindInfo(Kind).Code; }
 };
 
 llvm::ArrayRef<CheckInfo> checkRegistry();
 /// By name ("dead_rule" or "dead-rule") or code ("W0401"); nullptr when unknown.
 const CheckInfo *findCheck(llvm::StringRef NameOrCode);
+/// The analysis behind a diagnostic kind; nullptr for front-end kinds.
+const CheckInfo *checkFor(diag::Kind K);
 
 /// A related location: the other rule, the deny that covers, the rule deciding a counterexample.
 struct FindingNote {
@@ -45,44 +47,32 @@ struct FindingNote {
   std::string Message;
 };
 
-/// A diagnostic record independent of how it is rendered (text, JSON, SARIF). Front-end
-/// diagnostics are converted into these for the machine-readable formats too.
 struct Finding {
-  std::string Code;
-  std::string CheckName; ///< Empty for front-end diagnostics.
-  Level Severity = Level::Warning;
+  diag::Kind Kind;
+  std::vector<std::string> Args; ///< For the kind's format.
   Loc Location;
-  std::string Message;
   std::vector<FindingNote> Notes;
-};
 
-/// `-W no-<name>`, `-W error=<name>`, `--deny-warnings`.
-class WarningOptions {
-public:
-  /// Parses one -W argument; returns an error message for an unknown name or form.
-  std::optional<std::string> parse(llvm::StringRef Arg);
-  bool DenyWarnings = false;
-  /// The level a finding of this check is reported at (None: switched off).
-  Level levelFor(const CheckInfo &C) const;
-  /// Applies the switches to findings: drops disabled ones, raises the promoted ones.
-  void apply(std::vector<Finding> &Findings) const;
-
-private:
-  std::map<std::string, Level> Overrides; ///< By check name.
+  std::string message() const;
 };
 
 struct AnalysisOptions {
   /// Whether findings located in file F (Policy::Files index) are reported. Rules of imported
   /// library modules (the standard library) are analysed as part of the policy but their own
-  /// findings are not the user's to fix. Default: every file.
+  /// findings are not the user's to fix. Invariant violations are always reported: importing
+  /// an invariant module is asking for them. Default: every file.
   std::function<bool(uint32_t File)> Reportable;
-  /// How many related notes to attach at most (the rest are counted in the message).
+  /// How many related notes to attach at most (the rest are counted in the last one).
   unsigned MaxNotes = 8;
 };
 
-/// Runs every analysis on P. Findings are sorted by location; suppressed ones are removed.
-/// Severity is each check's default: apply WarningOptions afterwards.
+/// Runs every analysis on P. Findings are sorted by location; ones suppressed inline with
+/// `@suppress(<check>, "reason")` are dropped. Severities (and -W switches) are the
+/// DiagnosticEngine's business when the findings are reported.
 std::vector<Finding> runAnalyses(const Policy &P, const AnalysisOptions &Opts = {});
+
+/// Reports findings through Diags, with notes at their related locations.
+void reportFindings(const std::vector<Finding> &Findings, DiagnosticEngine &Diags);
 
 /// Renders a request (a value per dimension, the attributes) the way a test would write it:
 /// "share email_address about customers ... given age = 17, consent_status = given".

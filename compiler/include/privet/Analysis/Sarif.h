@@ -1,0 +1,58 @@
+//===- Sarif.h - SARIF 2.1.0 logs that GitHub code scanning accepts ---------------*- C++ -*-===//
+//
+// `privet check --format sarif` and `privet diff --format sarif` write one run whose tool driver
+// publishes every diagnostic kind as a rule (id = stable code) and whose results point at the
+// source with physical locations relative to the working directory, notes becoming related
+// locations. tests/lit/Sarif validates the output against the official schema.
+//
+//===----------------------------------------------------------------------------------------===//
+#ifndef PRIVET_ANALYSIS_SARIF_H
+#define PRIVET_ANALYSIS_SARIF_H
+
+#include "privet/Basic/Diagnostic.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace privet::analysis {
+
+struct SarifRule {
+  std::string Id;   ///< The stable code.
+  std::string Name; ///< The check name.
+  std::string Short, Full, Help;
+  Severity Level = Severity::Warning;
+};
+
+struct SarifLocation {
+  std::string File; ///< As the tool was given it; made relative to the working directory.
+  unsigned Line = 0, Column = 0, EndLine = 0, EndColumn = 0; ///< 1-based; EndColumn exclusive.
+  std::string Message; ///< For related locations.
+};
+
+struct SarifResult {
+  std::string RuleId;
+  Severity Level = Severity::Warning;
+  std::string Message;
+  std::optional<SarifLocation> Location;
+  std::vector<SarifLocation> Related;
+};
+
+/// The rules array for every diagnostic kind (analyses with their full texts and help).
+std::vector<SarifRule> diagnosticSarifRules();
+/// The engine's reported diagnostics (ignored ones excluded), in location order.
+std::vector<SarifResult> diagnosticSarifResults(const DiagnosticEngine &Diags);
+
+/// A file path as a SARIF URI: relative to the working directory when under it (so GitHub maps
+/// it onto the repository), otherwise an absolute file:// URI; percent-encoded.
+std::string sarifUri(llvm::StringRef File);
+
+/// Writes a complete SARIF 2.1.0 log with one run.
+void writeSarif(llvm::raw_ostream &OS, const std::vector<SarifRule> &Rules,
+                const std::vector<SarifResult> &Results);
+
+} // namespace privet::analysis
+
+#endif // PRIVET_ANALYSIS_SARIF_H
