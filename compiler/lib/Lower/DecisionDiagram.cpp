@@ -16,6 +16,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 namespace privet {
@@ -75,6 +76,7 @@ private:
   std::map<ObligationRef, uint32_t> ObligationIndex;
   std::array<llvm::DenseMap<uint64_t, Ref>, NumOps> Memo;
   bool Completed = false; ///< Dimension nodes carry derived classes too.
+  uint64_t Steps = 0;     ///< Apply steps not answered by the memo, for the work budget.
   bool OverBudget = false;
 
   void computeClasses();
@@ -178,6 +180,7 @@ Ref Builder::applyTerminals(Op O, Ref A, Ref B) {
     U.K = X.K;
     U.Rules = unite(X.Rules, Y.Rules);
     U.Obligations = unite(X.Obligations, Y.Obligations);
+    Steps += U.Rules.size();
     return intern(std::move(U));
   }
   case Meet: {
@@ -192,6 +195,7 @@ Ref Builder::applyTerminals(Op O, Ref A, Ref B) {
     U.Rules = unite(X.Rules, Y.Rules);
     if (XAllow)
       U.Obligations = unite(X.Obligations, Y.Obligations);
+    Steps += U.Rules.size();
     return intern(std::move(U));
   }
   case NumOps:
@@ -246,7 +250,9 @@ Ref Builder::apply(Op O, Ref A, Ref B) {
   default:
     break;
   }
-  if ((A & TerminalBit) && (B & TerminalBit))
+  bool Terminals = (A & TerminalBit) && (B & TerminalBit);
+  // Uniting rule sets is the expensive part of Join and Meet: memoise terminal pairs too.
+  if (Terminals && O != Join && O != Meet)
     return applyTerminals(O, A, B);
   if ((O == Join || O == Meet || O == And || O == Or) && A > B)
     std::swap(A, B); // commutative: one memo entry for both orders
@@ -254,7 +260,16 @@ Ref Builder::apply(Op O, Ref A, Ref B) {
   auto Found = Memo[O].find(Key);
   if (Found != Memo[O].end())
     return Found->second;
+  if (Terminals) {
+    Ref R = applyTerminals(O, A, B);
+    Memo[O][Key] = R;
+    return R;
+  }
 
+  if (++Steps > Opts.StepBudget) {
+    OverBudget = true;
+    return NoneT;
+  }
   uint32_t LA = level(A), LB = level(B);
   uint32_t Var = varKey(D.Order[std::min(LA, LB)]);
   uint32_t N = arity(Var);
@@ -604,6 +619,11 @@ llvm::Error Builder::run() {
   Completed = true;
   llvm::DenseMap<Ref, Ref> Done;
   Ref Root = complete(Final, Done);
+  if (OverBudget && Steps > Opts.StepBudget)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "building the decision diagram exceeds the work budget of %llu steps",
+        (unsigned long long)Opts.StepBudget);
   if (OverBudget)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),

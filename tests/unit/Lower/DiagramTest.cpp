@@ -268,6 +268,15 @@ TEST(Diagram, NodeBudgetIsEnforced) {
   EXPECT_NE(llvm::toString(DD.takeError()).find("node budget of 1 nodes"), std::string::npos);
 }
 
+TEST(Diagram, WorkBudgetIsEnforced) {
+  Policy P = examplePolicy();
+  DiagramOptions Opts;
+  Opts.StepBudget = 1;
+  auto DD = DecisionDiagram::build(P, Opts);
+  ASSERT_FALSE(bool(DD));
+  EXPECT_NE(llvm::toString(DD.takeError()).find("work budget of 1 steps"), std::string::npos);
+}
+
 TEST(DiagramQueries, WitnessesCountsAndContributions) {
   Policy P = examplePolicy();
   // A rule that can never decide: use of payment for marketing is already denied.

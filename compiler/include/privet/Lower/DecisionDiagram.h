@@ -64,6 +64,9 @@ struct DiagramOptions {
   std::array<Dimension, NumDimensions> ExplicitOrder{};
   /// Build fails with an error when the diagram would hold more nodes than this.
   uint64_t NodeBudget = 2'000'000;
+  /// Build fails when it would take more than this many operation steps (each combines two
+  /// subdiagrams at one variable); this bounds compile time when the diagram explodes.
+  uint64_t StepBudget = 50'000'000;
 };
 
 /// Per dimension: how values map to classes.

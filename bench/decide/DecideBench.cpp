@@ -1,0 +1,186 @@
+//===- DecideBench.cpp - decide() by ids and by names, artifact load, JSONL throughput -------===//
+//
+// Each policy size N is generated, compiled and serialised once; the benchmarks then load the
+// bytes with the runtime as a service would. Sizes whose diagram exceeds the node budget are
+// reported as errors (see docs/performance.md).
+//
+//===----------------------------------------------------------------------------------------===//
+#include "Workload.h"
+
+#include "privet/Artifact.h"
+#include "privet/Lower/JsonlQuery.h"
+#include "privet/Lower/Lowering.h"
+#include "privet/Runtime.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <map>
+#include <unistd.h>
+
+using namespace privet;
+
+namespace {
+
+struct Compiled {
+  Policy Source;
+  std::string Bytes;
+  std::string Error;
+  std::shared_ptr<const rt::CompiledPolicy> Runtime;
+  std::vector<bench::LeafRequest> Requests;
+};
+
+const Compiled &compiled(unsigned N) {
+  static std::map<unsigned, Compiled> Cache;
+  auto It = Cache.find(N);
+  if (It != Cache.end())
+    return It->second;
+  Compiled &C = Cache[N];
+  C.Source = bench::generatePolicy(N);
+  auto Contents = compilePolicy(C.Source);
+  if (!Contents) {
+    C.Error = llvm::toString(Contents.takeError());
+    return C;
+  }
+  C.Bytes = rt::serializeArtifact(*Contents);
+  auto Loaded = rt::CompiledPolicy::fromBytes(C.Bytes);
+  if (!Loaded) {
+    C.Error = Loaded.error();
+    return C;
+  }
+  C.Runtime = Loaded.take();
+  C.Requests = bench::generateRequests(C.Source, 4096);
+  return C;
+}
+
+void BM_DecideByIds(benchmark::State &State) {
+  const Compiled &C = compiled(State.range(0));
+  if (!C.Runtime) {
+    State.SkipWithError(C.Error.c_str());
+    return;
+  }
+  const rt::CompiledPolicy &P = *C.Runtime;
+  std::vector<rt::Request> Reqs;
+  for (const bench::LeafRequest &L : C.Requests) {
+    rt::Request R(P);
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      if (L.Values[D] != UINT32_MAX)
+        R.set(rt::Dim(D), L.Values[D]);
+    R.setBool(0, L.Attrs[0]).setEnum(1, uint32_t(L.Attrs[1])).setInt(2, L.Attrs[2]).setDuration(
+        3, L.Attrs[3]);
+    Reqs.push_back(std::move(R));
+  }
+  rt::Decision Out;
+  size_t I = 0, Allowed = 0;
+  for (auto _ : State) {
+    P.decide(Reqs[I++ & 4095], Out);
+    Allowed += Out.permitted();
+  }
+  benchmark::DoNotOptimize(Allowed);
+  State.counters["nodes"] = P.numNodes();
+  State.counters["allowed_pct"] = 100.0 * Allowed / std::max<size_t>(1, State.iterations());
+}
+
+void BM_DecideByNames(benchmark::State &State) {
+  const Compiled &C = compiled(State.range(0));
+  if (!C.Runtime) {
+    State.SkipWithError(C.Error.c_str());
+    return;
+  }
+  const rt::CompiledPolicy &P = *C.Runtime;
+  // The names as a service would hold them: strings, resolved on every request.
+  struct Named {
+    std::array<std::string, NumDimensions> Values;
+    bool OptOut;
+    std::string Consent;
+    int64_t Age, DataAge;
+  };
+  std::vector<Named> Reqs;
+  for (const bench::LeafRequest &L : C.Requests) {
+    Named N;
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      if (L.Values[D] != UINT32_MAX)
+        N.Values[D] = C.Source.Vocab[D].Nodes[L.Values[D]].Name;
+    N.OptOut = L.Attrs[0];
+    N.Consent = C.Source.Enums[0].Values[L.Attrs[1]];
+    N.Age = L.Attrs[2];
+    N.DataAge = L.Attrs[3];
+    Reqs.push_back(std::move(N));
+  }
+  rt::Request R(P);
+  rt::Decision Out;
+  size_t I = 0, Allowed = 0;
+  for (auto _ : State) {
+    const Named &N = Reqs[I++ & 4095];
+    R.clear();
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      if (!N.Values[D].empty())
+        R.set(rt::Dim(D), N.Values[D]);
+    R.setBool("marketing_opt_out", N.OptOut)
+        .setEnum("consent_status", N.Consent)
+        .setInt("age", N.Age)
+        .setDuration("data_age", N.DataAge);
+    P.decide(R, Out);
+    Allowed += Out.permitted();
+  }
+  benchmark::DoNotOptimize(Allowed);
+}
+
+void BM_Load(benchmark::State &State) {
+  const Compiled &C = compiled(State.range(0));
+  if (!C.Runtime) {
+    State.SkipWithError(C.Error.c_str());
+    return;
+  }
+  std::string Path = "/tmp/privet-bench-" + std::to_string(getpid()) + ".pvc";
+  if (!rt::writeFileAtomically(Path, C.Bytes)) {
+    State.SkipWithError("cannot write the artifact");
+    return;
+  }
+  for (auto _ : State) {
+    auto Loaded = rt::CompiledPolicy::load(Path);
+    if (!Loaded) {
+      State.SkipWithError(Loaded.error().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize((*Loaded)->numNodes());
+  }
+  std::remove(Path.c_str());
+  State.counters["bytes"] = double(C.Bytes.size());
+}
+
+void BM_Jsonl(benchmark::State &State) {
+  const Compiled &C = compiled(State.range(0));
+  if (!C.Runtime) {
+    State.SkipWithError(C.Error.c_str());
+    return;
+  }
+  std::string Input = bench::requestsAsJsonl(C.Source, C.Requests);
+  std::vector<std::string_view> Lines;
+  for (size_t Start = 0; Start < Input.size();) {
+    size_t End = Input.find('\n', Start);
+    Lines.push_back(std::string_view(Input).substr(Start, End - Start));
+    Start = End + 1;
+  }
+  JsonlQuery Engine(*C.Runtime);
+  std::string Out;
+  Out.reserve(4 << 20);
+  size_t I = 0;
+  for (auto _ : State) {
+    Engine.processLine(Lines[I++ & 4095], Out);
+    if (Out.size() > (2 << 20))
+      Out.clear(); // as if flushed to the output
+  }
+  State.SetItemsProcessed(State.iterations());
+  State.SetBytesProcessed(int64_t(State.iterations()) * int64_t(Input.size() / Lines.size()));
+}
+
+#define SIZES ->Arg(10)->Arg(100)->Arg(400)
+BENCHMARK(BM_DecideByIds) SIZES->Repetitions(5)->ReportAggregatesOnly(true);
+BENCHMARK(BM_DecideByNames) SIZES->Repetitions(5)->ReportAggregatesOnly(true);
+BENCHMARK(BM_Load) SIZES->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Jsonl) SIZES;
+
+} // namespace
+
+BENCHMARK_MAIN();
