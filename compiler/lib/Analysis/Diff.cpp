@@ -259,8 +259,22 @@ private:
         continue;
       }
       Result.Changes.push_back(render(Cube, K, Obligation));
+      addRules(Result.Changes.back(), Cube);
       ++Listed;
     }
+  }
+
+  /// The rules deciding one request of the region, for reviewers to jump to.
+  void addRules(DiffChange &C, const std::vector<llvm::BitVector> &Cube) {
+    std::vector<uint32_t> Point(Cube.size(), 0);
+    for (size_t V = 0; V != Cube.size(); ++V)
+      Point[V] = Cube[V].find_first();
+    PointDecision Now = RN.decide(Point);
+    for (uint32_t R : Now.Rules)
+      C.Rules.push_back({1, R});
+    if (C.K == DiffChange::NowDenied && Now.Rules.empty())
+      for (uint32_t R : RO.decide(Point).Rules)
+        C.Rules.push_back({0, R});
   }
 
   /// Joins products that differ in one variable only, until none do.

@@ -32,6 +32,10 @@ struct DiffChange {
   std::array<bool, NumDimensions> Negated{};
   /// Attribute restrictions, rendered: "age < 18", "consent_status in {given, withdrawn}".
   std::vector<std::string> Conditions;
+  /// Rules that decide a request of the region: (0 = old, 1 = new, rule index). For what is now
+  /// allowed or obliged differently, the new policy's; for what is now denied, the new policy's
+  /// denies, or the old allow that no longer holds when the new policy denies by default.
+  std::vector<std::pair<unsigned, uint32_t>> Rules;
   /// The whole change as one line: "share `email` to `ad_tech` for `ads` under `consent`".
   std::string Text;
 };

@@ -1,0 +1,399 @@
+//===- TestRunner.cpp - `privet test`: expectations against the compiled runtime -------===//
+#include "privet/Analysis/TestRunner.h"
+#include "privet/Analysis/Checks.h"
+#include "privet/Analysis/Witness.h"
+
+#include "privet/Artifact.h"
+#include "privet/Lower/Lowering.h"
+#include "privet/Runtime.h"
+
+#include "fmt/format.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/WithColor.h"
+
+#include <algorithm>
+
+using namespace privet;
+using namespace privet::analysis;
+
+llvm::StringRef privet::analysis::outcomeName(ExpectationResult::Outcome O) {
+  switch (O) {
+  case ExpectationResult::Allow:
+    return "allow";
+  case ExpectationResult::Deny:
+    return "deny";
+  case ExpectationResult::Error:
+    return "error";
+  }
+  return "error";
+}
+
+unsigned PolicyTestReport::passed() const {
+  return std::count_if(Results.begin(), Results.end(),
+                       [](const ExpectationResult &R) { return R.Passed; });
+}
+
+unsigned PolicyTestReport::failed() const { return Results.size() - passed(); }
+
+double PolicyTestReport::coverage() const {
+  if (CountedRules.empty())
+    return 100.0;
+  return 100.0 * double(CountedRules.size() - UncoveredRules.size()) / double(CountedRules.size());
+}
+
+namespace {
+
+rt::Request toRuntimeRequest(const Policy &P, const rt::CompiledPolicy &CP, const Request &R) {
+  rt::Request Out(CP);
+  for (unsigned D = 0; D != NumDimensions; ++D) {
+    const auto &Vals = R.Values[D];
+    if (Vals.empty())
+      continue;
+    if (Dimension(D) == Dimension::Data) {
+      for (NodeId N : Vals)
+        Out.addData(N);
+      continue;
+    }
+    for (NodeId N : Vals)
+      Out.set(rt::Dim(D), N);
+  }
+  for (auto [A, V] : R.Attrs) {
+    if (A >= P.Attributes.size())
+      continue;
+    switch (P.Attributes[A].Kind) {
+    case AttrKind::Bool:
+      Out.setBool(A, V != 0);
+      break;
+    case AttrKind::Int:
+      Out.setInt(A, V);
+      break;
+    case AttrKind::Duration:
+      Out.setDuration(A, V);
+      break;
+    case AttrKind::Enum:
+      Out.setEnum(A, uint32_t(V));
+      break;
+    }
+  }
+  return Out;
+}
+
+std::string obligationText(const Policy &P, const ObligationRef &O) {
+  std::string Name =
+      O.Obligation < P.Obligations.Nodes.size() ? P.Obligations.Nodes[O.Obligation].Name : "?";
+  if (!O.Arg)
+    return Name;
+  const VocabNode &N = P.Obligations.Nodes[O.Obligation];
+  AttrKind K = N.ParamKind.value_or(AttrKind::Int);
+  if (K == AttrKind::Enum && N.ParamEnum < P.Enums.size() && *O.Arg >= 0 &&
+      size_t(*O.Arg) < P.Enums[N.ParamEnum].Values.size())
+    return Name + "(" + P.Enums[N.ParamEnum].Values[*O.Arg] + ")";
+  if (K == AttrKind::Bool)
+    return Name + "(" + (*O.Arg ? "true" : "false") + ")";
+  return Name + "(" + formatNumber(K, *O.Arg) + ")";
+}
+
+bool coversObligation(const Policy &P, const ObligationRef &Have, const ObligationRef &Want) {
+  if (Want.Arg && Have.Arg != Want.Arg)
+    return false;
+  if (Have.Obligation == Want.Obligation)
+    return true;
+  const Vocabulary &V = P.Obligations;
+  if (Have.Obligation >= V.Covers.size() || Want.Obligation >= V.Covers.size())
+    return false;
+  llvm::BitVector Outside = V.Covers[Have.Obligation];
+  Outside.reset(V.Covers[Want.Obligation]);
+  return Outside.none();
+}
+
+} // namespace
+
+llvm::Expected<PolicyTestReport>
+privet::analysis::runPolicyTests(const Policy &P, llvm::StringRef File,
+                                 const std::function<bool(uint32_t Rule)> &Counted) {
+  llvm::Expected<rt::ArtifactContents> Contents = compilePolicy(P);
+  if (!Contents)
+    return Contents.takeError();
+  std::string Bytes = rt::serializeArtifact(*Contents);
+  auto Loaded = rt::CompiledPolicy::fromBytes(Bytes);
+  if (!Loaded)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the compiled policy does not load: " + Loaded.error());
+  const rt::CompiledPolicy &CP = **Loaded;
+
+  PolicyTestReport Report;
+  Report.File = File.str();
+  Report.P = &P;
+  std::vector<bool> Exercised(P.Rules.size(), false);
+  for (uint32_t T = 0; T != P.Tests.size(); ++T) {
+    const TestCase &TC = P.Tests[T];
+    for (uint32_t E = 0; E != TC.Expectations.size(); ++E) {
+      const Expectation &Ex = TC.Expectations[E];
+      ExpectationResult R;
+      R.Test = T;
+      R.Expectation = E;
+      rt::Decision D = CP.decide(toRuntimeRequest(P, CP, Ex.Req));
+      R.Actual = D.isError()     ? ExpectationResult::Error
+                 : D.permitted() ? ExpectationResult::Allow
+                                 : ExpectationResult::Deny;
+      R.ErrorMessage = D.error();
+      for (uint32_t Rl : D.rules()) {
+        R.Rules.push_back(Rl);
+        if (Rl < Exercised.size())
+          Exercised[Rl] = true;
+      }
+      for (uint32_t I : D.obligations()) {
+        rt::ObligationInstance OI = CP.obligationInstance(I);
+        ObligationRef O;
+        O.Obligation = OI.Obligation;
+        if (OI.HasArg)
+          O.Arg = OI.Arg;
+        R.Obligations.push_back(O);
+      }
+      auto Want = ExpectationResult::Outcome(Ex.Expect);
+      std::vector<std::string> Problems;
+      if (R.Actual != Want)
+        Problems.push_back(fmt::format("expected {}, got {}", outcomeName(Want).str(),
+                                       outcomeName(R.Actual).str()));
+      if (R.Actual == Want && Want == ExpectationResult::Allow)
+        for (const ObligationRef &O : Ex.Obligations)
+          if (std::none_of(R.Obligations.begin(), R.Obligations.end(),
+                           [&](const ObligationRef &H) { return coversObligation(P, H, O); }))
+            Problems.push_back("the allow does not carry obligation `" + obligationText(P, O) +
+                               "`");
+      if (Ex.ByRule && R.Actual == Want &&
+          std::find(R.Rules.begin(), R.Rules.end(), *Ex.ByRule) == R.Rules.end())
+        Problems.push_back("rule `" + P.Rules[*Ex.ByRule].Id + "` is not among the deciding rules");
+      R.Passed = Problems.empty();
+      R.Failure = llvm::join(Problems, "; ");
+      Report.Results.push_back(std::move(R));
+    }
+  }
+  for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
+    if (Counted && !Counted(Rl))
+      continue;
+    Report.CountedRules.push_back(Rl);
+    if (!Exercised[Rl])
+      Report.UncoveredRules.push_back(Rl);
+  }
+  return Report;
+}
+
+//===-- Output --------------------------------------------------------------------------===//
+
+namespace {
+
+std::string locText(const Policy &P, const Loc &L) {
+  std::string File = L.File < P.Files.size() ? P.Files[L.File] : "<unknown>";
+  return L.Line ? fmt::format("{}:{}:{}", File, L.Line, L.Col) : File;
+}
+
+std::string firstLine(llvm::StringRef S) { return S.split('\n').first.trim().str(); }
+
+std::string decisionText(const Policy &P, const ExpectationResult &R) {
+  std::string Out = outcomeName(R.Actual).str();
+  if (R.Actual == ExpectationResult::Error)
+    return Out + " (" + R.ErrorMessage + ")";
+  if (!R.Obligations.empty()) {
+    std::vector<std::string> Obls;
+    for (const ObligationRef &O : R.Obligations)
+      Obls.push_back(obligationText(P, O));
+    Out += " with " + llvm::join(Obls, ", ");
+  }
+  return Out;
+}
+
+void writeText(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Reports,
+               const TestOutputOptions &Opts) {
+  unsigned Passed = 0, Failed = 0;
+  for (const PolicyTestReport &Rep : Reports) {
+    const Policy &P = *Rep.P;
+    for (const ExpectationResult &R : Rep.Results) {
+      if (R.Passed) {
+        ++Passed;
+        continue;
+      }
+      ++Failed;
+      const TestCase &TC = P.Tests[R.Test];
+      const Expectation &Ex = TC.Expectations[R.Expectation];
+      llvm::WithColor(OS, llvm::raw_ostream::RED, true, false,
+                      Opts.Color ? llvm::ColorMode::Enable : llvm::ColorMode::Disable)
+          << "FAIL";
+      OS << " " << locText(P, Ex.Location) << ": test \"" << TC.Name << "\": " << R.Failure
+         << "\n";
+      OS << "  expected: " << firstLine(Ex.SourceText) << "\n";
+      OS << "  actual:   " << decisionText(P, R) << "\n";
+      if (R.Rules.empty() && R.Actual == ExpectationResult::Deny)
+        OS << "  decided by: no rule applies (denied by default)\n";
+      for (uint32_t Rl : R.Rules) {
+        const Rule &X = P.Rules[Rl];
+        OS << "  decided by: rule `" << X.Id << "` at " << locText(P, X.Location) << "\n";
+        OS << "    " << firstLine(X.SourceText) << "\n";
+      }
+    }
+  }
+  for (const PolicyTestReport &Rep : Reports) {
+    if (!Opts.Coverage)
+      break;
+    const Policy &P = *Rep.P;
+    OS << fmt::format("coverage of {}: {:.1f}% of rules ({} of {}) decided an expectation\n",
+                      Rep.File, Rep.coverage(),
+                      Rep.CountedRules.size() - Rep.UncoveredRules.size(),
+                      Rep.CountedRules.size());
+    for (uint32_t Rl : Rep.UncoveredRules)
+      OS << "  not exercised: rule `" << P.Rules[Rl].Id << "` at "
+         << locText(P, P.Rules[Rl].Location) << "\n";
+  }
+  llvm::WithColor(OS, Failed ? llvm::raw_ostream::RED : llvm::raw_ostream::GREEN, true, false,
+                  Opts.Color ? llvm::ColorMode::Enable : llvm::ColorMode::Disable)
+      << (Failed ? "FAILED" : "PASSED");
+  OS << ": " << Passed << " passed, " << Failed << " failed\n";
+}
+
+llvm::json::Array ruleArray(const Policy &P, llvm::ArrayRef<uint32_t> Rules) {
+  llvm::json::Array Out;
+  for (uint32_t Rl : Rules) {
+    const Rule &X = P.Rules[Rl];
+    Out.push_back(llvm::json::Object{
+        {"id", X.Id},
+        {"file", X.Location.File < P.Files.size() ? P.Files[X.Location.File] : ""},
+        {"line", X.Location.Line},
+        {"column", X.Location.Col},
+        {"source", firstLine(X.SourceText)}});
+  }
+  return Out;
+}
+
+void writeJson(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Reports,
+               const TestOutputOptions &Opts) {
+  llvm::json::Array Files;
+  unsigned Passed = 0, Failed = 0;
+  for (const PolicyTestReport &Rep : Reports) {
+    const Policy &P = *Rep.P;
+    llvm::json::Array Results;
+    for (const ExpectationResult &R : Rep.Results) {
+      const TestCase &TC = P.Tests[R.Test];
+      const Expectation &Ex = TC.Expectations[R.Expectation];
+      (R.Passed ? Passed : Failed)++;
+      llvm::json::Array Obls;
+      for (const ObligationRef &O : R.Obligations)
+        Obls.push_back(obligationText(P, O));
+      llvm::json::Object O{
+          {"test", TC.Name},
+          {"expectation", firstLine(Ex.SourceText)},
+          {"file", Ex.Location.File < P.Files.size() ? P.Files[Ex.Location.File] : ""},
+          {"line", Ex.Location.Line},
+          {"column", Ex.Location.Col},
+          {"passed", R.Passed},
+          {"expected", outcomeName(ExpectationResult::Outcome(Ex.Expect))},
+          {"actual", outcomeName(R.Actual)},
+          {"obligations", std::move(Obls)},
+          {"rules", ruleArray(P, R.Rules)}};
+      if (!R.Passed)
+        O["failure"] = R.Failure;
+      if (R.Actual == ExpectationResult::Error)
+        O["error"] = R.ErrorMessage;
+      Results.push_back(std::move(O));
+    }
+    llvm::json::Object F{{"file", Rep.File},
+                         {"passed", Rep.passed()},
+                         {"failed", Rep.failed()},
+                         {"results", std::move(Results)}};
+    if (Opts.Coverage)
+      F["coverage"] = llvm::json::Object{{"percent", Rep.coverage()},
+                                         {"rules", Rep.CountedRules.size()},
+                                         {"uncovered", ruleArray(P, Rep.UncoveredRules)}};
+    Files.push_back(std::move(F));
+  }
+  llvm::json::Object Root{
+      {"version", 1}, {"passed", Passed}, {"failed", Failed}, {"files", std::move(Files)}};
+  OS << llvm::formatv("{0:2}", llvm::json::Value(std::move(Root))) << "\n";
+}
+
+std::string xmlEscape(llvm::StringRef S) {
+  std::string Out;
+  for (char C : S) {
+    switch (C) {
+    case '&':
+      Out += "&amp;";
+      break;
+    case '<':
+      Out += "&lt;";
+      break;
+    case '>':
+      Out += "&gt;";
+      break;
+    case '"':
+      Out += "&quot;";
+      break;
+    case '\'':
+      Out += "&apos;";
+      break;
+    default:
+      // XML 1.0 forbids most control characters even when escaped.
+      if ((unsigned char)C >= 0x20 || C == '\n' || C == '\t' || C == '\r')
+        Out += C;
+    }
+  }
+  return Out;
+}
+
+void writeJUnit(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Reports) {
+  unsigned Total = 0, Failed = 0;
+  for (const PolicyTestReport &Rep : Reports) {
+    Total += Rep.Results.size();
+    Failed += Rep.failed();
+  }
+  OS << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  OS << "<testsuites name=\"privet\" tests=\"" << Total << "\" failures=\"" << Failed
+     << "\" errors=\"0\">\n";
+  for (const PolicyTestReport &Rep : Reports) {
+    const Policy &P = *Rep.P;
+    std::string Suite = P.Modules.empty() ? Rep.File : P.Modules[0].Name;
+    OS << "  <testsuite name=\"" << xmlEscape(Suite) << "\" file=\"" << xmlEscape(Rep.File)
+       << "\" tests=\"" << Rep.Results.size() << "\" failures=\"" << Rep.failed()
+       << "\" errors=\"0\" skipped=\"0\">\n";
+    for (const ExpectationResult &R : Rep.Results) {
+      const TestCase &TC = P.Tests[R.Test];
+      const Expectation &Ex = TC.Expectations[R.Expectation];
+      std::string File = Ex.Location.File < P.Files.size() ? P.Files[Ex.Location.File] : "";
+      OS << "    <testcase classname=\"" << xmlEscape(Suite + "." + TC.Name) << "\" name=\""
+         << xmlEscape(fmt::format("line {}: {}", Ex.Location.Line, firstLine(Ex.SourceText)))
+         << "\" file=\"" << xmlEscape(File) << "\" line=\"" << Ex.Location.Line << "\"";
+      if (R.Passed) {
+        OS << "/>\n";
+        continue;
+      }
+      std::string Details = fmt::format("{}:{}:{}: {}\nactual: {}", File, Ex.Location.Line,
+                                        Ex.Location.Col, R.Failure, decisionText(P, R));
+      for (uint32_t Rl : R.Rules)
+        Details += fmt::format("\ndecided by rule `{}` at {}: {}", P.Rules[Rl].Id,
+                               locText(P, P.Rules[Rl].Location),
+                               firstLine(P.Rules[Rl].SourceText));
+      OS << ">\n      <failure message=\"" << xmlEscape(R.Failure) << "\" type=\"expectation\">"
+         << xmlEscape(Details) << "</failure>\n    </testcase>\n";
+    }
+    OS << "  </testsuite>\n";
+  }
+  OS << "</testsuites>\n";
+}
+
+} // namespace
+
+void privet::analysis::writeTestReports(llvm::raw_ostream &OS,
+                                        const std::vector<PolicyTestReport> &Reports,
+                                        const TestOutputOptions &Opts) {
+  switch (Opts.Format) {
+  case TestFormat::Text:
+    writeText(OS, Reports, Opts);
+    break;
+  case TestFormat::Json:
+    writeJson(OS, Reports, Opts);
+    break;
+  case TestFormat::JUnit:
+    writeJUnit(OS, Reports);
+    break;
+  }
+}
