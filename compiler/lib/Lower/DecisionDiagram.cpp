@@ -266,13 +266,15 @@ Ref Builder::apply(Op O, Ref A, Ref B) {
     return R;
   }
 
-  if (++Steps > Opts.StepBudget) {
-    OverBudget = true;
-    return NoneT;
-  }
   uint32_t LA = level(A), LB = level(B);
   uint32_t Var = varKey(D.Order[std::min(LA, LB)]);
   uint32_t N = arity(Var);
+  // Each child is a recursive call (mostly memo hits): count them, so the budget bounds time.
+  Steps += N;
+  if (Steps > Opts.StepBudget) {
+    OverBudget = true;
+    return NoneT;
+  }
   llvm::SmallVector<Ref, 16> Children(N);
   for (uint32_t K = 0; K < N; ++K)
     Children[K] = apply(O, cofactor(A, Var, K), cofactor(B, Var, K));
