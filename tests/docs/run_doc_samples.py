@@ -103,6 +103,9 @@ def main():
     ap.add_argument("--privet", required=True)
     ap.add_argument("--srcroot", required=True)
     ap.add_argument("--work", required=True, help="scratch directory (created)")
+    ap.add_argument("--cxx", default="c++", help="C++ compiler for the embedding samples")
+    ap.add_argument("--cxxflags", default="",
+                    help="extra flags, so samples link against a sanitizer/fuzz-instrumented runtime")
     ap.add_argument("docs", nargs="*", help="documents (default: docs/*.md)")
     opts = ap.parse_args()
     opts.srcroot = os.path.abspath(opts.srcroot)
@@ -164,7 +167,8 @@ def main():
                                     f"{r.returncode}, expected {expected}\n{r.stdout}")
         for n, s in programs:
             checked += 1
-            failures += compile_and_run(s, n, scratch, privet, opts.srcroot)
+            failures += compile_and_run(s, n, scratch, privet, opts.srcroot, opts.cxx,
+                                        opts.cxxflags)
     for f in failures:
         print("FAIL " + f)
     print(f"{checked} doc samples, {len(failures)} failed")
@@ -175,7 +179,7 @@ def main():
     return 1 if failures else 0
 
 
-def compile_and_run(s, n, scratch, privet, srcroot):
+def compile_and_run(s, n, scratch, privet, srcroot, cxx, cxxflags):
     # The driver lives in <build>/compiler/tools/privet/; the runtime in <build>/runtime/.
     build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(privet))))
     lib = os.path.join(build, "runtime", "libprivet_runtime.a")
@@ -185,7 +189,7 @@ def compile_and_run(s, n, scratch, privet, srcroot):
     exe = os.path.join(scratch, f"sample{n}")
     with open(src, "w", encoding="utf-8") as f:
         f.write(s.text)
-    cc = run(["c++", "-std=c++17", "-I", os.path.join(srcroot, "runtime", "include"), src, lib,
+    cc = run([cxx, *cxxflags.split(), "-std=c++17", "-I", os.path.join(srcroot, "runtime", "include"), src, lib,
               "-o", exe, "-lpthread"], scratch, privet)
     if cc.returncode != 0:
         return [f"{s.where()}: the C++ sample does not compile\n{cc.stdout}"]

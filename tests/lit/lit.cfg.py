@@ -21,6 +21,8 @@ config.substitutions.append(("%stdlib", os.path.join(config.privet_src_root, "st
 config.substitutions.append(("%examples", os.path.join(config.privet_src_root, "examples")))
 config.substitutions.append(("%shared", os.path.join(os.path.dirname(config.privet_src_root), "shared")))
 config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%cxxflags", config.cxxflags))
+config.substitutions.append(("%cxx", config.cxx))
 config.substitutions.append(("%srcroot", config.privet_src_root))
 
 if config.sanitized:
