@@ -1,25 +1,41 @@
 #!/usr/bin/env bash
 # The README's run command, after the build: check, compile and query the Outpost24 example.
 set -euo pipefail
-privet=${1:?usage: demo.sh path/to/privet}
-root=$(cd "$(dirname "$0")/.." && pwd)
-policy=$root/examples/outpost24/outpost24.privet
+privet=$(realpath "${1:?usage: demo.sh path/to/privet}")
+cd "$(dirname "$0")/.."
+policy=examples/outpost24/outpost24.privet
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*" | sed "s|$root/||g; s|$out/||g"; "$@"; }
+bold="" plain=""
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
+step() {
+  local shown=("privet" "${@:2}")
+  printf '\n%s$ %s%s\n' "$bold" "${shown[*]//$out\//}" "$plain"
+  "$@"
+}
 
-step "$privet" check "$policy"
+# The check reports three findings: real gaps of the published notice (examples/outpost24/README.md).
+step "$privet" check "$policy" || true
 step "$privet" test "$policy"
 step "$privet" build "$policy" -o "$out/outpost24.pvc" --stats
 
 q() { step "$privet" query "$out/outpost24.pvc" "$@"; }
-# §3: log data collected automatically on the Sites, used to operate them.
-q --action use --data ip_address --purpose improve_site_operation
-# §3 / §7: service providers are contractually bound.
-q --action share --data email_address --recipient service_providers --purpose website_hosting
-# §5: nothing from customer relationships goes to external third parties.
-q --action share --data account_information --context customer_relationships --recipient ad_technology_providers
-# §9: marketing e-mail stops after opt-out; transactional e-mail does not.
-q --action use --data email_address --purpose marketing_communications --attr marketing_opt_out=true --explain
-q --action use --data email_address --purpose transactional_communications --attr marketing_opt_out=true
+# Names from imported modules are written with the module's name (`taxonomy.use`, `gdpr.consent`).
+# §3 Log data: IP addresses collected automatically on the Sites, to operate them.
+q --action taxonomy.collect --data ip_address --subject site_visitors --purpose site_operation \
+  --basis gdpr.legitimate_interests --context site_automatic --explain
+# §4: newsletters go to people who agreed to receive them, with an unsubscribe link ...
+q --action taxonomy.use --data email_address --subject marketing_contacts \
+  --purpose newsletters_and_offers --basis gdpr.consent --attr gdpr.consent_status=given
+# §9: ... and stop once they opt out of marketing,
+q --action taxonomy.use --data email_address --subject marketing_contacts \
+  --purpose newsletters_and_offers --basis gdpr.consent --attr gdpr.consent_status=given \
+  --attr gdpr.marketing_opt_out=true
+# §9: while transactional mail (patches and security fixes) is not subject to the opt-out.
+q --action taxonomy.use --data email_address --subject customers --purpose patches_and_fixes \
+  --basis gdpr.contract --attr gdpr.marketing_opt_out=true
+# §5: nothing collected through customer relationships goes to external third parties.
+q --action taxonomy.share --data support_data --subject customers --purpose customer_support \
+  --basis gdpr.contract --recipient live_chat_and_helpdesk --context support_tickets \
+  --attr support_consent_given=true
