@@ -64,8 +64,11 @@ const DiagnosticKindInfo &diagnosticKindInfo(diag::Kind K) {
 }
 
 std::optional<diag::Kind> findDiagnosticKind(StringRef NameOrCode) {
+  // Command lines conventionally spell names with hyphens (`-W no-dead-rule`); accept both.
+  std::string Name = NameOrCode.str();
+  std::replace(Name.begin(), Name.end(), '-', '_');
   for (const auto &Info : KindTable)
-    if (Info.Name == NameOrCode || Info.Code.equals_insensitive(NameOrCode))
+    if (Info.Name == Name || Info.Code.equals_insensitive(NameOrCode))
       return Info.Kind;
   return std::nullopt;
 }
