@@ -7,6 +7,7 @@
 #include "PolicyImpl.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace privet::rt {
 
@@ -28,7 +29,37 @@ std::string dimNoun(Dim D) {
   return N ? N : std::string(dimensionName(D));
 }
 
+/// Names from imported modules are qualified (`taxonomy.use`); when a caller wrote the bare name
+/// and exactly one qualified name ends with it, say which one was meant. Only on the error path.
+std::string suggestion(std::string_view Name, uint32_t Count,
+                       const std::function<std::string_view(uint32_t)> &NameOf) {
+  std::string_view Found;
+  for (uint32_t I = 0; I < Count; ++I) {
+    std::string_view Candidate = NameOf(I);
+    if (Candidate.size() > Name.size() + 1 &&
+        Candidate.substr(Candidate.size() - Name.size()) == Name &&
+        Candidate[Candidate.size() - Name.size() - 1] == '.') {
+      if (!Found.empty())
+        return "";
+      Found = Candidate;
+    }
+  }
+  return Found.empty() ? "" : "; did you mean `" + std::string(Found) + "`?";
+}
+
+std::string unknownValue(const CompiledPolicy &P, Dim D, std::string_view Name) {
+  return "unknown " + dimNoun(D) + " `" + std::string(Name) + "`" + P.suggestValue(D, Name);
+}
+
 } // namespace
+
+std::string CompiledPolicy::suggestValue(Dim D, std::string_view Name) const {
+  return suggestion(Name, numValues(D), [&](uint32_t I) { return valueName(D, I); });
+}
+
+std::string CompiledPolicy::suggestAttribute(std::string_view Name) const {
+  return suggestion(Name, numAttributes(), [&](uint32_t I) { return attributeName(I); });
+}
 
 Request::Request(const CompiledPolicy &P) : Policy(&P) {
   AttrValue.assign(P.numAttributes(), 0);
@@ -78,7 +109,7 @@ Request &Request::set(Dim D, uint32_t Value) {
 Request &Request::set(Dim D, std::string_view Name) {
   uint32_t Id = Policy->valueId(D, Name);
   if (Id == InvalidId) {
-    recordError("unknown " + dimNoun(D) + " `" + std::string(Name) + "`");
+    recordError(unknownValue(*Policy, D, Name));
     return *this;
   }
   return set(D, Id);
@@ -97,7 +128,7 @@ Request &Request::addData(uint32_t Value) {
 Request &Request::addData(std::string_view Name) {
   uint32_t Id = Policy->valueId(Dim::Data, Name);
   if (Id == InvalidId) {
-    recordError("unknown data category `" + std::string(Name) + "`");
+    recordError(unknownValue(*Policy, Dim::Data, Name));
     return *this;
   }
   return addData(Id);
@@ -133,7 +164,7 @@ bool Request::checkAttr(uint32_t Attr, AttrKind Want) {
 uint32_t Request::lookupAttr(std::string_view Name) {
   uint32_t Id = Policy->attributeId(Name);
   if (Id == InvalidId)
-    recordError("unknown attribute `" + std::string(Name) + "`");
+    recordError("unknown attribute `" + std::string(Name) + "`" + Policy->suggestAttribute(Name));
   return Id;
 }
 

@@ -256,7 +256,7 @@ bool JsonlQuery::parseRequest(std::string_view Line, std::string_view &RawId,
             return Bad("expected `:`");
           uint32_t A = P.attributeId(NameCopy);
           if (A == rt::InvalidId) {
-            Error = "unknown attribute `" + NameCopy + "`";
+            Error = "unknown attribute `" + NameCopy + "`" + P.suggestAttribute(NameCopy);
             return false;
           }
           AttrKind K = P.attributeKind(A);

@@ -79,7 +79,7 @@ bool setAttribute(const rt::CompiledPolicy &P, rt::Request &R, llvm::StringRef S
   }
   uint32_t A = P.attributeId(Name);
   if (A == rt::InvalidId) {
-    Error = "unknown attribute `" + Name.str() + "`";
+    Error = "unknown attribute `" + Name.str() + "`" + P.suggestAttribute(Name.str());
     return false;
   }
   switch (P.attributeKind(A)) {

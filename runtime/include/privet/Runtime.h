@@ -191,6 +191,10 @@ public:
   uint32_t valueId(Dim D, std::string_view Name) const;
   std::string_view valueName(Dim D, uint32_t Value) const;
   std::string_view valueTitle(Dim D, uint32_t Value) const;
+  /// For error messages about an unknown name: "; did you mean `taxonomy.use`?" when exactly one
+  /// qualified name ends with `.Name`, otherwise empty.
+  std::string suggestValue(Dim D, std::string_view Name) const;
+  std::string suggestAttribute(std::string_view Name) const;
   bool isLeaf(Dim D, uint32_t Value) const;
   Span<uint32_t> parents(Dim D, uint32_t Value) const;
 
