@@ -253,27 +253,53 @@ void CompiledPolicy::decide(const Request &Req, Decision &Out) const {
     Terms.push_back(T);
     Allow = Allow && P.Terminals[T].Allow;
   }
+  if (!Allow) {
+    // On deny the deciding rules are one denying category's: an explicit deny before the default
+    // deny (no rules), then the earliest-declared rules (artifact rule order is declaration
+    // order), the same meet the compiler uses for non-leaf values, so the result never depends
+    // on the order of the categories.
+    const TerminalRecord *Best = nullptr;
+    for (uint32_t T : Terms) {
+      const TerminalRecord &TR = P.Terminals[T];
+      if (TR.Allow)
+        continue;
+      if (!Best) {
+        Best = &TR;
+        continue;
+      }
+      const uint32_t *A = P.U32s + TR.Rules.Offset, *B = P.U32s + Best->Rules.Offset;
+      bool Precedes = (TR.Rules.Size == 0) != (Best->Rules.Size == 0)
+                          ? Best->Rules.Size == 0
+                          : std::lexicographical_compare(A, A + TR.Rules.Size, B,
+                                                         B + Best->Rules.Size);
+      if (Precedes)
+        Best = &TR;
+    }
+    Out.K = Decision::Kind::Deny;
+    Out.Owned = false;
+    Out.RulePtr = P.U32s + Best->Rules.Offset;
+    Out.NumRules = Best->Rules.Size;
+    Out.ObligationPtr = P.U32s + Best->Obligations.Offset;
+    Out.NumObligations = 0;
+    return;
+  }
   std::vector<uint32_t> &S = Out.Storage;
   S.clear();
   for (uint32_t T : Terms) {
     const TerminalRecord &TR = P.Terminals[T];
-    // On deny the deciding rules are the denying categories' rules only.
-    if (Allow || !TR.Allow)
-      S.insert(S.end(), P.U32s + TR.Rules.Offset, P.U32s + TR.Rules.Offset + TR.Rules.Size);
+    S.insert(S.end(), P.U32s + TR.Rules.Offset, P.U32s + TR.Rules.Offset + TR.Rules.Size);
   }
   std::sort(S.begin(), S.end());
   S.erase(std::unique(S.begin(), S.end()), S.end());
   size_t NumRules = S.size();
-  if (Allow) {
-    for (uint32_t T : Terms) {
-      const TerminalRecord &TR = P.Terminals[T];
-      S.insert(S.end(), P.U32s + TR.Obligations.Offset,
-               P.U32s + TR.Obligations.Offset + TR.Obligations.Size);
-    }
-    std::sort(S.begin() + NumRules, S.end());
-    S.erase(std::unique(S.begin() + NumRules, S.end()), S.end());
+  for (uint32_t T : Terms) {
+    const TerminalRecord &TR = P.Terminals[T];
+    S.insert(S.end(), P.U32s + TR.Obligations.Offset,
+             P.U32s + TR.Obligations.Offset + TR.Obligations.Size);
   }
-  Out.K = Allow ? Decision::Kind::Allow : Decision::Kind::Deny;
+  std::sort(S.begin() + NumRules, S.end());
+  S.erase(std::unique(S.begin() + NumRules, S.end()), S.end());
+  Out.K = Decision::Kind::Allow;
   Out.Owned = true;
   Out.NumRules = uint32_t(NumRules);
   Out.NumObligations = uint32_t(S.size() - NumRules);

@@ -52,6 +52,15 @@ std::vector<uint32_t> unite(const std::vector<uint32_t> &A, const std::vector<ui
   return U;
 }
 
+/// The order that picks which denied part explains a group deny: an explicit deny (a non-empty
+/// rule set) before the default deny, then the earliest-declared rules first. A total order, so
+/// the meet it defines is commutative, associative and idempotent.
+bool denyPrecedes(const std::vector<uint32_t> &A, const std::vector<uint32_t> &B) {
+  if (A.empty() != B.empty())
+    return B.empty();
+  return A < B;
+}
+
 class Builder {
 public:
   Builder(DecisionDiagram::Impl &D, const DiagramOptions &Opts) : D(D), P(D.P), Opts(Opts) {}
@@ -184,17 +193,19 @@ Ref Builder::applyTerminals(Op O, Ref A, Ref B) {
     return intern(std::move(U));
   }
   case Meet: {
-    // Every part must allow; a deny keeps the rules of the denying parts.
+    // Every part must allow. A deny keeps one denied part's rules, the least by denyPrecedes:
+    // uniting them gave nearly every combination of group values a terminal of its own.
     if (A == B)
       return A;
     bool XAllow = X.K == Outcome::Allow, YAllow = Y.K == Outcome::Allow;
     if (XAllow != YAllow)
       return XAllow ? B : A;
+    if (!XAllow)
+      return denyPrecedes(Y.Rules, X.Rules) ? B : A;
     Outcome U;
     U.K = X.K;
     U.Rules = unite(X.Rules, Y.Rules);
-    if (XAllow)
-      U.Obligations = unite(X.Obligations, Y.Obligations);
+    U.Obligations = unite(X.Obligations, Y.Obligations);
     Steps += U.Rules.size();
     return intern(std::move(U));
   }
