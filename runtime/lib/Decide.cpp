@@ -253,28 +253,28 @@ void CompiledPolicy::decide(const Request &Req, Decision &Out) const {
     Terms.push_back(T);
     Allow = Allow && P.Terminals[T].Allow;
   }
-  if (!Allow) {
-    // On deny the deciding rules are one denying category's: an explicit deny before the default
-    // deny (no rules), then the earliest-declared rules (artifact rule order is declaration
-    // order), the same meet the compiler uses for non-leaf values, so the result never depends
-    // on the order of the categories.
-    const TerminalRecord *Best = nullptr;
-    for (uint32_t T : Terms) {
-      const TerminalRecord &TR = P.Terminals[T];
-      if (TR.Allow)
-        continue;
-      if (!Best) {
-        Best = &TR;
-        continue;
-      }
-      const uint32_t *A = P.U32s + TR.Rules.Offset, *B = P.U32s + Best->Rules.Offset;
-      bool Precedes = (TR.Rules.Size == 0) != (Best->Rules.Size == 0)
-                          ? Best->Rules.Size == 0
-                          : std::lexicographical_compare(A, A + TR.Rules.Size, B,
-                                                         B + Best->Rules.Size);
-      if (Precedes)
-        Best = &TR;
+  // The deciding rules are one category's among those with the group's outcome: an explicit
+  // deny before the default deny (no rules), then the earliest-declared rules (artifact rule
+  // order is declaration order). This is the meet the compiler uses for non-leaf values, so the
+  // result never depends on the order of the categories.
+  const TerminalRecord *Best = nullptr;
+  for (uint32_t T : Terms) {
+    const TerminalRecord &TR = P.Terminals[T];
+    if (TR.Allow != Allow)
+      continue;
+    if (!Best) {
+      Best = &TR;
+      continue;
     }
+    const uint32_t *A = P.U32s + TR.Rules.Offset, *B = P.U32s + Best->Rules.Offset;
+    bool Precedes =
+        (TR.Rules.Size == 0) != (Best->Rules.Size == 0)
+            ? Best->Rules.Size == 0
+            : std::lexicographical_compare(A, A + TR.Rules.Size, B, B + Best->Rules.Size);
+    if (Precedes)
+      Best = &TR;
+  }
+  if (!Allow) {
     Out.K = Decision::Kind::Deny;
     Out.Owned = false;
     Out.RulePtr = P.U32s + Best->Rules.Offset;
@@ -283,14 +283,10 @@ void CompiledPolicy::decide(const Request &Req, Decision &Out) const {
     Out.NumObligations = 0;
     return;
   }
+  // An allow still owes every category's obligations, so only their union needs owned storage;
+  // the rules are copied beside it because an owned decision keeps both in one buffer.
   std::vector<uint32_t> &S = Out.Storage;
-  S.clear();
-  for (uint32_t T : Terms) {
-    const TerminalRecord &TR = P.Terminals[T];
-    S.insert(S.end(), P.U32s + TR.Rules.Offset, P.U32s + TR.Rules.Offset + TR.Rules.Size);
-  }
-  std::sort(S.begin(), S.end());
-  S.erase(std::unique(S.begin(), S.end()), S.end());
+  S.assign(P.U32s + Best->Rules.Offset, P.U32s + Best->Rules.Offset + Best->Rules.Size);
   size_t NumRules = S.size();
   for (uint32_t T : Terms) {
     const TerminalRecord &TR = P.Terminals[T];

@@ -52,9 +52,9 @@ std::vector<uint32_t> unite(const std::vector<uint32_t> &A, const std::vector<ui
   return U;
 }
 
-/// The order that picks which denied part explains a group deny: an explicit deny (a non-empty
-/// rule set) before the default deny, then the earliest-declared rules first. A total order, so
-/// the meet it defines is commutative, associative and idempotent.
+/// The order that picks which part explains a group decision: an explicit deny (a non-empty rule
+/// set) before the default deny, then the earliest-declared rules first (allows always have
+/// rules). A total order, so the meet it defines is commutative, associative and idempotent.
 bool denyPrecedes(const std::vector<uint32_t> &A, const std::vector<uint32_t> &B) {
   if (A.empty() != B.empty())
     return B.empty();
@@ -193,20 +193,24 @@ Ref Builder::applyTerminals(Op O, Ref A, Ref B) {
     return intern(std::move(U));
   }
   case Meet: {
-    // Every part must allow. A deny keeps one denied part's rules, the least by denyPrecedes:
-    // uniting them gave nearly every combination of group values a terminal of its own.
+    // Every part must allow. The result keeps one part's rules, the least by denyPrecedes:
+    // uniting them gave nearly every combination of group values a terminal of its own. An allow
+    // still owes the union of the parts' obligations.
     if (A == B)
       return A;
     bool XAllow = X.K == Outcome::Allow, YAllow = Y.K == Outcome::Allow;
     if (XAllow != YAllow)
       return XAllow ? B : A;
+    bool YFirst = denyPrecedes(Y.Rules, X.Rules);
     if (!XAllow)
-      return denyPrecedes(Y.Rules, X.Rules) ? B : A;
+      return YFirst ? B : A;
     Outcome U;
     U.K = X.K;
-    U.Rules = unite(X.Rules, Y.Rules);
+    U.Rules = YFirst ? Y.Rules : X.Rules;
     U.Obligations = unite(X.Obligations, Y.Obligations);
-    Steps += U.Rules.size();
+    if (U.Obligations.size() == (YFirst ? Y : X).Obligations.size())
+      return YFirst ? B : A;
+    Steps += U.Obligations.size();
     return intern(std::move(U));
   }
   case NumOps:

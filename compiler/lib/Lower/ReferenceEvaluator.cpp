@@ -181,7 +181,7 @@ RefDecision ReferenceEvaluator::decideLeaf(const std::array<LeafIndex, NumDimens
   return D;
 }
 
-/// Whether deny rule set \p A explains a group deny rather than \p B: an explicit deny before
+/// Whether rule set \p A explains a group decision rather than \p B: an explicit deny before
 /// the default deny (the empty set), then the earliest-declared rules first.
 static bool denyPrecedes(const std::vector<uint32_t> &A, const std::vector<uint32_t> &B) {
   if (A.empty() != B.empty())
@@ -190,17 +190,17 @@ static bool denyPrecedes(const std::vector<uint32_t> &A, const std::vector<uint3
 }
 
 /// The decision for a request that covers several leaf requests: allowed only if each is, with
-/// the union of their rules and obligations; otherwise denied by the least denied part's rules.
+/// the least allowed part's rules and the union of their obligations; otherwise denied by the
+/// least denied part's rules.
 static RefDecision meet(const RefDecision &A, const RefDecision &B) {
   if ((A.K == RefDecision::Allow) != (B.K == RefDecision::Allow))
     return A.K == RefDecision::Allow ? B : A;
+  const RefDecision &Least = denyPrecedes(B.Rules, A.Rules) ? B : A;
   if (A.K != RefDecision::Allow)
-    return denyPrecedes(B.Rules, A.Rules) ? B : A;
+    return Least;
   RefDecision M;
   M.K = A.K;
-  std::set<uint32_t> Rules(A.Rules.begin(), A.Rules.end());
-  Rules.insert(B.Rules.begin(), B.Rules.end());
-  M.Rules.assign(Rules.begin(), Rules.end());
+  M.Rules = Least.Rules;
   std::set<ObligationRef> Obls(A.Obligations.begin(), A.Obligations.end());
   Obls.insert(B.Obligations.begin(), B.Obligations.end());
   M.Obligations.assign(Obls.begin(), Obls.end());
