@@ -6,9 +6,11 @@ Fenced blocks are selected by their info string:
 
   ```privet               a complete file: `privet check` must exit 0; if it holds `test`
                           blocks, `privet test` must exit 0 too
-  ```privet-fragment      part of a file (names may be undeclared): `privet check` may report
-                          name errors, but no lexical or syntax error (codes E00xx)
-  ```privet-error E0303   `privet check` must exit 1 and report every listed code
+  ```privet-fragment      part of a file (names may be undeclared; without a `policy` or
+                          `module` header it is checked as part of a policy): `privet check`
+                          may report name errors, but no lexical or syntax error (codes E00xx)
+  ```privet-error E0303   `privet check` must exit 1 and report every listed code; when every
+                          listed code is a warning (W0401), it runs with `--deny-warnings`
   ```sh / ```console      each line starting with `privet ` (or `$ privet `) is run from a
                           scratch directory that mirrors the source tree; it must exit 0, or
                           the code a trailing `# exit N` comment names. Other lines are not run.
@@ -18,7 +20,9 @@ Fenced blocks are selected by their info string:
                           scratch directory after the document's shell samples (so it can load
                           an artifact they built); it must exit 0.
 
-Any other block, and a block preceded by `<!-- doc-sample: skip -->`, is ignored. A sample file
+A block without an info string is an error, so an untagged sample cannot slip past the runner:
+tag output and illustrations ```text or ```json. Any other tagged block, and a block preceded by
+`<!-- doc-sample: skip -->`, is ignored. A sample file
 can be referred to from later shell samples in the same document: put
 `<!-- doc-sample: file NAME -->` before a privet block and it is written to NAME in the scratch
 directory before the document's shell samples run.
@@ -41,6 +45,7 @@ import tempfile
 FENCE = re.compile(r"^```(\S*)\s*(.*)$")
 DIRECTIVE = re.compile(r"^<!--\s*doc-sample:\s*(\w+)\s*(.*?)\s*-->\s*$")
 CODE = re.compile(r"\[([EW]\d{4})\]")
+HEADER = re.compile(r"^\s*(policy|module)\s", re.M)
 
 
 HAVE_TEST = False
@@ -131,14 +136,24 @@ def main():
         for n, s in enumerate(samples):
             if s.directive and s.directive[0] == "skip":
                 continue
+            if not s.lang:
+                checked += 1
+                failures.append(f"{s.where()}: fenced block without an info string (tag it "
+                                f"`privet`, `privet-fragment`, `privet-error CODE`, `text`, ...)")
+                continue
             if s.lang.startswith("privet"):
                 name = f"sample{n}.privet"
                 if s.directive and s.directive[0] == "file":
                     name = s.directive[1]
                 path = os.path.join(scratch, name)
                 os.makedirs(os.path.dirname(path), exist_ok=True)
+                text = s.text
+                if s.lang == "privet-fragment" and not HEADER.search(text):
+                    # A fragment is part of a file: give it the header it omits, on its first
+                    # line so that reported line numbers still match the document.
+                    text = "policy fragment; " + text
                 with open(path, "w", encoding="utf-8") as f:
-                    f.write(s.text)
+                    f.write(text)
                 checked += 1
                 failures += check_privet(s, path, scratch, privet)
             elif s.lang in ("sh", "console", "shell", "bash"):
@@ -200,7 +215,10 @@ def compile_and_run(s, n, scratch, privet, srcroot, cxx, cxxflags):
 
 
 def check_privet(s, path, scratch, privet):
-    r = run([privet, "check", path], scratch, privet)
+    want = set(s.args.split()) if s.lang == "privet-error" else set()
+    # Warnings exit 0; denying them makes "must report W0401" checkable by the exit code too.
+    deny = ["--deny-warnings"] if want and all(c.startswith("W") for c in want) else []
+    r = run([privet, "check", *deny, path], scratch, privet)
     codes = set(CODE.findall(r.stdout))
     if s.lang == "privet":
         out = []
@@ -221,7 +239,6 @@ def check_privet(s, path, scratch, privet):
                     f"{r.returncode})\n{r.stdout}"]
         return []
     if s.lang == "privet-error":
-        want = set(s.args.split())
         if not want:
             return [f"{s.where()}: `privet-error` needs the expected codes"]
         if r.returncode != 1 or not want <= codes:
