@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace privet::rt {
 
@@ -31,6 +32,9 @@ void Decision::setError(std::string Msg) {
 namespace {
 
 constexpr uint32_t NoMissing = UINT32_MAX;
+/// Set as Missing by the walks when the request needs the meet of several walks: a derived class
+/// (non-leaf value, omitted) that a node has no child for.
+constexpr uint32_t NeedsMeet = UINT32_MAX - 1;
 
 /// The child a set (or defaulted) attribute value selects.
 inline uint32_t attributeChild(const CompiledPolicy::Impl &I, const NodeRecord &N,
@@ -73,7 +77,12 @@ inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Classes,
   while (!(Ref & TerminalBit)) {
     const NodeRecord &N = I.Nodes[Ref];
     if (N.Kind == Node::DimensionTest) {
-      Ref = I.U32s[N.Children.Offset + Classes[N.Var]];
+      uint32_t C = Classes[N.Var];
+      if (C >= N.Children.Size) {
+        Missing = NeedsMeet;
+        return 0;
+      }
+      Ref = I.U32s[N.Children.Offset + C];
       continue;
     }
     const AttributeRecord &A = I.Attributes[N.Var];
@@ -107,8 +116,14 @@ uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uin
     return Known ? It->second : 0;
   };
   // The children a node's value follows: one, or all of them for a missing attribute.
+  bool Meet = false;
   auto Followed = [&](const NodeRecord &N, uint32_t &Single) -> bool {
     if (N.Kind == Node::DimensionTest) {
+      if (Classes[N.Var] >= N.Children.Size) {
+        Meet = true; // left to the general evaluation
+        Single = TerminalBit;
+        return false;
+      }
       Single = I.U32s[N.Children.Offset + Classes[N.Var]];
       return false;
     }
@@ -119,7 +134,7 @@ uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uin
     }
     return true;
   };
-  while (!Stack.empty()) {
+  while (!Stack.empty() && !Meet) {
     uint32_t Ref = Stack.back();
     if (Memo.count(Ref)) {
       Stack.pop_back();
@@ -153,6 +168,10 @@ uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uin
     }
     Memo.emplace(Ref, Result);
   }
+  if (Meet) {
+    Missing = NeedsMeet;
+    return 0;
+  }
   uint32_t Result = Memo[Start];
   if (Result & ConflictBit) {
     Missing = Result & ~ConflictBit;
@@ -164,6 +183,183 @@ uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uin
 std::string missingMessage(const CompiledPolicy &P, uint32_t Attr) {
   return "missing attribute `" + std::string(P.attributeName(Attr)) +
          "`: it has no default and the decision depends on it";
+}
+
+/// A decision met from several parts (docs/language.md, "Requests that are not leaves"): deny if
+/// any part denies; the rules of the least part with the result's effect (an explicit deny before
+/// the default deny, then the earliest-declared rules); an allow owes every part's obligations.
+struct MeetResult {
+  bool Any = false;
+  bool Allow = true;
+  std::vector<uint32_t> Rules;
+  std::vector<uint32_t> Obligations;
+
+  bool operator==(const MeetResult &O) const {
+    return Allow == O.Allow && Rules == O.Rules && Obligations == O.Obligations;
+  }
+  void add(bool A, const uint32_t *R, uint32_t NumR, const uint32_t *Obl, uint32_t NumObl) {
+    if (!Any || (Allow && !A)) {
+      Any = true;
+      Allow = A;
+      Rules.assign(R, R + NumR);
+      Obligations.clear();
+      if (A)
+        Obligations.assign(Obl, Obl + NumObl);
+      return;
+    }
+    if (Allow != A)
+      return; // an allowed part cannot change a deny
+    bool Precedes = (NumR == 0) != Rules.empty()
+                        ? Rules.empty()
+                        : std::lexicographical_compare(R, R + NumR, Rules.begin(), Rules.end());
+    if (Precedes)
+      Rules.assign(R, R + NumR);
+    if (Allow && NumObl) {
+      size_t Old = Obligations.size();
+      Obligations.insert(Obligations.end(), Obl, Obl + NumObl);
+      std::inplace_merge(Obligations.begin(), Obligations.begin() + Old, Obligations.end());
+      Obligations.erase(std::unique(Obligations.begin(), Obligations.end()), Obligations.end());
+    }
+  }
+  void add(const CompiledPolicy::Impl &I, uint32_t Terminal) {
+    const TerminalRecord &T = I.Terminals[Terminal];
+    add(T.Allow != 0, I.U32s + T.Rules.Offset, T.Rules.Size, I.U32s + T.Obligations.Offset,
+        T.Obligations.Size);
+  }
+  void add(const MeetResult &M) {
+    add(M.Allow, M.Rules.data(), uint32_t(M.Rules.size()), M.Obligations.data(),
+        uint32_t(M.Obligations.size()));
+  }
+};
+
+/// Meets every walk the request's classes lead to: where a node has no child for a derived class,
+/// the children of all the leaf classes it covers are followed. Each node is visited once (the
+/// meet is idempotent), so the work is linear in the nodes reached, whatever the artifact's
+/// shape. Returns false, with NeedAttr set, on reaching a test of an attribute without a value.
+bool meetWalks(const CompiledPolicy::Impl &I, const uint32_t *Classes, const int64_t *Values,
+               const uint8_t *Known, MeetResult &Out, uint32_t &NeedAttr) {
+  std::vector<uint32_t> Stack{I.Root};
+  std::unordered_set<uint32_t> Visited;
+  while (!Stack.empty()) {
+    uint32_t Ref = Stack.back();
+    Stack.pop_back();
+    while (true) {
+      if (Ref & TerminalBit) {
+        Out.add(I, Ref & ~TerminalBit);
+        break;
+      }
+      if (!Visited.insert(Ref).second)
+        break;
+      const NodeRecord &N = I.Nodes[Ref];
+      const uint32_t *Children = I.U32s + N.Children.Offset;
+      if (N.Kind == Node::AttributeTest) {
+        if (!Known[N.Var]) {
+          NeedAttr = N.Var;
+          return false;
+        }
+        Ref = attributeChild(I, N, I.Attributes[N.Var], Values[N.Var]);
+        continue;
+      }
+      uint32_t C = Classes[N.Var];
+      if (C < N.Children.Size) {
+        Ref = Children[C];
+        continue;
+      }
+      const uint32_t *Starts = I.DimCoverStarts[N.Var];
+      uint32_t K = C - I.DimNumLeafClasses[N.Var];
+      for (uint32_t J = Starts[K]; J < Starts[K + 1]; ++J)
+        Stack.push_back(Children[I.DimCovers[N.Var][J]]);
+      break;
+    }
+  }
+  return true;
+}
+
+/// Every value worth trying for an attribute the request leaves without a value: one per
+/// interval of its domain.
+std::vector<int64_t> domainValues(const CompiledPolicy::Impl &I, uint32_t Attr) {
+  const AttributeRecord &A = I.Attributes[Attr];
+  std::vector<int64_t> Out;
+  switch (AttrKind(A.Kind)) {
+  case AttrKind::Bool:
+    return {0, 1};
+  case AttrKind::Enum:
+    for (uint32_t V = 0; V < I.Enums[A.Enum].Values.Size; ++V)
+      Out.push_back(V);
+    return Out;
+  case AttrKind::Int:
+  case AttrKind::Duration:
+    Out.push_back(INT64_MIN);
+    Out.insert(Out.end(), I.I64s + A.Domain.Offset, I.I64s + A.Domain.Offset + A.Domain.Size);
+    return Out;
+  }
+  return Out;
+}
+
+/// More combinations of missing attribute values than this are not tried: the request is an
+/// error (never an allow) naming the first of them.
+constexpr size_t MaxMissingCombinations = 4096;
+
+/// Decides one data category by meeting walks (meetWalks). An attribute without a value the
+/// decision reaches is tried at every interval of its domain; if the decisions differ the
+/// request is an error blaming an attribute whose own values change it (docs/language.md,
+/// "Attributes"). Returns false with Missing set on such an error.
+bool decideByMeet(const CompiledPolicy::Impl &I, const uint32_t *Classes, const Request &Req,
+                  MeetResult &Out, uint32_t &Missing) {
+  uint32_t NumAttrs = I.NumAttributes;
+  std::vector<int64_t> Values(NumAttrs);
+  std::vector<uint8_t> Known(NumAttrs);
+  for (uint32_t A = 0; A < NumAttrs; ++A) {
+    Known[A] = Req.hasAttribute(A) || I.Attributes[A].HasDefault;
+    Values[A] = Req.hasAttribute(A) ? Req.attribute(A) : I.Attributes[A].Default;
+  }
+  std::vector<uint32_t> Tried;                // attributes being tried at every interval
+  std::vector<std::vector<int64_t>> Choices;  // their values
+  std::vector<MeetResult> Results;            // per combination, mixed radix, first fastest
+  while (true) {
+    size_t Total = 1;
+    for (const auto &C : Choices)
+      Total *= C.size();
+    Results.assign(Total, MeetResult());
+    uint32_t NeedAttr = NoMissing;
+    for (size_t T = 0; T < Total && NeedAttr == NoMissing; ++T) {
+      size_t Digits = T;
+      for (size_t K = 0; K < Tried.size(); ++K) {
+        Values[Tried[K]] = Choices[K][Digits % Choices[K].size()];
+        Digits /= Choices[K].size();
+      }
+      meetWalks(I, Classes, Values.data(), Known.data(), Results[T], NeedAttr);
+    }
+    if (NeedAttr == NoMissing)
+      break;
+    std::vector<int64_t> More = domainValues(I, NeedAttr);
+    if (Total * More.size() > MaxMissingCombinations) {
+      Missing = Tried.empty() ? NeedAttr : Tried[0];
+      return false;
+    }
+    Tried.push_back(NeedAttr);
+    Choices.push_back(std::move(More));
+    Known[NeedAttr] = 1;
+  }
+  bool Same = std::all_of(Results.begin(), Results.end(),
+                          [&](const MeetResult &R) { return R == Results[0]; });
+  if (Same) {
+    Out = std::move(Results[0]);
+    return true;
+  }
+  // Blame the first attribute whose values alone change the decision somewhere.
+  size_t Stride = 1;
+  for (size_t K = 0; K < Tried.size(); ++K) {
+    size_t N = Choices[K].size();
+    for (size_t T = 0; T < Results.size(); ++T)
+      if ((T / Stride) % N + 1 < N && !(Results[T] == Results[T + Stride])) {
+        Missing = Tried[K];
+        return false;
+      }
+    Stride *= N;
+  }
+  Missing = Tried[0];
+  return false;
 }
 
 /// The data set after applying combination rules until nothing changes.
@@ -219,86 +415,54 @@ void CompiledPolicy::decide(const Request &Req, Decision &Out) const {
   std::copy(Req.Classes, Req.Classes + NumDimensions, Classes);
 
   // One data category, or none (the "omitted" value): a single walk, no allocation.
+  MeetResult Met;
   if (NumData <= 1) {
     Classes[unsigned(Dim::Data)] =
         DataClass[NumData ? Req.DataValues[0] : P.DimNumValues[unsigned(Dim::Data)]];
     uint32_t T = walk(P, Classes, Req.AttrValue.data(), Req.AttrSet.data(), Missing);
-    if (Missing != NoMissing) {
+    if (Missing == NoMissing) {
+      const TerminalRecord &TR = P.Terminals[T];
+      Out.K = TR.Allow ? Decision::Kind::Allow : Decision::Kind::Deny;
+      Out.Owned = false;
+      Out.RulePtr = P.U32s + TR.Rules.Offset;
+      Out.NumRules = TR.Rules.Size;
+      Out.ObligationPtr = P.U32s + TR.Obligations.Offset;
+      Out.NumObligations = TR.Obligations.Size;
+      return;
+    }
+    // A group value whose edge the compiler did not precompute: meet the walks below it.
+    if (Missing != NeedsMeet || !decideByMeet(P, Classes, Req, Met, Missing)) {
       Out.setError(missingMessage(*this, Missing));
       return;
     }
-    const TerminalRecord &TR = P.Terminals[T];
-    Out.K = TR.Allow ? Decision::Kind::Allow : Decision::Kind::Deny;
-    Out.Owned = false;
-    Out.RulePtr = P.U32s + TR.Rules.Offset;
-    Out.NumRules = TR.Rules.Size;
-    Out.ObligationPtr = P.U32s + TR.Obligations.Offset;
-    Out.NumObligations = TR.Obligations.Size;
-    return;
-  }
-
-  // Several categories: combination rules, then the meet of one walk per category.
-  std::vector<uint32_t> Set(Req.DataValues.begin(), Req.DataValues.end());
-  combine(P, Set);
-  std::vector<uint32_t> Terms;
-  Terms.reserve(Set.size());
-  bool Allow = true;
-  for (uint32_t V : Set) {
-    Classes[unsigned(Dim::Data)] = DataClass[V];
-    uint32_t T = walk(P, Classes, Req.AttrValue.data(), Req.AttrSet.data(), Missing);
-    if (Missing != NoMissing) {
-      Out.setError(missingMessage(*this, Missing));
-      return;
+  } else {
+    // Several categories: combination rules, then the meet of the categories' decisions.
+    std::vector<uint32_t> Set(Req.DataValues.begin(), Req.DataValues.end());
+    combine(P, Set);
+    for (uint32_t V : Set) {
+      Classes[unsigned(Dim::Data)] = DataClass[V];
+      Missing = NoMissing;
+      uint32_t T = walk(P, Classes, Req.AttrValue.data(), Req.AttrSet.data(), Missing);
+      if (Missing == NoMissing) {
+        Met.add(P, T);
+        continue;
+      }
+      MeetResult Part;
+      if (Missing != NeedsMeet || !decideByMeet(P, Classes, Req, Part, Missing)) {
+        Out.setError(missingMessage(*this, Missing));
+        return;
+      }
+      Met.add(Part);
     }
-    Terms.push_back(T);
-    Allow = Allow && P.Terminals[T].Allow;
   }
-  // The deciding rules are one category's among those with the group's outcome: an explicit
-  // deny before the default deny (no rules), then the earliest-declared rules (artifact rule
-  // order is declaration order). This is the meet the compiler uses for non-leaf values, so the
-  // result never depends on the order of the categories.
-  const TerminalRecord *Best = nullptr;
-  for (uint32_t T : Terms) {
-    const TerminalRecord &TR = P.Terminals[T];
-    if (TR.Allow != Allow)
-      continue;
-    if (!Best) {
-      Best = &TR;
-      continue;
-    }
-    const uint32_t *A = P.U32s + TR.Rules.Offset, *B = P.U32s + Best->Rules.Offset;
-    bool Precedes =
-        (TR.Rules.Size == 0) != (Best->Rules.Size == 0)
-            ? Best->Rules.Size == 0
-            : std::lexicographical_compare(A, A + TR.Rules.Size, B, B + Best->Rules.Size);
-    if (Precedes)
-      Best = &TR;
-  }
-  if (!Allow) {
-    Out.K = Decision::Kind::Deny;
-    Out.Owned = false;
-    Out.RulePtr = P.U32s + Best->Rules.Offset;
-    Out.NumRules = Best->Rules.Size;
-    Out.ObligationPtr = P.U32s + Best->Obligations.Offset;
-    Out.NumObligations = 0;
-    return;
-  }
-  // An allow still owes every category's obligations, so only their union needs owned storage;
-  // the rules are copied beside it because an owned decision keeps both in one buffer.
+  // The result is not a stored terminal: the rules, then the obligations, in owned storage.
   std::vector<uint32_t> &S = Out.Storage;
-  S.assign(P.U32s + Best->Rules.Offset, P.U32s + Best->Rules.Offset + Best->Rules.Size);
-  size_t NumRules = S.size();
-  for (uint32_t T : Terms) {
-    const TerminalRecord &TR = P.Terminals[T];
-    S.insert(S.end(), P.U32s + TR.Obligations.Offset,
-             P.U32s + TR.Obligations.Offset + TR.Obligations.Size);
-  }
-  std::sort(S.begin() + NumRules, S.end());
-  S.erase(std::unique(S.begin() + NumRules, S.end()), S.end());
-  Out.K = Decision::Kind::Allow;
+  S.assign(Met.Rules.begin(), Met.Rules.end());
+  S.insert(S.end(), Met.Obligations.begin(), Met.Obligations.end());
+  Out.K = Met.Allow ? Decision::Kind::Allow : Decision::Kind::Deny;
   Out.Owned = true;
-  Out.NumRules = uint32_t(NumRules);
-  Out.NumObligations = uint32_t(S.size() - NumRules);
+  Out.NumRules = uint32_t(Met.Rules.size());
+  Out.NumObligations = uint32_t(Met.Obligations.size());
   Out.RulePtr = Out.ObligationPtr = nullptr;
 }
 

@@ -263,8 +263,31 @@ Status Validator::vocabularies() {
       if (Classes[V] >= R.NumClasses)
         return bad(What() + " value " + std::to_string(V) + " has class " +
                    std::to_string(Classes[V]) + " of " + std::to_string(R.NumClasses));
+    if (R.NumLeafClasses == 0 || R.NumLeafClasses > R.NumClasses)
+      return bad(What() + " has " + std::to_string(R.NumLeafClasses) + " leaf classes of " +
+                 std::to_string(R.NumClasses));
+    uint32_t NumDerived = R.NumClasses - R.NumLeafClasses;
+    if (R.CoverStarts.Size != uint64_t(NumDerived) + 1)
+      return bad(What() + " has a bad derived-class table");
+    PRIVET_TRY(checkList(R.CoverStarts, I.NumU32s, [&] { return "derived classes of " + What(); }));
+    PRIVET_TRY(checkList(R.CoverData, I.NumU32s, [&] { return "derived classes of " + What(); }));
+    const uint32_t *Starts = I.U32s + R.CoverStarts.Offset;
+    const uint32_t *Covers = I.U32s + R.CoverData.Offset;
+    if (Starts[0] != 0 || Starts[NumDerived] != R.CoverData.Size)
+      return bad(What() + " has a bad derived-class table");
+    for (uint32_t K = 0; K < NumDerived; ++K) {
+      // Checked in this order, Starts[K + 1] <= CoverData.Size holds for every K.
+      if (Starts[K + 1] < Starts[K] + 2 || Starts[K + 1] > R.CoverData.Size)
+        return bad(What() + " derived class " + std::to_string(K) + " covers too few classes");
+      for (uint32_t J = Starts[K]; J < Starts[K + 1]; ++J)
+        if (Covers[J] >= R.NumLeafClasses || (J > Starts[K] && Covers[J] <= Covers[J - 1]))
+          return bad(What() + " derived class " + std::to_string(K) + " has a bad cover");
+    }
     I.DimNumValues[D] = R.NumValues;
     I.DimClass[D] = Classes;
+    I.DimNumLeafClasses[D] = R.NumLeafClasses;
+    I.DimCoverStarts[D] = Starts;
+    I.DimCovers[D] = Covers;
     I.DimValues[D] = I.Values + R.FirstValue;
     for (uint32_t V = 0; V < R.NumValues; ++V) {
       const ValueRecord &VR = I.DimValues[D][V];
@@ -320,6 +343,13 @@ Status Validator::attributesAndObligations() {
       return bad(What() + " has a bad enum");
     if (R.HasDefault && !valueFits(I, R.Kind, R.Enum, R.Default))
       return bad(What() + " has a default outside its type");
+    PRIVET_TRY(checkList(R.Domain, I.NumI64s, [&] { return "domain of " + What(); }));
+    bool Numeric = R.Kind == uint8_t(AttrKind::Int) || R.Kind == uint8_t(AttrKind::Duration);
+    if (!Numeric && R.Domain.Size)
+      return bad(What() + " has a threshold domain but is not a number");
+    for (uint32_t K = 1; K < R.Domain.Size; ++K)
+      if (I.I64s[R.Domain.Offset + K] <= I.I64s[R.Domain.Offset + K - 1])
+        return bad(What() + " has a domain out of order");
     I.AttributeByName.emplace(I.str(R.Name), A);
   }
   for (uint32_t O = 0; O < I.NumObligations; ++O) {
@@ -413,7 +443,11 @@ Status Validator::diagram() {
         return bad(What() + " tests a missing dimension");
       if (R.Thresholds.Size)
         return bad(What() + " has thresholds on a dimension test");
-      Want = I.Dims[R.Var].NumClasses;
+      // Children for every leaf class, and for some prefix of the derived classes.
+      Want = R.Children.Size >= I.Dims[R.Var].NumLeafClasses &&
+                     R.Children.Size <= I.Dims[R.Var].NumClasses
+                 ? R.Children.Size
+                 : I.Dims[R.Var].NumLeafClasses;
     } else if (R.Kind == Node::AttributeTest) {
       if (R.Var >= I.NumAttributes)
         return bad(What() + " tests a missing attribute");

@@ -51,6 +51,11 @@ struct CompiledPolicy::Impl {
   uint32_t DimNumValues[NumDimensions] = {};
   const uint32_t *DimClass[NumDimensions] = {};
   const format::ValueRecord *DimValues[NumDimensions] = {};
+  // Per dimension, for meeting a derived class a node has no child for: the number of leaf
+  // classes, and the covers (format::DimensionRecord::CoverStarts / CoverData).
+  uint32_t DimNumLeafClasses[NumDimensions] = {};
+  const uint32_t *DimCoverStarts[NumDimensions] = {};
+  const uint32_t *DimCovers[NumDimensions] = {};
 
   NameMap ValueByName[NumDimensions];
   NameMap AttributeByName;

@@ -138,6 +138,14 @@ std::string serializeArtifact(const ArtifactContents &C) {
     D.NumValues = static_cast<uint32_t>(T.ValueNames.size());
     D.ValueClass = W.u32List(T.ValueClass);
     D.NumClasses = T.NumClasses;
+    D.NumLeafClasses = T.NumLeafClasses;
+    std::vector<uint32_t> Starts{0}, Covers;
+    for (const std::vector<uint32_t> &C : T.DerivedCovers) {
+      Covers.insert(Covers.end(), C.begin(), C.end());
+      Starts.push_back(static_cast<uint32_t>(Covers.size()));
+    }
+    D.CoverStarts = W.u32List(Starts);
+    D.CoverData = W.u32List(Covers);
     for (size_t V = 0; V < T.ValueNames.size(); ++V) {
       ValueRecord R{};
       R.Name = W.str(T.ValueNames[V]);
@@ -161,6 +169,7 @@ std::string serializeArtifact(const ArtifactContents &C) {
     R.HasDefault = A.HasDefault;
     R.Enum = A.Kind == AttrKind::Enum ? A.Enum : 0;
     R.Default = A.HasDefault ? A.Default : 0;
+    R.Domain = W.i64List(A.Domain);
     Attributes.push_back(R);
   }
 

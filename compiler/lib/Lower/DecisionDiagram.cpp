@@ -1,21 +1,29 @@
 //===- DecisionDiagram.cpp - Building the reduced ordered decision diagram of a policy -------===//
 //
-// Construction follows the semantics rule by rule: each rule's applicability (scope and condition)
-// is a Boolean diagram; a rule's outcome is its own effect overridden by the joined outcomes of its
-// exceptions, guarded by its applicability; top-level outcomes are joined with deny-overrides and
-// what nothing decides becomes the default deny. All of this works on leaf classes only. A final
-// pass adds the derived classes (non-leaf values, omitted) as the meet of their leaf classes'
-// subdiagrams, then copies what is reachable into compact storage.
+// Construction is top-down over the dimensions, like a packet classifier's: at each dimension the
+// live rules (those whose scope holds the values chosen above, exceptions only under a live parent)
+// are split by the dimension's leaf classes, and a subdiagram is built once per distinct set of live
+// rules. Cost follows the diagram's size, not the product of rule count and diagram size as joining
+// one diagram per rule did. Below the last dimension the attribute conditions remain: there each
+// live rule's outcome (its effect overridden by its live exceptions', guarded by its condition) is
+// a small diagram, joined with deny-overrides, and what nothing decides becomes the default deny.
+//
+// A second pass adds the derived classes (non-leaf values, omitted) as the meet of their leaf
+// classes' subdiagrams while DiagramOptions::DerivedStepBudget lasts; beyond it a derived edge is
+// DeferredMeet and the runtime meets the leaf-class children itself. Then what is reachable is
+// copied into compact storage.
 //
 //===----------------------------------------------------------------------------------------===//
 #include "DiagramImpl.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/Hashing.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <map>
 
@@ -36,6 +44,23 @@ struct Outcome {
   bool operator==(const Outcome &O) const {
     return K == O.K && Rules == O.Rules && Obligations == O.Obligations;
   }
+};
+
+/// Memo keys are two 32-bit references packed into 64 bits. DenseMap's default hash for integers
+/// (the value times 37, truncated to 32 bits) ignores the high half, so every pair with the same
+/// second operand would collide; mix all 64 bits instead.
+struct PairKeyInfo {
+  static uint64_t getEmptyKey() { return ~0ull; }
+  static uint64_t getTombstoneKey() { return ~0ull - 1; }
+  static unsigned getHashValue(uint64_t K) {
+    K ^= K >> 33;
+    K *= 0xff51afd7ed558ccdull;
+    K ^= K >> 33;
+    K *= 0xc4ceb9fe1a85ec53ull;
+    K ^= K >> 33;
+    return unsigned(K);
+  }
+  static bool isEqual(uint64_t A, uint64_t B) { return A == B; }
 };
 
 enum Op : uint8_t { And, Or, Not, Guard, Join, Override, Finish, Meet, NumOps };
@@ -83,16 +108,25 @@ private:
   std::vector<uint32_t> OutcomeNext;
   std::vector<ObligationRef> ObligationIds;
   std::map<ObligationRef, uint32_t> ObligationIndex;
-  std::array<llvm::DenseMap<uint64_t, Ref>, NumOps> Memo;
-  bool Completed = false; ///< Dimension nodes carry derived classes too.
+  std::array<llvm::DenseMap<uint64_t, Ref, PairKeyInfo>, NumOps> Memo;
   uint64_t Steps = 0;     ///< Apply steps not answered by the memo, for the work budget.
   bool OverBudget = false;
+  /// Derived classes: the step count at which precomputing their edges stops, whether it has,
+  /// and the edges computed so far (node -> one child per derived class, in class order).
+  uint64_t DerivedLimit = 0;
+  bool DerivedStopped = false;
+  /// One derived edge may take at most this many steps, so that one expensive group (omitted
+  /// data at the root, say) does not use up the budget of every other.
+  uint64_t EdgeLimit = 0;
+  bool EdgeAborted = false;
+  std::vector<uint64_t> MeetLog; ///< Meet memo keys added while computing the current edge.
+  llvm::DenseMap<Ref, std::vector<Ref>> Derived;
 
   void computeClasses();
   void computeOrder();
   uint32_t arity(uint32_t Var) const {
     if (Var < NumDimensions)
-      return Completed ? D.Classes[Var].NumClasses : D.Classes[Var].NumLeafClasses;
+      return D.Classes[Var].NumLeafClasses;
     return D.Domains[Var - NumDimensions].Size;
   }
   uint32_t level(Ref R) const {
@@ -111,10 +145,38 @@ private:
   Ref joinAll(std::vector<Ref> Rs, Op O);
 
   Ref condition(const Cond &C);
-  Ref applicability(const Rule &R);
-  Ref outcome(uint32_t RuleIndex);
   std::vector<uint32_t> ownObligations(uint32_t RuleIndex);
-  Ref complete(Ref R, llvm::DenseMap<Ref, Ref> &Done);
+  void addDerivedEdges(Ref Root);
+
+  // Top-down construction over the dimensions (see buildFrom).
+  uint32_t FirstAttrLevel = 0;
+  /// Per dimension and rule: the leaf classes its scope covers, or empty with Unconstrained set.
+  std::array<std::vector<std::vector<uint32_t>>, NumDimensions> RuleClasses;
+  std::array<std::vector<uint8_t>, NumDimensions> Unconstrained;
+  std::vector<Ref> RuleCondition, RuleOwn;
+  /// Memo of buildFrom: (level, live rules) -> subdiagram, the keys stored back to back.
+  struct SetEntry {
+    uint32_t Level, Offset, Size;
+    Ref Result;
+    uint32_t Next; ///< Next entry with the same hash, or ~0u.
+  };
+  llvm::DenseMap<uint64_t, uint32_t, PairKeyInfo> SetMemo;
+  std::vector<SetEntry> SetEntries;
+  std::vector<uint32_t> SetKeys;
+  struct ScratchBuffers {
+    std::vector<uint32_t> Start, Fill, Rules;
+  };
+  std::vector<ScratchBuffers> Scratch; ///< Per recursion depth.
+  void prepareTopDown();
+  /// Drops exceptions whose parent is not live: they cannot apply.
+  uint32_t pruneExceptions(uint32_t *Active, uint32_t Size);
+  std::vector<uint32_t> Stamp;
+  std::vector<uint8_t> NeverApplies; ///< Some dimension's set is empty.
+  uint32_t CurrentStamp = 0;
+  bool ParentsFirst = true;
+  Ref buildFrom(uint32_t Level, llvm::ArrayRef<uint32_t> Active, uint32_t Depth);
+  Ref attributePart(llvm::ArrayRef<uint32_t> Active);
+  Ref outcomeIn(uint32_t RuleIndex, llvm::ArrayRef<uint32_t> Active);
   void compact(Ref Root);
 };
 
@@ -220,7 +282,7 @@ Ref Builder::applyTerminals(Op O, Ref A, Ref B) {
 }
 
 Ref Builder::apply(Op O, Ref A, Ref B) {
-  if (OverBudget)
+  if (OverBudget || EdgeAborted)
     return NoneT;
   // Shortcuts that avoid recursion where one side decides the result.
   switch (O) {
@@ -278,6 +340,8 @@ Ref Builder::apply(Op O, Ref A, Ref B) {
   if (Terminals) {
     Ref R = applyTerminals(O, A, B);
     Memo[O][Key] = R;
+    if (O == Meet)
+      MeetLog.push_back(Key);
     return R;
   }
 
@@ -286,6 +350,10 @@ Ref Builder::apply(Op O, Ref A, Ref B) {
   uint32_t N = arity(Var);
   // Each child is a recursive call (mostly memo hits): count them, so the budget bounds time.
   Steps += N;
+  if (O == Meet && Steps > EdgeLimit) {
+    EdgeAborted = true;
+    return NoneT;
+  }
   if (Steps > Opts.StepBudget) {
     OverBudget = true;
     return NoneT;
@@ -295,6 +363,8 @@ Ref Builder::apply(Op O, Ref A, Ref B) {
     Children[K] = apply(O, cofactor(A, Var, K), cofactor(B, Var, K));
   Ref R = mk(Var, Children);
   Memo[O][Key] = R;
+  if (O == Meet)
+    MeetLog.push_back(Key);
   return R;
 }
 
@@ -373,25 +443,6 @@ Ref Builder::condition(const Cond &C) {
   return NoneT;
 }
 
-Ref Builder::applicability(const Rule &R) {
-  std::vector<Ref> Parts;
-  for (unsigned Dim = 0; Dim < NumDimensions; ++Dim) {
-    const auto &Set = R.S.Dims[Dim];
-    if (!Set || P.Vocab[Dim].empty())
-      continue;
-    const DimensionClasses &DC = D.Classes[Dim];
-    llvm::SmallVector<Ref, 16> Children(DC.NumLeafClasses);
-    for (uint32_t K = 0; K < DC.NumLeafClasses; ++K) {
-      LeafIndex L = DC.Members[K].front();
-      Children[K] = L < Set->size() && Set->test(L) ? TrueT : NoneT;
-    }
-    Parts.push_back(mk(Dim, Children));
-  }
-  if (R.Condition)
-    Parts.push_back(condition(*R.Condition));
-  return joinAll(std::move(Parts), And);
-}
-
 std::vector<uint32_t> Builder::ownObligations(uint32_t RuleIndex) {
   // An allowing rule carries its own obligations and those of every enclosing allow.
   std::vector<uint32_t> Ids;
@@ -412,48 +463,224 @@ std::vector<uint32_t> Builder::ownObligations(uint32_t RuleIndex) {
   return Ids;
 }
 
-Ref Builder::outcome(uint32_t RuleIndex) {
-  const Rule &R = P.Rules[RuleIndex];
-  Ref Applies = applicability(R);
-  if (Applies == NoneT)
-    return NoneT;
-  Outcome Own;
-  Own.K = R.IsAllow ? Outcome::Allow : Outcome::Deny;
-  Own.Rules = {RuleIndex};
-  if (R.IsAllow)
-    Own.Obligations = ownObligations(RuleIndex);
-  Ref Result = intern(std::move(Own));
-  std::vector<Ref> Exceptions;
-  for (uint32_t E : R.Exceptions)
-    if (E < P.Rules.size())
-      Exceptions.push_back(outcome(E));
-  if (!Exceptions.empty())
-    Result = apply(Override, joinAll(std::move(Exceptions), Join), Result);
-  return apply(Guard, Applies, Result);
-}
-
-Ref Builder::complete(Ref R, llvm::DenseMap<Ref, Ref> &Done) {
-  if ((R & TerminalBit) || OverBudget)
-    return R;
-  auto Found = Done.find(R);
-  if (Found != Done.end())
-    return Found->second;
-  uint32_t Var = Nodes[R].Var;
-  llvm::SmallVector<Ref, 16> Children;
-  for (uint32_t K = 0; K < Nodes[R].Count; ++K)
-    Children.push_back(complete(Pool[Nodes[R].First + K], Done));
-  if (Var < NumDimensions) {
-    const DimensionClasses &DC = D.Classes[Var];
-    for (uint32_t C = DC.NumLeafClasses; C < DC.NumClasses; ++C) {
-      std::vector<Ref> Parts;
-      for (uint32_t K : DC.Covers[C])
-        Parts.push_back(Children[K]);
-      Children.push_back(joinAll(std::move(Parts), Meet));
+void Builder::prepareTopDown() {
+  FirstAttrLevel = 0;
+  while (FirstAttrLevel < D.Order.size() && D.Order[FirstAttrLevel].IsDimension)
+    ++FirstAttrLevel;
+  RuleCondition.assign(P.Rules.size(), ~0u);
+  RuleOwn.assign(P.Rules.size(), ~0u);
+  NeverApplies.assign(P.Rules.size(), 0);
+  Stamp.assign(P.Rules.size(), 0);
+  for (uint32_t R = 0; R < P.Rules.size(); ++R)
+    if (P.Rules[R].Parent != NoIndex && P.Rules[R].Parent >= R)
+      ParentsFirst = false;
+  for (unsigned Dim = 0; Dim < NumDimensions; ++Dim) {
+    const DimensionClasses &DC = D.Classes[Dim];
+    RuleClasses[Dim].assign(P.Rules.size(), {});
+    Unconstrained[Dim].assign(P.Rules.size(), 1);
+    if (P.Vocab[Dim].empty())
+      continue;
+    for (uint32_t R = 0; R < P.Rules.size(); ++R) {
+      const auto &Set = P.Rules[R].S.Dims[Dim];
+      if (!Set)
+        continue;
+      std::vector<uint32_t> Cls;
+      for (uint32_t K = 0; K < DC.NumLeafClasses; ++K) {
+        LeafIndex L = DC.Members[K].front();
+        if (L < Set->size() && Set->test(L))
+          Cls.push_back(K);
+      }
+      if (Cls.size() == DC.NumLeafClasses)
+        continue;
+      if (Cls.empty())
+        NeverApplies[R] = 1;
+      Unconstrained[Dim][R] = 0;
+      RuleClasses[Dim][R] = std::move(Cls);
     }
   }
-  Ref Result = mk(Var, Children);
-  Done[R] = Result;
+}
+
+uint32_t Builder::pruneExceptions(uint32_t *Active, uint32_t Size) {
+  if (ParentsFirst) {
+    ++CurrentStamp;
+    uint32_t Out = 0;
+    for (uint32_t I = 0; I < Size; ++I) {
+      uint32_t R = Active[I];
+      uint32_t Parent = P.Rules[R].Parent;
+      if (Parent != NoIndex && Stamp[Parent] != CurrentStamp)
+        continue;
+      Stamp[R] = CurrentStamp;
+      Active[Out++] = R;
+    }
+    return Out;
+  }
+  for (bool Changed = true; Changed;) {
+    auto Dead = [&](uint32_t R) {
+      uint32_t Parent = P.Rules[R].Parent;
+      return Parent != NoIndex && !std::binary_search(Active, Active + Size, Parent);
+    };
+    uint32_t *End = std::remove_if(Active, Active + Size, Dead);
+    Changed = End != Active + Size;
+    Size = End - Active;
+  }
+  return Size;
+}
+
+Ref Builder::outcomeIn(uint32_t RuleIndex, llvm::ArrayRef<uint32_t> Active) {
+  const Rule &R = P.Rules[RuleIndex];
+  if (RuleOwn[RuleIndex] == ~0u) {
+    Outcome Own;
+    Own.K = R.IsAllow ? Outcome::Allow : Outcome::Deny;
+    Own.Rules = {RuleIndex};
+    if (R.IsAllow)
+      Own.Obligations = ownObligations(RuleIndex);
+    RuleOwn[RuleIndex] = intern(std::move(Own));
+    RuleCondition[RuleIndex] = R.Condition ? condition(*R.Condition) : TrueT;
+  }
+  Ref Result = RuleOwn[RuleIndex];
+  std::vector<Ref> Exceptions;
+  for (uint32_t E : R.Exceptions)
+    if (E < P.Rules.size() && std::binary_search(Active.begin(), Active.end(), E))
+      Exceptions.push_back(outcomeIn(E, Active));
+  if (!Exceptions.empty())
+    Result = apply(Override, joinAll(std::move(Exceptions), Join), Result);
+  return apply(Guard, RuleCondition[RuleIndex], Result);
+}
+
+Ref Builder::attributePart(llvm::ArrayRef<uint32_t> Active) {
+  std::vector<Ref> Top;
+  for (uint32_t R : Active)
+    if (P.Rules[R].isTopLevel())
+      Top.push_back(outcomeIn(R, Active));
+  Ref Decided = joinAll(std::move(Top), Join);
+  return apply(Finish, Decided, Decided);
+}
+
+/// The diagram below Level for the requests whose values on the dimensions above it lie in the
+/// scopes of exactly the Active rules (ascending; exceptions included). Memoised on Active: the
+/// same set of live rules gives the same subdiagram.
+Ref Builder::buildFrom(uint32_t Level, llvm::ArrayRef<uint32_t> Active, uint32_t Depth) {
+  // Skip dimensions no live rule constrains.
+  while (Level < FirstAttrLevel) {
+    const uint8_t *Free = Unconstrained[D.Order[Level].Index].data();
+    if (!std::all_of(Active.begin(), Active.end(), [&](uint32_t R) { return Free[R]; }))
+      break;
+    ++Level;
+  }
+  uint64_t H = llvm::hash_combine(Level, llvm::hash_combine_range(Active.begin(), Active.end()));
+  auto Head = SetMemo.find(H);
+  if (Head != SetMemo.end())
+    for (uint32_t E = Head->second; E != ~0u; E = SetEntries[E].Next) {
+      const SetEntry &Entry = SetEntries[E];
+      if (Entry.Level == Level && Entry.Size == Active.size() &&
+          std::equal(Active.begin(), Active.end(), SetKeys.begin() + Entry.Offset))
+        return Entry.Result;
+    }
+  if (OverBudget)
+    return NoneT;
+  Ref Result;
+  if (Level >= FirstAttrLevel) {
+    Result = attributePart(Active);
+  } else {
+    // Split the live rules by this dimension's leaf classes into one flat buffer per depth
+    // (counting sort), so that no allocation happens once the buffers have grown.
+    unsigned Dim = D.Order[Level].Index;
+    uint32_t N = D.Classes[Dim].NumLeafClasses;
+    if (Scratch.size() <= Depth)
+      Scratch.resize(Depth + 1);
+    ScratchBuffers &B = Scratch[Depth];
+    B.Start.assign(N + 1, 0);
+    const uint8_t *Free = Unconstrained[Dim].data();
+    uint32_t NumFree = 0;
+    for (uint32_t R : Active) {
+      if (Free[R])
+        ++NumFree;
+      else
+        for (uint32_t K : RuleClasses[Dim][R])
+          ++B.Start[K + 1];
+    }
+    for (uint32_t K = 0; K < N; ++K)
+      B.Start[K + 1] += B.Start[K] + NumFree;
+    B.Rules.resize(B.Start[N]);
+    B.Fill.assign(B.Start.begin(), B.Start.end() - 1);
+    for (uint32_t R : Active) {
+      if (Free[R]) {
+        for (uint32_t K = 0; K < N; ++K)
+          B.Rules[B.Fill[K]++] = R;
+      } else {
+        for (uint32_t K : RuleClasses[Dim][R])
+          B.Rules[B.Fill[K]++] = R;
+      }
+    }
+    Steps += Active.size() + N;
+    if (Steps > Opts.StepBudget) {
+      OverBudget = true;
+      return NoneT;
+    }
+    llvm::SmallVector<Ref, 16> Children(N);
+    for (uint32_t K = 0; K < N; ++K) {
+      // Scratch may grow during the recursion below (deeper depths only): re-read it.
+      ScratchBuffers &Mine = Scratch[Depth];
+      uint32_t *First = Mine.Rules.data() + Mine.Start[K];
+      uint32_t Size = pruneExceptions(First, Mine.Fill[K] - Mine.Start[K]);
+      Children[K] = buildFrom(Level + 1, llvm::ArrayRef<uint32_t>(First, Size), Depth + 1);
+    }
+    Result = mk(Dim, Children);
+  }
+  uint32_t Index = SetEntries.size();
+  auto [It, Inserted] = SetMemo.try_emplace(H, Index);
+  SetEntries.push_back({Level, uint32_t(SetKeys.size()), uint32_t(Active.size()), Result,
+                        Inserted ? ~0u : It->second});
+  It->second = Index;
+  SetKeys.insert(SetKeys.end(), Active.begin(), Active.end());
   return Result;
+}
+
+void Builder::addDerivedEdges(Ref Root) {
+  // Breadth-first from the root, so that the budget goes to the nodes nearest the root: a group
+  // value there saves the most walks. Meet results are ordinary nodes over leaf classes and are
+  // visited in turn.
+  std::vector<Ref> Queue;
+  llvm::DenseSet<Ref> Seen;
+  auto Enqueue = [&](Ref R) {
+    if (!(R & TerminalBit) && Seen.insert(R).second)
+      Queue.push_back(R);
+  };
+  Enqueue(Root);
+  for (size_t Head = 0; Head < Queue.size(); ++Head) {
+    Ref R = Queue[Head];
+    uint32_t Var = Nodes[R].Var;
+    std::vector<Ref> Edges;
+    if (Var < NumDimensions && !DerivedStopped) {
+      const DimensionClasses &DC = D.Classes[Var];
+      // Edges are kept for a prefix of the derived classes: the runtime meets the rest.
+      for (uint32_t C = DC.NumLeafClasses; C < DC.NumClasses; ++C) {
+        std::vector<Ref> Parts;
+        for (uint32_t K : DC.Covers[C])
+          Parts.push_back(Pool[Nodes[R].First + K]);
+        Steps += Parts.size();
+        EdgeLimit = std::min(DerivedLimit, Steps + std::max<uint64_t>(DerivedLimit / 16, 1000));
+        MeetLog.clear();
+        Ref E = Steps > DerivedLimit ? NoneT : joinAll(std::move(Parts), Meet);
+        if (Steps > DerivedLimit)
+          DerivedStopped = true;
+        if (EdgeAborted || DerivedStopped) {
+          // What this meet memoised may be unfinished results.
+          for (uint64_t Key : MeetLog)
+            Memo[Meet].erase(Key);
+          EdgeAborted = false;
+          break;
+        }
+        Edges.push_back(E);
+      }
+    }
+    for (uint32_t K = 0; K < Nodes[R].Count; ++K)
+      Enqueue(Pool[Nodes[R].First + K]);
+    for (Ref E : Edges)
+      Enqueue(E);
+    if (!Edges.empty())
+      Derived[R] = std::move(Edges);
+  }
 }
 
 void Builder::computeClasses() {
@@ -589,23 +816,31 @@ void Builder::compact(Ref Root) {
   auto Visit = [&](Ref R) -> Ref {
     if (R & TerminalBit)
       return MapTerminal(R);
-    auto Found = NewRef.find(R);
-    return Found == NewRef.end() ? ~0u : Found->second;
+    return NewRef.find(R)->second;
   };
-  if (Visit(Root) == ~0u)
+  // Terminals and DeferredMeet (which has the terminal bit) are never stacked.
+  auto Pending = [&](Ref R) { return !(R & TerminalBit) && !NewRef.count(R); };
+  if (Pending(Root))
     Stack.push_back({Root, 0});
   while (!Stack.empty()) {
     auto &[R, K] = Stack.back();
     const NodeRec &N = Nodes[R];
-    if (K < N.Count) {
-      Ref C = Pool[N.First + K++];
-      if (Visit(C) == ~0u)
+    auto DerivedIt = Derived.find(R);
+    const std::vector<Ref> *Extra = DerivedIt == Derived.end() ? nullptr : &DerivedIt->second;
+    uint32_t Count = N.Count + (Extra ? Extra->size() : 0);
+    if (K < Count) {
+      Ref C = K < N.Count ? Pool[N.First + K] : (*Extra)[K - N.Count];
+      ++K;
+      if (Pending(C))
         Stack.push_back({C, 0});
       continue;
     }
-    DecisionDiagram::Impl::NodeRec Rec{N.Var, uint32_t(D.Pool.size()), N.Count};
+    DecisionDiagram::Impl::NodeRec Rec{N.Var, uint32_t(D.Pool.size()), Count};
     for (uint32_t I = 0; I < N.Count; ++I)
       D.Pool.push_back(Visit(Pool[N.First + I]));
+    if (Extra)
+      for (Ref C : *Extra)
+        D.Pool.push_back(Visit(C));
     Ref New = D.Nodes.size();
     D.Nodes.push_back(Rec);
     D.BottomUp.push_back(New);
@@ -625,17 +860,19 @@ llvm::Error Builder::run() {
   intern(Outcome{Outcome::True, {}, {}});
   intern(Outcome{Outcome::Deny, {}, {}});
 
-  std::vector<Ref> TopLevel;
-  for (uint32_t R = 0; R < P.Rules.size() && !OverBudget; ++R)
-    if (P.Rules[R].isTopLevel())
-      TopLevel.push_back(outcome(R));
-  Ref Decided = joinAll(std::move(TopLevel), Join);
-  Ref Final = apply(Finish, Decided, Decided);
-  for (auto &M : Memo)
-    M.clear();
-  Completed = true;
-  llvm::DenseMap<Ref, Ref> Done;
-  Ref Root = complete(Final, Done);
+  using Clock = std::chrono::steady_clock;
+  auto Start = Clock::now();
+  prepareTopDown();
+  std::vector<uint32_t> Live;
+  for (uint32_t R = 0; R < P.Rules.size(); ++R)
+    if (!NeverApplies[R])
+      Live.push_back(R);
+  Live.resize(pruneExceptions(Live.data(), Live.size()));
+  Ref Final = buildFrom(0, Live, 0);
+  SetMemo.clear();
+  SetEntries = {};
+  SetKeys = {};
+  Scratch = {};
   if (OverBudget && Steps > Opts.StepBudget)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
@@ -646,7 +883,31 @@ llvm::Error Builder::run() {
         llvm::inconvertibleErrorCode(),
         "the decision diagram exceeds the node budget of %llu nodes",
         (unsigned long long)Opts.NodeBudget);
-  compact(Root);
+
+  auto LeafDone = Clock::now();
+  D.Stats.LeafSeconds = std::chrono::duration<double>(LeafDone - Start).count();
+
+  // Derived classes: precomputed while the budget lasts, met at decision time after that.
+  Steps = 0;
+  DerivedLimit = Opts.DerivedStepBudget;
+  addDerivedEdges(Final);
+  if (OverBudget)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "the decision diagram exceeds the node budget of %llu nodes",
+        (unsigned long long)Opts.NodeBudget);
+  compact(Final);
+  D.Stats.DerivedSeconds = std::chrono::duration<double>(Clock::now() - LeafDone).count();
+  for (const auto &N : D.Nodes) {
+    if (N.Var >= NumDimensions)
+      continue;
+    const DimensionClasses &DC = D.Classes[N.Var];
+    if (DC.NumClasses == DC.NumLeafClasses)
+      continue;
+    ++(N.Count == DC.NumClasses ? D.Stats.GroupNodes : D.Stats.DeferredNodes);
+    D.Stats.DerivedEdges += N.Count - DC.NumLeafClasses;
+    D.Stats.DeferredEdges += DC.NumClasses - N.Count;
+  }
   return llvm::Error::success();
 }
 

@@ -32,6 +32,7 @@ struct DecisionDiagram::Impl {
   std::vector<DiagramTerminal> Terminals;
   std::vector<Ref> BottomUp;
   Ref Root = TerminalBit;
+  DiagramBuildStats Stats;
 
   explicit Impl(const Policy &P) : P(P) {}
 

@@ -5,6 +5,8 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 
 namespace privet {
 
@@ -12,6 +14,7 @@ using Ref = DecisionDiagram::Ref;
 
 const Policy &DecisionDiagram::policy() const { return I->P; }
 Ref DecisionDiagram::root() const { return I->Root; }
+const DiagramBuildStats &DecisionDiagram::buildStats() const { return I->Stats; }
 llvm::ArrayRef<DiagramVar> DecisionDiagram::order() const { return I->Order; }
 const DimensionClasses &DecisionDiagram::classes(Dimension D) const {
   return I->Classes[unsigned(D)];
@@ -29,15 +32,43 @@ const DiagramTerminal &DecisionDiagram::terminal(Ref R) const {
   return I->Terminals[R & ~TerminalBit];
 }
 
-Ref DecisionDiagram::evaluate(const std::array<uint32_t, NumDimensions> &Classes,
-                              llvm::ArrayRef<uint32_t> Attrs) const {
-  Ref R = I->Root;
-  while (!isTerminal(R)) {
-    const Impl::NodeRec &N = I->Nodes[R];
-    uint32_t K = N.Var < NumDimensions ? Classes[N.Var] : Attrs[N.Var - NumDimensions];
-    R = I->Pool[N.First + K];
+DiagramTerminal meetTerminals(const DiagramTerminal &X, const DiagramTerminal &Y) {
+  if (X.Allow != Y.Allow)
+    return X.Allow ? Y : X;
+  // The least rule set (an explicit deny before the default deny, then lexicographically)
+  // explains the meet; an allow owes every part's obligations.
+  bool YFirst = X.Rules.empty() != Y.Rules.empty() ? X.Rules.empty() : Y.Rules < X.Rules;
+  DiagramTerminal R = YFirst ? Y : X;
+  if (R.Allow) {
+    R.Obligations.clear();
+    std::set_union(X.Obligations.begin(), X.Obligations.end(), Y.Obligations.begin(),
+                   Y.Obligations.end(), std::back_inserter(R.Obligations));
   }
   return R;
+}
+
+static DiagramTerminal evaluateFrom(const DecisionDiagram::Impl &I, const DecisionDiagram &DD,
+                                    Ref R, const std::array<uint32_t, NumDimensions> &Classes,
+                                    llvm::ArrayRef<uint32_t> Attrs) {
+  while (!DecisionDiagram::isTerminal(R)) {
+    const DecisionDiagram::Impl::NodeRec &N = I.Nodes[R];
+    uint32_t K = N.Var < NumDimensions ? Classes[N.Var] : Attrs[N.Var - NumDimensions];
+    if (K >= N.Count) { // a derived class whose edge was not precomputed
+      std::optional<DiagramTerminal> Acc;
+      for (uint32_t L : I.Classes[N.Var].Covers[K]) {
+        DiagramTerminal T = evaluateFrom(I, DD, I.Pool[N.First + L], Classes, Attrs);
+        Acc = Acc ? meetTerminals(*Acc, T) : std::move(T);
+      }
+      return std::move(*Acc);
+    }
+    R = I.Pool[N.First + K];
+  }
+  return DD.terminal(R);
+}
+
+DiagramTerminal DecisionDiagram::evaluate(const std::array<uint32_t, NumDimensions> &Classes,
+                                          llvm::ArrayRef<uint32_t> Attrs) const {
+  return evaluateFrom(*I, *this, I->Root, Classes, Attrs);
 }
 
 const DiagramTerminal &
@@ -49,7 +80,13 @@ DecisionDiagram::decideLeaf(const std::array<LeafIndex, NumDimensions> &Leaves,
   llvm::SmallVector<uint32_t, 8> Attrs;
   for (unsigned A = 0; A < I->Domains.size(); ++A)
     Attrs.push_back(I->Domains[A].indexOf(AttrValues[A]));
-  return terminal(evaluate(Classes, Attrs));
+  // Leaf classes never reach a deferred edge: follow the children directly.
+  Ref R = I->Root;
+  while (!isTerminal(R)) {
+    const Impl::NodeRec &N = I->Nodes[R];
+    R = I->Pool[N.First + (N.Var < NumDimensions ? Classes[N.Var] : Attrs[N.Var - NumDimensions])];
+  }
+  return terminal(R);
 }
 
 DiagramBox DecisionDiagram::fullBox() const {

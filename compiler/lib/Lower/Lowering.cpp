@@ -68,6 +68,8 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     T.ValueClass.assign(DC.NodeClass.begin(), DC.NodeClass.end());
     T.ValueClass.push_back(DC.OmittedClass);
     T.NumClasses = DC.NumClasses;
+    T.NumLeafClasses = DC.NumLeafClasses;
+    T.DerivedCovers.assign(DC.Covers.begin() + DC.NumLeafClasses, DC.Covers.end());
   }
 
   for (const EnumType &E : P.Enums)
@@ -79,6 +81,7 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     E.Enum = Attr.Kind == AttrKind::Enum ? Attr.Enum : 0;
     E.HasDefault = Attr.Default.has_value();
     E.Default = Attr.Default.value_or(0);
+    E.Domain = DD.domain(uint32_t(A.Attributes.size())).Thresholds;
     A.Attributes.push_back(std::move(E));
   }
   for (const VocabNode &N : P.Obligations.Nodes) {
@@ -198,6 +201,7 @@ llvm::Expected<rt::ArtifactContents> compilePolicy(const Policy &P, const Diagra
     }
     Stats->DiagramSeconds = std::chrono::duration<double>(Built - Start).count();
     Stats->LowerSeconds = std::chrono::duration<double>(Lowered - Built).count();
+    Stats->Diagram = (*DD)->buildStats();
   }
   return A;
 }

@@ -21,6 +21,7 @@ struct BuildOptions {
   std::vector<std::string> IncludeDirs;
   bool Stats = false;
   uint64_t NodeBudget = DiagramOptions().NodeBudget;
+  uint64_t GroupBudget = DiagramOptions().DerivedStepBudget;
   std::string Order = "heuristic";
 };
 
@@ -39,6 +40,7 @@ int runBuild(const BuildOptions &Opts) {
 
   DiagramOptions DO;
   DO.NodeBudget = Opts.NodeBudget;
+  DO.DerivedStepBudget = Opts.GroupBudget;
   DO.Order = Opts.Order == "declaration"      ? DimensionOrder::Declaration
              : Opts.Order == "fewest-classes" ? DimensionOrder::FewestClasses
              : Opts.Order == "most-classes"   ? DimensionOrder::MostClasses
@@ -81,6 +83,7 @@ int runBuild(const BuildOptions &Opts) {
         "nodes:         {}\n"
         "edges:         {}\n"
         "terminals:     {}\n"
+        "group edges:   {} precomputed, {} met at decision time\n"
         "bytes:         {}\n"
         "front end:     {:.3f} s\n"
         "diagram:       {:.3f} s\n"
@@ -88,7 +91,8 @@ int runBuild(const BuildOptions &Opts) {
         "total:         {:.3f} s\n"
         "peak memory:   {:.1f} MiB\n",
         Stats.Strategy, C.ThePolicy->Rules.size(), Stats.Order.empty() ? "-" : Stats.Order,
-        Classes, Stats.Nodes, Stats.Edges, Stats.Terminals, Bytes.size(), Secs(Start, Checked),
+        Classes, Stats.Nodes, Stats.Edges, Stats.Terminals, Stats.Diagram.DerivedEdges,
+        Stats.Diagram.DeferredEdges, Bytes.size(), Secs(Start, Checked),
         Stats.DiagramSeconds, Stats.LowerSeconds, Secs(Start, End), U.ru_maxrss / 1024.0);
   }
   return ExitSuccess;
@@ -106,6 +110,10 @@ CommandRegistration Registration("build", [](CLI::App &App) {
                 "Print the strategy, diagram size, artifact size, times and peak memory");
   Cmd->add_option("--node-budget", Opts->NodeBudget,
                   "Fail when the decision diagram would need more nodes than this");
+  Cmd->add_option("--group-budget", Opts->GroupBudget,
+                  "Work spent precomputing edges for non-leaf and omitted values; requests "
+                  "naming the rest are answered by meeting several walks")
+      ->capture_default_str();
   Cmd->add_option("--order", Opts->Order, "Dimension order of the diagram")
       ->check(CLI::IsMember({"heuristic", "declaration", "fewest-classes", "most-classes"}));
   Cmd->callback([Opts] { setExitCode(runBuild(*Opts)); });

@@ -25,7 +25,9 @@
 // Diagram nodes are stored children-first: a child reference names a terminal (TerminalBit set)
 // or a node with a strictly smaller index. The loader checks this, so every walk terminates.
 //
-// Format version history: 1 = initial.
+// Format version history: 1 = initial. 2 = dimension nodes may omit derived-class children
+// (DimensionRecord gains NumLeafClasses and the derived classes' covers); attributes record their
+// threshold domain.
 //
 //===----------------------------------------------------------------------------------------===//
 #ifndef PRIVET_ARTIFACT_H
@@ -45,7 +47,7 @@ namespace format {
 
 /// PNG-style: a non-ASCII first byte, and CR LF / ^Z / LF to detect text-mode mangling.
 constexpr char Magic[8] = {'\x89', 'P', 'V', 'C', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t Version = 1;
+constexpr uint32_t Version = 2;
 /// Upper bound on any count, so sizes computed from counts cannot overflow 64 bits.
 constexpr uint64_t MaxCount = 0x7fffffffu;
 
@@ -112,9 +114,14 @@ struct DimensionRecord {
   uint32_t NumValues;
   ListRef ValueClass;  ///< U32s; NumValues + 1 entries (the last is "omitted"), each < NumClasses.
   uint32_t NumClasses; ///< >= 1.
-  uint32_t Reserved;
+  uint32_t NumLeafClasses; ///< 1 .. NumClasses; the classes below it are leaf classes.
+  /// U32s; NumClasses - NumLeafClasses + 1 ascending offsets into CoverData, the first 0 and the
+  /// last CoverData.Size: derived class NumLeafClasses + k covers CoverData[Starts[k],
+  /// Starts[k+1]), strictly ascending leaf classes, at least two.
+  ListRef CoverStarts;
+  ListRef CoverData; ///< U32s.
 };
-static_assert(sizeof(DimensionRecord) == 32, "");
+static_assert(sizeof(DimensionRecord) == 48, "");
 
 struct ValueRecord {
   StrRef Name;
@@ -138,8 +145,9 @@ struct AttributeRecord {
   uint16_t Reserved;
   uint32_t Enum;   ///< With Kind == Enum: index into Enums; 0 otherwise.
   int64_t Default; ///< Bool 0/1, enum value index, integer, or duration in seconds.
+  ListRef Domain;  ///< I64s; int/duration only: strictly ascending thresholds of every test.
 };
-static_assert(sizeof(AttributeRecord) == 24, "");
+static_assert(sizeof(AttributeRecord) == 32, "");
 
 struct ObligationRecord {
   StrRef Name;

@@ -10,7 +10,11 @@
 // with TerminalBit set names a terminal; otherwise a node. Walking from Root with one value per
 // dimension and every attribute known reaches exactly one terminal: the decision for that request
 // and one data category (see docs/language.md). Non-leaf values, and "omitted" (the extra last
-// value of every dimension), have their own precomputed classes, so every request is one walk.
+// value of every dimension), have their own *derived* classes. A dimension node has a child for
+// every leaf class and, where the compiler precomputed them, for the derived classes after those
+// (a prefix of them); then such a request is one walk too. A derived class beyond a node's
+// children is decided as the meet (docs/language.md, "Requests that are not leaves") of the
+// node's children for the leaf classes it covers.
 //
 //===----------------------------------------------------------------------------------------===//
 #ifndef PRIVET_ARTIFACTCONTENTS_H
@@ -46,6 +50,11 @@ struct DimensionTable {
   /// one class (the omitted value).
   std::vector<uint32_t> ValueClass;
   uint32_t NumClasses = 1;
+  /// Classes 0 .. NumLeafClasses-1 are leaf classes; the others are derived.
+  uint32_t NumLeafClasses = 1;
+  /// For each derived class (NumClasses - NumLeafClasses of them, in class order): the leaf
+  /// classes it covers, ascending, at least two.
+  std::vector<std::vector<uint32_t>> DerivedCovers;
 };
 
 struct EnumEntry {
@@ -59,6 +68,9 @@ struct AttributeEntry {
   uint32_t Enum = 0;      ///< With Kind == Enum: index into Enums.
   bool HasDefault = false;
   int64_t Default = 0;    ///< bool 0/1, enum index, integer, duration in seconds.
+  /// Int/duration: every threshold any test of this attribute may use, ascending. Values between
+  /// two neighbours decide alike, which lets the runtime try each interval of a missing attribute.
+  std::vector<int64_t> Domain;
 };
 
 struct ObligationEntry {
@@ -100,8 +112,8 @@ struct Node {
   /// Attribute tests on int/duration attributes: ascending thresholds; child i covers the values v
   /// with Thresholds[i-1] <= v < Thresholds[i]. Empty for other tests.
   std::vector<int64_t> Thresholds;
-  /// Dimension test: one per class. Bool: {false, true}. Enum: one per enum value.
-  /// Int/duration: Thresholds.size() + 1.
+  /// Dimension test: one per leaf class, then one for each of a prefix of the derived classes.
+  /// Bool: {false, true}. Enum: one per enum value. Int/duration: Thresholds.size() + 1.
   std::vector<uint32_t> Children;
 };
 

@@ -110,7 +110,7 @@ std::unique_ptr<DecisionDiagram> build(const Policy &P, DiagramOptions Opts = {}
 }
 
 /// One walk for named values ("" omits the dimension).
-const DiagramTerminal &walk(const DecisionDiagram &DD, const Policy &P, std::string Action,
+DiagramTerminal walk(const DecisionDiagram &DD, const Policy &P, std::string Action,
                             std::string Data, std::string Purpose, bool OptOut) {
   std::array<uint32_t, NumDimensions> Classes{};
   auto ClassOf = [&](Dimension D, const std::string &Name) {
@@ -120,7 +120,7 @@ const DiagramTerminal &walk(const DecisionDiagram &DD, const Policy &P, std::str
   Classes[unsigned(Dimension::Action)] = ClassOf(Dimension::Action, Action);
   Classes[unsigned(Dimension::Data)] = ClassOf(Dimension::Data, Data);
   Classes[unsigned(Dimension::Purpose)] = ClassOf(Dimension::Purpose, Purpose);
-  return DD.terminal(DD.evaluate(Classes, {OptOut ? 1u : 0u}));
+  return DD.evaluate(Classes, {OptOut ? 1u : 0u});
 }
 
 TEST(Diagram, LanguageReferenceExample) {

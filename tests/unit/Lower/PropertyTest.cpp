@@ -167,9 +167,13 @@ RefDecision fromTerminal(const DiagramTerminal &T) {
   return D;
 }
 
+/// How the diagrams under test are built; the group-edge budget decides how many group values
+/// are answered by a precomputed edge and how many by meeting walks.
+DiagramOptions TestOptions;
+
 /// The diagram alone answers one walk: a single data category and every attribute known.
 RefDecision decideWithDiagram(const Policy &P, const Request &R) {
-  auto DD = DecisionDiagram::build(P);
+  auto DD = DecisionDiagram::build(P, TestOptions);
   if (!DD) {
     RefDecision E;
     E.K = RefDecision::Error;
@@ -189,7 +193,7 @@ RefDecision decideWithDiagram(const Policy &P, const Request &R) {
   std::vector<uint32_t> Attrs;
   for (uint32_t A = 0; A < P.Attributes.size(); ++A)
     Attrs.push_back((*DD)->domain(A).indexOf(Values[A]));
-  return fromTerminal((*DD)->terminal((*DD)->evaluate(Classes, Attrs)));
+  return fromTerminal((*DD)->evaluate(Classes, Attrs));
 }
 
 bool singleWalk(const Policy &P, const Request &R) {
@@ -251,7 +255,7 @@ TEST(Property, DiagramMatchesReferenceOnEveryLeafRequest) {
 RefDecision decideWithRuntime(const Policy &P, const Request &R) {
   RefDecision Out;
   Out.K = RefDecision::Error;
-  auto Contents = compilePolicy(P);
+  auto Contents = compilePolicy(P, TestOptions);
   if (!Contents) {
     Out.Message = llvm::toString(Contents.takeError());
     return Out;
@@ -307,6 +311,19 @@ RefDecision decideWithRuntime(const Policy &P, const Request &R) {
 TEST(Property, RuntimeMatchesReferenceOnEveryKindOfRequest) {
   checkAgainstReference(2, scaled(1500), 10, decideWithRuntime,
                         [](const Policy &, const Request &) { return true; });
+}
+
+/// With no budget for group edges every group value is met by the evaluator (diagram) or the
+/// runtime; with a small one, nodes keep a prefix of their group edges.
+TEST(Property, GroupValuesMetAtDecisionTimeMatchReference) {
+  for (uint64_t Budget : {0, 3, 40}) {
+    TestOptions = DiagramOptions();
+    TestOptions.DerivedStepBudget = Budget;
+    checkAgainstReference(10 + Budget, scaled(400), 12, decideWithDiagram, singleWalk);
+    checkAgainstReference(20 + Budget, scaled(400), 10, decideWithRuntime,
+                          [](const Policy &, const Request &) { return true; });
+  }
+  TestOptions = DiagramOptions();
 }
 
 } // namespace

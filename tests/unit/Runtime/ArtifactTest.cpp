@@ -221,10 +221,10 @@ TEST(Artifact, EveryByteFlipIsRejected) {
 
 TEST(Artifact, WrongVersionAndMagic) {
   std::string Bytes = serializeArtifact(samplePolicy());
-  std::string V2 = Bytes;
-  patch<uint32_t>(V2, offsetof(format::FileHeader, FormatVersion), 2);
-  EXPECT_EQ(loadError(V2), "unsupported artifact format version 2 (this runtime reads version "
-                           "1): rebuild the policy with a matching `privet build`");
+  std::string V3 = Bytes;
+  patch<uint32_t>(V3, offsetof(format::FileHeader, FormatVersion), 3);
+  EXPECT_EQ(loadError(V3), "unsupported artifact format version 3 (this runtime reads version "
+                           "2): rebuild the policy with a matching `privet build`");
   std::string Text = "policy sample;\n";
   EXPECT_EQ(loadError(Text), "not a privet artifact (bad magic number)");
   std::string Short = Bytes.substr(0, 20);
@@ -277,9 +277,38 @@ TEST(Validation, DiagramReferences) {
   C.Root = TerminalBit | 10;
   EXPECT_EQ(loadError(C), "invalid artifact: the root reference is out of range");
 
+  // A dimension node may leave out derived classes (a prefix is kept), never a leaf class.
   C = samplePolicy();
-  C.Nodes[2].Children.pop_back();
-  EXPECT_NE(loadError(C).find("has 5 children, expected 6"), std::string::npos);
+  C.Nodes[2].Children.resize(5);
+  EXPECT_EQ(loadError(C), "");
+  C.Nodes[2].Children.resize(3);
+  EXPECT_NE(loadError(C).find("has 3 children, expected 4"), std::string::npos);
+  C = samplePolicy();
+  C.Nodes[2].Children.push_back(TerminalBit);
+  EXPECT_NE(loadError(C).find("has 7 children, expected 4"), std::string::npos);
+
+  // The derived classes' covers.
+  C = samplePolicy();
+  C.Dims[unsigned(Dim::Data)].NumLeafClasses = 7;
+  EXPECT_NE(loadError(C).find("has 7 leaf classes of 6"), std::string::npos);
+  C = samplePolicy();
+  C.Dims[unsigned(Dim::Data)].DerivedCovers.pop_back();
+  EXPECT_NE(loadError(C).find("has a bad derived-class table"), std::string::npos);
+  C = samplePolicy();
+  C.Dims[unsigned(Dim::Data)].DerivedCovers[0] = {2};
+  EXPECT_NE(loadError(C).find("covers too few classes"), std::string::npos);
+  C = samplePolicy();
+  C.Dims[unsigned(Dim::Data)].DerivedCovers[0] = {0, 4};
+  EXPECT_NE(loadError(C).find("has a bad cover"), std::string::npos);
+  C = samplePolicy();
+  C.Dims[unsigned(Dim::Data)].DerivedCovers[1] = {0, 2, 1};
+  EXPECT_NE(loadError(C).find("has a bad cover"), std::string::npos);
+  C = samplePolicy();
+  C.Attributes[2].Domain = {16, 16};
+  EXPECT_NE(loadError(C).find("has a domain out of order"), std::string::npos);
+  C = samplePolicy();
+  C.Attributes[0].Domain = {1};
+  EXPECT_NE(loadError(C).find("has a threshold domain but is not a number"), std::string::npos);
 
   C = samplePolicy();
   C.Nodes[5].Children.push_back(TerminalBit);

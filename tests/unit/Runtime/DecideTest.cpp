@@ -137,6 +137,125 @@ TEST_F(DecideTest, NonLeafAndOmittedValuesUseTheirOwnClass) {
   EXPECT_FALSE(Policy->decide(R3).permitted());
 }
 
+/// The sample with every dimension node cut back to its leaf-class children: the runtime must
+/// meet every group value itself. (A kept prefix of derived edges is covered by the compiler's
+/// property tests, whose artifacts follow the documented meet; this hand-built sample's derived
+/// edges predate it.)
+ArtifactContents withoutDerivedEdges() {
+  ArtifactContents C = samplePolicy();
+  for (Node &N : C.Nodes)
+    if (N.K == Node::DimensionTest)
+      N.Children.resize(C.Dims[N.Var].NumLeafClasses);
+  return C;
+}
+
+TEST_F(DecideTest, GroupValuesAreMetWhenTheirEdgesAreLeftOut) {
+  {
+    auto Cut = CompiledPolicy::fromBytes(serializeArtifact(withoutDerivedEdges()));
+    ASSERT_TRUE(Cut) << Cut.error();
+    // Every action, data and purpose value (omitted too) with every attribute set: the decision
+    // is the meet of the leaf requests under it, decided by the full artifact's leaf edges.
+    const uint32_t Omit = InvalidId;
+    auto Values = [&](Dim D) {
+      std::vector<uint32_t> V{Omit};
+      for (uint32_t I = 0; I < Policy->numValues(D); ++I)
+        V.push_back(I);
+      return V;
+    };
+    auto Leaves = [&](Dim D, uint32_t V) {
+      std::vector<uint32_t> L;
+      for (uint32_t I = 0; I < Policy->numValues(D); ++I) {
+        bool Under = V == Omit || I == V;
+        for (uint32_t P = I; !Under && !Policy->parents(D, P).empty();) {
+          P = Policy->parents(D, P)[0];
+          Under = P == V;
+        }
+        if (Policy->isLeaf(D, I) && Under)
+          L.push_back(I);
+      }
+      return L;
+    };
+    unsigned Checked = 0;
+    for (uint32_t A : Values(Dim::Action))
+      for (uint32_t Dt : Values(Dim::Data))
+        for (uint32_t Pu : Values(Dim::Purpose))
+          for (int OptOut : {0, 1})
+            for (uint32_t Consent : {0u, 1u}) {
+              auto Build = [&](const CompiledPolicy &On, uint32_t A, uint32_t Dt, uint32_t Pu) {
+                Request R(On);
+                if (A != Omit)
+                  R.set(Dim::Action, A);
+                if (Dt != Omit)
+                  R.set(Dim::Data, Dt);
+                if (Pu != Omit)
+                  R.set(Dim::Purpose, Pu);
+                R.setBool(MarketingOptOut, OptOut).setEnum(ConsentStatus, Consent);
+                R.setInt(Age, 20).setDuration(DataAge, 10 * Day);
+                return R;
+              };
+              // The documented meet over the leaf requests.
+              bool Allow = true, Any = false;
+              std::vector<uint32_t> Rules, Obls;
+              for (uint32_t LA : Leaves(Dim::Action, A))
+                for (uint32_t LD : Leaves(Dim::Data, Dt))
+                  for (uint32_t LP : Leaves(Dim::Purpose, Pu)) {
+                    Decision D = Policy->decide(Build(*Policy, LA, LD, LP));
+                    ASSERT_FALSE(D.isError()) << D.error();
+                    std::vector<uint32_t> R = rules(D);
+                    if (!Any || (Allow && !D.permitted())) {
+                      Any = true;
+                      Allow = D.permitted();
+                      Rules = R;
+                      Obls.clear();
+                    } else if (Allow != D.permitted()) {
+                      continue;
+                    } else if (R.empty() != Rules.empty() ? Rules.empty() : R < Rules) {
+                      Rules = R;
+                    }
+                    if (Allow)
+                      for (uint32_t O : D.obligations())
+                        Obls.push_back(O);
+                  }
+              std::sort(Obls.begin(), Obls.end());
+              Obls.erase(std::unique(Obls.begin(), Obls.end()), Obls.end());
+              Decision Got = (*Cut)->decide(Build(**Cut, A, Dt, Pu));
+              ASSERT_FALSE(Got.isError()) << Got.error();
+              EXPECT_EQ(Got.permitted(), Allow) << A << " " << Dt << " " << Pu;
+              EXPECT_EQ(rules(Got), Rules) << A << " " << Dt << " " << Pu;
+              EXPECT_EQ(obligations(Got), Obls) << A << " " << Dt << " " << Pu;
+              ++Checked;
+            }
+    EXPECT_EQ(Checked, 3u * 8u * 3u * 4u);
+  }
+}
+
+TEST_F(DecideTest, MetGroupValuesStillNeedTheAttributesTheyDependOn) {
+  ArtifactContents C = withoutDerivedEdges();
+  C.Attributes[MarketingOptOut].HasDefault = false;
+  auto Cut = CompiledPolicy::fromBytes(serializeArtifact(C));
+  ASSERT_TRUE(Cut) << Cut.error();
+  // Use of any data for marketing: denied either way, but by the opt-out exception or by
+  // no_payment_marketing depending on marketing_opt_out, which has no default here: an error.
+  Request R(**Cut);
+  R.set(Dim::Action, "use").set(Dim::Purpose, "marketing");
+  Decision D = (*Cut)->decide(R);
+  ASSERT_TRUE(D.isError());
+  EXPECT_EQ(D.error(), "missing attribute `marketing_opt_out`: it has no default and the "
+                       "decision depends on it");
+  R.setBool(MarketingOptOut, true);
+  D = (*Cut)->decide(R);
+  ASSERT_FALSE(D.isError()) << D.error();
+  EXPECT_EQ(rules(D), std::vector<uint32_t>{1});
+  // A missing attribute that cannot change the met decision is not an error: with all data for
+  // site_operation, contact is denied by default whatever consent_status (no default) says.
+  Request S(**Cut);
+  S.set(Dim::Action, "use").set(Dim::Purpose, "site_operation").setInt(Age, 20);
+  D = (*Cut)->decide(S);
+  ASSERT_FALSE(D.isError()) << D.error();
+  EXPECT_FALSE(D.permitted());
+  EXPECT_TRUE(D.rules().empty());
+}
+
 TEST_F(DecideTest, EnumAttribute) {
   Request R = request();
   R.set(Dim::Action, "use").set(Dim::Data, "payment").set(Dim::Purpose, "site_operation");
@@ -495,9 +614,9 @@ ArtifactContents attributesOnly() {
   ArtifactContents C;
   for (DimensionTable &D : C.Dims)
     D.ValueClass = {0};
-  C.Attributes = {{"a", AttrKind::Bool, 0, false, 0},
-                  {"b", AttrKind::Bool, 0, false, 0},
-                  {"c", AttrKind::Int, 0, false, 0}};
+  C.Attributes = {{"a", AttrKind::Bool, 0, false, 0, {}},
+                  {"b", AttrKind::Bool, 0, false, 0, {}},
+                  {"c", AttrKind::Int, 0, false, 0, {}}};
   RuleEntry R;
   R.Id = "r0";
   C.Rules = {R};

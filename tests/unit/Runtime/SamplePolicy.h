@@ -65,6 +65,8 @@ inline ArtifactContents samplePolicy() {
   Action.Parents = {{}, {}};
   Action.ValueClass = {0, 1, 2};
   Action.NumClasses = 3;
+  Action.NumLeafClasses = 2;
+  Action.DerivedCovers = {{0, 1}};
 
   DimensionTable &Data = C.Dims[unsigned(Dim::Data)];
   Data.ValueNames = {"personal_information", "contact", "name", "email_address", "payment",
@@ -76,6 +78,8 @@ inline ArtifactContents samplePolicy() {
   // Classes: 0 contact-like, 1 payment, 2 ip, 3 profile, 4 personal_information, 5 omitted.
   Data.ValueClass = {4, 0, 0, 0, 1, 2, 3, 5};
   Data.NumClasses = 6;
+  Data.NumLeafClasses = 4;
+  Data.DerivedCovers = {{0, 1, 2}, {0, 1, 2, 3}};
 
   DimensionTable &Purpose = C.Dims[unsigned(Dim::Purpose)];
   Purpose.ValueNames = {"marketing", "site_operation"};
@@ -84,12 +88,14 @@ inline ArtifactContents samplePolicy() {
   Purpose.Parents = {{}, {}};
   Purpose.ValueClass = {0, 1, 2};
   Purpose.NumClasses = 3;
+  Purpose.NumLeafClasses = 2;
+  Purpose.DerivedCovers = {{0, 1}};
 
   C.Enums = {{"consent_state", {"given", "withdrawn", "not_asked"}}};
-  C.Attributes = {{"marketing_opt_out", AttrKind::Bool, 0, true, 0},
-                  {"consent_status", AttrKind::Enum, 0, false, 0},
-                  {"age", AttrKind::Int, 0, false, 0},
-                  {"data_age", AttrKind::Duration, 0, true, 0}};
+  C.Attributes = {{"marketing_opt_out", AttrKind::Bool, 0, true, 0, {}},
+                  {"consent_status", AttrKind::Enum, 0, false, 0, {}},
+                  {"age", AttrKind::Int, 0, false, 0, {16}},
+                  {"data_age", AttrKind::Duration, 0, true, 0, {30 * Day}}};
   C.Obligations = {{"unsubscribe_link", "Unsubscribe link", false, AttrKind::Bool, 0},
                    {"retain_for", "Retention", true, AttrKind::Duration, 0}};
   C.ObligationInstances = {{0, false, 0}, {1, true, 30 * Day}};

@@ -67,6 +67,12 @@ struct DiagramOptions {
   /// Build fails when it would take more than this many operation steps (each combines two
   /// subdiagrams at one variable); this bounds compile time when the diagram explodes.
   uint64_t StepBudget = 50'000'000;
+  /// Precomputing the edges of derived classes (non-leaf values, omitted), nodes nearest the root
+  /// first, stops after this many steps (one edge may take a sixteenth of them). A dimension node
+  /// has children for its leaf classes and for a prefix of its derived classes (all of them
+  /// within budget); a derived class beyond them is decided as the meet of the node's children
+  /// for its leaf classes.
+  uint64_t DerivedStepBudget = 4'000'000;
 };
 
 /// Per dimension: how values map to classes.
@@ -127,6 +133,21 @@ struct DiagramWitness {
   Request toRequest(const Policy &P) const;
 };
 
+/// How a build went, for `privet build --stats` and the benchmarks.
+struct DiagramBuildStats {
+  double LeafSeconds = 0;     ///< The diagram over leaf classes.
+  double DerivedSeconds = 0;  ///< Adding derived classes (non-leaf values, omitted).
+  uint64_t GroupNodes = 0;    ///< Dimension nodes with an edge for every derived class.
+  uint64_t DeferredNodes = 0; ///< Dimension nodes where some derived class is met at decision time.
+  uint64_t DerivedEdges = 0;  ///< Derived-class edges precomputed.
+  uint64_t DeferredEdges = 0; ///< Derived-class edges left to decision time.
+};
+
+/// The decision of a group request from two of its parts (docs/language.md, "Requests that are not
+/// leaves"): deny if either denies, explained by the least rule set; an allow owes both parts'
+/// obligations.
+DiagramTerminal meetTerminals(const DiagramTerminal &X, const DiagramTerminal &Y);
+
 class DecisionDiagram {
 public:
   /// A child reference: TerminalBit | terminal index, or a node index.
@@ -146,6 +167,7 @@ public:
   ~DecisionDiagram();
 
   const Policy &policy() const;
+  const DiagramBuildStats &buildStats() const;
   Ref root() const;
   /// Variables root first: the dimensions actually tested, then the attributes.
   llvm::ArrayRef<DiagramVar> order() const;
@@ -161,10 +183,11 @@ public:
   /// Every reachable node in an order where children come before parents (root last).
   llvm::ArrayRef<Ref> nodesBottomUp() const;
 
-  /// The terminal reached by one walk: Classes may hold derived classes (non-leaf values,
-  /// omitted); Attrs holds a domain index per attribute.
-  Ref evaluate(const std::array<uint32_t, NumDimensions> &Classes,
-               llvm::ArrayRef<uint32_t> Attrs) const;
+  /// The decision for Classes (which may hold derived classes: non-leaf values, omitted) and a
+  /// domain index per attribute: one walk, plus the meet of several walks where a derived edge
+  /// is deferred.
+  DiagramTerminal evaluate(const std::array<uint32_t, NumDimensions> &Classes,
+                           llvm::ArrayRef<uint32_t> Attrs) const;
 
   /// The whole space; and the box of a scope (the leaf classes meeting it per dimension).
   DiagramBox fullBox() const;

@@ -30,6 +30,7 @@ struct LoweringStats {
   std::string Order;         ///< The variable order, root first, e.g. "action,data,purpose,@age".
   double DiagramSeconds = 0; ///< Building the diagram.
   double LowerSeconds = 0;   ///< Flattening it into ArtifactContents.
+  DiagramBuildStats Diagram; ///< The phases of the diagram build.
 };
 
 /// Flattens a built diagram and the policy's symbol tables. Source files are named as
