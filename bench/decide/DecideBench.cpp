@@ -175,7 +175,7 @@ void BM_Jsonl(benchmark::State &State) {
   State.SetBytesProcessed(int64_t(State.iterations()) * int64_t(Input.size() / Lines.size()));
 }
 
-#define SIZES ->Arg(10)->Arg(100)->Arg(400)->Arg(1000)
+#define SIZES ->Arg(10)->Arg(100)->Arg(1000)->Arg(10000)->Arg(100000)
 BENCHMARK(BM_DecideByIds) SIZES->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK(BM_DecideByNames) SIZES->Repetitions(5)->ReportAggregatesOnly(true);
 BENCHMARK(BM_Load) SIZES->Unit(benchmark::kMicrosecond);

@@ -36,10 +36,11 @@ constexpr uint32_t NoMissing = UINT32_MAX;
 /// (non-leaf value, omitted) that a node has no child for.
 constexpr uint32_t NeedsMeet = UINT32_MAX - 1;
 
+using NodeView = CompiledPolicy::Impl::NodeView;
+
 /// The child a set (or defaulted) attribute value selects.
-inline uint32_t attributeChild(const CompiledPolicy::Impl &I, const NodeRecord &N,
-                               const AttributeRecord &A, int64_t V) {
-  const uint32_t *Children = I.U32s + N.Children.Offset;
+inline uint32_t attributeChild(const NodeView &N, const AttributeRecord &A, int64_t V) {
+  const uint32_t *Children = N.Children;
   switch (AttrKind(A.Kind)) {
   case AttrKind::Bool:
     return Children[V != 0];
@@ -49,8 +50,8 @@ inline uint32_t attributeChild(const CompiledPolicy::Impl &I, const NodeRecord &
   case AttrKind::Duration:
     break;
   }
-  const int64_t *Th = I.I64s + N.Thresholds.Offset;
-  return Children[std::upper_bound(Th, Th + N.Thresholds.Size, V) - Th];
+  const int64_t *Th = N.Thresholds;
+  return Children[std::upper_bound(Th, Th + N.NumChildren - 1, V) - Th];
 }
 
 bool sameTerminal(const CompiledPolicy::Impl &I, uint32_t A, uint32_t B) {
@@ -69,27 +70,31 @@ uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uin
 
 /// Walks the diagram with the class of each dimension's value (Classes, data included). Returns
 /// the terminal index, or sets Missing to an attribute without a value or default on which the
-/// decision depends. Classes are looked up when the request is built so that each dimension
-/// node costs one dependent load.
+/// decision depends (NeedsMeet: a group value to meet). Classes are looked up when the request
+/// is built, and a reference carries the dimension its node tests, so a dimension node costs one
+/// dependent load: its child.
 inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Classes,
                      const int64_t *AttrValue, const uint8_t *AttrSet, uint32_t &Missing) {
   uint32_t Ref = I.Root;
   while (!(Ref & TerminalBit)) {
-    const NodeRecord &N = I.Nodes[Ref];
-    if (N.Kind == Node::DimensionTest) {
-      uint32_t C = Classes[N.Var];
-      if (C >= N.Children.Size) {
+    uint32_t Code = Ref & 15;
+    const uint32_t *W = I.Nodes + (Ref >> 4);
+    if (Code != AttributeCode) {
+      uint32_t C = Classes[Code];
+      // Leaf classes always have a child; a derived class may not (then meet its leaf classes).
+      if (C >= I.DimNumLeafClasses[Code] && C >= (W[0] >> 4)) {
         Missing = NeedsMeet;
         return 0;
       }
-      Ref = I.U32s[N.Children.Offset + C];
+      Ref = W[1 + C];
       continue;
     }
+    NodeView N = I.node(Ref);
     const AttributeRecord &A = I.Attributes[N.Var];
     if (AttrSet[N.Var])
-      Ref = attributeChild(I, N, A, AttrValue[N.Var]);
+      Ref = attributeChild(N, A, AttrValue[N.Var]);
     else if (A.HasDefault)
-      Ref = attributeChild(I, N, A, A.Default);
+      Ref = attributeChild(N, A, A.Default);
     else
       return resolveMissing(I, Ref, Classes, AttrValue, AttrSet, Missing);
   }
@@ -117,19 +122,19 @@ uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uin
   };
   // The children a node's value follows: one, or all of them for a missing attribute.
   bool Meet = false;
-  auto Followed = [&](const NodeRecord &N, uint32_t &Single) -> bool {
-    if (N.Kind == Node::DimensionTest) {
-      if (Classes[N.Var] >= N.Children.Size) {
+  auto Followed = [&](const NodeView &N, uint32_t &Single) -> bool {
+    if (N.IsDimension) {
+      if (Classes[N.Var] >= N.NumChildren) {
         Meet = true; // left to the general evaluation
         Single = TerminalBit;
         return false;
       }
-      Single = I.U32s[N.Children.Offset + Classes[N.Var]];
+      Single = N.Children[Classes[N.Var]];
       return false;
     }
     const AttributeRecord &A = I.Attributes[N.Var];
     if (AttrSet[N.Var] || A.HasDefault) {
-      Single = attributeChild(I, N, A, AttrSet[N.Var] ? AttrValue[N.Var] : A.Default);
+      Single = attributeChild(N, A, AttrSet[N.Var] ? AttrValue[N.Var] : A.Default);
       return false;
     }
     return true;
@@ -140,11 +145,11 @@ uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uin
       Stack.pop_back();
       continue;
     }
-    const NodeRecord &N = I.Nodes[Ref];
+    NodeView N = I.node(Ref);
     uint32_t Single = 0;
     bool All = Followed(N, Single);
-    const uint32_t *Children = All ? I.U32s + N.Children.Offset : &Single;
-    const uint32_t NumChildren = All ? N.Children.Size : 1;
+    const uint32_t *Children = All ? N.Children : &Single;
+    const uint32_t NumChildren = All ? N.NumChildren : 1;
     bool Ready = true;
     for (uint32_t C = 0; C < NumChildren; ++C) {
       bool Known;
@@ -250,18 +255,18 @@ bool meetWalks(const CompiledPolicy::Impl &I, const uint32_t *Classes, const int
       }
       if (!Visited.insert(Ref).second)
         break;
-      const NodeRecord &N = I.Nodes[Ref];
-      const uint32_t *Children = I.U32s + N.Children.Offset;
-      if (N.Kind == Node::AttributeTest) {
+      NodeView N = I.node(Ref);
+      const uint32_t *Children = N.Children;
+      if (!N.IsDimension) {
         if (!Known[N.Var]) {
           NeedAttr = N.Var;
           return false;
         }
-        Ref = attributeChild(I, N, I.Attributes[N.Var], Values[N.Var]);
+        Ref = attributeChild(N, I.Attributes[N.Var], Values[N.Var]);
         continue;
       }
       uint32_t C = Classes[N.Var];
-      if (C < N.Children.Size) {
+      if (C < N.NumChildren) {
         Ref = Children[C];
         continue;
       }

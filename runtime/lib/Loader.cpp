@@ -52,7 +52,7 @@ uint32_t expectedElemSize(SectionKind K) {
   case SectionKind::Terminals:
     return sizeof(TerminalRecord);
   case SectionKind::Nodes:
-    return sizeof(NodeRecord);
+    return 4;
   }
   return 0;
 }
@@ -226,7 +226,7 @@ Status Validator::sections() {
       I.Terminals = reinterpret_cast<const TerminalRecord *>(P), I.NumTerminals = N;
       break;
     case SectionKind::Nodes:
-      I.Nodes = reinterpret_cast<const NodeRecord *>(P), I.NumNodes = N;
+      I.Nodes = reinterpret_cast<const uint32_t *>(P), I.NumNodeWords = N;
       break;
     }
   }
@@ -427,31 +427,40 @@ Status Validator::diagram() {
       if (Obls[K] >= I.NumInstances || (K && Obls[K] <= Obls[K - 1]))
         return bad(What() + " has a bad obligation list");
   }
+  // One pass over the node words in order. Children lie before their parent, so every node a
+  // reference may name has been parsed already: IsStart marks where nodes begin.
+  if (I.NumNodeWords >= MaxNodeWords)
+    return bad("the diagram is too large");
+  std::vector<uint64_t> IsStart((I.NumNodeWords + 64) / 64, 0);
+  auto Started = [&](uint64_t W) { return (IsStart[W / 64] >> (W % 64)) & 1; };
+  // A reference is valid if it names a terminal, or a node starting before Limit whose code it
+  // carries.
   auto RefOk = [&](uint32_t Ref, uint64_t Limit) {
     if (Ref & TerminalBit)
       return (Ref & ~TerminalBit) < I.NumTerminals;
-    return Ref < Limit;
+    uint64_t W = Ref >> 4;
+    return W < Limit && Started(W) && (I.Nodes[W] & 15) == (Ref & 15);
   };
-  for (uint32_t N = 0; N < I.NumNodes; ++N) {
-    const NodeRecord &R = I.Nodes[N];
-    auto What = [&] { return std::string("node " + std::to_string(N)); };
-    PRIVET_TRY(checkList(R.Children, I.NumU32s, [&] { return "children of " + What(); }));
-    PRIVET_TRY(checkList(R.Thresholds, I.NumI64s, [&] { return "thresholds of " + What(); }));
+  uint32_t Count = 0;
+  for (uint64_t W = 0; W < I.NumNodeWords; ++Count) {
+    const uint32_t *N = I.Nodes + W;
+    uint32_t Code = N[0] & 15, NumChildren = N[0] >> 4;
+    auto What = [&] { return "node " + std::to_string(Count) + " (word " + std::to_string(W) + ")"; };
+    uint64_t First = W + 1; // first child
     uint64_t Want = 0;
-    if (R.Kind == Node::DimensionTest) {
-      if (R.Var >= NumDimensions)
-        return bad(What() + " tests a missing dimension");
-      if (R.Thresholds.Size)
-        return bad(What() + " has thresholds on a dimension test");
+    if (Code < NumDimensions) {
       // Children for every leaf class, and for some prefix of the derived classes.
-      Want = R.Children.Size >= I.Dims[R.Var].NumLeafClasses &&
-                     R.Children.Size <= I.Dims[R.Var].NumClasses
-                 ? R.Children.Size
-                 : I.Dims[R.Var].NumLeafClasses;
-    } else if (R.Kind == Node::AttributeTest) {
-      if (R.Var >= I.NumAttributes)
+      const DimensionRecord &D = I.Dims[Code];
+      Want = NumChildren >= D.NumLeafClasses && NumChildren <= D.NumClasses ? NumChildren
+                                                                           : D.NumLeafClasses;
+    } else if (Code == AttributeCode) {
+      if (W + 3 > I.NumNodeWords)
+        return bad(What() + " is truncated");
+      uint32_t Attr = N[1], Th = N[2];
+      First = W + 3;
+      if (Attr >= I.NumAttributes)
         return bad(What() + " tests a missing attribute");
-      const AttributeRecord &A = I.Attributes[R.Var];
+      const AttributeRecord &A = I.Attributes[Attr];
       switch (static_cast<AttrKind>(A.Kind)) {
       case AttrKind::Bool:
         Want = 2;
@@ -461,31 +470,35 @@ Status Validator::diagram() {
         break;
       case AttrKind::Int:
       case AttrKind::Duration:
-        Want = uint64_t(R.Thresholds.Size) + 1;
+        Want = NumChildren ? NumChildren : 1;
+        if (uint64_t(Th) + Want - 1 > I.NumI64s)
+          return bad(What() + " has thresholds out of range");
+        for (uint32_t K = 1; K + 1 < Want; ++K)
+          if (I.I64s[Th + K] <= I.I64s[Th + K - 1])
+            return bad(What() + " has thresholds out of order");
         break;
       }
-      if (A.Kind != uint8_t(AttrKind::Int) && A.Kind != uint8_t(AttrKind::Duration) &&
-          R.Thresholds.Size)
+      bool Numeric = A.Kind == uint8_t(AttrKind::Int) || A.Kind == uint8_t(AttrKind::Duration);
+      if (!Numeric && Th)
         return bad(What() + " has thresholds on a " + std::string(attrKindName(AttrKind(A.Kind))) +
                    " test");
-      const int64_t *Th = I.I64s + R.Thresholds.Offset;
-      for (uint32_t K = 1; K < R.Thresholds.Size; ++K)
-        if (Th[K] <= Th[K - 1])
-          return bad(What() + " has thresholds out of order");
     } else {
       return bad(What() + " has a bad kind");
     }
-    if (R.Children.Size != Want || Want == 0)
-      return bad(What() + " has " + std::to_string(R.Children.Size) + " children, expected " +
+    if (NumChildren != Want || Want == 0)
+      return bad(What() + " has " + std::to_string(NumChildren) + " children, expected " +
                  std::to_string(Want));
-    // Children before parents: the walk strictly decreases the node index, so it terminates.
-    const uint32_t *Ch = I.U32s + R.Children.Offset;
-    for (uint32_t K = 0; K < R.Children.Size; ++K)
-      if (!RefOk(Ch[K], N))
+    if (First + NumChildren > I.NumNodeWords)
+      return bad(What() + " is truncated");
+    for (uint64_t K = First; K < First + NumChildren; ++K)
+      if (!RefOk(I.Nodes[K], W))
         return bad(What() + " has a child reference out of order or out of range");
+    IsStart[W / 64] |= uint64_t(1) << (W % 64);
+    W = First + NumChildren;
   }
+  I.NumNodes = Count;
   I.Root = I.Header->Root;
-  if (!RefOk(I.Root, I.NumNodes))
+  if (!RefOk(I.Root, I.NumNodeWords))
     return bad("the root reference is out of range");
   return Status::success();
 }

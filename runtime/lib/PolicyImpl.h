@@ -39,7 +39,8 @@ struct CompiledPolicy::Impl {
   const format::RuleRecord *Rules = nullptr;
   const format::CombinationRecord *Combinations = nullptr;
   const format::TerminalRecord *Terminals = nullptr;
-  const format::NodeRecord *Nodes = nullptr;
+  const uint32_t *Nodes = nullptr; ///< The Nodes section's words (format::AttributeCode).
+  uint64_t NumNodeWords = 0;
 
   uint64_t NumStrings = 0, NumStrRefs = 0, NumU32s = 0, NumI64s = 0, NumFlags = 0;
   uint32_t NumValuesTotal = 0, NumEnums = 0, NumAttributes = 0, NumObligations = 0,
@@ -62,6 +63,22 @@ struct CompiledPolicy::Impl {
   std::vector<NameMap> EnumValueByName;
 
   std::string_view str(format::StrRef R) const { return {Strings + R.Offset, R.Size}; }
+
+  /// A node by its reference (not a terminal), decoded.
+  struct NodeView {
+    bool IsDimension;
+    uint32_t Var;         ///< Dimension or attribute index.
+    uint32_t NumChildren;
+    const uint32_t *Children;
+    const int64_t *Thresholds; ///< NumChildren - 1 of them on int/duration tests.
+  };
+  NodeView node(uint32_t Ref) const {
+    const uint32_t *W = Nodes + (Ref >> 4);
+    uint32_t Code = Ref & 15;
+    if (Code != format::AttributeCode)
+      return {true, Code, W[0] >> 4, W + 1, nullptr};
+    return {false, W[1], W[0] >> 4, W + 3, I64s + W[2]};
+  }
   const char *cstr(format::StrRef R) const { return Strings + R.Offset; }
 };
 

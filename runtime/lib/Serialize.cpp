@@ -115,10 +115,11 @@ std::vector<uint32_t> childrenFirstOrder(const std::vector<Node> &Nodes) {
   return NewIndex;
 }
 
-uint32_t remap(uint32_t Ref, const std::vector<uint32_t> &NewIndex) {
-  if ((Ref & TerminalBit) || Ref >= NewIndex.size())
-    return Ref;
-  return NewIndex[Ref];
+/// The node word of a node's kind and variable (format::nodeCode); 15 is never valid.
+uint32_t codeOf(const Node &N) {
+  if (N.K == Node::DimensionTest)
+    return N.Var < NumDimensions ? N.Var : 15;
+  return N.K == Node::AttributeTest ? format::AttributeCode : 15;
 }
 
 } // namespace
@@ -220,21 +221,38 @@ std::string serializeArtifact(const ArtifactContents &C) {
     Terminals.push_back(R);
   }
 
-  // Nodes, children first, so that the loader's "children have smaller indexes" check holds.
+  // Nodes inline in one word array, children first, so that the loader's "children lie before
+  // their parent" check holds; a reference is the node's word offset tagged with its code.
   std::vector<uint32_t> NewIndex = childrenFirstOrder(C.Nodes);
-  std::vector<NodeRecord> Nodes(C.Nodes.size());
-  for (size_t Old = 0; Old < C.Nodes.size(); ++Old) {
+  std::vector<uint32_t> ByNewIndex(C.Nodes.size());
+  for (size_t Old = 0; Old < C.Nodes.size(); ++Old)
+    ByNewIndex[NewIndex[Old]] = static_cast<uint32_t>(Old);
+  std::vector<uint64_t> Offset(C.Nodes.size());
+  uint64_t Words = 0;
+  for (uint32_t Old : ByNewIndex) {
+    Offset[Old] = Words;
+    Words += (C.Nodes[Old].K == Node::AttributeTest ? 3 : 1) + C.Nodes[Old].Children.size();
+  }
+  auto Remap = [&](uint32_t Ref) -> uint32_t {
+    if (Ref & TerminalBit)
+      return Ref;
+    if (Ref >= C.Nodes.size())
+      return 0x7ffffff0u; // dangling: far past the end, for the loader to reject
+    return static_cast<uint32_t>(Offset[Ref] << 4) | codeOf(C.Nodes[Ref]);
+  };
+  std::vector<uint32_t> Nodes;
+  Nodes.reserve(Words);
+  for (uint32_t Old : ByNewIndex) {
     const Node &N = C.Nodes[Old];
-    NodeRecord R{};
-    R.Kind = static_cast<uint8_t>(N.K);
-    R.Var = N.Var;
-    std::vector<uint32_t> Children;
-    Children.reserve(N.Children.size());
+    Nodes.push_back(static_cast<uint32_t>(N.Children.size() << 4) | codeOf(N));
+    if (N.K == Node::AttributeTest) {
+      Nodes.push_back(N.Var);
+      Nodes.push_back(N.Thresholds.empty() ? 0 : W.i64List(N.Thresholds).Offset);
+    } else if (!N.Thresholds.empty()) {
+      Nodes.back() = 15; // thresholds on a dimension test cannot be encoded: invalid
+    }
     for (uint32_t Ch : N.Children)
-      Children.push_back(remap(Ch, NewIndex));
-    R.Children = W.u32List(Children);
-    R.Thresholds = W.i64List(N.Thresholds);
-    Nodes[NewIndex[Old]] = R;
+      Nodes.push_back(Remap(Ch));
   }
 
   // Header strings go in the string table like every other string.
@@ -246,7 +264,7 @@ std::string serializeArtifact(const ArtifactContents &C) {
   H.PolicyName = W.str(C.PolicyName);
   H.PolicyTitle = W.str(C.PolicyTitle);
   H.PolicyVersion = W.str(C.PolicyVersion);
-  H.Root = remap(C.Root, NewIndex);
+  H.Root = Remap(C.Root);
   H.NumSections = NumSectionKinds;
 
   // Lay out the body: the section table, then each section 8-byte aligned.
@@ -274,7 +292,7 @@ std::string serializeArtifact(const ArtifactContents &C) {
   Add(SectionKind::Combinations, sizeof(CombinationRecord), Combinations.size(),
       Combinations.data());
   Add(SectionKind::Terminals, sizeof(TerminalRecord), Terminals.size(), Terminals.data());
-  Add(SectionKind::Nodes, sizeof(NodeRecord), Nodes.size(), Nodes.data());
+  Add(SectionKind::Nodes, 4, Nodes.size(), Nodes.data());
   Body.resize((Body.size() + 7) & ~size_t(7), '\0');
   std::memcpy(Body.data(), Table.data(), Table.size() * sizeof(SectionEntry));
 

@@ -22,12 +22,13 @@
 //   rules/obligations) I64s      int64_t[]  thresholds Bytes     uint8_t[]  combination membership
 //   flags
 //
-// Diagram nodes are stored children-first: a child reference names a terminal (TerminalBit set)
-// or a node with a strictly smaller index. The loader checks this, so every walk terminates.
+// Diagram nodes are stored inline in the Nodes section, a uint32_t array, children first (see
+// "Nodes" below): a child reference names a terminal (TerminalBit set) or a node that starts at
+// a strictly smaller word offset. The loader checks this, so every walk terminates.
 //
 // Format version history: 1 = initial. 2 = dimension nodes may omit derived-class children
 // (DimensionRecord gains NumLeafClasses and the derived classes' covers); attributes record their
-// threshold domain.
+// threshold domain. 3 = nodes inline in one word array, referenced by tagged word offsets.
 //
 //===----------------------------------------------------------------------------------------===//
 #ifndef PRIVET_ARTIFACT_H
@@ -47,7 +48,7 @@ namespace format {
 
 /// PNG-style: a non-ASCII first byte, and CR LF / ^Z / LF to detect text-mode mangling.
 constexpr char Magic[8] = {'\x89', 'P', 'V', 'C', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t Version = 2;
+constexpr uint32_t Version = 3;
 /// Upper bound on any count, so sizes computed from counts cannot overflow 64 bits.
 constexpr uint64_t MaxCount = 0x7fffffffu;
 
@@ -96,7 +97,7 @@ enum class SectionKind : uint32_t {
   Rules = 12,
   Combinations = 13,
   Terminals = 14,
-  Nodes = 15,
+  Nodes = 15, ///< uint32_t words; see "Nodes" below.
 };
 constexpr uint32_t NumSectionKinds = 15;
 
@@ -194,14 +195,15 @@ struct TerminalRecord {
 };
 static_assert(sizeof(TerminalRecord) == 24, "");
 
-struct NodeRecord {
-  uint8_t Kind; ///< Node::Kind.
-  uint8_t Reserved[3];
-  uint32_t Var;       ///< Dimension index, or attribute index.
-  ListRef Children;   ///< U32s; see the file comment for what a child may reference.
-  ListRef Thresholds; ///< I64s; strictly ascending; only on int/duration attribute tests.
-};
-static_assert(sizeof(NodeRecord) == 24, "");
+// Nodes. Every node starts with a word (NumChildren << 4) | Code. Code 0..7 is a test of that
+// dimension: the children follow, one per leaf class and then for a prefix of the derived classes.
+// Code AttributeCode is an attribute test: the attribute index, the offset in I64s of its
+// thresholds (int/duration: NumChildren - 1 of them, strictly ascending; otherwise 0), then the
+// children. A reference to a node (the header's Root, a child) is (WordOffset << 4) | Code of
+// that node, so a walk knows the dimension a node tests without reading its first word: one
+// dependent load per dimension on the way to a terminal. Offsets are below 2^27.
+constexpr uint32_t AttributeCode = 8;
+constexpr uint64_t MaxNodeWords = uint64_t(1) << 27;
 
 } // namespace format
 

@@ -221,10 +221,10 @@ TEST(Artifact, EveryByteFlipIsRejected) {
 
 TEST(Artifact, WrongVersionAndMagic) {
   std::string Bytes = serializeArtifact(samplePolicy());
-  std::string V3 = Bytes;
-  patch<uint32_t>(V3, offsetof(format::FileHeader, FormatVersion), 3);
-  EXPECT_EQ(loadError(V3), "unsupported artifact format version 3 (this runtime reads version "
-                           "2): rebuild the policy with a matching `privet build`");
+  std::string V4 = Bytes;
+  patch<uint32_t>(V4, offsetof(format::FileHeader, FormatVersion), 4);
+  EXPECT_EQ(loadError(V4), "unsupported artifact format version 4 (this runtime reads version "
+                           "3): rebuild the policy with a matching `privet build`");
   std::string Text = "policy sample;\n";
   EXPECT_EQ(loadError(Text), "not a privet artifact (bad magic number)");
   std::string Short = Bytes.substr(0, 20);
@@ -315,8 +315,8 @@ TEST(Validation, DiagramReferences) {
   EXPECT_NE(loadError(C).find("has 3 children, expected 2"), std::string::npos);
 
   C = samplePolicy();
-  C.Nodes[0].Var = 8;
-  EXPECT_NE(loadError(C).find("tests a missing dimension"), std::string::npos);
+  C.Nodes[0].Var = 8; // a dimension that does not exist has no code
+  EXPECT_NE(loadError(C).find("has a bad kind"), std::string::npos);
 
   C = samplePolicy();
   C.Nodes[5].Var = 4;
@@ -424,12 +424,22 @@ TEST(Validation, RawRecordsAndSections) {
   fixChecksum(B);
   EXPECT_EQ(loadError(B), "invalid artifact: string of rule 0 is out of bounds or not terminated");
 
-  // A list reference past its pool, with a huge offset that must not overflow.
+  // A node word claiming more children than the section holds, and a child reference with a
+  // huge offset: neither may read out of bounds.
   B = Good;
   size_t Node0 = recordOffset(B, SectionKind::Nodes, 0);
-  patch<uint32_t>(B, Node0 + offsetof(format::NodeRecord, Children), 0xffffffffu);
+  uint32_t Header0;
+  std::memcpy(&Header0, B.data() + Node0, 4);
+  patch<uint32_t>(B, Node0, 0xfffffff0u | (Header0 & 15));
   fixChecksum(B);
-  EXPECT_EQ(loadError(B), "invalid artifact: children of node 0 is out of bounds");
+  EXPECT_NE(loadError(B).find("invalid artifact: node 0 (word 0) has 268435455 children"),
+            std::string::npos)
+      << loadError(B);
+  B = Good;
+  patch<uint32_t>(B, Node0 + 4 * ((Header0 & 15) == format::AttributeCode ? 3 : 1), 0x7ffffff7u);
+  fixChecksum(B);
+  EXPECT_EQ(loadError(B),
+            "invalid artifact: node 0 (word 0) has a child reference out of order or out of range");
 
   // Section table problems.
   size_t Table = sizeof(format::FileHeader);
@@ -474,7 +484,9 @@ TEST(Serializer, RenumbersNodesChildrenFirst) {
   auto P = CompiledPolicy::fromBytes(serializeArtifact(C));
   ASSERT_TRUE(P) << P.error();
   std::string Bytes = serializeArtifact(C);
-  EXPECT_EQ(header(Bytes).Root, 11u);
+  // The root (an action test of 3 children, 4 words) is the last node of the 65 words, and its
+  // reference carries its code.
+  EXPECT_EQ(header(Bytes).Root, (61u << 4) | unsigned(Dim::Action));
 }
 
 } // namespace
