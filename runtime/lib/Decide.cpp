@@ -8,6 +8,8 @@
 #include "PolicyImpl.h"
 
 #include <algorithm>
+#include <functional>
+#include <iterator>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -33,8 +35,10 @@ namespace {
 
 constexpr uint32_t NoMissing = UINT32_MAX;
 /// Set as Missing by the walks when the request needs the meet of several walks: a derived class
-/// (non-leaf value, omitted) that a node has no child for.
+/// (non-leaf value, omitted) that a node has no child for, or a rule list to evaluate.
 constexpr uint32_t NeedsMeet = UINT32_MAX - 1;
+/// Set when a request would need more leaf requests evaluated under a rule list than allowed.
+constexpr uint32_t TooBroad = UINT32_MAX - 2;
 
 using NodeView = CompiledPolicy::Impl::NodeView;
 
@@ -79,7 +83,7 @@ inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Classes,
   while (!(Ref & TerminalBit)) {
     uint32_t Code = Ref & 15;
     const uint32_t *W = I.Nodes + (Ref >> 4);
-    if (Code != AttributeCode) {
+    if (Code < NumDimensions) {
       uint32_t C = Classes[Code];
       // Leaf classes always have a child; a derived class may not (then meet its leaf classes).
       if (C >= I.DimNumLeafClasses[Code] && C >= (W[0] >> 4)) {
@@ -88,6 +92,10 @@ inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Classes,
       }
       Ref = W[1 + C];
       continue;
+    }
+    if (Code == RuleListCode) { // the indexed rule evaluator
+      Missing = NeedsMeet;
+      return 0;
     }
     NodeView N = I.node(Ref);
     const AttributeRecord &A = I.Attributes[N.Var];
@@ -123,6 +131,11 @@ uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uin
   // The children a node's value follows: one, or all of them for a missing attribute.
   bool Meet = false;
   auto Followed = [&](const NodeView &N, uint32_t &Single) -> bool {
+    if (N.IsList) {
+      Meet = true; // left to the general evaluation
+      Single = TerminalBit;
+      return false;
+    }
     if (N.IsDimension) {
       if (Classes[N.Var] >= N.NumChildren) {
         Meet = true; // left to the general evaluation
@@ -186,6 +199,9 @@ uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uin
 }
 
 std::string missingMessage(const CompiledPolicy &P, uint32_t Attr) {
+  if (Attr == TooBroad)
+    return "the request stands for too many leaf requests to evaluate under this policy's rule "
+           "index; name narrower values";
   return "missing attribute `" + std::string(P.attributeName(Attr)) +
          "`: it has no default and the decision depends on it";
 }
@@ -237,6 +253,229 @@ struct MeetResult {
   }
 };
 
+/// A rule's condition (CondOp code) on the attribute values; -1 with NeedAttr set when it reads
+/// an attribute without a value.
+int evaluateCondition(const CompiledPolicy::Impl &I, ListRef Cond, const int64_t *Values,
+                      const uint8_t *Known, uint32_t &NeedAttr) {
+  if (!Cond.Size)
+    return 1;
+  const uint32_t *Code = I.U32s + Cond.Offset;
+  std::vector<uint8_t> Stack;
+  auto Operand = [&](uint32_t Attr, int64_t &V) {
+    if (!Known[Attr]) {
+      NeedAttr = Attr;
+      return false;
+    }
+    V = Values[Attr];
+    return true;
+  };
+  auto Wide = [&](uint64_t Pc) {
+    return int64_t(uint64_t(Code[Pc]) | (uint64_t(Code[Pc + 1]) << 32));
+  };
+  for (uint64_t Pc = 0; Pc < Cond.Size;) {
+    int64_t V = 0;
+    switch (CondOp(Code[Pc])) {
+    case CondOp::True:
+    case CondOp::False:
+      Stack.push_back(CondOp(Code[Pc]) == CondOp::True);
+      ++Pc;
+      break;
+    case CondOp::Not:
+      Stack.back() = !Stack.back();
+      ++Pc;
+      break;
+    case CondOp::And:
+    case CondOp::Or: {
+      bool IsAnd = CondOp(Code[Pc]) == CondOp::And;
+      uint32_t N = Code[Pc + 1];
+      bool R = IsAnd;
+      for (uint32_t K = 0; K < N; ++K) {
+        R = IsAnd ? (R && Stack.back()) : (R || Stack.back());
+        Stack.pop_back();
+      }
+      Stack.push_back(R);
+      Pc += 2;
+      break;
+    }
+    case CondOp::Bool:
+      if (!Operand(Code[Pc + 1], V))
+        return -1;
+      Stack.push_back(V != 0);
+      Pc += 2;
+      break;
+    case CondOp::Compare: {
+      if (!Operand(Code[Pc + 1], V))
+        return -1;
+      int64_t C = Wide(Pc + 3);
+      static constexpr bool (*Ops[])(int64_t, int64_t) = {
+          [](int64_t A, int64_t B) { return A == B; }, [](int64_t A, int64_t B) { return A != B; },
+          [](int64_t A, int64_t B) { return A < B; },  [](int64_t A, int64_t B) { return A <= B; },
+          [](int64_t A, int64_t B) { return A > B; },  [](int64_t A, int64_t B) { return A >= B; }};
+      Stack.push_back(Ops[Code[Pc + 2]](V, C));
+      Pc += 5;
+      break;
+    }
+    case CondOp::InSet: {
+      if (!Operand(Code[Pc + 1], V))
+        return -1;
+      uint32_t N = Code[Pc + 2];
+      bool In = false;
+      for (uint32_t K = 0; K < N; ++K)
+        In = In || Wide(Pc + 3 + 2 * uint64_t(K)) == V;
+      Stack.push_back(In);
+      Pc += 3 + 2 * uint64_t(N);
+      break;
+    }
+    }
+  }
+  return Stack.back() ? 1 : 0;
+}
+
+/// The outcome of rules being joined (docs/language.md, "Decision for a leaf request"): deny
+/// overrides; among outcomes of one effect the rules and obligations unite.
+struct Joined {
+  enum Kind : uint8_t { None, Allow, Deny } K = None;
+  std::vector<uint32_t> Rules, Obligations;
+
+  void join(const Joined &O) {
+    if (O.K == None || (K == Deny && O.K == Allow))
+      return;
+    if (K == None || (K == Allow && O.K == Deny)) {
+      *this = O;
+      return;
+    }
+    auto Unite = [](std::vector<uint32_t> &A, const std::vector<uint32_t> &B) {
+      std::vector<uint32_t> U;
+      std::set_union(A.begin(), A.end(), B.begin(), B.end(), std::back_inserter(U));
+      A = std::move(U);
+    };
+    Unite(Rules, O.Rules);
+    Unite(Obligations, O.Obligations);
+  }
+};
+
+/// Decides one leaf request (Classes are leaf classes outside IndexedDims) from the rules a list
+/// names. Returns false with NeedAttr set when a condition reads an attribute without a value.
+bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t Size,
+                  const uint32_t *Classes, const int64_t *Values, const uint8_t *Known,
+                  MeetResult &Out, uint32_t &NeedAttr) {
+  std::vector<int8_t> Applies(Size, -1); // per list entry, computed when needed
+  auto RuleApplies = [&](uint32_t K) -> int {
+    if (Applies[K] >= 0)
+      return Applies[K];
+    const RuleRecord &R = I.Rules[List[K]];
+    const uint32_t *Scope = I.U32s + R.Scope.Offset;
+    for (unsigned D = 0; D < NumDimensions; ++D) {
+      if (Scope[D] == UINT32_MAX || (I.IndexedDims >> D & 1))
+        continue;
+      uint32_t C = Classes[D];
+      if (!(I.U32s[Scope[D] + C / 32] >> (C % 32) & 1))
+        return Applies[K] = 0;
+    }
+    int C = evaluateCondition(I, R.Condition, Values, Known, NeedAttr);
+    if (C >= 0)
+      Applies[K] = int8_t(C);
+    return C;
+  };
+  // A rule's outcome where it applies: its applying exceptions' joined outcome, or its own
+  // effect. Exceptions follow their parent in the list (parents come first).
+  std::function<bool(uint32_t, Joined &)> OutcomeOf = [&](uint32_t K, Joined &Res) -> bool {
+    Joined Ex;
+    for (uint32_t E = K + 1; E < Size; ++E) {
+      if (I.Rules[List[E]].Parent != List[K])
+        continue;
+      int A = RuleApplies(E);
+      if (A < 0)
+        return false;
+      Joined Sub;
+      if (A && !OutcomeOf(E, Sub))
+        return false;
+      Ex.join(Sub);
+    }
+    if (Ex.K != Joined::None) {
+      Res = std::move(Ex);
+      return true;
+    }
+    const RuleRecord &R = I.Rules[List[K]];
+    Res.K = R.IsAllow ? Joined::Allow : Joined::Deny;
+    Res.Rules = {List[K]};
+    Res.Obligations.assign(I.U32s + R.Obligations.Offset,
+                           I.U32s + R.Obligations.Offset + R.Obligations.Size);
+    return true;
+  };
+  Joined Total;
+  for (uint32_t K = 0; K < Size; ++K) {
+    if (I.Rules[List[K]].Parent != UINT32_MAX)
+      continue;
+    int A = RuleApplies(K);
+    if (A < 0)
+      return false;
+    Joined One;
+    if (A && !OutcomeOf(K, One))
+      return false;
+    Total.join(One);
+  }
+  bool Allow = Total.K == Joined::Allow;
+  Out.add(Allow, Total.Rules.data(), uint32_t(Total.Rules.size()), Total.Obligations.data(),
+          uint32_t(Total.Obligations.size()));
+  return true;
+}
+
+/// More leaf requests than this under one rule list are not evaluated: the request is an error.
+constexpr uint64_t MaxListCells = uint64_t(1) << 22;
+
+/// Meets the decisions of the leaf requests under Classes that reach a rule list: dimensions the
+/// walk decided (IndexedDims) are taken as walked; for the others, a non-leaf value or omitted is
+/// expanded into its leaf classes where some listed rule tells them apart.
+bool evaluateRuleList(const CompiledPolicy::Impl &I, const CompiledPolicy::Impl::NodeView &N,
+                      const uint32_t *Classes, const int64_t *Values, const uint8_t *Known,
+                      MeetResult &Out, uint32_t &NeedAttr) {
+  uint32_t Cell[NumDimensions];
+  std::copy(Classes, Classes + NumDimensions, Cell);
+  std::vector<unsigned> Expand;
+  uint64_t Cells = 1;
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    if ((I.IndexedDims >> D & 1) || Cell[D] < I.DimNumLeafClasses[D])
+      continue;
+    const uint32_t *Starts = I.DimCoverStarts[D];
+    uint32_t K = Cell[D] - I.DimNumLeafClasses[D];
+    bool Distinguished = false;
+    for (uint32_t E = 0; E < N.NumChildren && !Distinguished; ++E)
+      Distinguished = I.U32s[I.Rules[N.Children[E]].Scope.Offset + D] != UINT32_MAX;
+    // Every leaf class under it decides alike when no listed rule constrains the dimension.
+    Cell[D] = I.DimCovers[D][Starts[K]];
+    if (Distinguished) {
+      Expand.push_back(D);
+      Cells *= Starts[K + 1] - Starts[K];
+    }
+  }
+  if (Cells > MaxListCells) {
+    NeedAttr = TooBroad;
+    return false;
+  }
+  // Odometer over the expanded dimensions' covered leaf classes.
+  std::vector<uint32_t> Pos(Expand.size(), 0);
+  while (true) {
+    for (size_t J = 0; J < Expand.size(); ++J) {
+      unsigned D = Expand[J];
+      uint32_t K = Classes[D] - I.DimNumLeafClasses[D];
+      Cell[D] = I.DimCovers[D][I.DimCoverStarts[D][K] + Pos[J]];
+    }
+    if (!evaluateCell(I, N.Children, N.NumChildren, Cell, Values, Known, Out, NeedAttr))
+      return false;
+    size_t J = 0;
+    for (; J < Expand.size(); ++J) {
+      unsigned D = Expand[J];
+      uint32_t K = Classes[D] - I.DimNumLeafClasses[D];
+      if (++Pos[J] < I.DimCoverStarts[D][K + 1] - I.DimCoverStarts[D][K])
+        break;
+      Pos[J] = 0;
+    }
+    if (J == Expand.size())
+      return true;
+  }
+}
+
 /// Meets every walk the request's classes lead to: where a node has no child for a derived class,
 /// the children of all the leaf classes it covers are followed. Each node is visited once (the
 /// meet is idempotent), so the work is linear in the nodes reached, whatever the artifact's
@@ -257,6 +496,11 @@ bool meetWalks(const CompiledPolicy::Impl &I, const uint32_t *Classes, const int
         break;
       NodeView N = I.node(Ref);
       const uint32_t *Children = N.Children;
+      if (N.IsList) {
+        if (!evaluateRuleList(I, N, Classes, Values, Known, Out, NeedAttr))
+          return false;
+        break;
+      }
       if (!N.IsDimension) {
         if (!Known[N.Var]) {
           NeedAttr = N.Var;
@@ -337,6 +581,10 @@ bool decideByMeet(const CompiledPolicy::Impl &I, const uint32_t *Classes, const 
     }
     if (NeedAttr == NoMissing)
       break;
+    if (NeedAttr == TooBroad) {
+      Missing = TooBroad;
+      return false;
+    }
     std::vector<int64_t> More = domainValues(I, NeedAttr);
     if (Total * More.size() > MaxMissingCombinations) {
       Missing = Tried.empty() ? NeedAttr : Tried[0];

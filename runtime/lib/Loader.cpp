@@ -70,6 +70,7 @@ private:
   Status vocabularies();
   Status attributesAndObligations();
   Status rulesAndCombinations();
+  Status ruleTable(uint32_t N, const RuleRecord &R);
   Status diagram();
 
   bool strOk(StrRef R) const {
@@ -376,6 +377,80 @@ Status Validator::attributesAndObligations() {
   return Status::success();
 }
 
+/// A rule's entry in the rule table of the indexed rule evaluator: all rules have one or none.
+Status Validator::ruleTable(uint32_t N, const RuleRecord &R) {
+  auto What = [&] { return std::string("rule " + std::to_string(N)); };
+  bool Has = R.Scope.Size != 0;
+  if (N == 0)
+    I.HasRuleTable = Has;
+  if (Has != I.HasRuleTable || (Has && R.Scope.Size != NumDimensions))
+    return bad(What() + " has a bad rule table entry");
+  if (!Has)
+    return R.Condition.Size || R.Obligations.Size ? bad(What() + " has a bad rule table entry")
+                                                  : Status::success();
+  // The evaluator follows exceptions from parent to child: parents come first.
+  if (R.Parent != UINT32_MAX && R.Parent >= N)
+    return bad(What() + " has a bad parent");
+  PRIVET_TRY(checkList(R.Scope, I.NumU32s, [&] { return "scope of " + What(); }));
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    uint32_t Off = I.U32s[R.Scope.Offset + D];
+    if (Off != UINT32_MAX && uint64_t(Off) + (I.Dims[D].NumLeafClasses + 31) / 32 > I.NumU32s)
+      return bad("scope of " + What() + " is out of bounds");
+  }
+  PRIVET_TRY(checkList(R.Obligations, I.NumU32s, [&] { return "obligations of " + What(); }));
+  const uint32_t *Obls = I.U32s + R.Obligations.Offset;
+  for (uint32_t K = 0; K < R.Obligations.Size; ++K)
+    if (Obls[K] >= I.NumInstances || (K && Obls[K] <= Obls[K - 1]) || !R.IsAllow)
+      return bad(What() + " has a bad obligation list");
+  // The condition: every operand in bounds, and the stack it uses ends with one value.
+  PRIVET_TRY(checkList(R.Condition, I.NumU32s, [&] { return "condition of " + What(); }));
+  const uint32_t *Code = I.U32s + R.Condition.Offset;
+  uint64_t Size = R.Condition.Size, Depth = 0;
+  auto Bad = [&] { return bad(What() + " has a bad condition"); };
+  for (uint64_t Pc = 0; Pc < Size;) {
+    switch (CondOp(Code[Pc])) {
+    case CondOp::True:
+    case CondOp::False:
+      ++Depth, ++Pc;
+      break;
+    case CondOp::Not:
+      if (Depth < 1)
+        return Bad();
+      ++Pc;
+      break;
+    case CondOp::And:
+    case CondOp::Or:
+      if (Pc + 1 >= Size || Code[Pc + 1] < 2 || Code[Pc + 1] > Depth)
+        return Bad();
+      Depth -= Code[Pc + 1] - 1;
+      Pc += 2;
+      break;
+    case CondOp::Bool:
+    case CondOp::Compare:
+    case CondOp::InSet: {
+      CondOp Op = CondOp(Code[Pc]);
+      uint64_t Len = Op == CondOp::Bool ? 2 : Op == CondOp::Compare ? 5 : 3;
+      if (Pc + Len > Size || Code[Pc + 1] >= I.NumAttributes)
+        return Bad();
+      if (Op == CondOp::Compare && Code[Pc + 2] > 5)
+        return Bad();
+      if (Op == CondOp::InSet)
+        Len += 2 * uint64_t(Code[Pc + 2]);
+      if (Pc + Len > Size)
+        return Bad();
+      ++Depth;
+      Pc += Len;
+      break;
+    }
+    default:
+      return Bad();
+    }
+  }
+  if (Size && Depth != 1)
+    return Bad();
+  return Status::success();
+}
+
 Status Validator::rulesAndCombinations() {
   for (uint32_t N = 0; N < I.NumRules; ++N) {
     const RuleRecord &R = I.Rules[N];
@@ -388,6 +463,7 @@ Status Validator::rulesAndCombinations() {
       return bad(What() + " has a bad effect");
     if (R.Parent != UINT32_MAX && (R.Parent >= I.NumRules || R.Parent == N))
       return bad(What() + " has a bad parent");
+    PRIVET_TRY(ruleTable(N, R));
   }
   uint32_t NumData = I.DimNumValues[unsigned(Dim::Data)];
   for (uint32_t N = 0; N < I.NumCombinations; ++N) {
@@ -448,7 +524,19 @@ Status Validator::diagram() {
     auto What = [&] { return "node " + std::to_string(Count) + " (word " + std::to_string(W) + ")"; };
     uint64_t First = W + 1; // first child
     uint64_t Want = 0;
+    if (Code == RuleListCode) {
+      // Rule indexes, strictly ascending, of rules in the rule table.
+      if (!I.HasRuleTable || NumChildren == 0 || W + 1 + NumChildren > I.NumNodeWords)
+        return bad(What() + " is a bad rule list");
+      for (uint64_t K = W + 1; K < W + 1 + NumChildren; ++K)
+        if (I.Nodes[K] >= I.NumRules || (K > W + 1 && I.Nodes[K] <= I.Nodes[K - 1]))
+          return bad(What() + " is a bad rule list");
+      IsStart[W / 64] |= uint64_t(1) << (W % 64);
+      W += 1 + NumChildren;
+      continue;
+    }
     if (Code < NumDimensions) {
+      I.IndexedDims |= 1u << Code;
       // Children for every leaf class, and for some prefix of the derived classes.
       const DimensionRecord &D = I.Dims[Code];
       Want = NumChildren >= D.NumLeafClasses && NumChildren <= D.NumClasses ? NumChildren

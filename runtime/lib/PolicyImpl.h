@@ -40,6 +40,11 @@ struct CompiledPolicy::Impl {
   const format::CombinationRecord *Combinations = nullptr;
   const format::TerminalRecord *Terminals = nullptr;
   const uint32_t *Nodes = nullptr; ///< The Nodes section's words (format::AttributeCode).
+  /// Rules carry the rule table, for rule-list nodes (the indexed rule evaluator).
+  bool HasRuleTable = false;
+  /// Dimensions some node tests. With rule lists these are the ones above the lists: a list's
+  /// rules all hold the values the walk took there, so the evaluator checks only the others.
+  uint32_t IndexedDims = 0;
   uint64_t NumNodeWords = 0;
 
   uint64_t NumStrings = 0, NumStrRefs = 0, NumU32s = 0, NumI64s = 0, NumFlags = 0;
@@ -66,6 +71,7 @@ struct CompiledPolicy::Impl {
 
   /// A node by its reference (not a terminal), decoded.
   struct NodeView {
+    bool IsList;      ///< A rule list: Children are rule indexes.
     bool IsDimension;
     uint32_t Var;         ///< Dimension or attribute index.
     uint32_t NumChildren;
@@ -75,9 +81,11 @@ struct CompiledPolicy::Impl {
   NodeView node(uint32_t Ref) const {
     const uint32_t *W = Nodes + (Ref >> 4);
     uint32_t Code = Ref & 15;
+    if (Code == format::RuleListCode)
+      return {true, false, 0, W[0] >> 4, W + 1, nullptr};
     if (Code != format::AttributeCode)
-      return {true, Code, W[0] >> 4, W + 1, nullptr};
-    return {false, W[1], W[0] >> 4, W + 3, I64s + W[2]};
+      return {false, true, Code, W[0] >> 4, W + 1, nullptr};
+    return {false, false, W[1], W[0] >> 4, W + 3, I64s + W[2]};
   }
   const char *cstr(format::StrRef R) const { return Strings + R.Offset; }
 };

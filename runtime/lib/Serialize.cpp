@@ -94,7 +94,10 @@ std::vector<uint32_t> childrenFirstOrder(const std::vector<Node> &Nodes) {
     State[Start] = 1;
     while (!Stack.empty()) {
       auto &[Cur, ChildPos] = Stack.back();
-      const std::vector<uint32_t> &Children = Nodes[Cur].Children;
+      static const std::vector<uint32_t> NoChildren;
+      // A rule list's entries are rule indexes, not references.
+      const std::vector<uint32_t> &Children =
+          Nodes[Cur].K == Node::RuleList ? NoChildren : Nodes[Cur].Children;
       if (ChildPos == Children.size()) {
         NewIndex[Cur] = Next++;
         State[Cur] = 2;
@@ -119,6 +122,8 @@ std::vector<uint32_t> childrenFirstOrder(const std::vector<Node> &Nodes) {
 uint32_t codeOf(const Node &N) {
   if (N.K == Node::DimensionTest)
     return N.Var < NumDimensions ? N.Var : 15;
+  if (N.K == Node::RuleList)
+    return format::RuleListCode;
   return N.K == Node::AttributeTest ? format::AttributeCode : 15;
 }
 
@@ -200,6 +205,21 @@ std::string serializeArtifact(const ArtifactContents &C) {
     Rec.Col = R.Col;
     Rec.Parent = R.Parent;
     Rec.IsAllow = R.IsAllow;
+    if (C.RuleTable) {
+      std::vector<uint32_t> Scope(NumDimensions, UINT32_MAX);
+      for (unsigned D = 0; D < NumDimensions; ++D) {
+        if (!(R.Constrained & (1u << D)))
+          continue;
+        std::vector<uint32_t> Bits((C.Dims[D].NumLeafClasses + 31) / 32, 0);
+        for (uint32_t K : R.Scope[D])
+          if (K / 32 < Bits.size())
+            Bits[K / 32] |= 1u << (K % 32);
+        Scope[D] = W.u32List(Bits).Offset;
+      }
+      Rec.Scope = W.u32List(Scope);
+      Rec.Condition = W.u32List(R.Condition);
+      Rec.Obligations = W.u32List(R.Obligations);
+    }
     Rules.push_back(Rec);
   }
 
@@ -252,7 +272,7 @@ std::string serializeArtifact(const ArtifactContents &C) {
       Nodes.back() = 15; // thresholds on a dimension test cannot be encoded: invalid
     }
     for (uint32_t Ch : N.Children)
-      Nodes.push_back(Remap(Ch));
+      Nodes.push_back(N.K == Node::RuleList ? Ch : Remap(Ch));
   }
 
   // Header strings go in the string table like every other string.

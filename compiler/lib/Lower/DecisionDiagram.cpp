@@ -91,6 +91,7 @@ public:
   Builder(DecisionDiagram::Impl &D, const DiagramOptions &Opts) : D(D), P(D.P), Opts(Opts) {}
 
   llvm::Error run();
+  bool RuleLists = false;
 
 private:
   DecisionDiagram::Impl &D;
@@ -168,6 +169,10 @@ private:
   };
   std::vector<ScratchBuffers> Scratch; ///< Per recursion depth.
   void prepareTopDown();
+  /// Rule-list mode (the fallback): at this level and below, a node lists the live rules
+  /// instead of deciding them; UINT32_MAX builds the full diagram.
+  uint32_t CutLevel = UINT32_MAX;
+  Ref mkList(llvm::ArrayRef<uint32_t> Rules);
   /// Drops exceptions whose parent is not live: they cannot apply.
   uint32_t pruneExceptions(uint32_t *Active, uint32_t Size);
   std::vector<uint32_t> Stamp;
@@ -203,6 +208,29 @@ Ref Builder::mk(uint32_t Var, llvm::ArrayRef<Ref> Children) {
   uint32_t Id = Nodes.size();
   Nodes.push_back({Var, uint32_t(Pool.size()), uint32_t(Children.size()), Next});
   Pool.insert(Pool.end(), Children.begin(), Children.end());
+  It->second = Id;
+  return Id;
+}
+
+Ref Builder::mkList(llvm::ArrayRef<uint32_t> Rules) {
+  // No live rule: the default deny. Otherwise a node whose "children" are rule indexes, shared
+  // like any node; the runtime evaluates the rules it lists.
+  if (std::none_of(Rules.begin(), Rules.end(),
+                   [&](uint32_t R) { return P.Rules[R].isTopLevel(); }))
+    return DefaultDenyT;
+  uint64_t H = llvm::hash_combine(RuleListVar, llvm::hash_combine_range(Rules.begin(), Rules.end()));
+  auto [It, Inserted] = Unique.try_emplace(H, uint32_t(Nodes.size()));
+  if (!Inserted)
+    for (uint32_t N = It->second; N != ~0u; N = Nodes[N].Next) {
+      const NodeRec &Rec = Nodes[N];
+      if (Rec.Var == RuleListVar && Rec.Count == Rules.size() &&
+          std::equal(Rules.begin(), Rules.end(), Pool.begin() + Rec.First))
+        return N;
+    }
+  uint32_t Id = Nodes.size();
+  Nodes.push_back({RuleListVar, uint32_t(Pool.size()), uint32_t(Rules.size()),
+                   Inserted ? ~0u : It->second});
+  Pool.insert(Pool.end(), Rules.begin(), Rules.end());
   It->second = Id;
   return Id;
 }
@@ -579,7 +607,9 @@ Ref Builder::buildFrom(uint32_t Level, llvm::ArrayRef<uint32_t> Active, uint32_t
   if (OverBudget)
     return NoneT;
   Ref Result;
-  if (Level >= FirstAttrLevel) {
+  if (Level >= CutLevel) {
+    Result = mkList(Active);
+  } else if (Level >= FirstAttrLevel) {
     Result = attributePart(Active);
   } else {
     // Split the live rules by this dimension's leaf classes into one flat buffer per depth
@@ -825,6 +855,16 @@ void Builder::compact(Ref Root) {
   while (!Stack.empty()) {
     auto &[R, K] = Stack.back();
     const NodeRec &N = Nodes[R];
+    if (N.Var == RuleListVar) { // rule indexes, copied as they are
+      DecisionDiagram::Impl::NodeRec Rec{N.Var, uint32_t(D.Pool.size()), N.Count};
+      D.Pool.insert(D.Pool.end(), Pool.begin() + N.First, Pool.begin() + N.First + N.Count);
+      Ref New = D.Nodes.size();
+      D.Nodes.push_back(Rec);
+      D.BottomUp.push_back(New);
+      NewRef[R] = New;
+      Stack.pop_back();
+      continue;
+    }
     auto DerivedIt = Derived.find(R);
     const std::vector<Ref> *Extra = DerivedIt == Derived.end() ? nullptr : &DerivedIt->second;
     uint32_t Count = N.Count + (Extra ? Extra->size() : 0);
@@ -854,6 +894,18 @@ llvm::Error Builder::run() {
   D.Domains = computeAttributeDomains(P);
   computeClasses();
   computeOrder();
+  if (RuleLists) {
+    // Lists below the first RuleListLevels tested dimensions, or below them all.
+    uint32_t Tested = 0;
+    CutLevel = 0;
+    while (CutLevel < D.Order.size() && D.Order[CutLevel].IsDimension &&
+           D.Classes[D.Order[CutLevel].Index].NumLeafClasses > 1 &&
+           Tested < Opts.RuleListLevels) {
+      ++CutLevel;
+      ++Tested;
+    }
+    D.UsesRuleLists = true;
+  }
 
   Outcomes.reserve(1024);
   intern(Outcome{Outcome::None, {}, {}});
@@ -888,9 +940,11 @@ llvm::Error Builder::run() {
   D.Stats.LeafSeconds = std::chrono::duration<double>(LeafDone - Start).count();
 
   // Derived classes: precomputed while the budget lasts, met at decision time after that.
+  // Lists cannot be met ahead of time: with them, every group value is met by the runtime.
   Steps = 0;
   DerivedLimit = Opts.DerivedStepBudget;
-  addDerivedEdges(Final);
+  if (!RuleLists)
+    addDerivedEdges(Final);
   if (OverBudget)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
@@ -899,6 +953,8 @@ llvm::Error Builder::run() {
   compact(Final);
   D.Stats.DerivedSeconds = std::chrono::duration<double>(Clock::now() - LeafDone).count();
   for (const auto &N : D.Nodes) {
+    if (N.Var == RuleListVar)
+      ++D.Stats.RuleLists;
     if (N.Var >= NumDimensions)
       continue;
     const DimensionClasses &DC = D.Classes[N.Var];
@@ -919,11 +975,25 @@ DecisionDiagram::~DecisionDiagram() = default;
 llvm::Expected<std::unique_ptr<DecisionDiagram>>
 DecisionDiagram::build(const Policy &P, const DiagramOptions &Opts) {
   auto State = std::make_unique<Impl>(P);
-  {
+  using Built = llvm::Expected<std::unique_ptr<DecisionDiagram>>;
+  llvm::Error Failed = llvm::Error::success();
+  if (!Opts.ForceRuleLists) {
     Builder B(*State, Opts);
-    if (llvm::Error E = B.run())
-      return E;
+    Failed = B.run();
+    if (!Failed)
+      return std::unique_ptr<DecisionDiagram>(new DecisionDiagram(std::move(State)));
+    if (!Opts.AllowRuleLists)
+      return Built(std::move(Failed));
   }
+  // Over budget: the indexed rule evaluator. A diagram over the first dimensions indexes, for
+  // every combination of their values, the rules that can apply; the runtime evaluates those.
+  std::string Why = Failed ? llvm::toString(std::move(Failed)) : "requested";
+  State = std::make_unique<Impl>(P);
+  Builder B(*State, Opts);
+  B.RuleLists = true;
+  if (llvm::Error E = B.run())
+    return Built(std::move(E));
+  State->Stats.FallbackReason = Why;
   return std::unique_ptr<DecisionDiagram>(new DecisionDiagram(std::move(State)));
 }
 

@@ -11,6 +11,9 @@ namespace privet {
 
 /// Variables are numbered as "keys": dimension D is unsigned(D), attribute A is NumDimensions + A.
 inline uint32_t varKey(DiagramVar V) { return V.IsDimension ? V.Index : NumDimensions + V.Index; }
+/// The var key of a rule-list node, whose Pool entries are rule indexes rather than references.
+constexpr uint32_t RuleListVar = 0xffffffu;
+
 inline DiagramVar varOfKey(uint32_t K) {
   return K < NumDimensions ? DiagramVar::dim(Dimension(K)) : DiagramVar::attr(K - NumDimensions);
 }
@@ -33,6 +36,7 @@ struct DecisionDiagram::Impl {
   std::vector<Ref> BottomUp;
   Ref Root = TerminalBit;
   DiagramBuildStats Stats;
+  bool UsesRuleLists = false;
 
   explicit Impl(const Policy &P) : P(P) {}
 

@@ -15,6 +15,14 @@ using Ref = DecisionDiagram::Ref;
 const Policy &DecisionDiagram::policy() const { return I->P; }
 Ref DecisionDiagram::root() const { return I->Root; }
 const DiagramBuildStats &DecisionDiagram::buildStats() const { return I->Stats; }
+bool DecisionDiagram::usesRuleLists() const { return I->UsesRuleLists; }
+bool DecisionDiagram::isRuleList(Ref R) const {
+  return !isTerminal(R) && I->Nodes[R].Var == RuleListVar;
+}
+llvm::ArrayRef<uint32_t> DecisionDiagram::nodeRules(Ref R) const {
+  assert(I->Nodes[R].Var == RuleListVar && "not a rule-list node");
+  return I->children(R);
+}
 llvm::ArrayRef<DiagramVar> DecisionDiagram::order() const { return I->Order; }
 const DimensionClasses &DecisionDiagram::classes(Dimension D) const {
   return I->Classes[unsigned(D)];

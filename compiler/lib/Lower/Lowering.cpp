@@ -44,6 +44,64 @@ static bool isAtOrUnder(const Vocabulary &V, NodeId N, NodeId Ancestor,
   return Under;
 }
 
+/// A condition as the runtime's postfix bytecode (rt::CondOp).
+static void emitCondition(const Cond &C, std::vector<uint32_t> &Out) {
+  auto Value = [&](int64_t V) {
+    Out.push_back(uint32_t(uint64_t(V)));
+    Out.push_back(uint32_t(uint64_t(V) >> 32));
+  };
+  switch (C.K) {
+  case Cond::True:
+    Out.push_back(uint32_t(rt::CondOp::True));
+    return;
+  case Cond::False:
+    Out.push_back(uint32_t(rt::CondOp::False));
+    return;
+  case Cond::Not:
+    emitCondition(C.Ops[0], Out);
+    Out.push_back(uint32_t(rt::CondOp::Not));
+    return;
+  case Cond::And:
+  case Cond::Or:
+    for (const Cond &Op : C.Ops)
+      emitCondition(Op, Out);
+    Out.push_back(uint32_t(C.K == Cond::And ? rt::CondOp::And : rt::CondOp::Or));
+    Out.push_back(uint32_t(C.Ops.size()));
+    return;
+  case Cond::BoolAttr:
+    Out.push_back(uint32_t(rt::CondOp::Bool));
+    Out.push_back(C.Attr);
+    return;
+  case Cond::Compare:
+    Out.push_back(uint32_t(rt::CondOp::Compare));
+    Out.push_back(C.Attr);
+    Out.push_back(uint32_t(C.Op));
+    Value(C.Value);
+    return;
+  case Cond::InSet:
+    Out.push_back(uint32_t(rt::CondOp::InSet));
+    Out.push_back(C.Attr);
+    Out.push_back(uint32_t(C.Set.size()));
+    for (int64_t V : C.Set)
+      Value(V);
+    return;
+  }
+}
+
+/// An allowing rule's obligations: its own and those of every enclosing allow.
+static std::vector<ObligationRef> carriedObligations(const Policy &P, uint32_t RuleIndex) {
+  std::vector<ObligationRef> Out;
+  for (uint32_t R = RuleIndex; R != NoIndex && R < P.Rules.size(); R = P.Rules[R].Parent)
+    if (P.Rules[R].IsAllow)
+      for (ObligationRef O : P.Rules[R].Obligations) {
+        O.Location = Loc();
+        Out.push_back(O);
+      }
+  std::sort(Out.begin(), Out.end());
+  Out.erase(std::unique(Out.begin(), Out.end()), Out.end());
+  return Out;
+}
+
 rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
   const Policy &P = DD.policy();
   rt::ArtifactContents A;
@@ -124,6 +182,14 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
   for (uint32_t T = 0; T < DD.numTerminals(); ++T)
     for (const ObligationRef &O : DD.terminal(DecisionDiagram::TerminalBit | T).Obligations)
       Instances.emplace(O, 0);
+  std::vector<std::vector<ObligationRef>> Carried;
+  if (DD.usesRuleLists())
+    for (uint32_t R = 0; R < P.Rules.size(); ++R) {
+      Carried.push_back(P.Rules[R].IsAllow ? carriedObligations(P, R)
+                                           : std::vector<ObligationRef>());
+      for (const ObligationRef &O : Carried.back())
+        Instances.emplace(O, 0);
+    }
   for (auto &[O, Index] : Instances) {
     Index = A.ObligationInstances.size();
     A.ObligationInstances.push_back({O.Obligation, O.Arg.has_value(), O.Arg.value_or(0)});
@@ -138,6 +204,36 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     A.Terminals.push_back(std::move(RT));
   }
 
+  // The indexed rule evaluator evaluates rules itself: their scopes by leaf class, conditions
+  // and obligations.
+  if (DD.usesRuleLists()) {
+    A.RuleTable = true;
+    for (uint32_t R = 0; R < P.Rules.size(); ++R) {
+      rt::RuleEntry &E = A.Rules[R];
+      const Rule &Rl = P.Rules[R];
+      for (unsigned D = 0; D < NumDimensions; ++D) {
+        const auto &Set = Rl.S.Dims[D];
+        const DimensionClasses &DC = DD.classes(Dimension(D));
+        if (!Set || P.Vocab[D].empty())
+          continue;
+        std::vector<uint32_t> Classes;
+        for (uint32_t K = 0; K < DC.NumLeafClasses; ++K) {
+          LeafIndex L = DC.Members[K].front();
+          if (L < Set->size() && Set->test(L))
+            Classes.push_back(K);
+        }
+        if (Classes.size() == DC.NumLeafClasses)
+          continue;
+        E.Constrained |= 1u << D;
+        E.Scope[D] = std::move(Classes);
+      }
+      if (Rl.Condition)
+        emitCondition(*Rl.Condition, E.Condition);
+      for (const ObligationRef &O : Carried[R])
+        E.Obligations.push_back(Instances[O]);
+    }
+  }
+
   // Children before parents: the format requires it so that every walk provably terminates.
   llvm::ArrayRef<DecisionDiagram::Ref> BottomUp = DD.nodesBottomUp();
   std::vector<uint32_t> NewIndex(DD.numNodes());
@@ -148,8 +244,14 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
   };
   A.Nodes.resize(BottomUp.size());
   for (DecisionDiagram::Ref R : BottomUp) {
-    DecisionDiagram::NodeView V = DD.node(R);
     rt::Node &N = A.Nodes[NewIndex[R]];
+    if (DD.isRuleList(R)) {
+      N.K = rt::Node::RuleList;
+      llvm::ArrayRef<uint32_t> Rules = DD.nodeRules(R);
+      N.Children.assign(Rules.begin(), Rules.end());
+      continue;
+    }
+    DecisionDiagram::NodeView V = DD.node(R);
     N.K = V.Var.IsDimension ? rt::Node::DimensionTest : rt::Node::AttributeTest;
     N.Var = V.Var.Index;
     const AttributeDomain *Dom = V.Var.IsDimension ? nullptr : &DD.domain(V.Var.Index);
@@ -182,7 +284,7 @@ llvm::Expected<rt::ArtifactContents> compilePolicy(const Policy &P, const Diagra
   rt::ArtifactContents A = lowerToArtifact(**DD);
   auto Lowered = Clock::now();
   if (Stats) {
-    Stats->Strategy = "decision-diagram";
+    Stats->Strategy = (*DD)->usesRuleLists() ? "indexed-rules" : "decision-diagram";
     Stats->Nodes = A.Nodes.size();
     Stats->Edges = 0;
     for (const rt::Node &N : A.Nodes)

@@ -23,6 +23,7 @@ struct BuildOptions {
   uint64_t NodeBudget = DiagramOptions().NodeBudget;
   uint64_t GroupBudget = DiagramOptions().DerivedStepBudget;
   std::string Order = "heuristic";
+  std::string Strategy = "auto";
 };
 
 int runBuild(const BuildOptions &Opts) {
@@ -41,6 +42,8 @@ int runBuild(const BuildOptions &Opts) {
   DiagramOptions DO;
   DO.NodeBudget = Opts.NodeBudget;
   DO.DerivedStepBudget = Opts.GroupBudget;
+  DO.AllowRuleLists = Opts.Strategy != "diagram";
+  DO.ForceRuleLists = Opts.Strategy == "rules";
   DO.Order = Opts.Order == "declaration"      ? DimensionOrder::Declaration
              : Opts.Order == "fewest-classes" ? DimensionOrder::FewestClasses
              : Opts.Order == "most-classes"   ? DimensionOrder::MostClasses
@@ -84,15 +87,19 @@ int runBuild(const BuildOptions &Opts) {
         "edges:         {}\n"
         "terminals:     {}\n"
         "group edges:   {} precomputed, {} met at decision time\n"
+        "rule lists:    {}\n"
         "bytes:         {}\n"
         "front end:     {:.3f} s\n"
         "diagram:       {:.3f} s\n"
         "lowering:      {:.3f} s\n"
         "total:         {:.3f} s\n"
         "peak memory:   {:.1f} MiB\n",
-        Stats.Strategy, C.ThePolicy->Rules.size(), Stats.Order.empty() ? "-" : Stats.Order,
+        Stats.Diagram.FallbackReason.empty()
+            ? Stats.Strategy
+            : Stats.Strategy + " (" + Stats.Diagram.FallbackReason + ")",
+        C.ThePolicy->Rules.size(), Stats.Order.empty() ? "-" : Stats.Order,
         Classes, Stats.Nodes, Stats.Edges, Stats.Terminals, Stats.Diagram.DerivedEdges,
-        Stats.Diagram.DeferredEdges, Bytes.size(), Secs(Start, Checked),
+        Stats.Diagram.DeferredEdges, Stats.Diagram.RuleLists, Bytes.size(), Secs(Start, Checked),
         Stats.DiagramSeconds, Stats.LowerSeconds, Secs(Start, End), U.ru_maxrss / 1024.0);
   }
   return ExitSuccess;
@@ -113,6 +120,11 @@ CommandRegistration Registration("build", [](CLI::App &App) {
   Cmd->add_option("--group-budget", Opts->GroupBudget,
                   "Work spent precomputing edges for non-leaf and omitted values; requests "
                   "naming the rest are answered by meeting several walks")
+      ->capture_default_str();
+  Cmd->add_option("--strategy", Opts->Strategy,
+                  "auto: a decision diagram, or the indexed rule evaluator when the diagram "
+                  "exceeds a budget; diagram: never fall back; rules: the rule evaluator")
+      ->check(CLI::IsMember({"auto", "diagram", "rules"}))
       ->capture_default_str();
   Cmd->add_option("--order", Opts->Order, "Dimension order of the diagram")
       ->check(CLI::IsMember({"heuristic", "declaration", "fewest-classes", "most-classes"}));

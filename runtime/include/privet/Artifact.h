@@ -28,7 +28,8 @@
 //
 // Format version history: 1 = initial. 2 = dimension nodes may omit derived-class children
 // (DimensionRecord gains NumLeafClasses and the derived classes' covers); attributes record their
-// threshold domain. 3 = nodes inline in one word array, referenced by tagged word offsets.
+// threshold domain. 3 = nodes inline in one word array, referenced by tagged word offsets; rule-list
+// nodes and the rule table of the indexed rule evaluator.
 //
 //===----------------------------------------------------------------------------------------===//
 #ifndef PRIVET_ARTIFACT_H
@@ -176,8 +177,13 @@ struct RuleRecord {
   uint32_t Col;
   uint32_t Parent; ///< A rule index, or UINT32_MAX for a top-level rule.
   uint32_t IsAllow;
+  // The rule table, present (on every rule) exactly when the diagram has rule-list nodes:
+  ListRef Scope;       ///< U32s; NumDimensions entries: the U32s offset of a bitset over the
+                       ///< dimension's leaf classes, or UINT32_MAX for every value.
+  ListRef Condition;   ///< U32s; CondOp postfix code, empty for no condition.
+  ListRef Obligations; ///< U32s; obligation instances an allow carries, strictly ascending.
 };
-static_assert(sizeof(RuleRecord) == 48, "");
+static_assert(sizeof(RuleRecord) == 72, "");
 
 struct CombinationRecord {
   uint32_t Result; ///< A data value id.
@@ -203,6 +209,9 @@ static_assert(sizeof(TerminalRecord) == 24, "");
 // that node, so a walk knows the dimension a node tests without reading its first word: one
 // dependent load per dimension on the way to a terminal. Offsets are below 2^27.
 constexpr uint32_t AttributeCode = 8;
+/// A rule-list node (indexed rule evaluator): the header, then NumChildren rule indexes,
+/// strictly ascending, each rule a top-level rule or an exception whose parent is listed.
+constexpr uint32_t RuleListCode = 9;
 constexpr uint64_t MaxNodeWords = uint64_t(1) << 27;
 
 } // namespace format

@@ -97,6 +97,29 @@ struct RuleEntry {
   uint32_t Col = 0;
   std::string SourceText;               ///< The rule as written.
   std::vector<std::string> Sources;     ///< @source annotations: the notice text it encodes.
+
+  // What the runtime needs to evaluate the rule itself, filled only when the diagram has
+  // rule-list nodes (ArtifactContents::RuleTable).
+  /// Per dimension: the leaf classes the rule's scope holds, ascending, unless the bit of the
+  /// dimension is clear in Constrained (every value).
+  std::array<std::vector<uint32_t>, NumDimensions> Scope;
+  uint32_t Constrained = 0;
+  /// The condition in postfix (CondOp); empty: always true.
+  std::vector<uint32_t> Condition;
+  /// For an allow: obligation instances it carries, its own and its enclosing allows'.
+  std::vector<uint32_t> Obligations;
+};
+
+/// Condition bytecode, postfix over a stack of truth values. Operands follow the opcode word.
+enum class CondOp : uint32_t {
+  True = 0,    ///< push true
+  False = 1,   ///< push false
+  Not = 2,     ///< pop a, push !a
+  And = 3,     ///< n: pop n (>= 2), push their conjunction
+  Or = 4,      ///< n: pop n (>= 2), push their disjunction
+  Bool = 5,    ///< attr: push attr's value != 0
+  Compare = 6, ///< attr, op (== != < <= > >=), value low word, value high word
+  InSet = 7,   ///< attr, n, then n values as (low, high) word pairs
 };
 
 struct Terminal {
@@ -106,7 +129,9 @@ struct Terminal {
 };
 
 struct Node {
-  enum Kind : uint8_t { DimensionTest = 0, AttributeTest = 1 };
+  /// RuleList: a leaf of the indexed rule evaluator. Children are rule indexes (ascending) that
+  /// can apply to requests reaching it; the runtime evaluates them (docs/language.md semantics).
+  enum Kind : uint8_t { DimensionTest = 0, AttributeTest = 1, RuleList = 2 };
   Kind K = DimensionTest;
   uint32_t Var = 0; ///< Dimension index, or attribute index.
   /// Attribute tests on int/duration attributes: ascending thresholds; child i covers the values v
@@ -141,6 +166,8 @@ struct ArtifactContents {
 
   std::vector<Terminal> Terminals;
   std::vector<Node> Nodes;
+  /// Whether rules carry Scope/Condition/Obligations (the diagram has rule-list nodes).
+  bool RuleTable = false;
   uint32_t Root = TerminalBit; ///< A node, or a terminal for a constant policy.
 };
 

@@ -326,4 +326,17 @@ TEST(Property, GroupValuesMetAtDecisionTimeMatchReference) {
   TestOptions = DiagramOptions();
 }
 
+/// The indexed rule evaluator (the fallback for diagrams over budget): rule lists below the
+/// first 0, 1 or 2 tested dimensions, every kind of request, through the runtime.
+TEST(Property, IndexedRuleEvaluatorMatchesReference) {
+  for (uint32_t Levels : {0u, 1u, 2u}) {
+    TestOptions = DiagramOptions();
+    TestOptions.ForceRuleLists = true;
+    TestOptions.RuleListLevels = Levels;
+    checkAgainstReference(30 + Levels, scaled(500), 10, decideWithRuntime,
+                          [](const Policy &, const Request &) { return true; });
+  }
+  TestOptions = DiagramOptions();
+}
+
 } // namespace

@@ -332,8 +332,41 @@ TEST(Validation, DiagramReferences) {
   EXPECT_NE(loadError(C).find("has thresholds on a bool test"), std::string::npos);
 
   C = samplePolicy();
-  C.Nodes[0].K = Node::Kind(2);
+  C.Nodes[0].K = Node::Kind(3);
   EXPECT_NE(loadError(C).find("has a bad kind"), std::string::npos);
+
+  // Rule lists (the indexed rule evaluator) need the rule table, and list rules in order.
+  C = samplePolicy();
+  C.Nodes[5] = Node{Node::RuleList, 0, {}, {0, 1}};
+  EXPECT_NE(loadError(C).find("is a bad rule list"), std::string::npos);
+  C.RuleTable = true;
+  EXPECT_EQ(loadError(C), "");
+  C.Nodes[5].Children = {1, 0};
+  EXPECT_NE(loadError(C).find("is a bad rule list"), std::string::npos);
+  C.Nodes[5].Children = {0, 6};
+  EXPECT_NE(loadError(C).find("is a bad rule list"), std::string::npos);
+
+  // The rule table: conditions that would misuse the stack or name a missing attribute, an
+  // obligation on a deny, a scope past the pool.
+  C = samplePolicy();
+  C.RuleTable = true;
+  C.Rules[0].Condition = {uint32_t(CondOp::Bool), MarketingOptOut};
+  EXPECT_EQ(loadError(C), "");
+  for (std::vector<uint32_t> Bad :
+       {std::vector<uint32_t>{uint32_t(CondOp::And), 2},
+        {uint32_t(CondOp::Bool), 9},
+        {uint32_t(CondOp::True), uint32_t(CondOp::True)},
+        {uint32_t(CondOp::Compare), Age, 6, 16, 0},
+        {uint32_t(CondOp::InSet), ConsentStatus, 5, 0, 0},
+        {uint32_t(CondOp::Not)},
+        {42}}) {
+    C.Rules[0].Condition = Bad;
+    EXPECT_NE(loadError(C).find("rule 0 has a bad condition"), std::string::npos) << Bad[0];
+  }
+  C = samplePolicy();
+  C.RuleTable = true;
+  C.Rules[1].Obligations = {0};
+  EXPECT_NE(loadError(C).find("rule 1 has a bad obligation list"), std::string::npos);
 }
 
 TEST(Validation, TerminalsAndRules) {

@@ -73,6 +73,12 @@ struct DiagramOptions {
   /// within budget); a derived class beyond them is decided as the meet of the node's children
   /// for its leaf classes.
   uint64_t DerivedStepBudget = 4'000'000;
+  /// When the diagram exceeds a budget, build the indexed rule evaluator instead: a diagram over
+  /// the first RuleListLevels tested dimensions whose leaves list the rules that can apply there
+  /// (rule-list nodes), evaluated by the runtime. ForceRuleLists builds it directly.
+  bool AllowRuleLists = true;
+  bool ForceRuleLists = false;
+  uint32_t RuleListLevels = 3;
 };
 
 /// Per dimension: how values map to classes.
@@ -141,6 +147,8 @@ struct DiagramBuildStats {
   uint64_t DeferredNodes = 0; ///< Dimension nodes where some derived class is met at decision time.
   uint64_t DerivedEdges = 0;  ///< Derived-class edges precomputed.
   uint64_t DeferredEdges = 0; ///< Derived-class edges left to decision time.
+  uint64_t RuleLists = 0;     ///< Rule-list nodes (the indexed rule evaluator), if any.
+  std::string FallbackReason; ///< Why the indexed rule evaluator was built, if it was.
 };
 
 /// The decision of a group request from two of its parts (docs/language.md, "Requests that are not
@@ -168,6 +176,12 @@ public:
 
   const Policy &policy() const;
   const DiagramBuildStats &buildStats() const;
+  /// Whether this is the indexed rule evaluator: some nodes are rule lists (nodeRules), and the
+  /// cell queries (evaluate, forEachRegion, witnesses, counts) must not be used.
+  bool usesRuleLists() const;
+  bool isRuleList(Ref R) const;
+  /// The rule indexes a rule-list node names (ascending; exceptions with a live parent included).
+  llvm::ArrayRef<uint32_t> nodeRules(Ref R) const;
   Ref root() const;
   /// Variables root first: the dimensions actually tested, then the attributes.
   llvm::ArrayRef<DiagramVar> order() const;
