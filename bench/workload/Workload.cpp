@@ -301,7 +301,7 @@ std::string requestsAsJsonl(const Policy &P, const std::vector<LeafRequest> &Req
       Out += Keys[D];
       Out += "\":\"" + P.Vocab[D].Nodes[Q.Values[D]].Name + "\"";
     }
-    Out += ",\"attrs\":{\"marketing_opt_out\":";
+    Out += ",\"attributes\":{\"marketing_opt_out\":";
     Out += Q.Attrs[0] ? "true" : "false";
     Out += ",\"consent_status\":\"" + P.Enums[0].Values[Q.Attrs[1]] + "\"";
     Out += ",\"age\":" + std::to_string(Q.Attrs[2]);
