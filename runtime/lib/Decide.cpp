@@ -377,43 +377,40 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
       Applies[K] = int8_t(C);
     return C;
   };
-  // A rule's outcome where it applies: its applying exceptions' joined outcome, or its own
-  // effect. Exceptions follow their parent in the list (parents come first).
-  std::function<bool(uint32_t, Joined &)> OutcomeOf = [&](uint32_t K, Joined &Res) -> bool {
-    Joined Ex;
-    for (uint32_t E = K + 1; E < Size; ++E) {
-      if (I.Rules[List[E]].Parent != List[K])
-        continue;
-      int A = RuleApplies(E);
-      if (A < 0)
-        return false;
-      Joined Sub;
-      if (A && !OutcomeOf(E, Sub))
-        return false;
-      Ex.join(Sub);
-    }
-    if (Ex.K != Joined::None) {
-      Res = std::move(Ex);
-      return true;
-    }
-    const RuleRecord &R = I.Rules[List[K]];
-    Res.K = R.IsAllow ? Joined::Allow : Joined::Deny;
-    Res.Rules = {List[K]};
-    Res.Obligations.assign(I.U32s + R.Obligations.Offset,
-                           I.U32s + R.Obligations.Offset + R.Obligations.Size);
-    return true;
-  };
-  Joined Total;
+  // Which listed rules apply, parents first: an exception is evaluated only where its parent
+  // applies (its parent is listed before it, rules being ascending and parents first).
+  std::vector<int32_t> ParentPos(Size, -1);
   for (uint32_t K = 0; K < Size; ++K) {
-    if (I.Rules[List[K]].Parent != UINT32_MAX)
+    uint32_t Parent = I.Rules[List[K]].Parent;
+    if (Parent != UINT32_MAX) {
+      const uint32_t *P = std::lower_bound(List, List + K, Parent);
+      if (P == List + K || *P != Parent || !Applies[P - List]) {
+        Applies[K] = 0;
+        continue;
+      }
+      ParentPos[K] = int32_t(P - List);
+    }
+    if (RuleApplies(K) < 0)
+      return false;
+  }
+  // Outcomes bottom-up: a rule's outcome is its applying exceptions' joined outcome, or its own
+  // effect; each is joined into its parent's exceptions, or into the decision at the top.
+  std::vector<Joined> Exceptions(Size);
+  Joined Total;
+  for (uint32_t K = Size; K-- > 0;) {
+    if (!Applies[K])
       continue;
-    int A = RuleApplies(K);
-    if (A < 0)
-      return false;
-    Joined One;
-    if (A && !OutcomeOf(K, One))
-      return false;
-    Total.join(One);
+    Joined Own;
+    if (Exceptions[K].K != Joined::None) {
+      Own = std::move(Exceptions[K]);
+    } else {
+      const RuleRecord &R = I.Rules[List[K]];
+      Own.K = R.IsAllow ? Joined::Allow : Joined::Deny;
+      Own.Rules = {List[K]};
+      Own.Obligations.assign(I.U32s + R.Obligations.Offset,
+                             I.U32s + R.Obligations.Offset + R.Obligations.Size);
+    }
+    (ParentPos[K] < 0 ? Total : Exceptions[ParentPos[K]]).join(Own);
   }
   bool Allow = Total.K == Joined::Allow;
   Out.add(Allow, Total.Rules.data(), uint32_t(Total.Rules.size()), Total.Obligations.data(),
