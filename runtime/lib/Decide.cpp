@@ -359,7 +359,12 @@ struct Joined {
 bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t Size,
                   const uint32_t *Classes, const int64_t *Values, const uint8_t *Known,
                   MeetResult &Out, uint32_t &NeedAttr) {
-  std::vector<int8_t> Applies(Size, -1); // per list entry, computed when needed
+  // Scratch reused on this thread, so that evaluating a list allocates nothing once warm.
+  thread_local std::vector<int8_t> Applies;
+  thread_local std::vector<int32_t> ParentPos, ExIndex;
+  thread_local std::vector<Joined> Ex;
+  thread_local std::vector<uint32_t> DenyRules, AllowRules, AllowObls;
+  Applies.assign(Size, -1); // per list entry, computed when needed
   auto RuleApplies = [&](uint32_t K) -> int {
     if (Applies[K] >= 0)
       return Applies[K];
@@ -379,7 +384,7 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
   };
   // Which listed rules apply, parents first: an exception is evaluated only where its parent
   // applies (its parent is listed before it, rules being ascending and parents first).
-  std::vector<int32_t> ParentPos(Size, -1);
+  ParentPos.assign(Size, -1);
   for (uint32_t K = 0; K < Size; ++K) {
     uint32_t Parent = I.Rules[List[K]].Parent;
     if (Parent != UINT32_MAX) {
@@ -393,28 +398,72 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
     if (RuleApplies(K) < 0)
       return false;
   }
-  // Outcomes bottom-up: a rule's outcome is its applying exceptions' joined outcome, or its own
-  // effect; each is joined into its parent's exceptions, or into the decision at the top.
-  std::vector<Joined> Exceptions(Size);
-  Joined Total;
+  // Outcomes bottom-up: a rule's outcome is its applying exceptions' joined outcome (kept in Ex,
+  // for the few rules that have one), or its own effect. Top-level outcomes are joined as the
+  // decision: deny if any is deny, with the deny rules; otherwise the allows' rules and
+  // obligations.
+  ExIndex.assign(Size, -1);
+  Ex.clear();
+  DenyRules.clear();
+  AllowRules.clear();
+  AllowObls.clear();
+  bool AnyDeny = false, AnyAllow = false;
   for (uint32_t K = Size; K-- > 0;) {
     if (!Applies[K])
       continue;
-    Joined Own;
-    if (Exceptions[K].K != Joined::None) {
-      Own = std::move(Exceptions[K]);
-    } else {
-      const RuleRecord &R = I.Rules[List[K]];
-      Own.K = R.IsAllow ? Joined::Allow : Joined::Deny;
-      Own.Rules = {List[K]};
-      Own.Obligations.assign(I.U32s + R.Obligations.Offset,
-                             I.U32s + R.Obligations.Offset + R.Obligations.Size);
+    const RuleRecord &R = I.Rules[List[K]];
+    bool FromExceptions = ExIndex[K] >= 0 && Ex[ExIndex[K]].K != Joined::None;
+    if (ParentPos[K] >= 0) {
+      int32_t &Slot = ExIndex[ParentPos[K]];
+      if (Slot < 0) {
+        Slot = int32_t(Ex.size());
+        Ex.emplace_back();
+      }
+      Joined Own;
+      if (FromExceptions) {
+        Own = Ex[ExIndex[K]];
+      } else {
+        Own.K = R.IsAllow ? Joined::Allow : Joined::Deny;
+        Own.Rules = {List[K]};
+        Own.Obligations.assign(I.U32s + R.Obligations.Offset,
+                               I.U32s + R.Obligations.Offset + R.Obligations.Size);
+      }
+      Ex[Slot].join(Own);
+      continue;
     }
-    (ParentPos[K] < 0 ? Total : Exceptions[ParentPos[K]]).join(Own);
+    if (FromExceptions) {
+      const Joined &J = Ex[ExIndex[K]];
+      bool Deny = J.K == Joined::Deny;
+      (Deny ? AnyDeny : AnyAllow) = true;
+      (Deny ? DenyRules : AllowRules).insert((Deny ? DenyRules : AllowRules).end(),
+                                             J.Rules.begin(), J.Rules.end());
+      if (!Deny)
+        AllowObls.insert(AllowObls.end(), J.Obligations.begin(), J.Obligations.end());
+    } else if (R.IsAllow) {
+      AnyAllow = true;
+      AllowRules.push_back(List[K]);
+      AllowObls.insert(AllowObls.end(), I.U32s + R.Obligations.Offset,
+                       I.U32s + R.Obligations.Offset + R.Obligations.Size);
+    } else {
+      AnyDeny = true;
+      DenyRules.push_back(List[K]);
+    }
   }
-  bool Allow = Total.K == Joined::Allow;
-  Out.add(Allow, Total.Rules.data(), uint32_t(Total.Rules.size()), Total.Obligations.data(),
-          uint32_t(Total.Obligations.size()));
+  auto SortUnique = [](std::vector<uint32_t> &V) {
+    std::sort(V.begin(), V.end());
+    V.erase(std::unique(V.begin(), V.end()), V.end());
+  };
+  if (AnyDeny) {
+    SortUnique(DenyRules);
+    Out.add(false, DenyRules.data(), uint32_t(DenyRules.size()), nullptr, 0);
+  } else if (AnyAllow) {
+    SortUnique(AllowRules);
+    SortUnique(AllowObls);
+    Out.add(true, AllowRules.data(), uint32_t(AllowRules.size()), AllowObls.data(),
+            uint32_t(AllowObls.size()));
+  } else {
+    Out.add(false, nullptr, 0, nullptr, 0); // denied by default
+  }
   return true;
 }
 
