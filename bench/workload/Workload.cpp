@@ -3,38 +3,12 @@
 
 #include <algorithm>
 #include <map>
-#include <functional>
 #include <random>
 #include <string>
 
 namespace privet::bench {
 
 namespace {
-
-void close(Vocabulary &V) {
-  V.Leaves.clear();
-  V.LeafOf.assign(V.Nodes.size(), NoIndex);
-  for (NodeId N = 0; N < V.Nodes.size(); ++N)
-    if (V.Nodes[N].Children.empty()) {
-      V.LeafOf[N] = V.Leaves.size();
-      V.Leaves.push_back(N);
-    }
-  V.Covers.assign(V.Nodes.size(), llvm::BitVector(V.Leaves.size()));
-  std::vector<bool> Done(V.Nodes.size(), false);
-  std::function<void(NodeId)> Fill = [&](NodeId N) {
-    if (Done[N])
-      return;
-    if (V.LeafOf[N] != NoIndex)
-      V.Covers[N].set(V.LeafOf[N]);
-    for (NodeId C : V.Nodes[N].Children) {
-      Fill(C);
-      V.Covers[N] |= V.Covers[C];
-    }
-    Done[N] = true;
-  };
-  for (NodeId N = 0; N < V.Nodes.size(); ++N)
-    Fill(N);
-}
 
 NodeId add(Vocabulary &V, std::string Name, std::vector<NodeId> Parents = {}) {
   NodeId Id = V.Nodes.size();
@@ -162,14 +136,11 @@ Policy generatePolicy(unsigned NumRules, uint64_t Seed) {
   tree(P.vocab(Dimension::Subject), "s", 2, 3, 0);
   tree(P.vocab(Dimension::Region), "g", 2, 4, 0);
   tree(P.vocab(Dimension::Context), "c", 2, 2, 0);
-  for (Vocabulary &V : P.Vocab)
-    close(V);
-
   for (const char *O : {"unsubscribe_link", "notify_subject", "encrypt", "pseudonymise",
                         "log_access", "retain_for"})
     add(P.Obligations, O);
   P.Obligations.Nodes.back().ParamKind = AttrKind::Duration;
-  close(P.Obligations);
+  P.closeHierarchies();
 
   P.Enums.push_back(EnumType{"consent_state", "", {"given", "withdrawn", "not_asked"}, Loc(), 0});
   auto Attr = [&](const char *Name, AttrKind K, std::optional<int64_t> Default) {
