@@ -2,6 +2,7 @@
 #include "Workload.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 #include <string>
