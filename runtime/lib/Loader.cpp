@@ -290,6 +290,7 @@ Status Validator::vocabularies() {
     I.DimCoverStarts[D] = Starts;
     I.DimCovers[D] = Covers;
     I.DimValues[D] = I.Values + R.FirstValue;
+    I.ValueByName[D].reset(R.NumValues);
     for (uint32_t V = 0; V < R.NumValues; ++V) {
       const ValueRecord &VR = I.DimValues[D][V];
       auto VWhat = [&] { return std::string(What() + " value " + std::to_string(V)); };
@@ -301,7 +302,7 @@ Status Validator::vocabularies() {
       for (uint32_t P = 0; P < VR.Parents.Size; ++P)
         if (I.U32s[VR.Parents.Offset + P] >= R.NumValues)
           return bad("a parent of " + VWhat() + " is out of range");
-      I.ValueByName[D].emplace(I.str(VR.Name), V);
+      I.ValueByName[D].insert(I.str(VR.Name), V);
     }
   }
   if (NextValue != I.NumValuesTotal)
@@ -313,8 +314,9 @@ Status Validator::vocabularies() {
     auto What = [&] { return std::string("enum " + std::to_string(E)); };
     PRIVET_TRY(checkStr(R.Name, What));
     PRIVET_TRY(checkList(R.Values, I.NumStrRefs, [&] { return "values of " + What(); }));
+    I.EnumValueByName[E].reset(R.Values.Size);
     for (uint32_t V = 0; V < R.Values.Size; ++V)
-      I.EnumValueByName[E].emplace(I.str(I.StrRefs[R.Values.Offset + V]), V);
+      I.EnumValueByName[E].insert(I.str(I.StrRefs[R.Values.Offset + V]), V);
   }
   return Status::success();
 }
@@ -334,6 +336,7 @@ bool valueFits(const CompiledPolicy::Impl &I, uint8_t Kind, uint32_t Enum, int64
 }
 
 Status Validator::attributesAndObligations() {
+  I.AttributeByName.reset(I.NumAttributes);
   for (uint32_t A = 0; A < I.NumAttributes; ++A) {
     const AttributeRecord &R = I.Attributes[A];
     auto What = [&] { return std::string("attribute " + std::to_string(A)); };
@@ -351,7 +354,7 @@ Status Validator::attributesAndObligations() {
     for (uint32_t K = 1; K < R.Domain.Size; ++K)
       if (I.I64s[R.Domain.Offset + K] <= I.I64s[R.Domain.Offset + K - 1])
         return bad(What() + " has a domain out of order");
-    I.AttributeByName.emplace(I.str(R.Name), A);
+    I.AttributeByName.insert(I.str(R.Name), A);
   }
   for (uint32_t O = 0; O < I.NumObligations; ++O) {
     const ObligationRecord &R = I.Obligations[O];

@@ -67,6 +67,120 @@ std::optional<int64_t> parseDuration(std::string_view Text) {
   return std::nullopt;
 }
 
+namespace {
+
+/// A name further than this from its home slot makes the table rebuild with another seed. With
+/// a good spread and the table at most half full, displacements stay in single digits.
+constexpr size_t MaxDisplacement = 32;
+constexpr unsigned MaxReseeds = 4;
+
+} // namespace
+
+void NameTable::reset(size_t Count) {
+  Slots.clear();
+  NumNames = 0;
+  Seed = 0;
+  Reseeds = 0;
+  size_t HomeCount = 2; // so that Shift < 64
+  while (HomeCount < 2 * Count)
+    HomeCount *= 2;
+  rebuild(HomeCount);
+}
+
+size_t NameTable::home(std::string_view Name) const {
+  if (Name.size() > InlineSize)
+    return size_t(hashLong(Name.data(), Name.size()) >> Shift);
+  uint64_t A, B;
+  pack(Name, A, B);
+  return home(A, B, Name.size());
+}
+
+uint32_t NameTable::findLong(std::string_view Name) const {
+  const char *Q = Name.data();
+  const size_t N = Name.size();
+  const uint64_t H = hashLong(Q, N);
+  for (const Slot *S = Slots.data() + (H >> Shift);; ++S) {
+    if (S->Id == InvalidId)
+      return InvalidId;
+    if (S->B != H || S->Size != N)
+      continue;
+    const char *Kept = reinterpret_cast<const char *>(S->A);
+    bool Same = load64(Kept + N - 8) == load64(Q + N - 8);
+    for (size_t I = 0; Same && I + 8 < N; I += 8)
+      Same = load64(Kept + I) == load64(Q + I);
+    if (Same)
+      return S->Id;
+  }
+}
+
+size_t NameTable::place(const Slot &S, size_t Home) {
+  size_t P = Home;
+  while (Slots[P].Id != InvalidId)
+    ++P;
+  Slots[P] = S;
+  if (P + 1 == Slots.size())
+    Slots.emplace_back();
+  return P - Home;
+}
+
+void NameTable::rebuild(size_t HomeCount) {
+  std::vector<Slot> Old;
+  Old.swap(Slots);
+  HomeSlots = HomeCount;
+  Shift = 64;
+  for (size_t C = HomeCount; C > 1; C /= 2)
+    --Shift;
+  Slots.assign(HomeCount + 1, Slot());
+  for (;;) {
+    bool Spread = true;
+    for (Slot S : Old) {
+      if (S.Id == InvalidId)
+        continue;
+      size_t Home;
+      if (S.Size > InlineSize) {
+        S.B = hashLong(reinterpret_cast<const char *>(S.A), S.Size);
+        Home = size_t(S.B >> Shift);
+      } else {
+        Home = home(S.A, S.B, S.Size);
+      }
+      if (place(S, Home) > MaxDisplacement && Reseeds < MaxReseeds) {
+        Spread = false;
+        break;
+      }
+    }
+    if (Spread)
+      return;
+    ++Reseeds;
+    Seed = (Seed + 1) * K2;
+    Slots.assign(HomeCount + 1, Slot());
+  }
+}
+
+void NameTable::insert(std::string_view Name, uint32_t Id) {
+  if (find(Name) != InvalidId)
+    return;
+  if (2 * (NumNames + 1) > HomeSlots)
+    rebuild(2 * HomeSlots);
+  Slot S;
+  S.Size = uint32_t(Name.size());
+  S.Id = Id;
+  size_t Home;
+  if (Name.size() > InlineSize) {
+    S.A = reinterpret_cast<uintptr_t>(Name.data());
+    S.B = hashLong(Name.data(), Name.size());
+    Home = size_t(S.B >> Shift);
+  } else {
+    pack(Name, S.A, S.B);
+    Home = home(S.A, S.B, Name.size());
+  }
+  ++NumNames;
+  if (place(S, Home) > MaxDisplacement && Reseeds < MaxReseeds) {
+    ++Reseeds;
+    Seed = (Seed + 1) * K2;
+    rebuild(HomeSlots);
+  }
+}
+
 CompiledPolicy::CompiledPolicy() : I(std::make_unique<Impl>()) {}
 CompiledPolicy::~CompiledPolicy() = default;
 
@@ -103,9 +217,7 @@ uint64_t CompiledPolicy::sourceHash() const { return I->Header->SourceHash; }
 uint32_t CompiledPolicy::numValues(Dim D) const { return I->DimNumValues[unsigned(D)]; }
 
 uint32_t CompiledPolicy::valueId(Dim D, std::string_view Name) const {
-  const NameMap &M = I->ValueByName[unsigned(D)];
-  auto It = M.find(Name);
-  return It == M.end() ? InvalidId : It->second;
+  return I->ValueByName[unsigned(D)].find(Name);
 }
 
 std::string_view CompiledPolicy::valueName(Dim D, uint32_t Value) const {
@@ -134,8 +246,7 @@ Span<uint32_t> CompiledPolicy::parents(Dim D, uint32_t Value) const {
 uint32_t CompiledPolicy::numAttributes() const { return I->NumAttributes; }
 
 uint32_t CompiledPolicy::attributeId(std::string_view Name) const {
-  auto It = I->AttributeByName.find(Name);
-  return It == I->AttributeByName.end() ? InvalidId : It->second;
+  return I->AttributeByName.find(Name);
 }
 
 std::string_view CompiledPolicy::attributeName(uint32_t A) const {
@@ -169,8 +280,7 @@ std::string_view CompiledPolicy::enumValueName(uint32_t E, uint32_t V) const {
 uint32_t CompiledPolicy::enumValueId(uint32_t E, std::string_view Name) const {
   if (E >= I->NumEnums)
     return InvalidId;
-  auto It = I->EnumValueByName[E].find(Name);
-  return It == I->EnumValueByName[E].end() ? InvalidId : It->second;
+  return I->EnumValueByName[E].find(Name);
 }
 
 uint32_t CompiledPolicy::numObligations() const { return I->NumObligations; }

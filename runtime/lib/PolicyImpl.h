@@ -12,14 +12,127 @@
 #include "privet/Artifact.h"
 #include "privet/Runtime.h"
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace privet::rt {
 
-using NameMap = std::unordered_map<std::string_view, uint32_t>;
+/// Name -> id for one vocabulary (a dimension's values, the attributes, an enum's values), built
+/// once at load and probed on every request built by names, so it is laid out for the lookup:
+/// open addressing with linear probing, at most half full, no wrap-around (probes run on into a
+/// tail that always ends with an empty slot). Vocabularies are small (a few hundred names), so
+/// the slots stay in cache.
+///
+/// A name of up to 16 bytes is kept in its slot as two words (the first and the last 8 bytes,
+/// or 4 and 4, or 3 single bytes, which together cover every byte), so a lookup compares two
+/// words and never touches the artifact's string pool; the same two words are all the hash
+/// reads. A longer name keeps its full hash and a pointer into the artifact (which must outlive
+/// the table), and is compared byte for byte only when the hashes agree. The first id inserted
+/// for a name is the one kept.
+///
+/// The hash is cheap rather than strong, and an artifact may be hostile: if a name lands far
+/// from its home slot, the table is rebuilt with another seed (a few times at most), so that
+/// crafted names cannot make loading quadratic.
+class NameTable {
+public:
+  static constexpr size_t InlineSize = 16;
+
+  NameTable() { reset(0); }
+
+  /// Sizes the table for Count names, dropping any it held.
+  void reset(size_t Count);
+  /// Adds Name with Id (< InvalidId) unless the name is already present.
+  void insert(std::string_view Name, uint32_t Id);
+  size_t size() const { return NumNames; }
+
+  /// The id of Name, or InvalidId.
+  uint32_t find(std::string_view Name) const {
+    const size_t N = Name.size();
+    if (N > InlineSize)
+      return findLong(Name);
+    uint64_t A, B;
+    pack(Name, A, B);
+    for (const Slot *S = Slots.data() + home(A, B, N);; ++S) {
+      if (S->A == A && S->B == B && S->Size == N)
+        return S->Id;
+      if (S->Id == InvalidId)
+        return InvalidId;
+    }
+  }
+
+  // For tests that need names which collide.
+  /// The number of home slots (a power of two).
+  size_t homeSlots() const { return HomeSlots; }
+  /// The slot where Name's probe starts.
+  size_t home(std::string_view Name) const;
+
+private:
+  struct Slot {
+    uint64_t A = 0;             ///< Short name: its first word. Long name: its address.
+    uint64_t B = 0;             ///< Short name: its last word. Long name: its hash.
+    uint32_t Size = UINT32_MAX; ///< UINT32_MAX in an empty slot, so that no short name matches.
+    uint32_t Id = InvalidId;    ///< InvalidId marks an empty slot.
+  };
+
+  static uint64_t load64(const char *P) {
+    uint64_t V;
+    std::memcpy(&V, P, sizeof V);
+    return V;
+  }
+  static uint64_t load32(const char *P) {
+    uint32_t V;
+    std::memcpy(&V, P, sizeof V);
+    return V;
+  }
+  /// The two words that stand for a name of at most InlineSize bytes; with the length they
+  /// determine the name.
+  static void pack(std::string_view Name, uint64_t &A, uint64_t &B) {
+    const char *P = Name.data();
+    const size_t N = Name.size();
+    if (N >= 8) {
+      A = load64(P), B = load64(P + N - 8);
+    } else if (N >= 4) {
+      A = load32(P), B = load32(P + N - 4);
+    } else if (N > 0) {
+      A = uint64_t(uint8_t(P[0])) | uint64_t(uint8_t(P[N / 2])) << 8 |
+          uint64_t(uint8_t(P[N - 1])) << 16;
+      B = 0;
+    } else {
+      A = B = 0;
+    }
+  }
+  // Multiplicative hashing: bit k of a product depends only on bits 0..k of its factors, so the
+  // table is indexed by the top bits, which depend on every bit of the name. Two multiplies for
+  // a short name keep the lookup's dependency chain short.
+  static constexpr uint64_t K1 = 0x9e3779b97f4a7c15ull, K2 = 0xc2b2ae3d27d4eb4full;
+  size_t home(uint64_t A, uint64_t B, size_t N) const {
+    return size_t(((A ^ Seed) * K1 ^ (B + N)) * K2 >> Shift);
+  }
+  uint64_t hashLong(const char *P, size_t N) const {
+    uint64_t H = Seed ^ N;
+    for (size_t I = 0; I + 8 < N; I += 8)
+      H = (H ^ load64(P + I)) * K1;
+    return (H ^ load64(P + N - 8)) * K2;
+  }
+  /// Kept out of line so that the short-name path stays small enough to inline.
+  uint32_t findLong(std::string_view Name) const;
+  /// Puts S in the first free slot from Home on; returns how far from Home that is.
+  size_t place(const Slot &S, size_t Home);
+  /// Places every name again in HomeCount home slots, hashed with Seed.
+  void rebuild(size_t HomeCount);
+
+  /// HomeSlots home slots, then the tail that displaced names run on into; the last slot is
+  /// always empty, so that every probe ends.
+  std::vector<Slot> Slots;
+  size_t HomeSlots = 0;
+  unsigned Shift = 64;
+  uint64_t Seed = 0;
+  unsigned Reseeds = 0;
+  size_t NumNames = 0;
+};
 
 struct CompiledPolicy::Impl {
   std::unique_ptr<FileBytes> Bytes;
@@ -63,9 +176,9 @@ struct CompiledPolicy::Impl {
   const uint32_t *DimCoverStarts[NumDimensions] = {};
   const uint32_t *DimCovers[NumDimensions] = {};
 
-  NameMap ValueByName[NumDimensions];
-  NameMap AttributeByName;
-  std::vector<NameMap> EnumValueByName;
+  NameTable ValueByName[NumDimensions];
+  NameTable AttributeByName;
+  std::vector<NameTable> EnumValueByName;
 
   std::string_view str(format::StrRef R) const { return {Strings + R.Offset, R.Size}; }
 
