@@ -291,6 +291,7 @@ Status Validator::vocabularies() {
     I.DimCovers[D] = Covers;
     I.DimValues[D] = I.Values + R.FirstValue;
     I.ValueByName[D].reset(R.NumValues);
+    I.ValueByName[D].OmittedClass = Classes[R.NumValues];
     for (uint32_t V = 0; V < R.NumValues; ++V) {
       const ValueRecord &VR = I.DimValues[D][V];
       auto VWhat = [&] { return std::string(What() + " value " + std::to_string(V)); };
@@ -302,7 +303,7 @@ Status Validator::vocabularies() {
       for (uint32_t P = 0; P < VR.Parents.Size; ++P)
         if (I.U32s[VR.Parents.Offset + P] >= R.NumValues)
           return bad("a parent of " + VWhat() + " is out of range");
-      I.ValueByName[D].insert(I.str(VR.Name), V);
+      I.ValueByName[D].insert(I.str(VR.Name), V, Classes[V]);
     }
   }
   if (NextValue != I.NumValuesTotal)

@@ -78,6 +78,7 @@ constexpr unsigned MaxReseeds = 4;
 
 void NameTable::reset(size_t Count) {
   Slots.clear();
+  Pool.clear();
   NumNames = 0;
   Seed = 0;
   Reseeds = 0;
@@ -92,25 +93,43 @@ size_t NameTable::home(std::string_view Name) const {
     return size_t(hashLong(Name.data(), Name.size()) >> Shift);
   uint64_t A, B;
   pack(Name, A, B);
-  return home(A, B, Name.size());
+  return home(A, B);
 }
 
-uint32_t NameTable::findLong(std::string_view Name) const {
+std::string_view NameTable::pooled(uint64_t Offset) const {
+  uint32_t Size;
+  std::memcpy(&Size, Pool.data() + Offset, sizeof Size);
+  return {Pool.data() + Offset + sizeof Size, Size};
+}
+
+const NameTable::Slot *NameTable::lookupLong(std::string_view Name) const {
   const char *Q = Name.data();
   const size_t N = Name.size();
   const uint64_t H = hashLong(Q, N);
+  const uint64_t Tag = H | LongBits;
   for (const Slot *S = Slots.data() + (H >> Shift);; ++S) {
     if (S->Id == InvalidId)
-      return InvalidId;
-    if (S->B != H || S->Size != N)
+      return nullptr;
+    if (S->B != Tag)
       continue;
-    const char *Kept = reinterpret_cast<const char *>(S->A);
+    // A 62-bit tag match is all but certain to be the name; confirm it a word at a time.
+    const char *Kept = Pool.data() + S->A;
+    if (load32(Kept) != N)
+      continue;
+    Kept += sizeof(uint32_t);
     bool Same = load64(Kept + N - 8) == load64(Q + N - 8);
     for (size_t I = 0; Same && I + 8 < N; I += 8)
       Same = load64(Kept + I) == load64(Q + I);
     if (Same)
-      return S->Id;
+      return S;
   }
+}
+
+size_t NameTable::homeOf(const Slot &S) const {
+  if ((S.B & LongBits) != LongBits)
+    return home(S.A, S.B);
+  std::string_view Name = pooled(S.A);
+  return size_t(hashLong(Name.data(), Name.size()) >> Shift);
 }
 
 size_t NameTable::place(const Slot &S, size_t Home) {
@@ -136,14 +155,11 @@ void NameTable::rebuild(size_t HomeCount) {
     for (Slot S : Old) {
       if (S.Id == InvalidId)
         continue;
-      size_t Home;
-      if (S.Size > InlineSize) {
-        S.B = hashLong(reinterpret_cast<const char *>(S.A), S.Size);
-        Home = size_t(S.B >> Shift);
-      } else {
-        Home = home(S.A, S.B, S.Size);
+      if ((S.B & LongBits) == LongBits) {
+        std::string_view Name = pooled(S.A);
+        S.B = hashLong(Name.data(), Name.size()) | LongBits;
       }
-      if (place(S, Home) > MaxDisplacement && Reseeds < MaxReseeds) {
+      if (place(S, homeOf(S)) > MaxDisplacement && Reseeds < MaxReseeds) {
         Spread = false;
         break;
       }
@@ -156,25 +172,25 @@ void NameTable::rebuild(size_t HomeCount) {
   }
 }
 
-void NameTable::insert(std::string_view Name, uint32_t Id) {
+void NameTable::insert(std::string_view Name, uint32_t Id, uint32_t Data) {
   if (find(Name) != InvalidId)
     return;
   if (2 * (NumNames + 1) > HomeSlots)
     rebuild(2 * HomeSlots);
   Slot S;
-  S.Size = uint32_t(Name.size());
   S.Id = Id;
-  size_t Home;
+  S.Data = Data;
   if (Name.size() > InlineSize) {
-    S.A = reinterpret_cast<uintptr_t>(Name.data());
-    S.B = hashLong(Name.data(), Name.size());
-    Home = size_t(S.B >> Shift);
+    S.A = Pool.size();
+    uint32_t Size = uint32_t(Name.size());
+    Pool.append(reinterpret_cast<const char *>(&Size), sizeof Size);
+    Pool.append(Name);
+    S.B = hashLong(Name.data(), Name.size()) | LongBits;
   } else {
     pack(Name, S.A, S.B);
-    Home = home(S.A, S.B, Name.size());
   }
   ++NumNames;
-  if (place(S, Home) > MaxDisplacement && Reseeds < MaxReseeds) {
+  if (place(S, homeOf(S)) > MaxDisplacement && Reseeds < MaxReseeds) {
     ++Reseeds;
     Seed = (Seed + 1) * K2;
     rebuild(HomeSlots);

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,43 +25,41 @@ namespace privet::rt {
 /// once at load and probed on every request built by names, so it is laid out for the lookup:
 /// open addressing with linear probing, at most half full, no wrap-around (probes run on into a
 /// tail that always ends with an empty slot). Vocabularies are small (a few hundred names), so
-/// the slots stay in cache.
+/// the slots stay in cache. Each name can carry 32 bits of data besides its id (a value's
+/// diagram class), which the lookup hands back from the slot it has already read.
 ///
-/// A name of up to 16 bytes is kept in its slot as two words (the first and the last 8 bytes,
-/// or 4 and 4, or 3 single bytes, which together cover every byte), so a lookup compares two
-/// words and never touches the artifact's string pool; the same two words are all the hash
-/// reads. A longer name keeps its full hash and a pointer into the artifact (which must outlive
-/// the table), and is compared byte for byte only when the hashes agree. The first id inserted
-/// for a name is the one kept.
+/// A name of up to 15 bytes is kept in its slot as two words that hold its bytes and its length,
+/// so a lookup compares two words and never touches a string. A longer name is kept, with its
+/// length, in the table's own pool, and compared byte for byte only when its hash matches.
 ///
 /// The hash is cheap rather than strong, and an artifact may be hostile: if a name lands far
 /// from its home slot, the table is rebuilt with another seed (a few times at most), so that
-/// crafted names cannot make loading quadratic.
+/// names crafted to collide under one seed cannot make loading quadratic. The first id inserted
+/// for a name is kept.
 class NameTable {
 public:
-  static constexpr size_t InlineSize = 16;
+  static constexpr size_t InlineSize = 15;
 
   NameTable() { reset(0); }
 
   /// Sizes the table for Count names, dropping any it held.
   void reset(size_t Count);
-  /// Adds Name with Id (< InvalidId) unless the name is already present.
-  void insert(std::string_view Name, uint32_t Id);
+  /// Adds Name with Id (< InvalidId) and Data unless the name is already present.
+  void insert(std::string_view Name, uint32_t Id, uint32_t Data = 0);
   size_t size() const { return NumNames; }
 
   /// The id of Name, or InvalidId.
   uint32_t find(std::string_view Name) const {
-    const size_t N = Name.size();
-    if (N > InlineSize)
-      return findLong(Name);
-    uint64_t A, B;
-    pack(Name, A, B);
-    for (const Slot *S = Slots.data() + home(A, B, N);; ++S) {
-      if (S->A == A && S->B == B && S->Size == N)
-        return S->Id;
-      if (S->Id == InvalidId)
-        return InvalidId;
-    }
+    const Slot *S = lookup(Name);
+    return S ? S->Id : InvalidId;
+  }
+  /// The id of Name, or InvalidId; on success also sets Data.
+  uint32_t find(std::string_view Name, uint32_t &Data) const {
+    const Slot *S = lookup(Name);
+    if (!S)
+      return InvalidId;
+    Data = S->Data;
+    return S->Id;
   }
 
   // For tests that need names which collide.
@@ -71,11 +70,15 @@ public:
 
 private:
   struct Slot {
-    uint64_t A = 0;             ///< Short name: its first word. Long name: its address.
-    uint64_t B = 0;             ///< Short name: its last word. Long name: its hash.
-    uint32_t Size = UINT32_MAX; ///< UINT32_MAX in an empty slot, so that no short name matches.
-    uint32_t Id = InvalidId;    ///< InvalidId marks an empty slot.
+    uint64_t A = 0;          ///< Short name: bytes 0..7. Long name: its offset in Pool.
+    uint64_t B = EmptyB;     ///< Short name: bytes 8..14 and the length. Long name: a hash tag.
+    uint32_t Id = InvalidId; ///< InvalidId marks an empty slot.
+    uint32_t Data = 0;
   };
+  // B's top byte tells the kinds of slot apart: a short name's length (0..15), a long name's tag
+  // (top two bits set) or empty; so a short name can only match a short name's slot.
+  static constexpr uint64_t EmptyB = uint64_t(1) << 62;
+  static constexpr uint64_t LongBits = uint64_t(3) << 62;
 
   static uint64_t load64(const char *P) {
     uint64_t V;
@@ -87,51 +90,73 @@ private:
     std::memcpy(&V, P, sizeof V);
     return V;
   }
-  /// The two words that stand for a name of at most InlineSize bytes; with the length they
-  /// determine the name.
+  /// The two words that stand for a name of at most InlineSize bytes: its bytes zero-extended,
+  /// then the length in the top byte. Reads only the name's own bytes.
   static void pack(std::string_view Name, uint64_t &A, uint64_t &B) {
     const char *P = Name.data();
     const size_t N = Name.size();
+    B = uint64_t(N) << 56;
     if (N >= 8) {
-      A = load64(P), B = load64(P + N - 8);
+      A = load64(P);
+      if (N > 8)
+        B |= load64(P + N - 8) >> (8 * (16 - N)); // bytes 8..N-1
     } else if (N >= 4) {
-      A = load32(P), B = load32(P + N - 4);
+      A = load32(P) | load32(P + N - 4) << (8 * (N - 4)); // the overlap ORs equal bytes
     } else if (N > 0) {
-      A = uint64_t(uint8_t(P[0])) | uint64_t(uint8_t(P[N / 2])) << 8 |
-          uint64_t(uint8_t(P[N - 1])) << 16;
-      B = 0;
+      A = uint64_t(uint8_t(P[0])) | uint64_t(uint8_t(P[N / 2])) << (8 * (N / 2)) |
+          uint64_t(uint8_t(P[N - 1])) << (8 * (N - 1));
     } else {
-      A = B = 0;
+      A = 0;
     }
   }
   // Multiplicative hashing: bit k of a product depends only on bits 0..k of its factors, so the
   // table is indexed by the top bits, which depend on every bit of the name. Two multiplies for
   // a short name keep the lookup's dependency chain short.
   static constexpr uint64_t K1 = 0x9e3779b97f4a7c15ull, K2 = 0xc2b2ae3d27d4eb4full;
-  size_t home(uint64_t A, uint64_t B, size_t N) const {
-    return size_t(((A ^ Seed) * K1 ^ (B + N)) * K2 >> Shift);
-  }
+  size_t home(uint64_t A, uint64_t B) const { return size_t(((A ^ Seed) * K1 ^ B) * K2 >> Shift); }
   uint64_t hashLong(const char *P, size_t N) const {
     uint64_t H = Seed ^ N;
     for (size_t I = 0; I + 8 < N; I += 8)
       H = (H ^ load64(P + I)) * K1;
     return (H ^ load64(P + N - 8)) * K2;
   }
+  const Slot *lookup(std::string_view Name) const {
+    if (Name.size() > InlineSize)
+      return lookupLong(Name);
+    uint64_t A, B;
+    pack(Name, A, B);
+    for (const Slot *S = Slots.data() + home(A, B);; ++S) {
+      if (S->A == A && S->B == B)
+        return S;
+      if (S->Id == InvalidId)
+        return nullptr;
+    }
+  }
   /// Kept out of line so that the short-name path stays small enough to inline.
-  uint32_t findLong(std::string_view Name) const;
+  const Slot *lookupLong(std::string_view Name) const;
+  std::string_view pooled(uint64_t Offset) const;
   /// Puts S in the first free slot from Home on; returns how far from Home that is.
   size_t place(const Slot &S, size_t Home);
   /// Places every name again in HomeCount home slots, hashed with Seed.
   void rebuild(size_t HomeCount);
+  size_t homeOf(const Slot &S) const;
 
   /// HomeSlots home slots, then the tail that displaced names run on into; the last slot is
   /// always empty, so that every probe ends.
   std::vector<Slot> Slots;
+  /// Long names, each as a 32-bit length and its bytes.
+  std::string Pool;
   size_t HomeSlots = 0;
   unsigned Shift = 64;
   uint64_t Seed = 0;
   unsigned Reseeds = 0;
   size_t NumNames = 0;
+};
+
+/// A dimension's value names, and the class of its "omitted" value, which Request::clear() needs
+/// for every request: here it shares the cache lines that every lookup in the dimension reads.
+struct ValueNameTable : NameTable {
+  uint32_t OmittedClass = 0;
 };
 
 struct CompiledPolicy::Impl {
@@ -176,7 +201,7 @@ struct CompiledPolicy::Impl {
   const uint32_t *DimCoverStarts[NumDimensions] = {};
   const uint32_t *DimCovers[NumDimensions] = {};
 
-  NameTable ValueByName[NumDimensions];
+  ValueNameTable ValueByName[NumDimensions];
   NameTable AttributeByName;
   std::vector<NameTable> EnumValueByName;
 

@@ -51,118 +51,6 @@ std::string unknownValue(const CompiledPolicy &P, Dim D, std::string_view Name) 
   return "unknown " + dimNoun(D) + " `" + std::string(Name) + "`" + P.suggestValue(D, Name);
 }
 
-} // namespace
-
-std::string CompiledPolicy::suggestValue(Dim D, std::string_view Name) const {
-  return suggestion(Name, numValues(D), [&](uint32_t I) { return valueName(D, I); });
-}
-
-std::string CompiledPolicy::suggestAttribute(std::string_view Name) const {
-  return suggestion(Name, numAttributes(), [&](uint32_t I) { return attributeName(I); });
-}
-
-Request::Request(const CompiledPolicy &P) : Policy(&P) {
-  AttrValue.assign(P.numAttributes(), 0);
-  AttrSet.assign(P.numAttributes(), 0);
-  clear();
-}
-
-// The setters below read the policy's tables directly rather than through CompiledPolicy's
-// accessors (another translation unit), and do no work beyond the lookup on success: a service
-// builds a request by names for every decision, and the setters used to cost ten times the walk.
-
-void Request::clear() {
-  const CompiledPolicy::Impl &P = (*Policy->I);
-  for (unsigned D = 0; D < NumDimensions; ++D) {
-    Values[D] = P.DimNumValues[D];
-    Classes[D] = P.DimClass[D][P.DimNumValues[D]];
-  }
-  DataValues.clear(); // keeps its capacity for the next request
-  std::fill(AttrSet.begin(), AttrSet.end(), 0);
-  Err.clear();
-}
-
-// Only this file calls it, and it is on every setter's path.
-inline void Request::setValue(Dim D, uint32_t Value) {
-  Values[unsigned(D)] = Value;
-  Classes[unsigned(D)] = (*Policy->I).DimClass[unsigned(D)][Value];
-}
-
-void Request::recordError(std::string Message) {
-  if (Err.empty())
-    Err = std::move(Message);
-}
-
-uint32_t Request::value(Dim D) const {
-  if (D == Dim::Data)
-    return DataValues.empty() ? InvalidId : DataValues.front();
-  return Values[unsigned(D)] == Policy->numValues(D) ? InvalidId : Values[unsigned(D)];
-}
-
-Span<uint32_t> Request::data() const { return {DataValues.data(), DataValues.size()}; }
-
-Request &Request::set(Dim D, uint32_t Value) {
-  if (Value >= (*Policy->I).DimNumValues[unsigned(D)]) {
-    recordError(dimNoun(D) + " id " + std::to_string(Value) + " is out of range (the policy has " +
-                std::to_string(Policy->numValues(D)) + ")");
-    return *this;
-  }
-  if (D == Dim::Data)
-    DataValues.assign(1, Value);
-  else
-    setValue(D, Value);
-  return *this;
-}
-
-Request &Request::set(Dim D, std::string_view Name) {
-  uint32_t Id = (*Policy->I).ValueByName[unsigned(D)].find(Name);
-  if (Id == InvalidId) {
-    if (!hasError()) // the message (and its suggestion scan) only matters if it is the first
-      recordError(unknownValue(*Policy, D, Name));
-    return *this;
-  }
-  if (D == Dim::Data) {
-    DataValues.clear(); // keeps the capacity: no allocation after the first request
-    DataValues.push_back(Id);
-  } else {
-    setValue(D, Id);
-  }
-  return *this;
-}
-
-Request &Request::addData(uint32_t Value) {
-  if (Value >= (*Policy->I).DimNumValues[unsigned(Dim::Data)]) {
-    recordError("data category id " + std::to_string(Value) + " is out of range (the policy has " +
-                std::to_string(Policy->numValues(Dim::Data)) + ")");
-    return *this;
-  }
-  DataValues.push_back(Value);
-  return *this;
-}
-
-Request &Request::addData(std::string_view Name) {
-  uint32_t Id = (*Policy->I).ValueByName[unsigned(Dim::Data)].find(Name);
-  if (Id == InvalidId) {
-    if (!hasError())
-      recordError(unknownValue(*Policy, Dim::Data, Name));
-    return *this;
-  }
-  DataValues.push_back(Id);
-  return *this;
-}
-
-Request &Request::omit(Dim D) {
-  if (D == Dim::Data)
-    DataValues.clear();
-  else
-    setValue(D, (*Policy->I).DimNumValues[unsigned(D)]);
-  return *this;
-}
-
-namespace {
-
-// The messages for mistakes, out of line so that the setters' success paths stay small.
-
 std::string attrOutOfRange(const CompiledPolicy &P, uint32_t Attr) {
   return "attribute id " + std::to_string(Attr) + " is out of range (the policy has " +
          std::to_string(P.numAttributes()) + ")";
@@ -185,8 +73,118 @@ std::string unknownAttr(const CompiledPolicy &P, std::string_view Name) {
 
 } // namespace
 
+std::string CompiledPolicy::suggestValue(Dim D, std::string_view Name) const {
+  return suggestion(Name, numValues(D), [&](uint32_t I) { return valueName(D, I); });
+}
+
+std::string CompiledPolicy::suggestAttribute(std::string_view Name) const {
+  return suggestion(Name, numAttributes(), [&](uint32_t I) { return attributeName(I); });
+}
+
+Request::Request(const CompiledPolicy &P) : Policy(&P) {
+  AttrValue.assign(P.numAttributes(), 0);
+  AttrSet.assign(P.numAttributes(), 0);
+  clear();
+}
+
+// A service builds a request, usually by names, for every decision, so the setters cost as much
+// as the decision itself: they read the policy's tables directly rather than through
+// CompiledPolicy's accessors (another translation unit), and build a message only for the first
+// mistake, in the functions above, out of the success paths.
+
+void Request::clear() {
+  const CompiledPolicy::Impl &P = *Policy->I;
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    Values[D] = P.DimNumValues[D];
+    Classes[D] = P.ValueByName[D].OmittedClass;
+  }
+  DataValues.clear(); // keeps its capacity for the next request
+  std::fill(AttrSet.begin(), AttrSet.end(), 0);
+  Err.clear();
+}
+
+// Only this file calls it, and it is on every setter's path.
+inline void Request::setValue(Dim D, uint32_t Value) {
+  Values[unsigned(D)] = Value;
+  Classes[unsigned(D)] = Policy->I->DimClass[unsigned(D)][Value];
+}
+
+void Request::recordError(std::string Message) {
+  if (Err.empty())
+    Err = std::move(Message);
+}
+
+uint32_t Request::value(Dim D) const {
+  if (D == Dim::Data)
+    return DataValues.empty() ? InvalidId : DataValues.front();
+  return Values[unsigned(D)] == Policy->numValues(D) ? InvalidId : Values[unsigned(D)];
+}
+
+Span<uint32_t> Request::data() const { return {DataValues.data(), DataValues.size()}; }
+
+Request &Request::set(Dim D, uint32_t Value) {
+  if (Value >= Policy->I->DimNumValues[unsigned(D)]) {
+    recordError(dimNoun(D) + " id " + std::to_string(Value) + " is out of range (the policy has " +
+                std::to_string(Policy->numValues(D)) + ")");
+    return *this;
+  }
+  if (D == Dim::Data)
+    DataValues.assign(1, Value);
+  else
+    setValue(D, Value);
+  return *this;
+}
+
+Request &Request::set(Dim D, std::string_view Name) {
+  uint32_t Class;
+  uint32_t Id = Policy->I->ValueByName[unsigned(D)].find(Name, Class);
+  if (Id == InvalidId) {
+    if (!hasError()) // the message (and its suggestion scan) only matters if it is the first
+      recordError(unknownValue(*Policy, D, Name));
+    return *this;
+  }
+  if (D == Dim::Data) {
+    DataValues.clear(); // keeps the capacity: no allocation after the first request
+    DataValues.push_back(Id);
+  } else {
+    // The name table keeps each value's class beside its id: no second lookup.
+    Values[unsigned(D)] = Id;
+    Classes[unsigned(D)] = Class;
+  }
+  return *this;
+}
+
+Request &Request::addData(uint32_t Value) {
+  if (Value >= Policy->I->DimNumValues[unsigned(Dim::Data)]) {
+    recordError("data category id " + std::to_string(Value) + " is out of range (the policy has " +
+                std::to_string(Policy->numValues(Dim::Data)) + ")");
+    return *this;
+  }
+  DataValues.push_back(Value);
+  return *this;
+}
+
+Request &Request::addData(std::string_view Name) {
+  uint32_t Id = Policy->I->ValueByName[unsigned(Dim::Data)].find(Name);
+  if (Id == InvalidId) {
+    if (!hasError())
+      recordError(unknownValue(*Policy, Dim::Data, Name));
+    return *this;
+  }
+  DataValues.push_back(Id);
+  return *this;
+}
+
+Request &Request::omit(Dim D) {
+  if (D == Dim::Data)
+    DataValues.clear();
+  else
+    setValue(D, Policy->I->DimNumValues[unsigned(D)]);
+  return *this;
+}
+
 inline bool Request::checkAttr(uint32_t Attr, AttrKind Want) {
-  const CompiledPolicy::Impl &P = (*Policy->I);
+  const CompiledPolicy::Impl &P = *Policy->I;
   if (Attr < P.NumAttributes && AttrKind(P.Attributes[Attr].Kind) == Want)
     return true;
   recordError(wrongAttrKind(*Policy, Attr, Want));
@@ -194,7 +192,7 @@ inline bool Request::checkAttr(uint32_t Attr, AttrKind Want) {
 }
 
 inline uint32_t Request::lookupAttr(std::string_view Name) {
-  uint32_t Id = (*Policy->I).AttributeByName.find(Name);
+  uint32_t Id = Policy->I->AttributeByName.find(Name);
   if (Id == InvalidId && !hasError())
     recordError(unknownAttr(*Policy, Name));
   return Id;
@@ -221,7 +219,7 @@ Request &Request::setDuration(uint32_t Attr, int64_t Seconds) {
 Request &Request::setEnum(uint32_t Attr, uint32_t EnumValue) {
   if (!checkAttr(Attr, AttrKind::Enum))
     return *this;
-  const CompiledPolicy::Impl &P = (*Policy->I);
+  const CompiledPolicy::Impl &P = *Policy->I;
   uint32_t E = P.Attributes[Attr].Enum;
   if (EnumValue >= P.Enums[E].Values.Size) {
     recordError("enum value id " + std::to_string(EnumValue) + " is out of range for attribute `" +
@@ -235,7 +233,7 @@ Request &Request::setEnum(uint32_t Attr, uint32_t EnumValue) {
 Request &Request::setEnum(uint32_t Attr, std::string_view EnumValue) {
   if (!checkAttr(Attr, AttrKind::Enum))
     return *this;
-  const CompiledPolicy::Impl &P = (*Policy->I);
+  const CompiledPolicy::Impl &P = *Policy->I;
   uint32_t E = P.Attributes[Attr].Enum;
   uint32_t V = P.EnumValueByName[E].find(EnumValue);
   if (V == InvalidId) {
@@ -266,7 +264,7 @@ Request &Request::setEnum(std::string_view Attr, std::string_view EnumValue) {
 }
 
 Request &Request::unset(uint32_t Attr) {
-  if (Attr >= (*Policy->I).NumAttributes) {
+  if (Attr >= Policy->I->NumAttributes) {
     recordError(attrOutOfRange(*Policy, Attr));
     return *this;
   }
