@@ -86,7 +86,30 @@ Status writeFileAtomically(const std::string &Path, std::string_view Bytes) {
 
 FileBytes::~FileBytes() {
   if (Mapped && Data)
-    ::munmap(const_cast<uint8_t *>(Data), Size);
+    ::munmap(const_cast<uint8_t *>(Data), MappedSize ? MappedSize : Size);
+}
+
+namespace {
+constexpr size_t HugePage = size_t(2) << 20;
+/// Artifacts from this size on are kept in memory backed by huge pages where the system allows:
+/// a walk visits about ten nodes scattered over the diagram, and with 4 KiB pages most visits of
+/// a large diagram also miss the TLB.
+constexpr size_t LargeArtifact = size_t(8) << 20;
+} // namespace
+
+size_t FileBytes::roundToHugePage(size_t Size) { return (Size + HugePage - 1) & ~(HugePage - 1); }
+
+void *FileBytes::allocateLarge(size_t Size) {
+  if (Size < LargeArtifact)
+    return nullptr;
+  size_t Len = roundToHugePage(Size);
+  void *Addr = ::mmap(nullptr, Len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (Addr == MAP_FAILED)
+    return nullptr;
+#ifdef MADV_HUGEPAGE
+  ::madvise(Addr, Len, MADV_HUGEPAGE); // advice only: without huge pages it still works
+#endif
+  return Addr;
 }
 
 Result<std::unique_ptr<FileBytes>> FileBytes::open(const std::string &Path) {
@@ -107,6 +130,30 @@ Result<std::unique_ptr<FileBytes>> FileBytes::open(const std::string &Path) {
   size_t Size = static_cast<size_t>(St.st_size);
   if (Size == 0) {
     ::close(Fd);
+    return FB;
+  }
+  // Large artifacts are read into huge-page memory (see allocateLarge): validation reads every
+  // byte anyway, so mapping the file lazily would save nothing.
+  if (void *Big = allocateLarge(Size)) {
+    size_t Got = 0;
+    while (Got < Size) {
+      ssize_t N = ::read(Fd, static_cast<uint8_t *>(Big) + Got, Size - Got);
+      if (N < 0 && errno == EINTR)
+        continue;
+      if (N <= 0) {
+        std::string Msg = "cannot read `" + Path + "`: " +
+                          (N < 0 ? errnoText() : std::string("file shrank while reading"));
+        ::close(Fd);
+        ::munmap(Big, roundToHugePage(Size));
+        return Error{Msg};
+      }
+      Got += static_cast<size_t>(N);
+    }
+    ::close(Fd);
+    FB->Data = static_cast<const uint8_t *>(Big);
+    FB->Size = Size;
+    FB->MappedSize = roundToHugePage(Size);
+    FB->Mapped = true;
     return FB;
   }
   void *Addr = ::mmap(nullptr, Size, PROT_READ, MAP_PRIVATE, Fd, 0);
@@ -142,6 +189,14 @@ std::unique_ptr<FileBytes> FileBytes::copyOf(std::string_view Bytes) {
   auto FB = std::unique_ptr<FileBytes>(new FileBytes());
   if (Bytes.empty())
     return FB;
+  if (void *Big = allocateLarge(Bytes.size())) {
+    std::memcpy(Big, Bytes.data(), Bytes.size());
+    FB->Data = static_cast<const uint8_t *>(Big);
+    FB->Size = Bytes.size();
+    FB->MappedSize = roundToHugePage(Bytes.size());
+    FB->Mapped = true;
+    return FB;
+  }
   // operator new[] returns memory aligned for any fundamental type, which the records need.
   FB->Owned.reset(new uint8_t[Bytes.size()]);
   std::memcpy(FB->Owned.get(), Bytes.data(), Bytes.size());

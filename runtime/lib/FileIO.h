@@ -30,7 +30,12 @@ private:
   FileBytes() = default;
   const uint8_t *Data = nullptr;
   size_t Size = 0;
+  size_t MappedSize = 0; ///< When not 0, the length to unmap (anonymous huge-page memory).
   bool Mapped = false;
+  static size_t roundToHugePage(size_t Size);
+  /// Anonymous memory for a large artifact, advised to use huge pages; null when small or
+  /// unavailable.
+  static void *allocateLarge(size_t Size);
   std::unique_ptr<uint8_t[]> Owned;
 };
 

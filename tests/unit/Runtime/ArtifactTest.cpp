@@ -164,6 +164,36 @@ TEST(Artifact, WriteAndLoadFile) {
   ::rmdir(Dir.c_str());
 }
 
+TEST(Artifact, LargeArtifactsAreReadIntoTheirOwnMemory) {
+  // From 8 MiB on, load() and fromBytes() keep the artifact in anonymous (huge-page) memory
+  // instead of mapping the file: the same checks, the same answers, and a truncated large file
+  // is still rejected.
+  ArtifactContents C = samplePolicy();
+  C.Rules[0].SourceText = std::string(9 << 20, 'x');
+  std::string Bytes = serializeArtifact(C);
+  ASSERT_GT(Bytes.size(), size_t(8) << 20);
+  std::string Dir = tempDir();
+  std::string Path = Dir + "/large.pvc";
+  ASSERT_TRUE(writeFileAtomically(Path, Bytes));
+  auto FromFile = CompiledPolicy::load(Path);
+  auto FromBytes = CompiledPolicy::fromBytes(Bytes);
+  for (auto *P : {&FromFile, &FromBytes}) {
+    ASSERT_TRUE(*P) << P->error();
+    const CompiledPolicy &Policy = ***P;
+    EXPECT_EQ(Policy.byteSize(), Bytes.size());
+    EXPECT_EQ(Policy.rule(0).SourceText.size(), size_t(9) << 20);
+    Request R(Policy);
+    R.set(Dim::Action, "use").set(Dim::Data, "email_address").set(Dim::Purpose, "marketing");
+    EXPECT_TRUE(Policy.decide(R).permitted());
+  }
+  ASSERT_TRUE(writeFileAtomically(Path, Bytes.substr(0, Bytes.size() - 1)));
+  auto Truncated = CompiledPolicy::load(Path);
+  ASSERT_FALSE(Truncated);
+  EXPECT_NE(Truncated.error().find("truncated"), std::string::npos) << Truncated.error();
+  ::unlink(Path.c_str());
+  ::rmdir(Dir.c_str());
+}
+
 TEST(Artifact, WriteFailuresLeaveNothingBehind) {
   std::string Dir = tempDir();
   Status S = writeFileAtomically(Dir + "/missing/sample.pvc", "x");
