@@ -8,10 +8,14 @@
 // live rule's outcome (its effect overridden by its live exceptions', guarded by its condition) is
 // a small diagram, joined with deny-overrides, and what nothing decides becomes the default deny.
 //
-// A second pass adds the derived classes (non-leaf values, omitted) as the meet of their leaf
-// classes' subdiagrams while DiagramOptions::DerivedStepBudget lasts; beyond it a derived edge is
-// DeferredMeet and the runtime meets the leaf-class children itself. Then what is reachable is
-// copied into compact storage.
+// A second pass adds edges for the derived classes (non-leaf values, omitted), each the meet of
+// its leaf classes' subdiagrams, breadth-first from the root while DiagramOptions::
+// DerivedStepBudget lasts; a node keeps a prefix of them, and the runtime meets the leaf-class
+// children for the rest. Then what is reachable is copied into compact storage.
+//
+// Over the node or work budget, build() starts again in rule-list mode (the indexed rule
+// evaluator): the same construction stops after DiagramOptions::RuleListLevels tested dimensions,
+// and each leaf lists the live rules for the runtime to evaluate.
 //
 //===----------------------------------------------------------------------------------------===//
 #include "DiagramImpl.h"
@@ -848,7 +852,7 @@ void Builder::compact(Ref Root) {
       return MapTerminal(R);
     return NewRef.find(R)->second;
   };
-  // Terminals and DeferredMeet (which has the terminal bit) are never stacked.
+  // Terminals are never stacked; rule-list nodes are copied as they are.
   auto Pending = [&](Ref R) { return !(R & TerminalBit) && !NewRef.count(R); };
   if (Pending(Root))
     Stack.push_back({Root, 0});

@@ -8,8 +8,10 @@
 // Value classes. Per dimension, leaves that belong to exactly the same rule, invariant and test
 // scopes are interchangeable and share a *leaf class*. Every non-leaf value and "omitted" maps to
 // the set of leaf classes it covers: a singleton is that leaf class, anything else a *derived class*
-// whose diagram edge is the meet (docs/language.md, "Requests that are not leaves") of the edges of
-// its leaf classes. Leaf classes are numbered 0..numLeafClasses()-1, derived classes after them.
+// whose decision is the meet (docs/language.md, "Requests that are not leaves") of those of its
+// leaf classes: a precomputed edge where the group budget allowed one (a node has children for a
+// prefix of the derived classes), otherwise met from the leaf-class edges when asked. Leaf classes
+// are numbered 0..numLeafClasses()-1, derived classes after them.
 //
 // Attribute domains. Bool: {false, true}; enum: its values; int/duration: the intervals between the
 // constants used in conditions (rules, invariants, tests), so every comparison is constant on an
