@@ -108,7 +108,8 @@ int runBuild(const BuildOptions &Opts) {
 CommandRegistration Registration("build", [](CLI::App &App) {
   auto Opts = std::make_shared<BuildOptions>();
   CLI::App *Cmd = App.add_subcommand(
-      "build", "Compile a policy into a decision-diagram artifact (.pvc) for the runtime");
+      "build", "Compile a policy into a decision artifact (.pvc) for the runtime: a decision "
+               "diagram, or an indexed rule evaluator when the diagram is over budget");
   Cmd->add_option("policy", Opts->Input, "The .privet file to compile")->required();
   Cmd->add_option("-o,--output", Opts->Output, "Where to write the artifact")->required();
   Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
