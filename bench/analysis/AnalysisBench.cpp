@@ -10,22 +10,13 @@
 
 #include <benchmark/benchmark.h>
 
-#include <map>
 
 using namespace privet;
 
 namespace {
 
-const Policy &policyOf(unsigned N) {
-  static std::map<unsigned, Policy> Cache;
-  auto It = Cache.find(N);
-  if (It == Cache.end())
-    It = Cache.emplace(N, bench::generatePolicy(N)).first;
-  return It->second;
-}
-
 void BM_AllAnalyses(benchmark::State &State) {
-  const Policy &P = policyOf(State.range(0));
+  const Policy &P = bench::cachedPolicy(State.range(0));
   size_t Findings = 0;
   for (auto _ : State) {
     std::vector<analysis::Finding> F = analysis::runAnalyses(P);

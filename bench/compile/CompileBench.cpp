@@ -5,7 +5,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include <map>
 
 #include <sys/resource.h>
 
@@ -17,14 +16,6 @@ double peakRssMiB() {
   struct rusage U;
   getrusage(RUSAGE_SELF, &U);
   return U.ru_maxrss / 1024.0;
-}
-
-const Policy &policyOf(unsigned N) {
-  static std::map<unsigned, Policy> Cache;
-  auto It = Cache.find(N);
-  if (It == Cache.end())
-    It = Cache.emplace(N, bench::generatePolicy(N)).first;
-  return It->second;
 }
 
 /// Compiles P once per iteration and reports size, phase times and group edges as counters.
@@ -51,7 +42,7 @@ bool compileLoop(benchmark::State &State, const Policy &P, const DiagramOptions 
 
 void BM_Compile(benchmark::State &State) {
   LoweringStats Stats;
-  if (!compileLoop(State, policyOf(State.range(0)), {}, Stats))
+  if (!compileLoop(State, bench::cachedPolicy(State.range(0)), {}, Stats))
     return;
   State.counters["terminals"] = Stats.Terminals;
   State.counters["data_classes"] = Stats.Classes[unsigned(Dimension::Data)];
@@ -70,7 +61,7 @@ void BM_CompileGroupBudget(benchmark::State &State) {
   DiagramOptions Opts;
   Opts.DerivedStepBudget = State.range(1);
   LoweringStats Stats;
-  compileLoop(State, policyOf(State.range(0)), Opts, Stats);
+  compileLoop(State, bench::cachedPolicy(State.range(0)), Opts, Stats);
 }
 BENCHMARK(BM_CompileGroupBudget)
     ->Args({10000, 0})->Args({10000, 1'000'000})->Args({10000, 16'000'000})
@@ -83,7 +74,7 @@ void BM_CompileOrder(benchmark::State &State) {
   static const char *const Names[] = {"heuristic", "declaration", "fewest-classes",
                                       "most-classes"};
   LoweringStats Stats;
-  if (compileLoop(State, policyOf(400), Opts, Stats))
+  if (compileLoop(State, bench::cachedPolicy(400), Opts, Stats))
     State.SetLabel(std::string(Names[State.range(0)]) + ": " + Stats.Order);
 }
 BENCHMARK(BM_CompileOrder)->DenseRange(0, 3)->Unit(benchmark::kMillisecond)->Iterations(1);

@@ -227,6 +227,14 @@ Policy generatePolicy(unsigned NumRules, uint64_t Seed) {
   return P;
 }
 
+const Policy &cachedPolicy(unsigned NumRules) {
+  static std::map<unsigned, Policy> Cache;
+  auto It = Cache.find(NumRules);
+  if (It == Cache.end())
+    It = Cache.emplace(NumRules, generatePolicy(NumRules)).first;
+  return It->second;
+}
+
 std::vector<LeafRequest> generateRequests(const Policy &P, unsigned Count, uint64_t Seed) {
   Rand R{std::mt19937_64(Seed)};
   std::vector<LeafRequest> Out;

@@ -18,6 +18,8 @@
 namespace privet::bench {
 
 Policy generatePolicy(unsigned NumRules, uint64_t Seed = 42);
+/// generatePolicy(NumRules) made once per process, for benchmarks that reuse it across runs.
+const Policy &cachedPolicy(unsigned NumRules);
 
 /// A leaf request with every attribute supplied: a value id per dimension (UINT32_MAX for an
 /// empty vocabulary) and attribute values, in Policy::Attributes order.

@@ -45,41 +45,6 @@ double PolicyTestReport::coverage() const {
 
 namespace {
 
-rt::Request toRuntimeRequest(const Policy &P, const rt::CompiledPolicy &CP, const Request &R) {
-  rt::Request Out(CP);
-  for (unsigned D = 0; D != NumDimensions; ++D) {
-    const auto &Vals = R.Values[D];
-    if (Vals.empty())
-      continue;
-    if (Dimension(D) == Dimension::Data) {
-      for (NodeId N : Vals)
-        Out.addData(N);
-      continue;
-    }
-    for (NodeId N : Vals)
-      Out.set(rt::Dim(D), N);
-  }
-  for (auto [A, V] : R.Attrs) {
-    if (A >= P.Attributes.size())
-      continue;
-    switch (P.Attributes[A].Kind) {
-    case AttrKind::Bool:
-      Out.setBool(A, V != 0);
-      break;
-    case AttrKind::Int:
-      Out.setInt(A, V);
-      break;
-    case AttrKind::Duration:
-      Out.setDuration(A, V);
-      break;
-    case AttrKind::Enum:
-      Out.setEnum(A, uint32_t(V));
-      break;
-    }
-  }
-  return Out;
-}
-
 std::string obligationText(const Policy &P, const ObligationRef &O) {
   std::string Name =
       O.Obligation < P.Obligations.Nodes.size() ? P.Obligations.Nodes[O.Obligation].Name : "?";

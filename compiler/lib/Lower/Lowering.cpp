@@ -211,21 +211,13 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     for (uint32_t R = 0; R < P.Rules.size(); ++R) {
       rt::RuleEntry &E = A.Rules[R];
       const Rule &Rl = P.Rules[R];
+      DiagramBox Box = DD.boxOf(Rl.S);
       for (unsigned D = 0; D < NumDimensions; ++D) {
-        const auto &Set = Rl.S.Dims[D];
-        const DimensionClasses &DC = DD.classes(Dimension(D));
-        if (!Set || P.Vocab[D].empty())
-          continue;
-        std::vector<uint32_t> Classes;
-        for (uint32_t K = 0; K < DC.NumLeafClasses; ++K) {
-          LeafIndex L = DC.Members[K].front();
-          if (L < Set->size() && Set->test(L))
-            Classes.push_back(K);
-        }
-        if (Classes.size() == DC.NumLeafClasses)
+        if (Box.Dims[D].all())
           continue;
         E.Constrained |= 1u << D;
-        E.Scope[D] = std::move(Classes);
+        for (unsigned K : Box.Dims[D].set_bits())
+          E.Scope[D].push_back(K);
       }
       if (Rl.Condition)
         emitCondition(*Rl.Condition, E.Condition);
@@ -271,6 +263,41 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
   }
   A.Root = Map(DD.root());
   return A;
+}
+
+rt::Request toRuntimeRequest(const Policy &P, const rt::CompiledPolicy &CP, const Request &R) {
+  rt::Request Out(CP);
+  for (unsigned D = 0; D != NumDimensions; ++D) {
+    const auto &Vals = R.Values[D];
+    if (Vals.empty())
+      continue;
+    if (Dimension(D) == Dimension::Data) {
+      for (NodeId N : Vals)
+        Out.addData(N);
+      continue;
+    }
+    for (NodeId N : Vals)
+      Out.set(rt::Dim(D), N);
+  }
+  for (auto [A, V] : R.Attrs) {
+    if (A >= P.Attributes.size())
+      continue;
+    switch (P.Attributes[A].Kind) {
+    case AttrKind::Bool:
+      Out.setBool(A, V != 0);
+      break;
+    case AttrKind::Int:
+      Out.setInt(A, V);
+      break;
+    case AttrKind::Duration:
+      Out.setDuration(A, V);
+      break;
+    case AttrKind::Enum:
+      Out.setEnum(A, uint32_t(V));
+      break;
+    }
+  }
+  return Out;
 }
 
 llvm::Expected<rt::ArtifactContents> compilePolicy(const Policy &P, const DiagramOptions &Opts,

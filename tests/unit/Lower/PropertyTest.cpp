@@ -266,30 +266,7 @@ RefDecision decideWithRuntime(const Policy &P, const Request &R) {
     return Out;
   }
   const rt::CompiledPolicy &CP = **Loaded;
-  rt::Request Req(CP);
-  for (unsigned D = 0; D < NumDimensions; ++D)
-    for (NodeId N : R.Values[D]) {
-      if (D == unsigned(Dimension::Data))
-        Req.addData(N);
-      else
-        Req.set(rt::Dim(D), N);
-    }
-  for (auto [A, V] : R.Attrs) {
-    switch (P.Attributes[A].Kind) {
-    case AttrKind::Bool:
-      Req.setBool(A, V != 0);
-      break;
-    case AttrKind::Int:
-      Req.setInt(A, V);
-      break;
-    case AttrKind::Duration:
-      Req.setDuration(A, V);
-      break;
-    case AttrKind::Enum:
-      Req.setEnum(A, uint32_t(V));
-      break;
-    }
-  }
+  rt::Request Req = toRuntimeRequest(P, CP, R);
   rt::Decision D = CP.decide(Req);
   if (D.isError()) {
     Out.Message = D.error();

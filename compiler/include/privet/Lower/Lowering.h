@@ -11,6 +11,7 @@
 
 #include "privet/Lower/DecisionDiagram.h"
 #include "privet/ArtifactContents.h"
+#include "privet/Runtime.h"
 #include "privet/Sema/Policy.h"
 
 #include "llvm/Support/Error.h"
@@ -36,6 +37,10 @@ struct LoweringStats {
 /// Flattens a built diagram and the policy's symbol tables. Source files are named as
 /// Policy::Files has them.
 rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD);
+
+/// The runtime request for R (node ids as value ids, attribute values by kind), against CP, the
+/// artifact lowered from P.
+rt::Request toRuntimeRequest(const Policy &P, const rt::CompiledPolicy &CP, const Request &R);
 
 /// Builds the diagram of P and lowers it; fills Stats when given.
 llvm::Expected<rt::ArtifactContents> compilePolicy(const Policy &P, const DiagramOptions &Opts = {},
