@@ -632,7 +632,8 @@ bool decideByMeet(const CompiledPolicy::Impl &I, const uint32_t *Classes, const 
       return false;
     }
     std::vector<int64_t> More = domainValues(I, NeedAttr);
-    if (Total * More.size() > MaxMissingCombinations) {
+    // An empty domain (the loader rejects empty enums) would leave no combination: fail closed.
+    if (More.empty() || Total * More.size() > MaxMissingCombinations) {
       Missing = Tried.empty() ? NeedAttr : Tried[0];
       return false;
     }

@@ -315,6 +315,8 @@ Status Validator::vocabularies() {
     auto What = [&] { return std::string("enum " + std::to_string(E)); };
     PRIVET_TRY(checkStr(R.Name, What));
     PRIVET_TRY(checkList(R.Values, I.NumStrRefs, [&] { return "values of " + What(); }));
+    if (R.Values.Size == 0) // the language has no empty enums, and the evaluator needs a value
+      return bad(What() + " has no values");
     I.EnumValueByName[E].reset(R.Values.Size);
     for (uint32_t V = 0; V < R.Values.Size; ++V)
       I.EnumValueByName[E].insert(I.str(I.StrRefs[R.Values.Offset + V]), V);
