@@ -256,11 +256,11 @@ struct MeetResult {
 /// A rule's condition (CondOp code) on the attribute values; -1 with NeedAttr set when it reads
 /// an attribute without a value.
 int evaluateCondition(const CompiledPolicy::Impl &I, ListRef Cond, const int64_t *Values,
-                      const uint8_t *Known, uint32_t &NeedAttr) {
+                      const uint8_t *Known, uint32_t &NeedAttr, std::vector<uint8_t> &Stack) {
   if (!Cond.Size)
     return 1;
   const uint32_t *Code = I.U32s + Cond.Offset;
-  std::vector<uint8_t> Stack;
+  Stack.clear();
   auto Operand = [&](uint32_t Attr, int64_t &V) {
     if (!Known[Attr]) {
       NeedAttr = Attr;
@@ -332,10 +332,11 @@ int evaluateCondition(const CompiledPolicy::Impl &I, ListRef Cond, const int64_t
 }
 
 /// The outcome of rules being joined (docs/language.md, "Decision for a leaf request"): deny
-/// overrides; among outcomes of one effect the rules and obligations unite.
+/// overrides; among outcomes of one effect the rules unite. The obligations of an allow are
+/// those of its rules (each rule's list includes its enclosing allows'), gathered at the end.
 struct Joined {
   enum Kind : uint8_t { None, Allow, Deny } K = None;
-  std::vector<uint32_t> Rules, Obligations;
+  std::vector<uint32_t> Rules;
 
   void join(const Joined &O) {
     if (O.K == None || (K == Deny && O.K == Allow))
@@ -344,59 +345,97 @@ struct Joined {
       *this = O;
       return;
     }
-    auto Unite = [](std::vector<uint32_t> &A, const std::vector<uint32_t> &B) {
-      std::vector<uint32_t> U;
-      std::set_union(A.begin(), A.end(), B.begin(), B.end(), std::back_inserter(U));
-      A = std::move(U);
-    };
-    Unite(Rules, O.Rules);
-    Unite(Obligations, O.Obligations);
+    std::vector<uint32_t> U;
+    std::set_union(Rules.begin(), Rules.end(), O.Rules.begin(), O.Rules.end(),
+                   std::back_inserter(U));
+    Rules = std::move(U);
   }
 };
 
 /// Decides one leaf request (Classes are leaf classes outside IndexedDims) from the rules a list
 /// names. Returns false with NeedAttr set when a condition reads an attribute without a value.
+/// A hint that P will be read soon; no effect on the result.
+inline void prefetch(const void *P) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(P);
+#else
+  (void)P;
+#endif
+}
+
+/// Scratch for evaluating rule lists, reused on each thread so that a warm evaluation allocates
+/// nothing.
+struct ListScratch {
+  std::vector<int8_t> Applies;
+  std::vector<int32_t> ParentPos, ExIndex;
+  std::vector<Joined> Ex;
+  std::vector<uint32_t> DenyRules, AllowRules, AllowObls;
+  std::vector<uint8_t> Stack;
+  const uint64_t *Rows[NumDimensions];
+};
+
 bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t Size,
                   const uint32_t *Classes, const int64_t *Values, const uint8_t *Known,
                   MeetResult &Out, uint32_t &NeedAttr) {
-  // Scratch reused on this thread, so that evaluating a list allocates nothing once warm.
-  thread_local std::vector<int8_t> Applies;
-  thread_local std::vector<int32_t> ParentPos, ExIndex;
-  thread_local std::vector<Joined> Ex;
-  thread_local std::vector<uint32_t> DenyRules, AllowRules, AllowObls;
-  Applies.assign(Size, -1); // per list entry, computed when needed
-  auto RuleApplies = [&](uint32_t K) -> int {
-    if (Applies[K] >= 0)
-      return Applies[K];
-    const RuleRecord &R = I.Rules[List[K]];
-    const uint32_t *Scope = I.U32s + R.Scope.Offset;
-    for (unsigned D = 0; D < NumDimensions; ++D) {
-      if (Scope[D] == UINT32_MAX || (I.IndexedDims >> D & 1))
-        continue;
-      uint32_t C = Classes[D];
-      if (!(I.U32s[Scope[D] + C / 32] >> (C % 32) & 1))
-        return Applies[K] = 0;
+  thread_local ListScratch S;
+  std::vector<int8_t> &Applies = S.Applies;
+  std::vector<int32_t> &ParentPos = S.ParentPos, &ExIndex = S.ExIndex;
+  std::vector<Joined> &Ex = S.Ex;
+  std::vector<uint32_t> &DenyRules = S.DenyRules, &AllowRules = S.AllowRules,
+                        &AllowObls = S.AllowObls;
+  const CompiledPolicy::Impl::RuleFacts *Facts = I.RuleFactsByRule.data();
+  // The scope rows of this cell's classes: a rule is in scope if its bit is set in each.
+  unsigned NumRows = 0;
+  for (unsigned D = 0; D < NumDimensions; ++D)
+    if (I.ScopeByRow >> D & 1)
+      S.Rows[NumRows++] = I.ScopeRows[D].data() + size_t(Classes[D]) * I.RuleWords;
+  auto InScope = [&](uint32_t Rule) {
+    for (unsigned K = 0; K < NumRows; ++K)
+      if (!(S.Rows[K][Rule / 64] >> (Rule % 64) & 1))
+        return false;
+    for (uint32_t Left = I.ScopeByRecord; Left; Left &= Left - 1) {
+      unsigned D = unsigned(__builtin_ctz(Left));
+      uint32_t Off = I.U32s[I.Rules[Rule].Scope.Offset + D], C = Classes[D];
+      if (Off != UINT32_MAX && !(I.U32s[Off + C / 32] >> (C % 32) & 1))
+        return false;
     }
-    int C = evaluateCondition(I, R.Condition, Values, Known, NeedAttr);
-    if (C >= 0)
-      Applies[K] = int8_t(C);
-    return C;
+    return true;
   };
   // Which listed rules apply, parents first: an exception is evaluated only where its parent
   // applies (its parent is listed before it, rules being ascending and parents first).
+  Applies.resize(Size);
   ParentPos.assign(Size, -1);
+  // What a rule's test reads is scattered (its facts, its bits in the rows, its condition):
+  // ask for it some rules early, the condition once the facts naming it are likely in.
+  constexpr uint32_t Ahead = 8;
+  auto Prefetch = [&](uint32_t K) {
+    uint32_t Rule = List[K];
+    prefetch(Facts + Rule);
+    for (unsigned R = 0; R < NumRows; ++R)
+      prefetch(S.Rows[R] + Rule / 64);
+  };
+  for (uint32_t K = 0; K < std::min(Ahead, Size); ++K)
+    Prefetch(K);
   for (uint32_t K = 0; K < Size; ++K) {
-    uint32_t Parent = I.Rules[List[K]].Parent;
-    if (Parent != UINT32_MAX) {
-      const uint32_t *P = std::lower_bound(List, List + K, Parent);
-      if (P == List + K || *P != Parent || !Applies[P - List]) {
-        Applies[K] = 0;
+    if (K + Ahead < Size)
+      Prefetch(K + Ahead);
+    if (K + Ahead / 2 < Size && Facts[List[K + Ahead / 2]].ConditionSize)
+      prefetch(I.U32s + Facts[List[K + Ahead / 2]].ConditionOffset);
+    const CompiledPolicy::Impl::RuleFacts &F = Facts[List[K]];
+    Applies[K] = 0;
+    if (F.Parent != UINT32_MAX) {
+      const uint32_t *P = std::lower_bound(List, List + K, F.Parent);
+      if (P == List + K || *P != F.Parent || !Applies[P - List])
         continue;
-      }
       ParentPos[K] = int32_t(P - List);
     }
-    if (RuleApplies(K) < 0)
+    if (!InScope(List[K]))
+      continue;
+    int C = evaluateCondition(I, ListRef{F.ConditionOffset, F.ConditionSize}, Values, Known,
+                              NeedAttr, S.Stack);
+    if (C < 0)
       return false;
+    Applies[K] = int8_t(C);
   }
   // Outcomes bottom-up: a rule's outcome is its applying exceptions' joined outcome (kept in Ex,
   // for the few rules that have one), or its own effect. Top-level outcomes are joined as the
@@ -411,7 +450,7 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
   for (uint32_t K = Size; K-- > 0;) {
     if (!Applies[K])
       continue;
-    const RuleRecord &R = I.Rules[List[K]];
+    const bool IsAllow = Facts[List[K]].IsAllow;
     bool FromExceptions = ExIndex[K] >= 0 && Ex[ExIndex[K]].K != Joined::None;
     if (ParentPos[K] >= 0) {
       int32_t &Slot = ExIndex[ParentPos[K]];
@@ -423,10 +462,8 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
       if (FromExceptions) {
         Own = Ex[ExIndex[K]];
       } else {
-        Own.K = R.IsAllow ? Joined::Allow : Joined::Deny;
+        Own.K = IsAllow ? Joined::Allow : Joined::Deny;
         Own.Rules = {List[K]};
-        Own.Obligations.assign(I.U32s + R.Obligations.Offset,
-                               I.U32s + R.Obligations.Offset + R.Obligations.Size);
       }
       Ex[Slot].join(Own);
       continue;
@@ -437,13 +474,9 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
       (Deny ? AnyDeny : AnyAllow) = true;
       (Deny ? DenyRules : AllowRules).insert((Deny ? DenyRules : AllowRules).end(),
                                              J.Rules.begin(), J.Rules.end());
-      if (!Deny)
-        AllowObls.insert(AllowObls.end(), J.Obligations.begin(), J.Obligations.end());
-    } else if (R.IsAllow) {
+    } else if (IsAllow) {
       AnyAllow = true;
       AllowRules.push_back(List[K]);
-      AllowObls.insert(AllowObls.end(), I.U32s + R.Obligations.Offset,
-                       I.U32s + R.Obligations.Offset + R.Obligations.Size);
     } else {
       AnyDeny = true;
       DenyRules.push_back(List[K]);
@@ -458,6 +491,10 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
     Out.add(false, DenyRules.data(), uint32_t(DenyRules.size()), nullptr, 0);
   } else if (AnyAllow) {
     SortUnique(AllowRules);
+    for (uint32_t Rule : AllowRules) {
+      ListRef Obl = I.Rules[Rule].Obligations;
+      AllowObls.insert(AllowObls.end(), I.U32s + Obl.Offset, I.U32s + Obl.Offset + Obl.Size);
+    }
     SortUnique(AllowObls);
     Out.add(true, AllowRules.data(), uint32_t(AllowRules.size()), AllowObls.data(),
             uint32_t(AllowObls.size()));

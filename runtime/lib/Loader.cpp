@@ -71,6 +71,8 @@ private:
   Status attributesAndObligations();
   Status rulesAndCombinations();
   Status ruleTable(uint32_t N, const RuleRecord &R);
+  /// Rearranges the validated rule table for the evaluator (Impl::RuleFactsByRule, ScopeRows).
+  void buildRuleIndex();
   Status diagram();
 
   bool strOk(StrRef R) const {
@@ -119,7 +121,62 @@ Status Validator::run() {
   PRIVET_TRY(attributesAndObligations());
   PRIVET_TRY(rulesAndCombinations());
   PRIVET_TRY(diagram());
+  buildRuleIndex();
   return Status::success();
+}
+
+void Validator::buildRuleIndex() {
+  if (!I.HasRuleTable)
+    return;
+  I.RuleFactsByRule.resize(I.NumRules);
+  for (uint32_t R = 0; R < I.NumRules; ++R) {
+    const RuleRecord &Rec = I.Rules[R];
+    CompiledPolicy::Impl::RuleFacts &F = I.RuleFactsByRule[R];
+    F.Parent = Rec.Parent;
+    F.IsAllow = Rec.IsAllow != 0;
+    F.ConditionSize = Rec.Condition.Size; // validated below 2^31 words
+    F.ConditionOffset = Rec.Condition.Offset;
+  }
+  // The transpose of the rules' scope bitsets, for the dimensions below the lists' nodes. A
+  // dimension's rows take NumLeafClasses x NumRules bits; past ScopeRowWordLimit the evaluator
+  // reads each rule's own bitset instead.
+  const uint64_t MaxRowWords = ScopeRowWordLimit;
+  I.RuleWords = (I.NumRules + 63) / 64;
+  std::vector<uint64_t> Every(I.RuleWords); // the rules that do not constrain the dimension
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    if (I.IndexedDims >> D & 1)
+      continue;
+    std::fill(Every.begin(), Every.end(), 0);
+    bool Constrained = false;
+    for (uint32_t R = 0; R < I.NumRules; ++R) {
+      bool All = I.U32s[I.Rules[R].Scope.Offset + D] == UINT32_MAX;
+      Every[R / 64] |= uint64_t(All) << (R % 64);
+      Constrained |= !All;
+    }
+    if (!Constrained)
+      continue;
+    uint32_t NumClasses = I.Dims[D].NumLeafClasses;
+    if (uint64_t(NumClasses) * I.RuleWords > MaxRowWords) {
+      I.ScopeByRecord |= 1u << D;
+      continue;
+    }
+    I.ScopeByRow |= 1u << D;
+    std::vector<uint64_t> &Rows = I.ScopeRows[D];
+    Rows.resize(size_t(NumClasses) * I.RuleWords);
+    for (uint32_t C = 0; C < NumClasses; ++C)
+      std::copy(Every.begin(), Every.end(), Rows.begin() + size_t(C) * I.RuleWords);
+    for (uint32_t R = 0; R < I.NumRules; ++R) {
+      uint32_t Off = I.U32s[I.Rules[R].Scope.Offset + D];
+      if (Off == UINT32_MAX)
+        continue;
+      for (uint32_t W = 0; W < (NumClasses + 31) / 32; ++W)
+        for (uint32_t Bits = I.U32s[Off + W]; Bits; Bits &= Bits - 1) {
+          uint32_t C = W * 32 + uint32_t(__builtin_ctz(Bits));
+          if (C < NumClasses)
+            Rows[size_t(C) * I.RuleWords + R / 64] |= uint64_t(1) << (R % 64);
+        }
+    }
+  }
 }
 
 Status Validator::header() {
@@ -411,6 +468,8 @@ Status Validator::ruleTable(uint32_t N, const RuleRecord &R) {
   // The condition: every operand in bounds, and the stack it uses ends with one value.
   PRIVET_TRY(checkList(R.Condition, I.NumU32s, [&] { return "condition of " + What(); }));
   const uint32_t *Code = I.U32s + R.Condition.Offset;
+  if (R.Condition.Size >= (1u << 31))
+    return bad(What() + " has a bad condition");
   uint64_t Size = R.Condition.Size, Depth = 0;
   auto Bad = [&] { return bad(What() + " has a bad condition"); };
   for (uint64_t Pc = 0; Pc < Size;) {
@@ -598,6 +657,8 @@ Status Validator::diagram() {
 }
 
 } // namespace
+
+uint64_t ScopeRowWordLimit = uint64_t(1) << 22; // 32 MiB per dimension
 
 Status validateArtifact(CompiledPolicy::Impl &I) {
   Validator V(I);

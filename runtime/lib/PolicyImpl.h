@@ -159,6 +159,10 @@ struct ValueNameTable : NameTable {
   uint32_t OmittedClass = 0;
 };
 
+/// The most 64-bit words a dimension's scope rows (Impl::ScopeRows) may take; a dimension
+/// beyond it is checked through the rule records. Tests lower it to cover that path.
+extern uint64_t ScopeRowWordLimit;
+
 struct CompiledPolicy::Impl {
   std::unique_ptr<FileBytes> Bytes;
   const format::FileHeader *Header = nullptr;
@@ -184,6 +188,25 @@ struct CompiledPolicy::Impl {
   /// rules all hold the values the walk took there, so the evaluator checks only the others.
   uint32_t IndexedDims = 0;
   uint64_t NumNodeWords = 0;
+
+  // The rule table rearranged at load for the indexed rule evaluator (buildRuleIndex), so that
+  // scanning a rule list reads a few compact arrays instead of two scattered records per rule.
+  /// Per rule, what the scan reads: the parent, the effect and the condition.
+  struct RuleFacts {
+    uint32_t Parent;
+    uint32_t IsAllow : 1;
+    uint32_t ConditionSize : 31;
+    uint32_t ConditionOffset;
+  };
+  std::vector<RuleFacts> RuleFactsByRule;
+  /// Per dimension the walk leaves to the lists, that some rule constrains: for each leaf class
+  /// a row of RuleWords words, bit R set when rule R's scope holds the class. Empty for a
+  /// dimension no rule constrains, and for one whose rows would be too large (ScopeByRecord),
+  /// which is checked against each rule's own scope bitset instead.
+  std::vector<uint64_t> ScopeRows[NumDimensions];
+  uint32_t RuleWords = 0;
+  /// Dimensions checked through ScopeRows, and those checked through the rule records.
+  uint32_t ScopeByRow = 0, ScopeByRecord = 0;
 
   uint64_t NumStrings = 0, NumStrRefs = 0, NumU32s = 0, NumI64s = 0, NumFlags = 0;
   uint32_t NumValuesTotal = 0, NumEnums = 0, NumAttributes = 0, NumObligations = 0,

@@ -6,6 +6,7 @@
 // PRIVET_PROPERTY_SCALE (a percentage, default 100) scales the counts, e.g. for sanitizer builds.
 //
 //===----------------------------------------------------------------------------------------===//
+#include "PolicyImpl.h"
 #include "RandomPolicy.h"
 
 #include "privet/Lower/DecisionDiagram.h"
@@ -314,6 +315,20 @@ TEST(Property, IndexedRuleEvaluatorMatchesReference) {
                           [](const Policy &, const Request &) { return true; });
   }
   TestOptions = DiagramOptions();
+}
+
+// The same, with every dimension's scope checked through the rule records rather than the
+// transposed rows the loader builds (which a very large policy would not get).
+TEST(Property, IndexedRuleEvaluatorWithoutScopeRowsMatchesReference) {
+  uint64_t Saved = rt::ScopeRowWordLimit;
+  rt::ScopeRowWordLimit = 0;
+  TestOptions = DiagramOptions();
+  TestOptions.ForceRuleLists = true;
+  TestOptions.RuleListLevels = 1;
+  checkAgainstReference(40, scaled(300), 10, decideWithRuntime,
+                        [](const Policy &, const Request &) { return true; });
+  TestOptions = DiagramOptions();
+  rt::ScopeRowWordLimit = Saved;
 }
 
 } // namespace
