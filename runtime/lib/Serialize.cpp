@@ -7,6 +7,7 @@
 #include "privet/Artifact.h"
 
 #include <cstddef>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -41,17 +42,11 @@ public:
     return R;
   }
 
-  ListRef u32List(const std::vector<uint32_t> &L) {
-    ListRef R{static_cast<uint32_t>(U32s.size()), static_cast<uint32_t>(L.size())};
-    U32s.insert(U32s.end(), L.begin(), L.end());
-    return R;
-  }
-
-  ListRef i64List(const std::vector<int64_t> &L) {
-    ListRef R{static_cast<uint32_t>(I64s.size()), static_cast<uint32_t>(L.size())};
-    I64s.insert(I64s.end(), L.begin(), L.end());
-    return R;
-  }
+  /// Equal lists are stored once: rules share scope bitsets, conditions and obligation lists,
+  /// terminals share obligation lists and attribute tests share thresholds, so the pools are
+  /// smaller and what a decision reads of them is more often already in cache.
+  ListRef u32List(const std::vector<uint32_t> &L) { return interned(U32s, U32Index, L); }
+  ListRef i64List(const std::vector<int64_t> &L) { return interned(I64s, I64Index, L); }
 
   ListRef byteList(const std::vector<uint8_t> &L) {
     ListRef R{static_cast<uint32_t>(Bytes.size()), static_cast<uint32_t>(L.size())};
@@ -66,7 +61,25 @@ public:
   std::vector<uint8_t> Bytes;
 
 private:
+  using ListIndex = std::unordered_multimap<uint64_t, ListRef>; // by xxHash64 of the elements
+  template <typename T>
+  static ListRef interned(std::vector<T> &Pool, ListIndex &Index, const std::vector<T> &L) {
+    if (L.empty())
+      return {static_cast<uint32_t>(Pool.size()), 0};
+    uint64_t Hash = xxHash64(L.data(), L.size() * sizeof(T));
+    auto [First, Last] = Index.equal_range(Hash);
+    for (auto It = First; It != Last; ++It)
+      if (It->second.Size == L.size() &&
+          std::equal(L.begin(), L.end(), Pool.begin() + It->second.Offset))
+        return It->second;
+    ListRef R{static_cast<uint32_t>(Pool.size()), static_cast<uint32_t>(L.size())};
+    Pool.insert(Pool.end(), L.begin(), L.end());
+    Index.emplace(Hash, R);
+    return R;
+  }
+
   std::unordered_map<std::string, uint32_t> StrIndex;
+  ListIndex U32Index, I64Index;
 };
 
 template <typename T> const T &at(const std::vector<T> &V, size_t I, const T &Fallback) {
