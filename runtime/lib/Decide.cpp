@@ -405,8 +405,8 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
   // applies (its parent is listed before it, rules being ascending and parents first).
   Applies.resize(Size);
   ParentPos.assign(Size, -1);
-  // What a rule's test reads is scattered (its facts, its bits in the rows, its condition):
-  // ask for it some rules early, the condition once the facts naming it are likely in.
+  // What a rule's test reads is scattered (its facts, its bits in the rows): ask for it some
+  // rules early. Conditions are shared by many rules (the serializer interns them) and cached.
   constexpr uint32_t Ahead = 8;
   auto Prefetch = [&](uint32_t K) {
     uint32_t Rule = List[K];
@@ -419,8 +419,6 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
   for (uint32_t K = 0; K < Size; ++K) {
     if (K + Ahead < Size)
       Prefetch(K + Ahead);
-    if (K + Ahead / 2 < Size && Facts[List[K + Ahead / 2]].ConditionSize)
-      prefetch(I.U32s + Facts[List[K + Ahead / 2]].ConditionOffset);
     const CompiledPolicy::Impl::RuleFacts &F = Facts[List[K]];
     Applies[K] = 0;
     if (F.Parent != UINT32_MAX) {

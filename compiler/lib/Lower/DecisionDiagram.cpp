@@ -116,6 +116,15 @@ private:
   std::array<llvm::DenseMap<uint64_t, Ref, PairKeyInfo>, NumOps> Memo;
   uint64_t Steps = 0;     ///< Apply steps not answered by the memo, for the work budget.
   bool OverBudget = false;
+  /// Giving up early: when the rule index can stand in, the work and size of the whole diagram
+  /// are projected from the first split's subdiagrams built so far (and the first of those from
+  /// its own), and a projection far over budget stops the build there rather than at the budget.
+  struct Progress {
+    uint32_t Done = 0, Count = 0;  ///< First-split subdiagrams built, of how many.
+    uint64_t Steps = 0, Nodes = 0; ///< Work and size when the current one began.
+  } FirstSplit;
+  bool Projected = false; ///< OverBudget was set by a projection.
+  void checkProjection(uint32_t Depth, uint32_t Done, uint32_t Count);
   /// Derived classes: the step count at which precomputing their edges stops, whether it has,
   /// and the edges computed so far (node -> one child per derived class, in class order).
   uint64_t DerivedLimit = 0;
@@ -653,11 +662,17 @@ Ref Builder::buildFrom(uint32_t Level, llvm::ArrayRef<uint32_t> Active, uint32_t
     }
     llvm::SmallVector<Ref, 16> Children(N);
     for (uint32_t K = 0; K < N; ++K) {
+      if (Depth == 0)
+        FirstSplit = {K, N, Steps, Nodes.size()};
       // Scratch may grow during the recursion below (deeper depths only): re-read it.
       ScratchBuffers &Mine = Scratch[Depth];
-      uint32_t *First = Mine.Rules.data() + Mine.Start[K];
-      uint32_t Size = pruneExceptions(First, Mine.Fill[K] - Mine.Start[K]);
-      Children[K] = buildFrom(Level + 1, llvm::ArrayRef<uint32_t>(First, Size), Depth + 1);
+      uint32_t *Rules = Mine.Rules.data() + Mine.Start[K];
+      uint32_t Size = pruneExceptions(Rules, Mine.Fill[K] - Mine.Start[K]);
+      Children[K] = buildFrom(Level + 1, llvm::ArrayRef<uint32_t>(Rules, Size), Depth + 1);
+      if (Depth <= 1)
+        checkProjection(Depth, K + 1, N);
+      if (OverBudget)
+        return NoneT;
     }
     Result = mk(Dim, Children);
   }
@@ -668,6 +683,28 @@ Ref Builder::buildFrom(uint32_t Level, llvm::ArrayRef<uint32_t> Active, uint32_t
   It->second = Index;
   SetKeys.insert(SetKeys.end(), Active.begin(), Active.end());
   return Result;
+}
+
+void Builder::checkProjection(uint32_t Depth, uint32_t Done, uint32_t Count) {
+  // Only where a fallback exists, and once the build has done enough to extrapolate from: the
+  // subdiagrams built later share more of what is already built, so the projection errs high,
+  // and only one four times the budget gives up.
+  if (!Opts.AllowRuleLists || RuleLists || OverBudget)
+    return;
+  if (Steps < Opts.StepBudget / 16 && Nodes.size() < Opts.NodeBudget / 16)
+    return;
+  auto Project = [&](uint64_t Now, uint64_t AtFirst) {
+    if (Depth == 0) // Done of Count first-split subdiagrams built
+      return double(Now) * Count / Done;
+    // Done of Count built in first-split subdiagram FirstSplit.Done: finish it, then the rest.
+    double Current = double(Now - AtFirst) * Count / Done;
+    return (double(AtFirst) + Current) * FirstSplit.Count / (FirstSplit.Done + 1);
+  };
+  if (Project(Steps, FirstSplit.Steps) > 4.0 * double(Opts.StepBudget) ||
+      Project(Nodes.size(), FirstSplit.Nodes) > 4.0 * double(Opts.NodeBudget)) {
+    OverBudget = true;
+    Projected = true;
+  }
 }
 
 void Builder::addDerivedEdges(Ref Root) {
@@ -929,6 +966,13 @@ llvm::Error Builder::run() {
   SetEntries = {};
   SetKeys = {};
   Scratch = {};
+  if (Projected)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "the decision diagram is projected to exceed its budgets (%llu steps, %llu nodes) "
+        "several times over, after %llu steps",
+        (unsigned long long)Opts.StepBudget, (unsigned long long)Opts.NodeBudget,
+        (unsigned long long)Steps);
   if (OverBudget && Steps > Opts.StepBudget)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),

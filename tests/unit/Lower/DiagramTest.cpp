@@ -277,6 +277,36 @@ TEST(Diagram, WorkBudgetIsEnforced) {
   EXPECT_NE(llvm::toString(DD.takeError()).find("work budget of 1 steps"), std::string::npos);
 }
 
+// With a fallback, a build projected far over its budgets stops early for the rule index;
+// without one, it runs to the budget itself, since stopping early would only turn a diagram
+// that might fit into an error.
+TEST(Diagram, ProjectionOverBudgetFallsBackEarly) {
+  std::mt19937_64 Rng(11);
+  unsigned Projected = 0, Fitted = 0;
+  for (unsigned I = 0; I < 400; ++I) {
+    Policy P = randomPolicy(Rng);
+    DiagramOptions Opts;
+    Opts.StepBudget = 100;
+    auto DD = DecisionDiagram::build(P, Opts);
+    if (!DD) {
+      llvm::consumeError(DD.takeError()); // the rule index over budget too
+      continue;
+    }
+    if ((*DD)->buildStats().FallbackReason.find("projected") == std::string::npos)
+      continue;
+    ++Projected;
+    Opts.AllowRuleLists = false;
+    auto Full = DecisionDiagram::build(P, Opts);
+    if (!Full)
+      EXPECT_EQ(llvm::toString(Full.takeError()).find("projected"), std::string::npos);
+    else
+      ++Fitted;
+  }
+  EXPECT_GT(Projected, 0u);
+  // The projection errs high on purpose; it must not do so often.
+  EXPECT_LE(Fitted * 4, Projected);
+}
+
 TEST(DiagramQueries, WitnessesCountsAndContributions) {
   Policy P = examplePolicy();
   // A rule that can never decide: use of payment for marketing is already denied.
