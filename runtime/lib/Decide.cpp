@@ -39,6 +39,8 @@ constexpr uint32_t NoMissing = UINT32_MAX;
 constexpr uint32_t NeedsMeet = UINT32_MAX - 1;
 /// Set when a request would need more leaf requests evaluated under a rule list than allowed.
 constexpr uint32_t TooBroad = UINT32_MAX - 2;
+/// Set by walk() when its one path ends at a rule list; it then returns the list's reference.
+constexpr uint32_t AtRuleList = UINT32_MAX - 3;
 
 using NodeView = CompiledPolicy::Impl::NodeView;
 
@@ -74,9 +76,10 @@ uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uin
 
 /// Walks the diagram with the class of each dimension's value (Classes, data included). Returns
 /// the terminal index, or sets Missing to an attribute without a value or default on which the
-/// decision depends (NeedsMeet: a group value to meet). Classes are looked up when the request
-/// is built, and a reference carries the dimension its node tests, so a dimension node costs one
-/// dependent load: its child.
+/// decision depends (NeedsMeet: a group value to meet; AtRuleList: the path ends at a rule list,
+/// whose reference is returned). Classes are looked up when the request is built, and a
+/// reference carries the dimension its node tests, so a dimension node costs one dependent
+/// load: its child.
 inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Classes,
                      const int64_t *AttrValue, const uint8_t *AttrSet, uint32_t &Missing) {
   uint32_t Ref = I.Root;
@@ -94,8 +97,8 @@ inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Classes,
       continue;
     }
     if (Code == RuleListCode) { // the indexed rule evaluator
-      Missing = NeedsMeet;
-      return 0;
+      Missing = AtRuleList;
+      return Ref;
     }
     NodeView N = I.node(Ref);
     const AttributeRecord &A = I.Attributes[N.Var];
@@ -730,6 +733,34 @@ void combine(const CompiledPolicy::Impl &I, std::vector<uint32_t> &Set) {
   }
 }
 
+/// Decides, into Out, one data category whose walk stopped short of a terminal (Missing and
+/// Stopped as walk() left them). A path ending at a rule list is evaluated there, with the
+/// request's attribute values and defaults; anything else, or a list that reads an attribute
+/// without either, goes to decideByMeet. Returns false with Missing set on an error.
+bool finishWalk(const CompiledPolicy::Impl &I, const uint32_t *Classes, const Request &Req,
+                uint32_t Stopped, MeetResult &Out, uint32_t &Missing) {
+  if (Missing == AtRuleList) {
+    thread_local std::vector<int64_t> Values;
+    thread_local std::vector<uint8_t> Known;
+    Values.resize(I.NumAttributes);
+    Known.resize(I.NumAttributes);
+    for (uint32_t A = 0; A < I.NumAttributes; ++A) {
+      Known[A] = Req.hasAttribute(A) || I.Attributes[A].HasDefault;
+      Values[A] = Req.hasAttribute(A) ? Req.attribute(A) : I.Attributes[A].Default;
+    }
+    uint32_t NeedAttr = NoMissing;
+    if (evaluateRuleList(I, I.node(Stopped), Classes, Values.data(), Known.data(), Out, NeedAttr))
+      return true;
+    if (NeedAttr == TooBroad) {
+      Missing = TooBroad;
+      return false;
+    }
+    Out = MeetResult(); // an attribute without a value: try each of its intervals
+    Missing = NeedsMeet;
+  }
+  return Missing == NeedsMeet && decideByMeet(I, Classes, Req, Out, Missing);
+}
+
 } // namespace
 
 void CompiledPolicy::decide(const Request &Req, Decision &Out) const {
@@ -765,8 +796,8 @@ void CompiledPolicy::decide(const Request &Req, Decision &Out) const {
       Out.NumObligations = TR.Obligations.Size;
       return;
     }
-    // A group value whose edge the compiler did not precompute: meet the walks below it.
-    if (Missing != NeedsMeet || !decideByMeet(P, Classes, Req, Met, Missing)) {
+    // A rule list, or a group value whose edge the compiler did not precompute.
+    if (!finishWalk(P, Classes, Req, T, Met, Missing)) {
       Out.setError(missingMessage(*this, Missing));
       return;
     }
@@ -783,7 +814,7 @@ void CompiledPolicy::decide(const Request &Req, Decision &Out) const {
         continue;
       }
       MeetResult Part;
-      if (Missing != NeedsMeet || !decideByMeet(P, Classes, Req, Part, Missing)) {
+      if (!finishWalk(P, Classes, Req, T, Part, Missing)) {
         Out.setError(missingMessage(*this, Missing));
         return;
       }
