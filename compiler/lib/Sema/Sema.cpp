@@ -39,6 +39,16 @@ std::vector<std::string> defaultStdlibDirs() {
     for (StringRef P : Parts)
       Dirs.push_back(P.str());
   }
+  // An installed privet (<prefix>/bin/privet) reads the copy installed beside it, in
+  // <prefix>/share/privet/stdlib, before the source tree it was built from (which may be gone).
+  std::string Exe =
+      sys::fs::getMainExecutable(nullptr, reinterpret_cast<void *>(&defaultStdlibDirs));
+  if (!Exe.empty()) {
+    SmallString<256> Installed(sys::path::parent_path(sys::path::parent_path(Exe)));
+    sys::path::append(Installed, "share", "privet", "stdlib");
+    if (sys::fs::is_directory(Installed))
+      Dirs.push_back(std::string(Installed));
+  }
   if (*PRIVET_STDLIB_DIR)
     Dirs.push_back(PRIVET_STDLIB_DIR);
   return Dirs;

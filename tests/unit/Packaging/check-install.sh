@@ -17,6 +17,14 @@ if grep -rlE '#include *[<"](antlr4|llvm/|privet/(Basic|Syntax|AST|Sema|Analysis
      "$work/prefix/include/privet"; then
   echo "an installed header includes compiler, LLVM or ANTLR headers" >&2; exit 1
 fi
+# The installed privet reads the installed standard library (before the source tree's): a
+# declaration added to the installed copy only must resolve.
+printf '\npurpose installed_copy_marker "Only in the installed copy";\n' \
+  >>"$work/prefix/share/privet/stdlib/gdpr.privet"
+printf 'policy p "P";\nimport gdpr;\nr: allow any for gdpr.installed_copy_marker;\n' \
+  >"$work/uses-installed.privet"
+"$work/prefix/bin/privet" check "$work/uses-installed.privet" >/dev/null || {
+  echo "the installed privet does not read the installed standard library" >&2; exit 1; }
 cmake -S "$src" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/consumer" >/dev/null
 test "$("$work/consumer/consumer" "$artifact")" = allow
