@@ -5,16 +5,19 @@ namespace privet::rt {
 
 namespace {
 
-const char *const DimNames[NumDimensions] = {"action", "data",      "subject", "purpose",
-                                             "basis",  "recipient", "region",  "context"};
+constexpr std::string_view DimNames[NumDimensions] = {"action", "data",      "subject", "purpose",
+                                                      "basis",  "recipient", "region",  "context"};
 
 } // namespace
 
 std::string_view dimensionName(Dim D) { return DimNames[unsigned(D)]; }
 
 std::optional<Dim> dimensionFromName(std::string_view Name) {
+  // Called for every key of every JSONL request: lengths and first letters rule out most names
+  // before any comparison of the text.
   for (unsigned D = 0; D < NumDimensions; ++D)
-    if (Name == DimNames[D])
+    if (Name.size() == DimNames[D].size() && !Name.empty() && Name[0] == DimNames[D][0] &&
+        Name == DimNames[D])
       return Dim(D);
   if (Name == "category")
     return Dim::Data;

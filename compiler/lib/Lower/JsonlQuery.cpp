@@ -19,7 +19,7 @@ JsonlQuery::JsonlQuery(const rt::CompiledPolicy &P) : P(P), Req(P) {
     S += ",\"file\":";
     rt::appendJsonString(S, Info.File);
     S += ",\"line\":" + std::to_string(Info.Line) + ",\"col\":" + std::to_string(Info.Col) + "}";
-    RuleJson.push_back(std::move(S));
+    RuleJson.add(S);
   }
   for (uint32_t I = 0; I < P.numObligationInstances(); ++I) {
     rt::ObligationInstance OI = P.obligationInstance(I);
@@ -33,7 +33,7 @@ JsonlQuery::JsonlQuery(const rt::CompiledPolicy &P) : P(P), Req(P) {
         S += ",\"seconds\":" + std::to_string(OI.Arg);
     }
     S += "}";
-    ObligationJson.push_back(std::move(S));
+    ObligationJson.add(S);
   }
 }
 
@@ -251,12 +251,17 @@ bool JsonlQuery::parseRequest(std::string_view Line, std::string_view &RawId,
           std::string_view Name;
           if (!S.string(Name))
             return Bad("expected an attribute name");
-          std::string NameCopy(Name); // Scratch may be reused by the value
           if (!S.eat(':'))
             return Bad("expected `:`");
-          uint32_t A = P.attributeId(NameCopy);
+          uint32_t A = P.attributeId(Name);
+          // For messages: a name decoded into Scratch is copied, since the value may reuse it;
+          // one that is a slice of the line stays valid (the common case: no allocation).
+          std::string Decoded;
+          if (Name.data() < Line.data() || Name.data() >= Line.data() + Line.size())
+            Name = Decoded = std::string(Name);
+          auto AttrName = [&] { return std::string(Name); };
           if (A == rt::InvalidId) {
-            Error = "unknown attribute `" + NameCopy + "`" + P.suggestAttribute(NameCopy);
+            Error = "unknown attribute `" + AttrName() + "`" + P.suggestAttribute(AttrName());
             return false;
           }
           AttrKind K = P.attributeKind(A);
@@ -268,12 +273,12 @@ bool JsonlQuery::parseRequest(std::string_view Line, std::string_view &RawId,
             else if (S.literal("false"))
               Req.setBool(A, false);
             else
-              return Bad("attribute `" + NameCopy + "` is a bool: expected true or false");
+              return Bad("attribute `" + AttrName() + "` is a bool: expected true or false");
             break;
           case AttrKind::Int: {
             int64_t V;
             if (!S.integer(V))
-              return Bad("attribute `" + NameCopy + "` is an int: expected an integer");
+              return Bad("attribute `" + AttrName() + "` is an int: expected an integer");
             Req.setInt(A, V);
             break;
           }
@@ -285,11 +290,11 @@ bool JsonlQuery::parseRequest(std::string_view Line, std::string_view &RawId,
                 return Bad("malformed string");
               auto Seconds = rt::parseDuration(Text);
               if (!Seconds)
-                return Bad("attribute `" + NameCopy + "` is a duration: `" + std::string(Text) +
+                return Bad("attribute `" + AttrName() + "` is a duration: `" + std::string(Text) +
                            "` is not one (e.g. \"30 days\")");
               V = *Seconds;
             } else if (!S.integer(V)) {
-              return Bad("attribute `" + NameCopy +
+              return Bad("attribute `" + AttrName() +
                          "` is a duration: expected seconds or a string like \"30 days\"");
             }
             Req.setDuration(A, V);
@@ -298,12 +303,12 @@ bool JsonlQuery::parseRequest(std::string_view Line, std::string_view &RawId,
           case AttrKind::Enum: {
             std::string_view Value;
             if (!S.string(Value))
-              return Bad("attribute `" + NameCopy + "` is an enum: expected a value name");
+              return Bad("attribute `" + AttrName() + "` is an enum: expected a value name");
             uint32_t Id = P.enumValueId(P.attributeEnum(A), Value);
             if (Id == rt::InvalidId) {
               Error = "unknown value `" + std::string(Value) + "` of enum `" +
                       std::string(P.enumName(P.attributeEnum(A))) + "` for attribute `" +
-                      NameCopy + "`";
+                      AttrName() + "`";
               return false;
             }
             Req.setEnum(A, Id);
@@ -380,7 +385,7 @@ void JsonlQuery::appendDecision(std::string_view RawId, std::string &Out) {
     if (!First)
       Out += ',';
     First = false;
-    Out += RuleJson[R];
+    RuleJson.appendTo(Out, R);
   }
   Out += "],\"obligations\":[";
   First = true;
@@ -388,7 +393,7 @@ void JsonlQuery::appendDecision(std::string_view RawId, std::string &Out) {
     if (!First)
       Out += ',';
     First = false;
-    Out += ObligationJson[O];
+    ObligationJson.appendTo(Out, O);
   }
   Out += "]}\n";
 }

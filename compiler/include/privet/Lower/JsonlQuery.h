@@ -37,8 +37,21 @@ private:
   const rt::CompiledPolicy &P;
   rt::Request Req;
   rt::Decision Dec;
-  std::vector<std::string> RuleJson;       ///< {"id":..,"file":..,"line":..,"col":..}
-  std::vector<std::string> ObligationJson; ///< {"name":..[,"arg":..[,"seconds":..]]}
+  /// JSON texts by index, kept end to end in one buffer: a decision appends several, and at
+  /// ten thousand rules separate strings would each be a cache miss of their own.
+  struct JsonTable {
+    std::string Text;
+    std::vector<uint32_t> Start{0};
+    void add(const std::string &S) {
+      Text += S;
+      Start.push_back(uint32_t(Text.size()));
+    }
+    void appendTo(std::string &Out, uint32_t I) const {
+      Out.append(Text, Start[I], Start[I + 1] - Start[I]);
+    }
+  };
+  JsonTable RuleJson;       ///< {"id":..,"file":..,"line":..,"col":..}
+  JsonTable ObligationJson; ///< {"name":..[,"arg":..[,"seconds":..]]}
   std::string Scratch;                     ///< Decoded strings with escapes.
 };
 
