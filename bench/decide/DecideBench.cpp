@@ -165,8 +165,9 @@ void BM_Jsonl(benchmark::State &State) {
   JsonlQuery Engine(*C.Runtime);
   std::string Out;
   Out.reserve(4 << 20);
-  size_t I = 0, Errors = 0;
+  size_t I = 0, Errors = 0, OutBytes = 0;
   auto CountErrors = [&] {
+    OutBytes += Out.size();
     for (size_t P = Out.find("\"decision\":\"error\""); P != std::string::npos;
          P = Out.find("\"decision\":\"error\"", P + 1))
       ++Errors;
@@ -181,6 +182,8 @@ void BM_Jsonl(benchmark::State &State) {
   CountErrors();
   // Every generated line is a valid request: errors would mean the benchmark measures nothing.
   State.counters["errors"] = double(Errors);
+  // The answer's size grows with the deciding rules it lists, each with its source location.
+  State.counters["out_bytes_per_line"] = double(OutBytes) / std::max<double>(1, State.iterations());
   if (Errors)
     State.SkipWithError(("error decisions: " + Out.substr(0, 300)).c_str());
   State.SetItemsProcessed(State.iterations());
