@@ -355,8 +355,6 @@ struct Joined {
   }
 };
 
-/// Decides one leaf request (Classes are leaf classes outside IndexedDims) from the rules a list
-/// names. Returns false with NeedAttr set when a condition reads an attribute without a value.
 /// A hint that P will be read soon; no effect on the result.
 inline void prefetch(const void *P) {
 #if defined(__GNUC__) || defined(__clang__)
@@ -377,6 +375,8 @@ struct ListScratch {
   const uint64_t *Rows[NumDimensions];
 };
 
+/// Decides one leaf request (Classes are leaf classes outside IndexedDims) from the rules a list
+/// names. Returns false with NeedAttr set when a condition reads an attribute without a value.
 bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t Size,
                   const uint32_t *Classes, const int64_t *Values, const uint8_t *Known,
                   MeetResult &Out, uint32_t &NeedAttr) {
