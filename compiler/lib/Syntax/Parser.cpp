@@ -207,6 +207,17 @@ public:
           .didYouMean(Map.range(Typo->first), Typo->second);
       return;
     }
+    // After a rule's label the effect is due: a name there close to one is that keyword misspelt.
+    if (Offending && Offending->getType() == PrivetLexer::IDENT &&
+        (llvm::is_contained(Expected, size_t(PrivetLexer::ALLOW)) ||
+         llvm::is_contained(Expected, size_t(PrivetLexer::DENY)))) {
+      static const std::vector<std::string> Effects{"allow", "deny"};
+      if (auto Near = closestName(Offending->getText(), Effects)) {
+        Diags.report(diag::syntax_error, Where, "unknown keyword `" + Offending->getText() + "`")
+            .didYouMean(Where, *Near);
+        return;
+      }
+    }
     if (Offending && Offending->getText() == "=" && (Context == "rule" || Context == "invariant")) {
       Diags.report(diag::syntax_error, Where, "expected `==` to compare, found `=`")
           .fixIt(Where, "==");
