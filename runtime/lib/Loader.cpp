@@ -138,9 +138,10 @@ void Validator::buildRuleIndex() {
     F.ConditionOffset = Rec.Condition.Offset;
   }
   // The transpose of the rules' scope bitsets, for the dimensions below the lists' nodes. A
-  // dimension's rows take NumLeafClasses x NumRules bits; past ScopeRowWordLimit the evaluator
-  // reads each rule's own bitset instead.
-  const uint64_t MaxRowWords = ScopeRowWordLimit;
+  // dimension's rows take NumLeafClasses x NumRules bits; past ScopeRowWordLimit, or once all
+  // rows would take more than twice the file (8 MiB at least: a small hostile file must not
+  // make the loader allocate much), the evaluator reads each rule's own bitset instead.
+  uint64_t RowBudget = std::max<uint64_t>(uint64_t(1) << 20, I.Bytes->size() / 4);
   I.RuleWords = (I.NumRules + 63) / 64;
   std::vector<uint64_t> Every(I.RuleWords); // the rules that do not constrain the dimension
   for (unsigned D = 0; D < NumDimensions; ++D) {
@@ -156,10 +157,12 @@ void Validator::buildRuleIndex() {
     if (!Constrained)
       continue;
     uint32_t NumClasses = I.Dims[D].NumLeafClasses;
-    if (uint64_t(NumClasses) * I.RuleWords > MaxRowWords) {
+    uint64_t Words = uint64_t(NumClasses) * I.RuleWords;
+    if (Words > ScopeRowWordLimit || Words > RowBudget) {
       I.ScopeByRecord |= 1u << D;
       continue;
     }
+    RowBudget -= Words;
     I.ScopeByRow |= 1u << D;
     std::vector<uint64_t> &Rows = I.ScopeRows[D];
     Rows.resize(size_t(NumClasses) * I.RuleWords);
