@@ -629,6 +629,18 @@ std::vector<int64_t> domainValues(const CompiledPolicy::Impl &I, uint32_t Attr) 
   return Out;
 }
 
+/// Each attribute's value for evaluation: the request's, else the default; Known says which
+/// attributes have either.
+void attributeValues(const CompiledPolicy::Impl &I, const Request &Req,
+                     std::vector<int64_t> &Values, std::vector<uint8_t> &Known) {
+  Values.resize(I.NumAttributes);
+  Known.resize(I.NumAttributes);
+  for (uint32_t A = 0; A < I.NumAttributes; ++A) {
+    Known[A] = Req.hasAttribute(A) || I.Attributes[A].HasDefault;
+    Values[A] = Req.hasAttribute(A) ? Req.attribute(A) : I.Attributes[A].Default;
+  }
+}
+
 /// More combinations of missing attribute values than this are not tried: the request is an
 /// error (never an allow) naming the first of them.
 constexpr size_t MaxMissingCombinations = 4096;
@@ -639,13 +651,9 @@ constexpr size_t MaxMissingCombinations = 4096;
 /// "Attributes"). Returns false with Missing set on such an error.
 bool decideByMeet(const CompiledPolicy::Impl &I, const uint32_t *Classes, const Request &Req,
                   MeetResult &Out, uint32_t &Missing) {
-  uint32_t NumAttrs = I.NumAttributes;
-  std::vector<int64_t> Values(NumAttrs);
-  std::vector<uint8_t> Known(NumAttrs);
-  for (uint32_t A = 0; A < NumAttrs; ++A) {
-    Known[A] = Req.hasAttribute(A) || I.Attributes[A].HasDefault;
-    Values[A] = Req.hasAttribute(A) ? Req.attribute(A) : I.Attributes[A].Default;
-  }
+  std::vector<int64_t> Values;
+  std::vector<uint8_t> Known;
+  attributeValues(I, Req, Values, Known);
   std::vector<uint32_t> Tried;                // attributes being tried at every interval
   std::vector<std::vector<int64_t>> Choices;  // their values
   std::vector<MeetResult> Results;            // per combination, mixed radix, first fastest
@@ -742,12 +750,7 @@ bool finishWalk(const CompiledPolicy::Impl &I, const uint32_t *Classes, const Re
   if (Missing == AtRuleList) {
     thread_local std::vector<int64_t> Values;
     thread_local std::vector<uint8_t> Known;
-    Values.resize(I.NumAttributes);
-    Known.resize(I.NumAttributes);
-    for (uint32_t A = 0; A < I.NumAttributes; ++A) {
-      Known[A] = Req.hasAttribute(A) || I.Attributes[A].HasDefault;
-      Values[A] = Req.hasAttribute(A) ? Req.attribute(A) : I.Attributes[A].Default;
-    }
+    attributeValues(I, Req, Values, Known);
     uint32_t NeedAttr = NoMissing;
     if (evaluateRuleList(I, I.node(Stopped), Classes, Values.data(), Known.data(), Out, NeedAttr))
       return true;
