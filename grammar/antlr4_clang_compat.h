@@ -13,9 +13,12 @@
 
 #include "antlr4-common.h"
 
-#define _literalNames _literalNames{}
-#define _symbolicNames _symbolicNames{}
-#define _displayNames _displayNames{}
+#define _literalNames                                                                              \
+  _literalNames {}
+#define _symbolicNames                                                                             \
+  _symbolicNames {}
+#define _displayNames                                                                              \
+  _displayNames {}
 #include "Vocabulary.h"
 #undef _literalNames
 #undef _symbolicNames

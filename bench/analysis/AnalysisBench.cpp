@@ -10,7 +10,6 @@
 
 #include <benchmark/benchmark.h>
 
-
 using namespace privet;
 
 namespace {
@@ -27,7 +26,11 @@ void BM_AllAnalyses(benchmark::State &State) {
   State.counters["findings"] = Findings;
 }
 
-BENCHMARK(BM_AllAnalyses)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_AllAnalyses)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 
 } // namespace

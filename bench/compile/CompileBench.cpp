@@ -5,7 +5,6 @@
 
 #include <benchmark/benchmark.h>
 
-
 #include <sys/resource.h>
 
 using namespace privet;
@@ -50,9 +49,7 @@ void BM_Compile(benchmark::State &State) {
   State.counters["lower_s"] = Stats.LowerSeconds;
   State.SetLabel(Stats.Order);
 }
-BENCHMARK(BM_Compile)
-    ->Arg(10)->Arg(100)->Arg(400)->Arg(1000)
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Compile)->Arg(10)->Arg(100)->Arg(400)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Compile)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 /// The 10k-rule policy with different budgets for precomputing group (derived-class) edges: the
@@ -64,15 +61,17 @@ void BM_CompileGroupBudget(benchmark::State &State) {
   compileLoop(State, bench::cachedPolicy(State.range(0)), Opts, Stats);
 }
 BENCHMARK(BM_CompileGroupBudget)
-    ->Args({10000, 0})->Args({10000, 1'000'000})->Args({10000, 16'000'000})
-    ->Unit(benchmark::kMillisecond)->Iterations(1);
+    ->Args({10000, 0})
+    ->Args({10000, 1'000'000})
+    ->Args({10000, 16'000'000})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 /// The same 400-rule policy under each dimension order.
 void BM_CompileOrder(benchmark::State &State) {
   DiagramOptions Opts;
   Opts.Order = DimensionOrder(State.range(0));
-  static const char *const Names[] = {"heuristic", "declaration", "fewest-classes",
-                                      "most-classes"};
+  static const char *const Names[] = {"heuristic", "declaration", "fewest-classes", "most-classes"};
   LoweringStats Stats;
   if (compileLoop(State, bench::cachedPolicy(400), Opts, Stats))
     State.SetLabel(std::string(Names[State.range(0)]) + ": " + Stats.Order);

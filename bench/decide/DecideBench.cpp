@@ -66,8 +66,10 @@ void BM_DecideByIds(benchmark::State &State) {
     for (unsigned D = 0; D < NumDimensions; ++D)
       if (L.Values[D] != UINT32_MAX)
         R.set(rt::Dim(D), L.Values[D]);
-    R.setBool(0, L.Attrs[0]).setEnum(1, uint32_t(L.Attrs[1])).setInt(2, L.Attrs[2]).setDuration(
-        3, L.Attrs[3]);
+    R.setBool(0, L.Attrs[0])
+        .setEnum(1, uint32_t(L.Attrs[1]))
+        .setInt(2, L.Attrs[2])
+        .setDuration(3, L.Attrs[3]);
     Reqs.push_back(std::move(R));
   }
   rt::Decision Out;

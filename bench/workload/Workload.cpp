@@ -111,7 +111,8 @@ Policy generatePolicy(unsigned NumRules, uint64_t Seed) {
   P.Files.push_back("workload.privet");
 
   Vocabulary &Actions = P.vocab(Dimension::Action);
-  for (const char *A : {"collect", "use", "share", "transfer", "store", "delete", "sell", "analyse"})
+  for (const char *A :
+       {"collect", "use", "share", "transfer", "store", "delete", "sell", "analyse"})
     add(Actions, A);
   Vocabulary &Data = P.vocab(Dimension::Data);
   tree(Data, "d", 6, 7, 6); // 6 + 42 + 252 = 300 nodes
@@ -131,8 +132,8 @@ Policy generatePolicy(unsigned NumRules, uint64_t Seed) {
   }
   tree(P.vocab(Dimension::Purpose), "p", 8, 7, 0);   // 8 + 56 = 64
   tree(P.vocab(Dimension::Recipient), "r", 4, 4, 0); // 4 + 16 = 20
-  for (const char *B : {"consent", "contract", "legal_obligation", "vital_interests",
-                        "public_task", "legitimate_interests"})
+  for (const char *B : {"consent", "contract", "legal_obligation", "vital_interests", "public_task",
+                        "legitimate_interests"})
     add(P.vocab(Dimension::Basis), B);
   tree(P.vocab(Dimension::Subject), "s", 2, 3, 0);
   tree(P.vocab(Dimension::Region), "g", 2, 4, 0);
@@ -158,7 +159,7 @@ Policy generatePolicy(unsigned NumRules, uint64_t Seed) {
   Attr("data_age", AttrKind::Duration, 0);
 
   std::function<uint32_t(bool, uint32_t, unsigned)> AddRule = [&](bool Allow, uint32_t Parent,
-                                                                   unsigned Depth) {
+                                                                  unsigned Depth) {
     uint32_t Index = P.Rules.size();
     P.Rules.emplace_back();
     Scope S;

@@ -1,4 +1,5 @@
-//===- Workload.h - Generated policies and requests of realistic size for benchmarks --*- C++ -*-===//
+//===- Workload.h - Generated policies and requests of realistic size for benchmarks --*- C++
+//-*-===//
 //
 // Vocabularies shaped like a real privacy notice's (about 300 data categories in three levels with
 // some categories under two parents, 60 purposes, 20 recipients, 8 actions, 6 legal bases, a few

@@ -473,8 +473,8 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
       const Joined &J = Ex[ExIndex[K]];
       bool Deny = J.K == Joined::Deny;
       (Deny ? AnyDeny : AnyAllow) = true;
-      (Deny ? DenyRules : AllowRules).insert((Deny ? DenyRules : AllowRules).end(),
-                                             J.Rules.begin(), J.Rules.end());
+      (Deny ? DenyRules : AllowRules)
+          .insert((Deny ? DenyRules : AllowRules).end(), J.Rules.begin(), J.Rules.end());
     } else if (IsAllow) {
       AnyAllow = true;
       AllowRules.push_back(List[K]);
@@ -654,9 +654,9 @@ bool decideByMeet(const CompiledPolicy::Impl &I, const uint32_t *Classes, const 
   std::vector<int64_t> Values;
   std::vector<uint8_t> Known;
   attributeValues(I, Req, Values, Known);
-  std::vector<uint32_t> Tried;                // attributes being tried at every interval
-  std::vector<std::vector<int64_t>> Choices;  // their values
-  std::vector<MeetResult> Results;            // per combination, mixed radix, first fastest
+  std::vector<uint32_t> Tried;               // attributes being tried at every interval
+  std::vector<std::vector<int64_t>> Choices; // their values
+  std::vector<MeetResult> Results;           // per combination, mixed radix, first fastest
   while (true) {
     size_t Total = 1;
     for (const auto &C : Choices)

@@ -141,8 +141,8 @@ Result<std::unique_ptr<FileBytes>> FileBytes::open(const std::string &Path) {
       if (N < 0 && errno == EINTR)
         continue;
       if (N <= 0) {
-        std::string Msg = "cannot read `" + Path + "`: " +
-                          (N < 0 ? errnoText() : std::string("file shrank while reading"));
+        std::string Msg = "cannot read `" + Path +
+                          "`: " + (N < 0 ? errnoText() : std::string("file shrank while reading"));
         ::close(Fd);
         ::munmap(Big, roundToHugePage(Size));
         return Error{Msg};

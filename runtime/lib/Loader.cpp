@@ -589,7 +589,9 @@ Status Validator::diagram() {
   for (uint64_t W = 0; W < I.NumNodeWords; ++Count) {
     const uint32_t *N = I.Nodes + W;
     uint32_t Code = N[0] & 15, NumChildren = N[0] >> 4;
-    auto What = [&] { return "node " + std::to_string(Count) + " (word " + std::to_string(W) + ")"; };
+    auto What = [&] {
+      return "node " + std::to_string(Count) + " (word " + std::to_string(W) + ")";
+    };
     uint64_t First = W + 1; // first child
     uint64_t Want = 0;
     if (Code == RuleListCode) {
@@ -608,7 +610,7 @@ Status Validator::diagram() {
       // Children for every leaf class, and for some prefix of the derived classes.
       const DimensionRecord &D = I.Dims[Code];
       Want = NumChildren >= D.NumLeafClasses && NumChildren <= D.NumClasses ? NumChildren
-                                                                           : D.NumLeafClasses;
+                                                                            : D.NumLeafClasses;
     } else if (Code == AttributeCode) {
       if (W + 3 > I.NumNodeWords)
         return bad(What() + " is truncated");

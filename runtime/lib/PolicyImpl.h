@@ -232,9 +232,9 @@ struct CompiledPolicy::Impl {
 
   /// A node by its reference (not a terminal), decoded.
   struct NodeView {
-    bool IsList;      ///< A rule list: Children are rule indexes.
+    bool IsList; ///< A rule list: Children are rule indexes.
     bool IsDimension;
-    uint32_t Var;         ///< Dimension or attribute index.
+    uint32_t Var; ///< Dimension or attribute index.
     uint32_t NumChildren;
     const uint32_t *Children;
     const int64_t *Thresholds; ///< NumChildren - 1 of them on int/duration tests.

@@ -6,8 +6,8 @@
 //===------------------------------------------------------------------------------------===//
 #include "privet/Artifact.h"
 
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <unordered_map>

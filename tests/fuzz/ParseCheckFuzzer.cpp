@@ -19,8 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   privet::DiagnosticEngine Diags(SM);
   privet::FrontendOptions Options; // imports resolve against the real standard library
   llvm::StringRef Text(reinterpret_cast<const char *>(Data), Size);
-  std::optional<privet::Policy> P =
-      privet::loadPolicyFromText(Text, "fuzz.privet", Options, Diags);
+  std::optional<privet::Policy> P = privet::loadPolicyFromText(Text, "fuzz.privet", Options, Diags);
   if (P && Diags.hasErrors())
     __builtin_trap(); // a Policy is only produced for error-free input
   std::string Out;

@@ -10,8 +10,8 @@ namespace privet::ast {
 std::string QualName::str() const { return join(Parts, "."); }
 
 StringRef vocabKeyword(VocabKind K) {
-  static const char *const Names[] = {"action", "category", "subject", "purpose",   "basis",
-                                      "recipient", "region", "context", "obligation"};
+  static const char *const Names[] = {"action",    "category", "subject", "purpose",   "basis",
+                                      "recipient", "region",   "context", "obligation"};
   return Names[unsigned(K)];
 }
 
@@ -225,7 +225,9 @@ private:
       rule(*R);
     } else if (const auto *Q = dyn_cast<RequireDecl>(&D)) {
       line() << (Q->Label.empty() ? "" : Q->Label + ": ") << "require"
-             << (Q->Q == RequireDecl::Never ? " never" : Q->Q == RequireDecl::Always ? " always" : "");
+             << (Q->Q == RequireDecl::Never    ? " never"
+                 : Q->Q == RequireDecl::Always ? " always"
+                                               : "");
       pattern(Q->Pat);
       conditions(Q->Conditions);
       obligations(Q->Obligations);

@@ -12,8 +12,8 @@ using namespace privet::analysis;
 
 namespace {
 
-const char *const DimKeywords[] = {"action", "category", "subject", "purpose",
-                                   "basis",  "recipient", "region", "context"};
+const char *const DimKeywords[] = {"action", "category",  "subject", "purpose",
+                                   "basis",  "recipient", "region",  "context"};
 
 bool isSubsetOf(const llvm::BitVector &A, const llvm::BitVector &B) {
   llvm::BitVector X = A;
@@ -82,8 +82,7 @@ private:
     for (size_t I = 0; I != Rules.size() && I != Opts.MaxNotes; ++I)
       note(F, P.Rules[Rules[I]].Location, Message(Rules[I]));
     if (Rules.size() > Opts.MaxNotes)
-      F.Notes.back().Message +=
-          fmt::format(" (and {} more rules)", Rules.size() - Opts.MaxNotes);
+      F.Notes.back().Message += fmt::format(" (and {} more rules)", Rules.size() - Opts.MaxNotes);
   }
 
   bool dimsOverlap(uint32_t A, uint32_t B) const {
@@ -156,9 +155,8 @@ private:
       Finding *F = addOnRule(diag::dead_rule, Rl,
                              {ruleKind(Rl), X.Id, "its exceptions cover its whole scope"});
       if (F)
-        noteRules(*F, X.Exceptions, [&](uint32_t E) {
-          return fmt::format("exception {} overrides it", ruleRef(E));
-        });
+        noteRules(*F, X.Exceptions,
+                  [&](uint32_t E) { return fmt::format("exception {} overrides it", ruleRef(E)); });
       return;
     }
     if (Reach == Mdd::False) {
@@ -239,14 +237,14 @@ private:
         if (Mine == Theirs && Other > Rl && Y.Exceptions.empty() &&
             (!X.IsAllow || X.Obligations == Y.Obligations))
           continue;
-        Finding &F = add(diag::redundant_rule, X.Location,
-                         {ruleKind(Rl), X.Id,
-                          fmt::format("{} {} already {} every request it applies to{}",
-                                      ruleKind(Other), ruleRef(Other),
-                                      X.IsAllow ? "allows" : "denies",
-                                      X.IsAllow && !X.Obligations.empty()
-                                          ? ", with at least the same obligations"
-                                          : "")});
+        Finding &F =
+            add(diag::redundant_rule, X.Location,
+                {ruleKind(Rl), X.Id,
+                 fmt::format("{} {} already {} every request it applies to{}", ruleKind(Other),
+                             ruleRef(Other), X.IsAllow ? "allows" : "denies",
+                             X.IsAllow && !X.Obligations.empty()
+                                 ? ", with at least the same obligations"
+                                 : "")});
         note(F, Y.Location, fmt::format("{} {} is declared here", ruleKind(Other), ruleRef(Other)));
         break;
       }
@@ -443,18 +441,18 @@ private:
       case Invariant::Obliged:
         for (const ObligationRef &Req : I.Required) {
           Mdd::Ref Met = R.carrying([&](const ObligationRef &Have) {
-            bool Under = Have.Obligation == Req.Obligation ||
-                         (Have.Obligation < Obl.Covers.size() &&
-                          Req.Obligation < Obl.Covers.size() &&
-                          isSubsetOf(Obl.Covers[Have.Obligation], Obl.Covers[Req.Obligation]));
+            bool Under =
+                Have.Obligation == Req.Obligation ||
+                (Have.Obligation < Obl.Covers.size() && Req.Obligation < Obl.Covers.size() &&
+                 isSubsetOf(Obl.Covers[Have.Obligation], Obl.Covers[Req.Obligation]));
             return Under && (!Req.Arg || Have.Arg == Req.Arg);
           });
-          std::string Name = Req.Obligation < Obl.Nodes.size() ? Obl.Nodes[Req.Obligation].Name
-                                                               : std::string("?");
+          std::string Name =
+              Req.Obligation < Obl.Nodes.size() ? Obl.Nodes[Req.Obligation].Name : std::string("?");
           if (Req.Arg)
             Name += "(" + std::to_string(*Req.Arg) + ")";
-          reportViolation(I, M.diff(M.conj(Region, R.allowed()), Met),
-                          diag::invariant_obligation, Name);
+          reportViolation(I, M.diff(M.conj(Region, R.allowed()), Met), diag::invariant_obligation,
+                          Name);
         }
         break;
       }

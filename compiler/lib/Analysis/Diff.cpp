@@ -69,11 +69,10 @@ public:
       summarise(M.diff(M.conj(Both, IsCarried), WasCarried), DiffChange::ObligationAdded, Name);
       summarise(M.diff(M.conj(Both, WasCarried), IsCarried), DiffChange::ObligationRemoved, Name);
     }
-    std::stable_sort(Result.Changes.begin(), Result.Changes.end(),
-                     [](const DiffChange &A, const DiffChange &B) {
-                       return std::tie(A.K, A.Obligation, A.Text) <
-                              std::tie(B.K, B.Obligation, B.Text);
-                     });
+    std::stable_sort(
+        Result.Changes.begin(), Result.Changes.end(), [](const DiffChange &A, const DiffChange &B) {
+          return std::tie(A.K, A.Obligation, A.Text) < std::tie(B.K, B.Obligation, B.Text);
+        });
     return std::move(Result);
   }
 
@@ -202,9 +201,9 @@ private:
       Text += Part;
     };
     // The order a sentence reads in: "share `x` to `y` for `z` under `w`".
-    static const Dimension Order[] = {Dimension::Action,  Dimension::Data,  Dimension::Subject,
+    static const Dimension Order[] = {Dimension::Action,    Dimension::Data,    Dimension::Subject,
                                       Dimension::Recipient, Dimension::Purpose, Dimension::Basis,
-                                      Dimension::Region,  Dimension::Context};
+                                      Dimension::Region,    Dimension::Context};
     for (Dimension Dim : Order) {
       unsigned D = unsigned(Dim);
       const llvm::BitVector &X = Cube[S.dimVar(Dim)];

@@ -193,8 +193,8 @@ std::optional<std::vector<uint32_t>> Mdd::pick(Ref A, llvm::ArrayRef<uint32_t> P
     unsigned V = var(A);
     llvm::ArrayRef<Ref> Kids = children(A);
     if (Kids[Point[V]] == False)
-      Point[V] = std::find_if(Kids.begin(), Kids.end(), [](Ref C) { return C != False; }) -
-                 Kids.begin();
+      Point[V] =
+          std::find_if(Kids.begin(), Kids.end(), [](Ref C) { return C != False; }) - Kids.begin();
     A = Kids[Point[V]];
   }
   return Point;

@@ -7,7 +7,7 @@ llvm::Error privet::analysis::writeOutputFile(llvm::StringRef Path, llvm::String
   std::string Model = (Path + ".tmp-%%%%%%%%").str();
   if (llvm::Error E = llvm::writeFileAtomically(Model, Path, Content))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "cannot write `" + Path.str() + "`: " +
-                                       llvm::toString(std::move(E)));
+                                   "cannot write `" + Path.str() +
+                                       "`: " + llvm::toString(std::move(E)));
   return llvm::Error::success();
 }

@@ -135,11 +135,9 @@ PointDecision PolicyRegions::decide(llvm::ArrayRef<uint32_t> Point) const {
       continue;
     D.Rules.push_back(R);
     if (D.Allow)
-      D.Obligations.insert(D.Obligations.end(), EffObligations[R].begin(),
-                           EffObligations[R].end());
+      D.Obligations.insert(D.Obligations.end(), EffObligations[R].begin(), EffObligations[R].end());
   }
   llvm::sort(D.Obligations);
-  D.Obligations.erase(std::unique(D.Obligations.begin(), D.Obligations.end()),
-                      D.Obligations.end());
+  D.Obligations.erase(std::unique(D.Obligations.begin(), D.Obligations.end()), D.Obligations.end());
   return D;
 }

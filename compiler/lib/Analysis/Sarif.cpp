@@ -12,7 +12,6 @@
 using namespace privet;
 using namespace privet::analysis;
 
-
 static const char *levelOf(Severity S) {
   switch (S) {
   case Severity::Error:
@@ -168,11 +167,10 @@ void privet::analysis::writeSarif(llvm::raw_ostream &OS, const std::vector<Sarif
                             {"semanticVersion", PRIVET_VERSION_STRING},
                             {"informationUri", PRIVET_INFORMATION_URI},
                             {"rules", std::move(RuleArray)}};
-  llvm::json::Object Log{
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"version", "2.1.0"},
-      {"runs", llvm::json::Array{llvm::json::Object{
-                   {"tool", llvm::json::Object{{"driver", std::move(Driver)}}},
-                   {"results", std::move(ResultArray)}}}}};
+  llvm::json::Object Log{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                         {"version", "2.1.0"},
+                         {"runs", llvm::json::Array{llvm::json::Object{
+                                      {"tool", llvm::json::Object{{"driver", std::move(Driver)}}},
+                                      {"results", std::move(ResultArray)}}}}};
   OS << llvm::formatv("{0:2}", llvm::json::Value(std::move(Log))) << "\n";
 }

@@ -84,7 +84,8 @@ std::string AttrDomain::describeClass(uint32_t I) const {
     return ">= " + formatNumber(Kind, Cuts[I - 1]);
   if (Cuts[I] == Cuts[I - 1] + 1)
     return "== " + formatNumber(Kind, Cuts[I - 1]);
-  return fmt::format(">= {} and < {}", formatNumber(Kind, Cuts[I - 1]), formatNumber(Kind, Cuts[I]));
+  return fmt::format(">= {} and < {}", formatNumber(Kind, Cuts[I - 1]),
+                     formatNumber(Kind, Cuts[I]));
 }
 
 //===-- Building the shared space -------------------------------------------------------===//
@@ -198,8 +199,7 @@ Space::Space(std::vector<const Policy *> Ps) : Policies(std::move(Ps)) {
     const Policy &P = *Policies[W];
     for (uint32_t A = 0; A != P.Attributes.size(); ++A)
       if (P.Attributes[A].Default)
-        Attrs[Views[W]->sharedAttr(A)].Default =
-            Views[W]->sharedValue(A, *P.Attributes[A].Default);
+        Attrs[Views[W]->sharedAttr(A)].Default = Views[W]->sharedValue(A, *P.Attributes[A].Default);
   }
 }
 

@@ -186,8 +186,7 @@ void writeText(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Repor
       llvm::WithColor(OS, llvm::raw_ostream::RED, true, false,
                       Opts.Color ? llvm::ColorMode::Enable : llvm::ColorMode::Disable)
           << "FAIL";
-      OS << " " << locText(P, Ex.Location) << ": test \"" << TC.Name << "\": " << R.Failure
-         << "\n";
+      OS << " " << locText(P, Ex.Location) << ": test \"" << TC.Name << "\": " << R.Failure << "\n";
       OS << "  expected: " << firstLine(Ex.SourceText) << "\n";
       OS << "  actual:   " << decisionText(P, R) << "\n";
       if (R.Rules.empty() && R.Actual == ExpectationResult::Deny)
@@ -204,8 +203,7 @@ void writeText(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Repor
       break;
     const Policy &P = *Rep.P;
     OS << fmt::format("coverage of {}: {:.1f}% of rules ({} of {}) decided an expectation\n",
-                      Rep.File, Rep.coverage(),
-                      Rep.CountedRules.size() - Rep.UncoveredRules.size(),
+                      Rep.File, Rep.coverage(), Rep.CountedRules.size() - Rep.UncoveredRules.size(),
                       Rep.CountedRules.size());
     for (uint32_t Rl : Rep.UncoveredRules)
       OS << "  not exercised: rule `" << P.Rules[Rl].Id << "` at "
@@ -335,8 +333,7 @@ void writeJUnit(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Repo
                                         Ex.Location.Col, R.Failure, decisionText(P, R));
       for (uint32_t Rl : R.Rules)
         Details += fmt::format("\ndecided by rule `{}` at {}: {}", P.Rules[Rl].Id,
-                               locText(P, P.Rules[Rl].Location),
-                               firstLine(P.Rules[Rl].SourceText));
+                               locText(P, P.Rules[Rl].Location), firstLine(P.Rules[Rl].SourceText));
       OS << ">\n      <failure message=\"" << xmlEscape(R.Failure) << "\" type=\"expectation\">"
          << xmlEscape(Details) << "</failure>\n    </testcase>\n";
     }

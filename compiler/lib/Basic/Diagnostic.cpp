@@ -19,12 +19,10 @@ using namespace llvm;
 namespace privet {
 
 static const DiagnosticKindInfo KindTable[] = {
-#define DIAG(Name, Sev, Code, Format)                                                          \
-  {diag::Name, #Name, Code, Severity::Sev, Format},
+#define DIAG(Name, Sev, Code, Format) {diag::Name, #Name, Code, Severity::Sev, Format},
 #include "privet/Basic/DiagnosticKinds.def"
 };
-static_assert(sizeof(KindTable) / sizeof(KindTable[0]) == diag::NumKinds,
-              "one table row per kind");
+static_assert(sizeof(KindTable) / sizeof(KindTable[0]) == diag::NumKinds, "one table row per kind");
 
 StringRef severityName(Severity S) {
   switch (S) {
@@ -275,7 +273,8 @@ void DiagnosticEngine::renderJson(raw_ostream &OS) const {
   for (const Diagnostic *D : sorted()) {
     json::Array Notes;
     for (const auto &N : D->Notes)
-      Notes.push_back(json::Object{{"message", N.Message}, {"location", locationJson(*this, N.Range)}});
+      Notes.push_back(
+          json::Object{{"message", N.Message}, {"location", locationJson(*this, N.Range)}});
     json::Array FixIts;
     for (const auto &F : D->FixIts)
       FixIts.push_back(json::Object{{"location", locationJson(*this, F.Range)}, {"text", F.Text}});

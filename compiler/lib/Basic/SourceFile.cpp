@@ -28,7 +28,8 @@ std::optional<unsigned> addSourceBuffer(DiagnosticEngine &Diags,
   if (!isLegalUTF8String(&Cursor, End))
     BadUtf8 = reinterpret_cast<const char *>(Cursor);
   if (Nul && (!BadUtf8 || Nul < BadUtf8)) {
-    Diags.report(diag::nul_byte, SMRange(SMLoc::getFromPointer(Nul), SMLoc::getFromPointer(Nul + 1)));
+    Diags.report(diag::nul_byte,
+                 SMRange(SMLoc::getFromPointer(Nul), SMLoc::getFromPointer(Nul + 1)));
     return std::nullopt;
   }
   if (BadUtf8) {

@@ -84,9 +84,8 @@ std::vector<AttributeDomain> computeAttributeDomains(const Policy &P) {
       D.Size = 2;
       break;
     case AttrKind::Enum:
-      D.Size = Attr.Enum < P.Enums.size()
-                   ? std::max<uint32_t>(1, P.Enums[Attr.Enum].Values.size())
-                   : 1;
+      D.Size =
+          Attr.Enum < P.Enums.size() ? std::max<uint32_t>(1, P.Enums[Attr.Enum].Values.size()) : 1;
       break;
     case AttrKind::Int:
     case AttrKind::Duration: {

@@ -2,11 +2,12 @@
 //
 // Construction is top-down over the dimensions, like a packet classifier's: at each dimension the
 // live rules (those whose scope holds the values chosen above, exceptions only under a live parent)
-// are split by the dimension's leaf classes, and a subdiagram is built once per distinct set of live
-// rules. Cost follows the diagram's size, not the product of rule count and diagram size as joining
-// one diagram per rule did. Below the last dimension the attribute conditions remain: there each
-// live rule's outcome (its effect overridden by its live exceptions', guarded by its condition) is
-// a small diagram, joined with deny-overrides, and what nothing decides becomes the default deny.
+// are split by the dimension's leaf classes, and a subdiagram is built once per distinct set of
+// live rules. Cost follows the diagram's size, not the product of rule count and diagram size as
+// joining one diagram per rule did. Below the last dimension the attribute conditions remain: there
+// each live rule's outcome (its effect overridden by its live exceptions', guarded by its
+// condition) is a small diagram, joined with deny-overrides, and what nothing decides becomes the
+// default deny.
 //
 // A second pass adds edges for the derived classes (non-leaf values, omitted), each the meet of
 // its leaf classes' subdiagrams, breadth-first from the root while DiagramOptions::
@@ -114,7 +115,7 @@ private:
   std::vector<ObligationRef> ObligationIds;
   std::map<ObligationRef, uint32_t> ObligationIndex;
   std::array<llvm::DenseMap<uint64_t, Ref, PairKeyInfo>, NumOps> Memo;
-  uint64_t Steps = 0;     ///< Apply steps not answered by the memo, for the work budget.
+  uint64_t Steps = 0; ///< Apply steps not answered by the memo, for the work budget.
   bool OverBudget = false;
   /// Giving up early: when the rule index can stand in, the work and size of the whole diagram
   /// are projected from the first split's subdiagrams built so far (and the first of those from
@@ -228,10 +229,10 @@ Ref Builder::mk(uint32_t Var, llvm::ArrayRef<Ref> Children) {
 Ref Builder::mkList(llvm::ArrayRef<uint32_t> Rules) {
   // No live rule: the default deny. Otherwise a node whose "children" are rule indexes, shared
   // like any node; the runtime evaluates the rules it lists.
-  if (std::none_of(Rules.begin(), Rules.end(),
-                   [&](uint32_t R) { return P.Rules[R].isTopLevel(); }))
+  if (std::none_of(Rules.begin(), Rules.end(), [&](uint32_t R) { return P.Rules[R].isTopLevel(); }))
     return DefaultDenyT;
-  uint64_t H = llvm::hash_combine(RuleListVar, llvm::hash_combine_range(Rules.begin(), Rules.end()));
+  uint64_t H =
+      llvm::hash_combine(RuleListVar, llvm::hash_combine_range(Rules.begin(), Rules.end()));
   auto [It, Inserted] = Unique.try_emplace(H, uint32_t(Nodes.size()));
   if (!Inserted)
     for (uint32_t N = It->second; N != ~0u; N = Nodes[N].Next) {
@@ -241,17 +242,17 @@ Ref Builder::mkList(llvm::ArrayRef<uint32_t> Rules) {
         return N;
     }
   uint32_t Id = Nodes.size();
-  Nodes.push_back({RuleListVar, uint32_t(Pool.size()), uint32_t(Rules.size()),
-                   Inserted ? ~0u : It->second});
+  Nodes.push_back(
+      {RuleListVar, uint32_t(Pool.size()), uint32_t(Rules.size()), Inserted ? ~0u : It->second});
   Pool.insert(Pool.end(), Rules.begin(), Rules.end());
   It->second = Id;
   return Id;
 }
 
 Ref Builder::intern(Outcome O) {
-  uint64_t H = llvm::hash_combine(
-      unsigned(O.K), llvm::hash_combine_range(O.Rules.begin(), O.Rules.end()),
-      llvm::hash_combine_range(O.Obligations.begin(), O.Obligations.end()));
+  uint64_t H =
+      llvm::hash_combine(unsigned(O.K), llvm::hash_combine_range(O.Rules.begin(), O.Rules.end()),
+                         llvm::hash_combine_range(O.Obligations.begin(), O.Obligations.end()));
   auto [It, Inserted] = OutcomeIndex.try_emplace(H, uint32_t(Outcomes.size()));
   if (!Inserted)
     for (uint32_t T = It->second; T != ~0u; T = OutcomeNext[T])
@@ -940,8 +941,7 @@ llvm::Error Builder::run() {
     uint32_t Tested = 0;
     CutLevel = 0;
     while (CutLevel < D.Order.size() && D.Order[CutLevel].IsDimension &&
-           D.Classes[D.Order[CutLevel].Index].NumLeafClasses > 1 &&
-           Tested < Opts.RuleListLevels) {
+           D.Classes[D.Order[CutLevel].Index].NumLeafClasses > 1 && Tested < Opts.RuleListLevels) {
       ++CutLevel;
       ++Tested;
     }
@@ -979,10 +979,9 @@ llvm::Error Builder::run() {
         "building the decision diagram exceeds the work budget of %llu steps",
         (unsigned long long)Opts.StepBudget);
   if (OverBudget)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        "the decision diagram exceeds the node budget of %llu nodes",
-        (unsigned long long)Opts.NodeBudget);
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the decision diagram exceeds the node budget of %llu nodes",
+                                   (unsigned long long)Opts.NodeBudget);
 
   auto LeafDone = Clock::now();
   D.Stats.LeafSeconds = std::chrono::duration<double>(LeafDone - Start).count();
@@ -994,10 +993,9 @@ llvm::Error Builder::run() {
   if (!RuleLists)
     addDerivedEdges(Final);
   if (OverBudget)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        "the decision diagram exceeds the node budget of %llu nodes",
-        (unsigned long long)Opts.NodeBudget);
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the decision diagram exceeds the node budget of %llu nodes",
+                                   (unsigned long long)Opts.NodeBudget);
   compact(Final);
   D.Stats.DerivedSeconds = std::chrono::duration<double>(Clock::now() - LeafDone).count();
   for (const auto &N : D.Nodes) {

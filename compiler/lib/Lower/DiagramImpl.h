@@ -22,15 +22,15 @@ struct DecisionDiagram::Impl {
   const Policy &P;
   std::array<DimensionClasses, NumDimensions> Classes;
   std::vector<AttributeDomain> Domains;
-  std::vector<DiagramVar> Order;   ///< Every variable, root first.
-  std::vector<uint32_t> LevelOf;   ///< Var key -> position in Order.
+  std::vector<DiagramVar> Order; ///< Every variable, root first.
+  std::vector<uint32_t> LevelOf; ///< Var key -> position in Order.
 
   struct NodeRec {
     uint32_t Var;   ///< Var key.
     uint32_t First; ///< Into Pool.
     uint32_t Count;
   };
-  std::vector<NodeRec> Nodes;      ///< Reachable nodes only, children before parents.
+  std::vector<NodeRec> Nodes; ///< Reachable nodes only, children before parents.
   std::vector<Ref> Pool;
   std::vector<DiagramTerminal> Terminals;
   std::vector<Ref> BottomUp;

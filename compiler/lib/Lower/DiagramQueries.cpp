@@ -129,8 +129,8 @@ static bool boxEmpty(const DiagramBox &B) {
   return false;
 }
 
-bool DecisionDiagram::forEachRegion(
-    const DiagramBox &B, const std::function<bool(const DiagramBox &, Ref)> &F) const {
+bool DecisionDiagram::forEachRegion(const DiagramBox &B,
+                                    const std::function<bool(const DiagramBox &, Ref)> &F) const {
   if (boxEmpty(B))
     return true;
   DiagramBox Cur = B;
@@ -139,7 +139,8 @@ bool DecisionDiagram::forEachRegion(
     if (isTerminal(R))
       return F(Cur, R);
     const Impl::NodeRec &N = I->Nodes[R];
-    llvm::BitVector &Set = N.Var < NumDimensions ? Cur.Dims[N.Var] : Cur.Attrs[N.Var - NumDimensions];
+    llvm::BitVector &Set =
+        N.Var < NumDimensions ? Cur.Dims[N.Var] : Cur.Attrs[N.Var - NumDimensions];
     llvm::BitVector Saved = Set;
     llvm::SmallVector<Ref, 16> Seen;
     for (unsigned K : Saved.set_bits()) {
@@ -289,9 +290,7 @@ static std::vector<uint64_t> terminalWeights(const DecisionDiagram::Impl &I, con
     if (V.IsDimension) {
       const DimensionClasses &DC = I.Classes[V.Index];
       for (uint32_t K = 0; K < DC.NumLeafClasses; ++K)
-        W[L].push_back(B.Dims[V.Index].test(K)
-                           ? std::max<uint64_t>(1, DC.Members[K].size())
-                           : 0);
+        W[L].push_back(B.Dims[V.Index].test(K) ? std::max<uint64_t>(1, DC.Members[K].size()) : 0);
     } else {
       for (uint32_t K = 0; K < I.Domains[V.Index].Size; ++K)
         W[L].push_back(B.Attrs[V.Index].test(K) ? 1 : 0);
@@ -336,8 +335,9 @@ static std::vector<uint64_t> terminalWeights(const DecisionDiagram::Impl &I, con
   return TermCount;
 }
 
-uint64_t DecisionDiagram::countCells(
-    const DiagramBox &B, const std::function<bool(const DiagramTerminal &)> &Pred) const {
+uint64_t
+DecisionDiagram::countCells(const DiagramBox &B,
+                            const std::function<bool(const DiagramTerminal &)> &Pred) const {
   if (boxEmpty(B))
     return 0;
   std::vector<uint64_t> Counts = terminalWeights(*I, B);

@@ -218,8 +218,7 @@ std::string_view dimKey(Dim D) { return rt::dimensionName(D); }
 
 } // namespace
 
-bool JsonlQuery::parseRequest(std::string_view Line, std::string_view &RawId,
-                              std::string &Error) {
+bool JsonlQuery::parseRequest(std::string_view Line, std::string_view &RawId, std::string &Error) {
   Scanner S{Line.data(), Line.data() + Line.size(), Scratch};
   auto Bad = [&](const std::string &What) {
     Error = "invalid request at column " + std::to_string(S.Pos - Line.data() + 1) + ": " + What;
@@ -379,7 +378,8 @@ void JsonlQuery::appendDecision(std::string_view RawId, std::string &Out) {
     Out += "}\n";
     return;
   }
-  Out += Dec.permitted() ? "\"decision\":\"allow\",\"rules\":[" : "\"decision\":\"deny\",\"rules\":[";
+  Out +=
+      Dec.permitted() ? "\"decision\":\"allow\",\"rules\":[" : "\"decision\":\"deny\",\"rules\":[";
   bool First = true;
   for (uint32_t R : Dec.rules()) {
     if (!First)

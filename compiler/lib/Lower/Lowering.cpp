@@ -28,8 +28,7 @@ static rt::AttrKind toRt(AttrKind K) {
   return rt::AttrKind::Bool;
 }
 
-static bool isAtOrUnder(const Vocabulary &V, NodeId N, NodeId Ancestor,
-                        std::vector<int8_t> &Memo) {
+static bool isAtOrUnder(const Vocabulary &V, NodeId N, NodeId Ancestor, std::vector<int8_t> &Memo) {
   if (N == Ancestor)
     return true;
   if (Memo[N] >= 0)
@@ -325,8 +324,8 @@ llvm::Expected<rt::ArtifactContents> compilePolicy(const Policy &P, const Diagra
         continue;
       if (!Stats->Order.empty())
         Stats->Order += ",";
-      Stats->Order += V.IsDimension ? std::string(DimensionNames[V.Index])
-                                    : "@" + P.Attributes[V.Index].Name;
+      Stats->Order +=
+          V.IsDimension ? std::string(DimensionNames[V.Index]) : "@" + P.Attributes[V.Index].Name;
     }
     Stats->DiagramSeconds = std::chrono::duration<double>(Built - Start).count();
     Stats->LowerSeconds = std::chrono::duration<double>(Lowered - Built).count();

@@ -112,8 +112,8 @@ struct Outcome {
 static std::optional<Outcome> combine(const std::vector<Outcome> &Outcomes) {
   if (Outcomes.empty())
     return std::nullopt;
-  bool AnyDeny = std::any_of(Outcomes.begin(), Outcomes.end(),
-                             [](const Outcome &O) { return !O.Allow; });
+  bool AnyDeny =
+      std::any_of(Outcomes.begin(), Outcomes.end(), [](const Outcome &O) { return !O.Allow; });
   Outcome Result;
   Result.Allow = !AnyDeny;
   for (const Outcome &O : Outcomes) {

@@ -6,14 +6,14 @@
 namespace privet {
 
 llvm::StringRef dimensionName(Dimension D) {
-  static const char *const Names[] = {"action",    "data",   "subject", "purpose",
-                                      "basis",     "recipient", "region", "context"};
+  static const char *const Names[] = {"action", "data",      "subject", "purpose",
+                                      "basis",  "recipient", "region",  "context"};
   return Names[unsigned(D)];
 }
 
 llvm::StringRef dimensionKeyword(Dimension D) {
-  static const char *const Names[] = {"action",    "category", "subject", "purpose",
-                                      "basis",     "recipient", "region", "context"};
+  static const char *const Names[] = {"action", "category",  "subject", "purpose",
+                                      "basis",  "recipient", "region",  "context"};
   return Names[unsigned(D)];
 }
 

@@ -59,11 +59,11 @@ namespace {
 /// The obligation vocabulary's slot next to the eight request dimensions.
 constexpr unsigned ObligationSlot = NumDimensions;
 
-const char *const KindNoun[] = {"action", "data category", "subject", "purpose", "legal basis",
-                                "recipient", "region", "context", "obligation"};
-const char *const KindWithArticle[] = {"an action",   "a data category", "a subject",
-                                       "a purpose",   "a legal basis",   "a recipient",
-                                       "a region",    "a context",       "an obligation"};
+const char *const KindNoun[] = {"action",    "data category", "subject", "purpose",   "legal basis",
+                                "recipient", "region",        "context", "obligation"};
+const char *const KindWithArticle[] = {"an action", "a data category", "a subject",
+                                       "a purpose", "a legal basis",   "a recipient",
+                                       "a region",  "a context",       "an obligation"};
 const char *const DimPlural[] = {"actions",     "data categories", "subjects", "purposes",
                                  "legal bases", "recipients",      "regions",  "contexts"};
 
@@ -90,7 +90,9 @@ std::string describe(const Symbol &S) {
 /// Each kind of vocabulary, the enums and the attributes are separate namespaces: the position
 /// of a name says which kind it must be, so a purpose and a data category may share a name.
 unsigned namespaceOf(const Symbol &S) {
-  return S.K == Symbol::Vocab ? S.Slot : S.K == Symbol::Enum ? ObligationSlot + 1 : ObligationSlot + 2;
+  return S.K == Symbol::Vocab  ? S.Slot
+         : S.K == Symbol::Enum ? ObligationSlot + 1
+                               : ObligationSlot + 2;
 }
 
 class SymbolTable {
@@ -159,9 +161,7 @@ struct Want {
       return KindWithArticle[Slot];
     return K == Symbol::Enum ? "an enum type" : "an attribute";
   }
-  bool matches(const Symbol &S) const {
-    return S.K == K && (K != Symbol::Vocab || S.Slot == Slot);
-  }
+  bool matches(const Symbol &S) const { return S.K == K && (K != Symbol::Vocab || S.Slot == Slot); }
   unsigned ns() const { return namespaceOf(Symbol{K, Slot, 0, {}}); }
 };
 
@@ -285,8 +285,7 @@ private:
     }
     SMRange Where = I.Module ? I.Module->Range : I.PathRange;
     if (Found.empty()) {
-      Diags.report(diag::module_not_found, Where, Shown)
-          .help("searched " + join(Searched, ", "));
+      Diags.report(diag::module_not_found, Where, Shown).help("searched " + join(Searched, ", "));
       return;
     }
     SmallString<256> Real;
@@ -401,7 +400,8 @@ private:
 
     auto B = Diags.report(diag::unknown_name, Q.Range, W.noun(), Q.str());
     std::vector<std::string> Candidates = Mods[Scope].Symbols.names(W.ns());
-    std::string Prefix = Scope == M ? "" : join(ArrayRef<std::string>(Q.Parts).drop_back(), ".") + ".";
+    std::string Prefix =
+        Scope == M ? "" : join(ArrayRef<std::string>(Q.Parts).drop_back(), ".") + ".";
     if (auto Near = closestName(Name, Candidates)) {
       B.didYouMean(Q.Range, Prefix + *Near);
       return std::nullopt;
@@ -454,14 +454,14 @@ private:
     auto [It, Inserted] = Mods[M].Labels.try_emplace(Label, LabelInfo{IsRule, Index, Range});
     if (!Inserted)
       Diags.report(diag::duplicate_label, Range, Label)
-          .note(It->second.Range, "`" + Label + "` first labels this " +
-                                      (It->second.IsRule ? "rule" : "invariant"));
+          .note(It->second.Range,
+                "`" + Label + "` first labels this " + (It->second.IsRule ? "rule" : "invariant"));
   }
 
   //===- Annotations -----------------------------------------------------------------------===//
 
-  AnnotationInfo annotations(uint32_t M, const std::vector<ast::Annotation> &As,
-                             bool AllowSuppress, StringRef Target) {
+  AnnotationInfo annotations(uint32_t M, const std::vector<ast::Annotation> &As, bool AllowSuppress,
+                             StringRef Target) {
     AnnotationInfo Info;
     static const std::vector<std::string> Known{"source", "doc", "suppress"};
     for (const auto &A : As) {
@@ -487,7 +487,8 @@ private:
         Info.Doc += A.Args[0].Text;
       } else if (A.Name == "suppress") {
         if (A.Args.size() != 2 || A.Args[0].K != ast::Annotation::Arg::Name ||
-            A.Args[1].K != ast::Annotation::Arg::String || StringRef(A.Args[1].Text).trim().empty()) {
+            A.Args[1].K != ast::Annotation::Arg::String ||
+            StringRef(A.Args[1].Text).trim().empty()) {
           Diags.report(diag::suppress_needs_reason, A.Range);
           continue;
         }
@@ -624,8 +625,9 @@ private:
         if (!S)
           continue;
         if (S->K != Symbol::Vocab || S->Slot != PN.Slot) {
-          Diags.report(diag::parent_kind_mismatch, Parent.Range, Parent.str(),
-                       KindNoun[PN.Slot], N.Name, describe(*S))
+          Diags
+              .report(diag::parent_kind_mismatch, Parent.Range, Parent.str(), KindNoun[PN.Slot],
+                      N.Name, describe(*S))
               .note(S->Range, "`" + Parent.Parts.back() + "` is declared here");
           continue;
         }
@@ -780,11 +782,10 @@ private:
 
   std::optional<int64_t> duration(const ast::Value &V) {
     static const std::pair<const char *, int64_t> Units[] = {
-        {"second", 1},          {"seconds", 1},          {"minute", 60},
-        {"minutes", 60},        {"hour", 3600},          {"hours", 3600},
-        {"day", 86400},         {"days", 86400},         {"week", 7 * 86400},
-        {"weeks", 7 * 86400},   {"month", 30 * 86400},   {"months", 30 * 86400},
-        {"year", 365 * 86400},  {"years", 365 * 86400}};
+        {"second", 1},         {"seconds", 1},        {"minute", 60},        {"minutes", 60},
+        {"hour", 3600},        {"hours", 3600},       {"day", 86400},        {"days", 86400},
+        {"week", 7 * 86400},   {"weeks", 7 * 86400},  {"month", 30 * 86400}, {"months", 30 * 86400},
+        {"year", 365 * 86400}, {"years", 365 * 86400}};
     int64_t Scale = 0;
     for (const auto &[Name, Seconds] : Units)
       if (V.Unit == Name)
@@ -1025,8 +1026,9 @@ private:
     CmpOp Op = cmpOp(Cmp.Op);
     if ((A.Kind == AttrKind::Bool || A.Kind == AttrKind::Enum) && Op != CmpOp::Eq &&
         Op != CmpOp::Ne) {
-      Diags.report(diag::unordered_comparison, Cmp.OpRange, ast::compareOpSpelling(Cmp.Op),
-                   shortTypeName(A.Kind, A.Enum))
+      Diags
+          .report(diag::unordered_comparison, Cmp.OpRange, ast::compareOpSpelling(Cmp.Op),
+                  shortTypeName(A.Kind, A.Enum))
           .help("only `==` and `!=` (and `in`) apply to this type");
       return std::nullopt;
     }
@@ -1071,8 +1073,8 @@ private:
   //===- Patterns, obligations ------------------------------------------------------------===//
 
   static Dimension dimensionOf(ast::ScopeClause::Part Part) {
-    static const Dimension Dims[] = {Dimension::Action,  Dimension::Data,      Dimension::Subject,
-                                     Dimension::Purpose, Dimension::Basis,     Dimension::Recipient,
+    static const Dimension Dims[] = {Dimension::Action,  Dimension::Data,   Dimension::Subject,
+                                     Dimension::Purpose, Dimension::Basis,  Dimension::Recipient,
                                      Dimension::Region,  Dimension::Context};
     return Dims[Part];
   }
@@ -1102,17 +1104,15 @@ private:
   bool scope(uint32_t M, const ast::Pattern &Pat, Scope &S) {
     bool Ok = true;
     std::array<const ast::ScopeClause *, NumDimensions> Seen{};
-    bool HasData = llvm::any_of(Pat.Clauses, [](const ast::ScopeClause &C) {
-      return C.P == ast::ScopeClause::Data;
-    });
+    bool HasData = llvm::any_of(
+        Pat.Clauses, [](const ast::ScopeClause &C) { return C.P == ast::ScopeClause::Data; });
     for (const auto &Clause : Pat.Clauses) {
       Dimension D = dimensionOf(Clause.P);
       if (Seen[unsigned(D)]) {
         Diags.report(diag::duplicate_clause, Clause.Range, DimPlural[unsigned(D)])
             .note(Seen[unsigned(D)]->Range, "first named here")
-            .help("list several values with commas: `" +
-                  dimensionPreposition(D).str() + (dimensionPreposition(D).empty() ? "" : " ") +
-                  "a, b`");
+            .help("list several values with commas: `" + dimensionPreposition(D).str() +
+                  (dimensionPreposition(D).empty() ? "" : " ") + "a, b`");
         Ok = false;
         continue;
       }
@@ -1181,8 +1181,9 @@ private:
         }
         Ref.Arg = *V;
       } else if (Node.ParamKind && ArgRequired) {
-        Diags.report(diag::missing_obligation_argument, U.Range, U.Name.str(),
-                     shortTypeName(*Node.ParamKind, Node.ParamEnum))
+        Diags
+            .report(diag::missing_obligation_argument, U.Range, U.Name.str(),
+                    shortTypeName(*Node.ParamKind, Node.ParamEnum))
             .note(Node.Location.Range, "`" + Node.Name + "` is declared here");
         Ok = false;
         continue;
@@ -1224,7 +1225,7 @@ private:
 
     Scope S;
     std::string What = R.Label.empty() ? (Parent == NoIndex ? "this rule" : "this exception")
-                                        : "rule `" + R.Label + "`";
+                                       : "rule `" + R.Label + "`";
     if (scope(M, R.Pat, S))
       checkNotEmpty(S, R.Pat, What);
     P.Rules[Index].S = std::move(S);
@@ -1290,7 +1291,8 @@ private:
                      Q.Q == ast::RequireDecl::Never ? "never" : "always");
     }
     if (scope(M, Q.Pat, Inv.S))
-      checkNotEmpty(Inv.S, Q.Pat, Q.Label.empty() ? "this invariant" : "invariant `" + Q.Label + "`");
+      checkNotEmpty(Inv.S, Q.Pat,
+                    Q.Label.empty() ? "this invariant" : "invariant `" + Q.Label + "`");
     bool Ok = true;
     Inv.Condition = conditions(M, Q.Conditions, Ok);
     if (auto Os = obligations(M, Q.Obligations, false))
@@ -1325,9 +1327,8 @@ private:
     E.SourceText = X.SourceText.str();
     E.Sources = annotations(M, X.Annotations, false, "an expectation").Sources;
     std::array<const ast::ScopeClause *, NumDimensions> Seen{};
-    bool HasData = llvm::any_of(X.Pat.Clauses, [](const ast::ScopeClause &C) {
-      return C.P == ast::ScopeClause::Data;
-    });
+    bool HasData = llvm::any_of(
+        X.Pat.Clauses, [](const ast::ScopeClause &C) { return C.P == ast::ScopeClause::Data; });
     for (const auto &Clause : X.Pat.Clauses) {
       Dimension D = dimensionOf(Clause.P);
       if (Seen[unsigned(D)]) {
@@ -1367,8 +1368,9 @@ private:
         E.Req.Attrs.push_back({S->Index, *V});
     }
     if (!X.Obligations.empty() && X.Expect != ast::Expectation::Allow)
-      Diags.report(diag::expectation_obligations_on_deny, X.ObligationsRange,
-                   X.Expect == ast::Expectation::Deny ? "deny" : "error")
+      Diags
+          .report(diag::expectation_obligations_on_deny, X.ObligationsRange,
+                  X.Expect == ast::Expectation::Deny ? "deny" : "error")
           .note(X.OutcomeRange, "only an allowed request carries obligations");
     else if (auto Os = obligations(M, X.Obligations, false))
       E.Obligations = std::move(*Os);

@@ -27,7 +27,7 @@ namespace {
 struct Tok {
   size_t Type;
   std::string Text;
-  bool Comment = false;      ///< A comment (hidden channel).
+  bool Comment = false;        ///< A comment (hidden channel).
   unsigned NewlinesBefore = 0; ///< Newlines in the whitespace before it in the source.
 };
 
@@ -43,8 +43,8 @@ std::vector<Tok> lex(StringRef Text) {
       Newlines += llvm::count(S, '\n');
       continue;
     }
-    bool Comment = T->getType() == PrivetLexer::LINE_COMMENT ||
-                   T->getType() == PrivetLexer::BLOCK_COMMENT;
+    bool Comment =
+        T->getType() == PrivetLexer::LINE_COMMENT || T->getType() == PrivetLexer::BLOCK_COMMENT;
     // A line comment's token excludes the line break, a CRLF file leaves a `\r` in it: drop it.
     if (T->getType() == PrivetLexer::LINE_COMMENT && !S.empty() && S.back() == '\r')
       S.pop_back();
@@ -83,13 +83,13 @@ public:
 private:
   enum class Brace { Block, Inline };
   struct Statement {
-    size_t First = 0;     ///< Type of its first token (after annotations and label).
+    size_t First = 0; ///< Type of its first token (after annotations and label).
     bool Started = false;
     bool IsVocab = false;
     bool VocabBlock = false; ///< Inside a vocabulary's braces: members are vocabulary nodes.
-    unsigned Indent = 0;  ///< Of its first line.
+    unsigned Indent = 0;     ///< Of its first line.
     bool IsRule = false;
-    bool Broken = false;  ///< A rule too long for one line: one clause per line.
+    bool Broken = false; ///< A rule too long for one line: one clause per line.
     unsigned BodyIndent = 0;
     bool ExceptSeen = false;
   };
@@ -171,8 +171,8 @@ private:
       return;
     }
     if (InAnnotation) {
-      bool SpaceBefore = Prev != "@" && Prev != "(" && S != "(" && S != ")" && S != "," &&
-                         S != "." && Prev != ".";
+      bool SpaceBefore =
+          Prev != "@" && Prev != "(" && S != "(" && S != ")" && S != "," && S != "." && Prev != ".";
       write(S, SpaceBefore);
       Prev = S.str();
       if (S == "(")
@@ -230,11 +230,10 @@ private:
 
     // A long rule puts each clause on its own line; `except` lines up with the effect.
     if (Stmt.IsRule && Stmt.Broken && !Stmt.ExceptSeen && Parens == 0 && Braces.size() == Depth) {
-      bool Clause = Type == PrivetLexer::ABOUT || Type == PrivetLexer::FOR ||
-                    Type == PrivetLexer::UNDER || Type == PrivetLexer::TO ||
-                    Type == PrivetLexer::IN || Type == PrivetLexer::FROM ||
-                    Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS ||
-                    Type == PrivetLexer::WITH;
+      bool Clause =
+          Type == PrivetLexer::ABOUT || Type == PrivetLexer::FOR || Type == PrivetLexer::UNDER ||
+          Type == PrivetLexer::TO || Type == PrivetLexer::IN || Type == PrivetLexer::FROM ||
+          Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS || Type == PrivetLexer::WITH;
       if (Clause || Type == PrivetLexer::EXCEPT) {
         newline();
         Indent = Type == PrivetLexer::EXCEPT ? Stmt.BodyIndent : Stmt.BodyIndent + 2;

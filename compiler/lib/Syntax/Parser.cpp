@@ -38,8 +38,9 @@ public:
   }
 
   SMLoc loc(size_t CodePoint) const {
-    size_t Byte = ByteOf.empty() ? CodePoint : CodePoint < ByteOf.size() ? ByteOf[CodePoint]
-                                                                         : Text.size();
+    size_t Byte = ByteOf.empty()              ? CodePoint
+                  : CodePoint < ByteOf.size() ? ByteOf[CodePoint]
+                                              : Text.size();
     if (Byte > Text.size())
       Byte = Text.size();
     return SMLoc::getFromPointer(Text.data() + Byte);
@@ -116,9 +117,7 @@ size_t literalType(const antlr4::dfa::Vocabulary &Vocab, StringRef Literal) {
   return antlr4::Token::INVALID_TYPE;
 }
 
-bool isSoftKeyword(size_t Type) {
-  return Type >= PrivetLexer::POLICY && Type <= PrivetLexer::BY;
-}
+bool isSoftKeyword(size_t Type) { return Type >= PrivetLexer::POLICY && Type <= PrivetLexer::BY; }
 
 /// What the innermost interesting rule being parsed is called in messages.
 StringRef contextPhrase(antlr4::ParserRuleContext *Ctx) {
@@ -158,8 +157,8 @@ class ErrorListener : public antlr4::BaseErrorListener {
 public:
   ErrorListener(DiagnosticEngine &Diags, const SourceMap &Map, antlr4::CommonTokenStream &Tokens,
                 const std::set<size_t> &LexErrorLines, unsigned MaxErrors, size_t Semicolon)
-      : Diags(Diags), Map(Map), Tokens(Tokens), LexErrorLines(LexErrorLines),
-        MaxErrors(MaxErrors), Semicolon(Semicolon) {}
+      : Diags(Diags), Map(Map), Tokens(Tokens), LexErrorLines(LexErrorLines), MaxErrors(MaxErrors),
+        Semicolon(Semicolon) {}
 
   void syntaxError(antlr4::Recognizer *Recognizer, antlr4::Token *Offending, size_t Line, size_t,
                    const std::string &, std::exception_ptr) override {
@@ -202,8 +201,9 @@ public:
 
     // A misspelt keyword at the start of a statement parses as a name; say so.
     if (auto Typo = misspeltKeyword(Offending)) {
-      Diags.report(diag::syntax_error, Map.range(Typo->first),
-                   "unknown keyword `" + Typo->first->getText() + "`")
+      Diags
+          .report(diag::syntax_error, Map.range(Typo->first),
+                  "unknown keyword `" + Typo->first->getText() + "`")
           .didYouMean(Map.range(Typo->first), Typo->second);
       return;
     }
@@ -226,9 +226,8 @@ public:
     // The tokens that can start a value are one idea to the reader.
     static const size_t ValueStarts[] = {PrivetLexer::TRUE, PrivetLexer::FALSE, PrivetLexer::INT,
                                          PrivetLexer::STRING, PrivetLexer::IDENT};
-    if (Names.size() == 5 && llvm::all_of(ValueStarts, [&](size_t T) {
-          return llvm::is_contained(Expected, T);
-        }))
+    if (Names.size() == 5 &&
+        llvm::all_of(ValueStarts, [&](size_t T) { return llvm::is_contained(Expected, T); }))
       Names = {"a value"};
 
     std::string Message;
@@ -270,17 +269,17 @@ private:
   /// that starts one, that name and the keyword.
   std::optional<std::pair<antlr4::Token *, std::string>> misspeltKeyword(antlr4::Token *Offending) {
     static const std::vector<std::string> Keywords{
-        "allow",  "deny",    "category", "action",  "purpose",   "subject",   "basis",
-        "recipient", "region", "context", "obligation", "enum",   "attribute", "combine",
-        "require", "test",   "import",   "policy",  "module",    "expect"};
+        "allow",     "deny",   "category", "action",     "purpose", "subject",   "basis",
+        "recipient", "region", "context",  "obligation", "enum",    "attribute", "combine",
+        "require",   "test",   "import",   "policy",     "module",  "expect"};
     if (!Offending)
       return std::nullopt;
     antlr4::Token *Prev = previous(Offending->getTokenIndex());
     if (!Prev || Prev->getType() != PrivetLexer::IDENT)
       return std::nullopt;
     antlr4::Token *Before = previous(Prev->getTokenIndex());
-    if (Before && Before->getText() != ";" && Before->getText() != "}" && Before->getText() != "{" &&
-        Before->getText() != ")")
+    if (Before && Before->getText() != ";" && Before->getText() != "}" &&
+        Before->getText() != "{" && Before->getText() != ")")
       return std::nullopt;
     auto Near = closestName(Prev->getText(), Keywords);
     if (!Near)
@@ -415,7 +414,8 @@ private:
     return I;
   }
 
-  std::vector<ast::Annotation> annotations(const std::vector<PrivetParser::AnnotationContext *> &Cs) {
+  std::vector<ast::Annotation>
+  annotations(const std::vector<PrivetParser::AnnotationContext *> &Cs) {
     std::vector<ast::Annotation> Out;
     for (auto *Ctx : Cs) {
       ast::Annotation A;
@@ -692,7 +692,7 @@ private:
       return LHS;
     static const std::pair<StringRef, ast::CompareOp> Ops[] = {
         {"==", ast::CompareOp::Eq}, {"!=", ast::CompareOp::Ne}, {"<", ast::CompareOp::Lt},
-        {"<=", ast::CompareOp::Le}, {">", ast::CompareOp::Gt}, {">=", ast::CompareOp::Ge}};
+        {"<=", ast::CompareOp::Le}, {">", ast::CompareOp::Gt},  {">=", ast::CompareOp::Ge}};
     ast::CompareOp Op = ast::CompareOp::Eq;
     std::string Spelling = Ctx->op->getText();
     for (auto &[S, O] : Ops)

@@ -97,10 +97,10 @@ int runBuild(const BuildOptions &Opts) {
         Stats.Diagram.FallbackReason.empty()
             ? Stats.Strategy
             : Stats.Strategy + " (" + Stats.Diagram.FallbackReason + ")",
-        C.ThePolicy->Rules.size(), Stats.Order.empty() ? "-" : Stats.Order,
-        Classes, Stats.Nodes, Stats.Edges, Stats.Terminals, Stats.Diagram.DerivedEdges,
-        Stats.Diagram.DeferredEdges, Stats.Diagram.RuleLists, Bytes.size(), Secs(Start, Checked),
-        Stats.DiagramSeconds, Stats.LowerSeconds, Secs(Start, End), U.ru_maxrss / 1024.0);
+        C.ThePolicy->Rules.size(), Stats.Order.empty() ? "-" : Stats.Order, Classes, Stats.Nodes,
+        Stats.Edges, Stats.Terminals, Stats.Diagram.DerivedEdges, Stats.Diagram.DeferredEdges,
+        Stats.Diagram.RuleLists, Bytes.size(), Secs(Start, Checked), Stats.DiagramSeconds,
+        Stats.LowerSeconds, Secs(Start, End), U.ru_maxrss / 1024.0);
   }
   return ExitSuccess;
 }

@@ -62,8 +62,8 @@ void writeText(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2],
       OS << "  " << C.Text;
       if (!C.Rules.empty()) {
         auto [Which, Rule] = C.Rules.front();
-        OS << "  (" << (Which ? "new" : "old") << " rule `" << Ps[Which]->Rules[Rule].Id
-           << "` at " << ruleLocation(*Ps[Which], Rule) << ")";
+        OS << "  (" << (Which ? "new" : "old") << " rule `" << Ps[Which]->Rules[Rule].Id << "` at "
+           << ruleLocation(*Ps[Which], Rule) << ")";
       }
       OS << "\n";
     }
@@ -71,9 +71,9 @@ void writeText(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2],
       OS << "  ... and " << R.Omitted[K] << " more regions\n";
   }
   OS << "summary: " << R.count(DiffChange::NowAllowed) << " now allowed, "
-     << R.count(DiffChange::NowDenied) << " now denied, "
-     << R.count(DiffChange::ObligationAdded) << " obligations added, "
-     << R.count(DiffChange::ObligationRemoved) << " obligations removed\n";
+     << R.count(DiffChange::NowDenied) << " now denied, " << R.count(DiffChange::ObligationAdded)
+     << " obligations added, " << R.count(DiffChange::ObligationRemoved)
+     << " obligations removed\n";
 }
 
 void writeJson(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2],
@@ -87,18 +87,17 @@ void writeJson(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2],
       llvm::json::Array Names;
       for (const std::string &N : C.Values[D])
         Names.push_back(N);
-      Dims[analysis::dimName(Dimension(D))] = llvm::json::Object{
-          {C.Negated[D] ? "except" : "values", std::move(Names)}};
+      Dims[analysis::dimName(Dimension(D))] =
+          llvm::json::Object{{C.Negated[D] ? "except" : "values", std::move(Names)}};
     }
     llvm::json::Array Conds;
     for (const std::string &Cond : C.Conditions)
       Conds.push_back(Cond);
     llvm::json::Array Rules;
     for (auto [Which, Rule] : C.Rules)
-      Rules.push_back(llvm::json::Object{
-          {"policy", Which ? "new" : "old"},
-          {"id", Ps[Which]->Rules[Rule].Id},
-          {"location", ruleLocation(*Ps[Which], Rule)}});
+      Rules.push_back(llvm::json::Object{{"policy", Which ? "new" : "old"},
+                                         {"id", Ps[Which]->Rules[Rule].Id},
+                                         {"location", ruleLocation(*Ps[Which], Rule)}});
     llvm::json::Object O{{"kind", analysis::changeKindName(C.K)},
                          {"text", C.Text},
                          {"dimensions", std::move(Dims)},

@@ -5,9 +5,9 @@
 #include "privet/Analysis/TestRunner.h"
 #include "privet/Sema/Frontend.h"
 
+#include "fmt/format.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
-#include "fmt/format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -116,8 +116,8 @@ int runTest(const TestOptions &Opts) {
 
 CommandRegistration Registration("test", [](CLI::App &App) {
   auto Opts = std::make_shared<TestOptions>();
-  CLI::App *Cmd = App.add_subcommand(
-      "test", "Run the test blocks of policies against the compiled runtime");
+  CLI::App *Cmd =
+      App.add_subcommand("test", "Run the test blocks of policies against the compiled runtime");
   Cmd->add_option("files", Opts->Files, ".privet files whose tests to run")->required();
   Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
       ->allow_extra_args(false);

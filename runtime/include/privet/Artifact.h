@@ -28,8 +28,8 @@
 //
 // Format version history: 1 = initial. 2 = dimension nodes may omit derived-class children
 // (DimensionRecord gains NumLeafClasses and the derived classes' covers); attributes record their
-// threshold domain. 3 = nodes inline in one word array, referenced by tagged word offsets; rule-list
-// nodes and the rule table of the indexed rule evaluator.
+// threshold domain. 3 = nodes inline in one word array, referenced by tagged word offsets;
+// rule-list nodes and the rule table of the indexed rule evaluator.
 //
 //===----------------------------------------------------------------------------------------===//
 #ifndef PRIVET_ARTIFACT_H

@@ -65,9 +65,9 @@ struct EnumEntry {
 struct AttributeEntry {
   std::string Name;
   AttrKind Kind = AttrKind::Bool;
-  uint32_t Enum = 0;      ///< With Kind == Enum: index into Enums.
+  uint32_t Enum = 0; ///< With Kind == Enum: index into Enums.
   bool HasDefault = false;
-  int64_t Default = 0;    ///< bool 0/1, enum index, integer, duration in seconds.
+  int64_t Default = 0; ///< bool 0/1, enum index, integer, duration in seconds.
   /// Int/duration: every threshold any test of this attribute may use, ascending. Values between
   /// two neighbours decide alike, which lets the runtime try each interval of a missing attribute.
   std::vector<int64_t> Domain;
@@ -95,8 +95,8 @@ struct RuleEntry {
   std::string File;
   uint32_t Line = 0;
   uint32_t Col = 0;
-  std::string SourceText;               ///< The rule as written.
-  std::vector<std::string> Sources;     ///< @source annotations: the notice text it encodes.
+  std::string SourceText;           ///< The rule as written.
+  std::vector<std::string> Sources; ///< @source annotations: the notice text it encodes.
 
   // What the runtime needs to evaluate the rule itself, filled only when the diagram has
   // rule-list nodes (ArtifactContents::RuleTable).
@@ -124,8 +124,9 @@ enum class CondOp : uint32_t {
 
 struct Terminal {
   bool Allow = false;
-  std::vector<uint32_t> Rules;        ///< Deciding rules (indexes into Rules), sorted; empty: default deny.
-  std::vector<uint32_t> Obligations;  ///< Indexes into ObligationInstances, sorted; allow only.
+  std::vector<uint32_t>
+      Rules; ///< Deciding rules (indexes into Rules), sorted; empty: default deny.
+  std::vector<uint32_t> Obligations; ///< Indexes into ObligationInstances, sorted; allow only.
 };
 
 struct Node {

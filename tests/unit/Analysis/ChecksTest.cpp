@@ -1,6 +1,6 @@
 //===- ChecksTest.cpp - Each analysis fires where it should and stays quiet elsewhere ---===//
-#include "PolicyBuilder.h"
 #include "privet/Analysis/Checks.h"
+#include "PolicyBuilder.h"
 
 #include <gtest/gtest.h>
 
@@ -46,7 +46,8 @@ TEST(ChecksTest, DeadAllowNamesTheCoveringDenies) {
   PolicyBuilder B = base();
   B.rule("a", true, B.scope({{Dimension::Data, {"email"}}, {Dimension::Basis, {"consent"}}}));
   B.rule("d1", false, B.scope({{Dimension::Action, {"collect"}}}));
-  B.rule("d2", false, B.scope({{Dimension::Action, {"share"}}, {Dimension::Data, {"personal_data"}}}));
+  B.rule("d2", false,
+         B.scope({{Dimension::Action, {"share"}}, {Dimension::Data, {"personal_data"}}}));
   B.rule("live", true, B.scope({{Dimension::Data, {"logs"}}, {Dimension::Basis, {"li"}}}));
   auto Fs = runAnalyses(B.policy());
   auto Dead = byCheck(Fs, "dead_rule");
@@ -60,14 +61,14 @@ TEST(ChecksTest, DeadAllowNamesTheCoveringDenies) {
 TEST(ChecksTest, PartlyCoveredAllowIsNotDead) {
   PolicyBuilder B = base();
   B.rule("a", true, B.scope({{Dimension::Data, {"email"}}, {Dimension::Basis, {"consent"}}}));
-  B.rule("d1", false, B.scope({{Dimension::Action, {"collect"}}}),
-         PolicyBuilder::boolAttr(0));
+  B.rule("d1", false, B.scope({{Dimension::Action, {"collect"}}}), PolicyBuilder::boolAttr(0));
   EXPECT_TRUE(byCheck(runAnalyses(B.policy()), "dead_rule").empty());
 }
 
 TEST(ChecksTest, ExceptionOutsideItsParentIsUnreachable) {
   PolicyBuilder B = base();
-  uint32_t A = B.rule("a", true, B.scope({{Dimension::Data, {"email"}}, {Dimension::Basis, {"consent"}}}));
+  uint32_t A =
+      B.rule("a", true, B.scope({{Dimension::Data, {"email"}}, {Dimension::Basis, {"consent"}}}));
   B.rule("e", false, B.scope({{Dimension::Data, {"logs"}}}), {}, {}, A);
   B.rule("ok", false, B.scope({{Dimension::Purpose, {"ads"}}}), {}, {}, A);
   auto Fs = byCheck(runAnalyses(B.policy()), "unreachable_rule");
@@ -89,13 +90,14 @@ TEST(ChecksTest, ContradictoryConditionIsUnreachable) {
 TEST(ChecksTest, RedundantNeedsSameEffectAndObligations) {
   PolicyBuilder B = base();
   ObligationRef Notify{0, std::nullopt, {}};
-  B.rule("wide", true, B.scope({{Dimension::Data, {"personal_data"}}, {Dimension::Basis, {"consent"}}}),
-         {}, {Notify});
+  B.rule("wide", true,
+         B.scope({{Dimension::Data, {"personal_data"}}, {Dimension::Basis, {"consent"}}}), {},
+         {Notify});
   B.rule("narrow", true, B.scope({{Dimension::Data, {"email"}}, {Dimension::Basis, {"consent"}}}));
   B.rule("needs_more", true,
-         B.scope({{Dimension::Data, {"phone"}}, {Dimension::Basis, {"consent"}}}),
-         {}, {Notify});
-  B.rule("different", true, B.scope({{Dimension::Data, {"logs"}}, {Dimension::Basis, {"consent"}}}));
+         B.scope({{Dimension::Data, {"phone"}}, {Dimension::Basis, {"consent"}}}), {}, {Notify});
+  B.rule("different", true,
+         B.scope({{Dimension::Data, {"logs"}}, {Dimension::Basis, {"consent"}}}));
   auto Fs = byCheck(runAnalyses(B.policy()), "redundant_rule");
   ASSERT_EQ(Fs.size(), 2u);
   EXPECT_NE(Fs[0]->message().find("`narrow`"), std::string::npos);
@@ -105,7 +107,8 @@ TEST(ChecksTest, RedundantNeedsSameEffectAndObligations) {
 TEST(ChecksTest, RedundantRespectsMoreObligationsAndSuppression) {
   PolicyBuilder B = base();
   ObligationRef Notify{0, std::nullopt, {}};
-  B.rule("wide", true, B.scope({{Dimension::Data, {"personal_data"}}, {Dimension::Basis, {"consent"}}}));
+  B.rule("wide", true,
+         B.scope({{Dimension::Data, {"personal_data"}}, {Dimension::Basis, {"consent"}}}));
   B.rule("stricter", true, B.scope({{Dimension::Data, {"email"}}, {Dimension::Basis, {"consent"}}}),
          {}, {Notify});
   uint32_t S = B.rule("kept", true,
@@ -164,7 +167,8 @@ TEST(ChecksTest, NonPersonalDataNeedsNoBasis) {
 
 TEST(ChecksTest, InvariantViolationGivesAConcreteRequestAndItsRules) {
   PolicyBuilder B = base();
-  uint32_t A = B.rule("share_all", true, B.scope({{Dimension::Action, {"share"}}, {Dimension::Basis, {"consent"}}}));
+  uint32_t A = B.rule("share_all", true,
+                      B.scope({{Dimension::Action, {"share"}}, {Dimension::Basis, {"consent"}}}));
   B.rule("unless_opt_out", false, B.scope({{Dimension::Purpose, {"ads"}}}),
          PolicyBuilder::boolAttr(0), {}, A);
   Invariant Never;
@@ -176,14 +180,16 @@ TEST(ChecksTest, InvariantViolationGivesAConcreteRequestAndItsRules) {
   Invariant Always = Never;
   Always.Id = "ops_allowed";
   Always.K = Invariant::Always;
-  Always.S = B.scope({{Dimension::Action, {"share"}}, {Dimension::Purpose, {"ops"}}, {Dimension::Basis, {"consent"}}});
+  Always.S = B.scope({{Dimension::Action, {"share"}},
+                      {Dimension::Purpose, {"ops"}},
+                      {Dimension::Basis, {"consent"}}});
   B.policy().Invariants.push_back(Always);
   auto Fs = runAnalyses(B.policy());
   auto Never1 = byCheck(Fs, "invariant_never");
   ASSERT_EQ(Never1.size(), 1u);
   EXPECT_EQ(diagnosticKindInfo(Never1[0]->Kind).DefaultSeverity, Severity::Error);
   EXPECT_NE(Never1[0]->message().find("`share email for ads under consent given opted_out = false` "
-                                    "is allowed"),
+                                      "is allowed"),
             std::string::npos)
       << Never1[0]->message();
   ASSERT_EQ(Never1[0]->Notes.size(), 1u);

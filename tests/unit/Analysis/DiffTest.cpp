@@ -1,6 +1,6 @@
 //===- DiffTest.cpp - Semantic diff: exact regions, named at the highest covered node ---===//
-#include "PolicyBuilder.h"
 #include "privet/Analysis/Diff.h"
+#include "PolicyBuilder.h"
 
 #include <gtest/gtest.h>
 
@@ -38,8 +38,10 @@ PolicyBuilder vocabulary(bool WithNewLeaf) {
 
 TEST(DiffTest, NewPermissionReadsAtTheHierarchyLevel) {
   PolicyBuilder Old = vocabulary(false), New = vocabulary(true);
-  Old.rule("ops", true, Old.scope({{Dimension::Action, {"use"}}, {Dimension::Purpose, {"operations"}}}));
-  New.rule("ops", true, New.scope({{Dimension::Action, {"use"}}, {Dimension::Purpose, {"operations"}}}));
+  Old.rule("ops", true,
+           Old.scope({{Dimension::Action, {"use"}}, {Dimension::Purpose, {"operations"}}}));
+  New.rule("ops", true,
+           New.scope({{Dimension::Action, {"use"}}, {Dimension::Purpose, {"operations"}}}));
   New.rule("ads", true,
            New.scope({{Dimension::Action, {"share"}},
                       {Dimension::Data, {"other_information"}},
@@ -61,8 +63,10 @@ TEST(DiffTest, NewPermissionReadsAtTheHierarchyLevel) {
 
 TEST(DiffTest, RemovedPermissionAndConditions) {
   PolicyBuilder Old = vocabulary(false), New = vocabulary(false);
-  Old.rule("ads", true, Old.scope({{Dimension::Data, {"email"}}, {Dimension::Purpose, {"advertising"}}}));
-  New.rule("ads", true, New.scope({{Dimension::Data, {"email"}}, {Dimension::Purpose, {"advertising"}}}),
+  Old.rule("ads", true,
+           Old.scope({{Dimension::Data, {"email"}}, {Dimension::Purpose, {"advertising"}}}));
+  New.rule("ads", true,
+           New.scope({{Dimension::Data, {"email"}}, {Dimension::Purpose, {"advertising"}}}),
            PolicyBuilder::cmp(0, CmpOp::Ge, 18));
   DiffResult R = diffPolicies(Old.policy(), New.policy());
   ASSERT_EQ(R.Changes.size(), 1u);

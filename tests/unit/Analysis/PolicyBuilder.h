@@ -127,8 +127,8 @@ private:
         return N;
     return NoIndex;
   }
-  NodeId addNode(Vocabulary &V, const std::string &Name,
-                 std::initializer_list<std::string> Parents, uint32_t Module) {
+  NodeId addNode(Vocabulary &V, const std::string &Name, std::initializer_list<std::string> Parents,
+                 uint32_t Module) {
     VocabNode N;
     N.Name = Name;
     N.Module = Module;

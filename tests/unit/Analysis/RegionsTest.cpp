@@ -5,8 +5,8 @@
 // reading of docs/language.md gives.
 //
 //===----------------------------------------------------------------------------------------===//
-#include "PolicyBuilder.h"
 #include "privet/Analysis/Regions.h"
+#include "PolicyBuilder.h"
 
 #include <gtest/gtest.h>
 
@@ -106,8 +106,8 @@ PointDecision direct(const Policy &P, const LeafPoint &X) {
       continue;
     Outcome O = outcome(P, R, X);
     if (O.Has)
-      (O.Deny ? Denies : Allows).insert((O.Deny ? Denies : Allows).end(), O.Origins.begin(),
-                                        O.Origins.end());
+      (O.Deny ? Denies : Allows)
+          .insert((O.Deny ? Denies : Allows).end(), O.Origins.begin(), O.Origins.end());
   }
   PointDecision D;
   D.Allow = Denies.empty() && !Allows.empty();
@@ -121,8 +121,7 @@ PointDecision direct(const Policy &P, const LeafPoint &X) {
           D.Obligations.insert(D.Obligations.end(), P.Rules[A].Obligations.begin(),
                                P.Rules[A].Obligations.end());
   llvm::sort(D.Obligations);
-  D.Obligations.erase(std::unique(D.Obligations.begin(), D.Obligations.end()),
-                      D.Obligations.end());
+  D.Obligations.erase(std::unique(D.Obligations.begin(), D.Obligations.end()), D.Obligations.end());
   return D;
 }
 
@@ -188,8 +187,8 @@ private:
     std::vector<ObligationRef> Obls;
     if (Allow && Rng() % 2)
       Obls.push_back({NodeId(Rng() % 2), std::nullopt, {}});
-    uint32_t R = B.rule("r" + std::to_string(B.policy().Rules.size()), Allow, S, pickCond(),
-                        Obls, Parent);
+    uint32_t R =
+        B.rule("r" + std::to_string(B.policy().Rules.size()), Allow, S, pickCond(), Obls, Parent);
     if (Depth < 2)
       for (unsigned E = Rng() % 3 == 0 ? 1 + Rng() % 2 : 0; E-- > 0;)
         addRule(R, Depth + 1);

@@ -56,9 +56,18 @@ int main(int Argc, char **Argv) {
   Scope(5, Dim::Purpose, {0});
   auto Op = [](CondOp O) { return uint32_t(O); };
   R.Rules[1].Condition = {Op(CondOp::Bool), testing::MarketingOptOut};
-  R.Rules[3].Condition = {Op(CondOp::Compare), testing::DataAge, 2, 30 * 86400, 0,
-                          Op(CondOp::Compare), testing::Age,     5, 16,         0,
-                          Op(CondOp::And),     2};
+  R.Rules[3].Condition = {Op(CondOp::Compare),
+                          testing::DataAge,
+                          2,
+                          30 * 86400,
+                          0,
+                          Op(CondOp::Compare),
+                          testing::Age,
+                          5,
+                          16,
+                          0,
+                          Op(CondOp::And),
+                          2};
   R.Rules[4].Condition = {Op(CondOp::InSet), testing::ConsentStatus, 1, 0, 0};
   R.Rules[0].Obligations = {0};
   R.Rules[3].Obligations = {1};
@@ -66,10 +75,9 @@ int main(int Argc, char **Argv) {
   R.Nodes.resize(2); // the action test at the root, then the list for `use`
   std::string Rules = serializeArtifact(R);
 
-  for (auto [Name, Bytes] :
-       {std::pair{"/sample.pvc", &V1}, std::pair{"/sample-v2.pvc", &V2},
-        std::pair{"/corrupt.pvc", &Corrupt}, std::pair{"/met.pvc", &Met},
-        std::pair{"/rules.pvc", &Rules}}) {
+  for (auto [Name, Bytes] : {std::pair{"/sample.pvc", &V1}, std::pair{"/sample-v2.pvc", &V2},
+                             std::pair{"/corrupt.pvc", &Corrupt}, std::pair{"/met.pvc", &Met},
+                             std::pair{"/rules.pvc", &Rules}}) {
     Status S = writeFileAtomically(Dir + Name, *Bytes);
     if (!S) {
       std::fprintf(stderr, "error: %s\n", S.error().c_str());

@@ -59,12 +59,12 @@ Policy examplePolicy() {
   P.Files.push_back("example.privet");
   addNodes(P.vocab(Dimension::Action), {{"use", ""}, {"share", ""}});
   addNodes(P.vocab(Dimension::Data), {{"personal_information", ""},
-                                       {"contact", "personal_information"},
-                                       {"name", "contact"},
-                                       {"title", "contact"},
-                                       {"email_address", "contact"},
-                                       {"payment", "personal_information"},
-                                       {"ip_address", ""}});
+                                      {"contact", "personal_information"},
+                                      {"name", "contact"},
+                                      {"title", "contact"},
+                                      {"email_address", "contact"},
+                                      {"payment", "personal_information"},
+                                      {"ip_address", ""}});
   addNodes(P.vocab(Dimension::Purpose), {{"marketing", ""}, {"site_operation", ""}});
   addNodes(P.Obligations, {{"unsubscribe_link", ""}});
   Attribute OptOut;
@@ -111,7 +111,7 @@ std::unique_ptr<DecisionDiagram> build(const Policy &P, DiagramOptions Opts = {}
 
 /// One walk for named values ("" omits the dimension).
 DiagramTerminal walk(const DecisionDiagram &DD, const Policy &P, std::string Action,
-                            std::string Data, std::string Purpose, bool OptOut) {
+                     std::string Data, std::string Purpose, bool OptOut) {
   std::array<uint32_t, NumDimensions> Classes{};
   auto ClassOf = [&](Dimension D, const std::string &Name) {
     const DimensionClasses &DC = DD.classes(D);
@@ -205,7 +205,8 @@ TEST(Diagram, IntegerConditionsSplitIntoIntervals) {
   std::array<LeafIndex, NumDimensions> Leaves{};
   Leaves.fill(NoIndex);
   Leaves[unsigned(Dimension::Action)] = 0;
-  Leaves[unsigned(Dimension::Data)] = P.vocab(Dimension::Data).LeafOf[node(P, Dimension::Data, "payment")];
+  Leaves[unsigned(Dimension::Data)] =
+      P.vocab(Dimension::Data).LeafOf[node(P, Dimension::Data, "payment")];
   Leaves[unsigned(Dimension::Purpose)] = 0;
   EXPECT_EQ(DD->decideLeaf(Leaves, {0, 18}).Rules, std::vector<uint32_t>{2});
   EXPECT_TRUE(DD->decideLeaf(Leaves, {0, 17}).Rules.empty());
@@ -353,10 +354,10 @@ TEST(DiagramQueries, WitnessesCountsAndContributions) {
   EXPECT_EQ(RegionCells, 40u);
 
   std::vector<uint64_t> Contribution = DD->ruleContribution();
-  EXPECT_EQ(Contribution[0], 3u);  // marketing_email
-  EXPECT_EQ(Contribution[1], 3u);  // opted_out
-  EXPECT_EQ(Contribution[2], 2u);  // no_payment (both opt-out values)
-  EXPECT_EQ(Contribution[3], 2u);  // shadowed still decides alongside no_payment
+  EXPECT_EQ(Contribution[0], 3u); // marketing_email
+  EXPECT_EQ(Contribution[1], 3u); // opted_out
+  EXPECT_EQ(Contribution[2], 2u); // no_payment (both opt-out values)
+  EXPECT_EQ(Contribution[3], 2u); // shadowed still decides alongside no_payment
 }
 
 TEST(Lowering, ArtifactTablesAndDiagramShape) {

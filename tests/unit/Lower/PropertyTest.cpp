@@ -65,7 +65,9 @@ std::string disagreement(const Policy &P, const Request &R, const Compiled &Deci
 
 /// Greedily removes parts of the policy and the request while they still disagree.
 std::string shrinkAndDescribe(Policy P, Request R, const Compiled &Decide) {
-  auto Fails = [&](const Policy &Q, const Request &S) { return !disagreement(Q, S, Decide).empty(); };
+  auto Fails = [&](const Policy &Q, const Request &S) {
+    return !disagreement(Q, S, Decide).empty();
+  };
   bool Progress = true;
   while (Progress) {
     Progress = false;

@@ -7,9 +7,8 @@
 
 namespace privet::testing {
 
-static const char *const DimNames[NumDimensions] = {"action",  "data",      "subject",
-                                                     "purpose", "basis",     "recipient",
-                                                     "region",  "context"};
+static const char *const DimNames[NumDimensions] = {"action", "data",      "subject", "purpose",
+                                                    "basis",  "recipient", "region",  "context"};
 
 void closeVocabulary(Vocabulary &V) {
   V.Leaves.clear();
@@ -195,8 +194,7 @@ Policy randomPolicy(std::mt19937_64 &Rng) {
     // Action and data are always present; the others are often empty or tiny.
     bool Present = D <= 1 || G.chance(0.45);
     if (Present)
-      randomVocabulary(G, P.Vocab[D], std::string(DimNames[D]).substr(0, 3),
-                       D == 1 ? 7 : 4);
+      randomVocabulary(G, P.Vocab[D], std::string(DimNames[D]).substr(0, 3), D == 1 ? 7 : 4);
   }
   // Obligations: a plain one, one with a duration argument, and a parent of both.
   for (const char *Name : {"notify", "retain_for", "duties"}) {

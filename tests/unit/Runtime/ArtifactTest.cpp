@@ -382,14 +382,13 @@ TEST(Validation, DiagramReferences) {
   C.RuleTable = true;
   C.Rules[0].Condition = {uint32_t(CondOp::Bool), MarketingOptOut};
   EXPECT_EQ(loadError(C), "");
-  for (std::vector<uint32_t> Bad :
-       {std::vector<uint32_t>{uint32_t(CondOp::And), 2},
-        {uint32_t(CondOp::Bool), 9},
-        {uint32_t(CondOp::True), uint32_t(CondOp::True)},
-        {uint32_t(CondOp::Compare), Age, 6, 16, 0},
-        {uint32_t(CondOp::InSet), ConsentStatus, 5, 0, 0},
-        {uint32_t(CondOp::Not)},
-        {42}}) {
+  for (std::vector<uint32_t> Bad : {std::vector<uint32_t>{uint32_t(CondOp::And), 2},
+                                    {uint32_t(CondOp::Bool), 9},
+                                    {uint32_t(CondOp::True), uint32_t(CondOp::True)},
+                                    {uint32_t(CondOp::Compare), Age, 6, 16, 0},
+                                    {uint32_t(CondOp::InSet), ConsentStatus, 5, 0, 0},
+                                    {uint32_t(CondOp::Not)},
+                                    {42}}) {
     C.Rules[0].Condition = Bad;
     EXPECT_NE(loadError(C).find("rule 0 has a bad condition"), std::string::npos) << Bad[0];
   }

@@ -66,8 +66,9 @@ TEST(Diagnostics, SortsByLocationAndRendersJson) {
   std::string Text;
   llvm::raw_string_ostream TOS(Text);
   Diags.renderText(TOS, false);
-  EXPECT_NE(TOS.str().find("x.privet:1:1: error: unknown thing `policy`; did you mean `police`? [E0101]"),
-            std::string::npos)
+  EXPECT_NE(
+      TOS.str().find("x.privet:1:1: error: unknown thing `policy`; did you mean `police`? [E0101]"),
+      std::string::npos)
       << Text;
   EXPECT_NE(Text.find("x.privet:2:10: error: redefinition of `a` [E0110]"), std::string::npos);
   EXPECT_NE(Text.find("2 errors generated."), std::string::npos);

@@ -1,8 +1,8 @@
 //===- ParserTest.cpp - The AST the parser builds, its ranges and its error handling ---===//
+#include "privet/Syntax/Parser.h"
 #include "privet/AST/AST.h"
 #include "privet/Basic/Diagnostic.h"
 #include "privet/Basic/SourceFile.h"
-#include "privet/Syntax/Parser.h"
 
 #include "llvm/Support/SourceMgr.h"
 

@@ -34,11 +34,11 @@ struct Value {
   enum Kind : uint8_t { Bool, Int, Duration, String, Name };
   Kind K = Bool;
   bool BoolValue = false;
-  std::string Digits;   ///< Int and Duration: the digits as written (range-checked by sema).
-  std::string Unit;     ///< Duration: the unit word as written.
+  std::string Digits; ///< Int and Duration: the digits as written (range-checked by sema).
+  std::string Unit;   ///< Duration: the unit word as written.
   llvm::SMRange UnitRange;
-  std::string Text;     ///< String: the unescaped contents.
-  QualName NameValue;   ///< Name.
+  std::string Text;   ///< String: the unescaped contents.
+  QualName NameValue; ///< Name.
   llvm::SMRange Range;
 };
 
@@ -46,7 +46,7 @@ struct Annotation {
   struct Arg {
     enum Kind : uint8_t { String, Name, Int };
     Kind K = String;
-    std::string Text;   ///< String contents, the name, or the digits.
+    std::string Text; ///< String contents, the name, or the digits.
     llvm::SMRange Range;
   };
   std::string Name;
@@ -148,9 +148,7 @@ public:
       : Expr(IsAnd ? EK_And : EK_Or, R), Operands(std::move(Ops)) {}
   std::vector<ExprPtr> Operands;
   bool isAnd() const { return getKind() == EK_And; }
-  static bool classof(const Expr *E) {
-    return E->getKind() == EK_And || E->getKind() == EK_Or;
-  }
+  static bool classof(const Expr *E) { return E->getKind() == EK_And || E->getKind() == EK_Or; }
 };
 
 enum class CompareOp : uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
@@ -316,7 +314,7 @@ struct Import {
   std::optional<QualName> Module; ///< `import gdpr;`
   std::string Path;               ///< `import "file.privet";`
   llvm::SMRange PathRange;
-  std::string Alias;              ///< `as x`
+  std::string Alias; ///< `as x`
   llvm::SMRange AliasRange;
   llvm::SMRange Range;
 };

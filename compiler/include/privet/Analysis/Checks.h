@@ -1,4 +1,5 @@
-//===- Checks.h - The analyses of `privet check`: findings, their registry, their switches -*- C++ -*-===//
+//===- Checks.h - The analyses of `privet check`: findings, their registry, their switches -*- C++
+//-*-===//
 //
 // Every analysis finding has a stable code (W04xx warnings, E05xx errors), a check name used by
 // `-W no-<name>`, `-W error=<name>` and `@suppress(<name>, "reason")`, a location and notes at the

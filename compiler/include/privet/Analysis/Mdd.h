@@ -64,7 +64,8 @@ public:
   bool contains(Ref A, llvm::ArrayRef<uint32_t> Point) const;
 
   /// One assignment in A (nullopt if A is empty). Where the set allows it, variable v takes
-  /// Preferred[v] (when given and in range), so witnesses use defaults rather than arbitrary values.
+  /// Preferred[v] (when given and in range), so witnesses use defaults rather than arbitrary
+  /// values.
   std::optional<std::vector<uint32_t>> pick(Ref A, llvm::ArrayRef<uint32_t> Preferred = {}) const;
 
   /// The values of Var for which A holds some assignment.

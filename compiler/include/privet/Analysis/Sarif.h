@@ -29,7 +29,7 @@ struct SarifRule {
 struct SarifLocation {
   std::string File; ///< As the tool was given it; made relative to the working directory.
   unsigned Line = 0, Column = 0, EndLine = 0, EndColumn = 0; ///< 1-based; EndColumn exclusive.
-  std::string Message; ///< For related locations.
+  std::string Message;                                       ///< For related locations.
 };
 
 struct SarifResult {

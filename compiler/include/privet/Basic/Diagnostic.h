@@ -41,10 +41,10 @@ llvm::StringRef severityName(Severity S);
 /// One row of the registry, for SARIF's rules array and documentation checks.
 struct DiagnosticKindInfo {
   diag::Kind Kind;
-  llvm::StringRef Name;    ///< `unknown_name`
-  llvm::StringRef Code;    ///< `E0101`
+  llvm::StringRef Name; ///< `unknown_name`
+  llvm::StringRef Code; ///< `E0101`
   Severity DefaultSeverity;
-  llvm::StringRef Format;  ///< fmt-style, `{0}` placeholders
+  llvm::StringRef Format; ///< fmt-style, `{0}` placeholders
   /// The format with each placeholder replaced by `…`: a one-line summary of the kind.
   std::string summary() const;
 };
@@ -68,11 +68,11 @@ struct DiagnosticFixIt {
 
 struct Diagnostic {
   diag::Kind Kind;
-  Severity Sev;           ///< After -W options.
-  std::string Message;    ///< Formatted, without the code.
-  llvm::SMRange Range;    ///< Start is the reported location (End exclusive); may be invalid.
+  Severity Sev;        ///< After -W options.
+  std::string Message; ///< Formatted, without the code.
+  llvm::SMRange Range; ///< Start is the reported location (End exclusive); may be invalid.
   std::vector<DiagnosticNote> Notes;
-  std::string Help;       ///< E.g. "did you mean `consent`?"; empty if none.
+  std::string Help; ///< E.g. "did you mean `consent`?"; empty if none.
   std::vector<DiagnosticFixIt> FixIts;
 
   llvm::StringRef code() const { return diagnosticKindInfo(Kind).Code; }

@@ -1,24 +1,27 @@
-//===- DecisionDiagram.h - Reduced ordered multi-valued decision diagram of a policy -*- C++ -*-===//
+//===- DecisionDiagram.h - Reduced ordered multi-valued decision diagram of a policy -*- C++
+//-*-===//
 //
-// The compiled form of a Policy: a hash-consed, reduced, ordered multi-valued decision diagram whose
-// variables are the request dimensions (tested by value class) and the attributes (tested by value
-// interval), and whose terminals are decisions (effect, deciding rules, obligations). Lowering
-// serialises it into the artifact; the analyses (dead rules, redundancy, invariants, diff) query it.
+// The compiled form of a Policy: a hash-consed, reduced, ordered multi-valued decision diagram
+// whose variables are the request dimensions (tested by value class) and the attributes (tested by
+// value interval), and whose terminals are decisions (effect, deciding rules, obligations).
+// Lowering serialises it into the artifact; the analyses (dead rules, redundancy, invariants, diff)
+// query it.
 //
 // Value classes. Per dimension, leaves that belong to exactly the same rule, invariant and test
 // scopes are interchangeable and share a *leaf class*. Every non-leaf value and "omitted" maps to
-// the set of leaf classes it covers: a singleton is that leaf class, anything else a *derived class*
-// whose decision is the meet (docs/language.md, "Requests that are not leaves") of those of its
-// leaf classes: a precomputed edge where the group budget allowed one (a node has children for a
-// prefix of the derived classes), otherwise met from the leaf-class edges when asked. Leaf classes
-// are numbered 0..numLeafClasses()-1, derived classes after them.
+// the set of leaf classes it covers: a singleton is that leaf class, anything else a *derived
+// class* whose decision is the meet (docs/language.md, "Requests that are not leaves") of those of
+// its leaf classes: a precomputed edge where the group budget allowed one (a node has children for
+// a prefix of the derived classes), otherwise met from the leaf-class edges when asked. Leaf
+// classes are numbered 0..numLeafClasses()-1, derived classes after them.
 //
 // Attribute domains. Bool: {false, true}; enum: its values; int/duration: the intervals between the
 // constants used in conditions (rules, invariants, tests), so every comparison is constant on an
 // interval. Domain index i of an int attribute covers [Thresholds[i-1], Thresholds[i]).
 //
-// Every query works on leaf classes and attribute intervals ("cells"); all leaves of a class and all
-// values of an interval get the same decision, so a cell answers for every leaf request inside it.
+// Every query works on leaf classes and attribute intervals ("cells"); all leaves of a class and
+// all values of an interval get the same decision, so a cell answers for every leaf request inside
+// it.
 //
 //===----------------------------------------------------------------------------------------===//
 #ifndef PRIVET_LOWER_DECISIONDIAGRAM_H
@@ -54,11 +57,11 @@ struct DiagramVar {
 /// How to order the variables (root first). Attributes always come after the dimensions so that a
 /// request that omits an attribute explores only small subdiagrams.
 enum class DimensionOrder : uint8_t {
-  Heuristic,       ///< Most-constrained dimension first, ties by fewer leaf classes (the default).
-  Declaration,     ///< action, data, subject, purpose, basis, recipient, region, context.
-  FewestClasses,   ///< Fewest leaf classes first.
-  MostClasses,     ///< Most leaf classes first.
-  Explicit,        ///< DiagramOptions::ExplicitOrder.
+  Heuristic,     ///< Most-constrained dimension first, ties by fewer leaf classes (the default).
+  Declaration,   ///< action, data, subject, purpose, basis, recipient, region, context.
+  FewestClasses, ///< Fewest leaf classes first.
+  MostClasses,   ///< Most leaf classes first.
+  Explicit,      ///< DiagramOptions::ExplicitOrder.
 };
 
 struct DiagramOptions {
@@ -87,9 +90,9 @@ struct DiagramOptions {
 struct DimensionClasses {
   uint32_t NumLeafClasses = 1;
   uint32_t NumClasses = 1;
-  std::vector<uint32_t> LeafClass;   ///< LeafIndex -> leaf class.
-  std::vector<uint32_t> NodeClass;   ///< NodeId -> class (leaf or derived).
-  uint32_t OmittedClass = 0;         ///< The class of "omitted" (every leaf).
+  std::vector<uint32_t> LeafClass; ///< LeafIndex -> leaf class.
+  std::vector<uint32_t> NodeClass; ///< NodeId -> class (leaf or derived).
+  uint32_t OmittedClass = 0;       ///< The class of "omitted" (every leaf).
   /// Class -> the leaf classes it covers (a leaf class covers itself).
   std::vector<std::vector<uint32_t>> Covers;
   /// Leaf class -> its leaves (ascending). Empty for a dimension without a vocabulary.
@@ -99,8 +102,8 @@ struct DimensionClasses {
 /// Per attribute: the finite domain the diagram tests.
 struct AttributeDomain {
   AttrKind Kind = AttrKind::Bool;
-  uint32_t Size = 2;                 ///< Number of domain indexes (children of a test node).
-  std::vector<int64_t> Thresholds;   ///< Int/duration only: ascending, Size - 1 entries.
+  uint32_t Size = 2;               ///< Number of domain indexes (children of a test node).
+  std::vector<int64_t> Thresholds; ///< Int/duration only: ascending, Size - 1 entries.
 
   /// The domain index holding value V (for bool/enum, V itself; V must be in range).
   uint32_t indexOf(int64_t V) const;
@@ -111,8 +114,8 @@ struct AttributeDomain {
 /// A decision: what a diagram terminal carries.
 struct DiagramTerminal {
   bool Allow = false;
-  std::vector<uint32_t> Rules;              ///< Deciding rules (Policy::Rules indexes), sorted.
-  std::vector<ObligationRef> Obligations;   ///< Sorted, unique; allow only.
+  std::vector<uint32_t> Rules;            ///< Deciding rules (Policy::Rules indexes), sorted.
+  std::vector<ObligationRef> Obligations; ///< Sorted, unique; allow only.
 
   friend bool operator==(const DiagramTerminal &A, const DiagramTerminal &B) {
     return A.Allow == B.Allow && A.Rules == B.Rules && A.Obligations == B.Obligations;

@@ -1,4 +1,5 @@
-//===- JsonlQuery.h - Batch decisions: JSON request lines in, JSON decision lines out -*- C++ -*-===//
+//===- JsonlQuery.h - Batch decisions: JSON request lines in, JSON decision lines out -*- C++
+//-*-===//
 //
 // The engine behind `privet query --jsonl`: a small scanner for the flat request schema of
 // docs/runtime-api.md, names resolved through the policy's hash maps, one reused Request and
@@ -52,7 +53,7 @@ private:
   };
   JsonTable RuleJson;       ///< {"id":..,"file":..,"line":..,"col":..}
   JsonTable ObligationJson; ///< {"name":..[,"arg":..[,"seconds":..]]}
-  std::string Scratch;                     ///< Decoded strings with escapes.
+  std::string Scratch;      ///< Decoded strings with escapes.
 };
 
 } // namespace privet

@@ -9,8 +9,8 @@
 #ifndef PRIVET_LOWER_LOWERING_H
 #define PRIVET_LOWER_LOWERING_H
 
-#include "privet/Lower/DecisionDiagram.h"
 #include "privet/ArtifactContents.h"
+#include "privet/Lower/DecisionDiagram.h"
 #include "privet/Runtime.h"
 #include "privet/Sema/Policy.h"
 
@@ -23,7 +23,7 @@ namespace privet {
 
 /// What `privet build --stats` reports.
 struct LoweringStats {
-  std::string Strategy;      ///< "decision-diagram".
+  std::string Strategy; ///< "decision-diagram".
   uint32_t Nodes = 0;
   uint64_t Edges = 0;
   uint32_t Terminals = 0;

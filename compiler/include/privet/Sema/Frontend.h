@@ -28,7 +28,7 @@ std::vector<std::string> defaultStdlibDirs();
 struct FrontendOptions {
   std::vector<std::string> IncludeDirs; ///< -I, searched in order.
   std::vector<std::string> StdlibDirs = defaultStdlibDirs();
-  unsigned MaxNesting = 256;            ///< See syntax::ParseOptions.
+  unsigned MaxNesting = 256; ///< See syntax::ParseOptions.
 };
 
 /// Loads Path and its imports into the engine's SourceMgr and checks them. Returns the Policy

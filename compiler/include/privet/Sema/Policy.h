@@ -1,4 +1,5 @@
-//===- Policy.h - The checked policy: what sema produces and every later stage reads -*- C++ -*-===//
+//===- Policy.h - The checked policy: what sema produces and every later stage reads -*- C++
+//-*-===//
 //
 // A Policy is the whole program after name resolution and type checking: the root file and every
 // module it imports, merged. Names are resolved to dense ids, hierarchies are closed (each node
@@ -64,32 +65,33 @@ enum class AttrKind : uint8_t { Bool, Int, Duration, Enum };
 
 /// One node of a vocabulary hierarchy (a DAG: a node may have several parents).
 struct VocabNode {
-  std::string Name;          ///< Qualified for imported modules ("gdpr.consent"), plain for the root.
-  std::string Title;         ///< Human title, may be empty.
-  std::string Description;   ///< From @doc("..."), may be empty.
+  std::string Name;        ///< Qualified for imported modules ("gdpr.consent"), plain for the root.
+  std::string Title;       ///< Human title, may be empty.
+  std::string Description; ///< From @doc("..."), may be empty.
   std::vector<std::string> Sources; ///< From @source("..."): where in the notice it comes from.
   std::vector<NodeId> Parents;
   std::vector<NodeId> Children;
   Loc Location;
-  uint32_t Module = 0;       ///< Index into Policy::Modules.
+  uint32_t Module = 0; ///< Index into Policy::Modules.
 
   // Recipients only.
-  std::vector<NodeId> Roles;            ///< `role X`: also added to Parents.
-  std::optional<NodeId> LocatedIn;      ///< `located in R`: a node of the Region vocabulary.
-  bool UnderContract = false;           ///< `under contract`.
+  std::vector<NodeId> Roles;       ///< `role X`: also added to Parents.
+  std::optional<NodeId> LocatedIn; ///< `located in R`: a node of the Region vocabulary.
+  bool UnderContract = false;      ///< `under contract`.
 
-  // Obligations only: the type of the argument, if the obligation takes one (`retain_for(duration)`).
+  // Obligations only: the type of the argument, if the obligation takes one
+  // (`retain_for(duration)`).
   std::optional<AttrKind> ParamKind;
-  uint32_t ParamEnum = NoIndex;         ///< With ParamKind == Enum: index into Policy::Enums.
+  uint32_t ParamEnum = NoIndex; ///< With ParamKind == Enum: index into Policy::Enums.
 };
 
 /// The closed hierarchy of one kind of vocabulary. Leaves are the nodes without children, numbered
 /// densely; every node knows the set of leaves it covers (itself, for a leaf).
 struct Vocabulary {
   std::vector<VocabNode> Nodes;
-  std::vector<NodeId> Leaves;              ///< LeafIndex -> NodeId.
-  std::vector<LeafIndex> LeafOf;           ///< NodeId -> LeafIndex, NoIndex for internal nodes.
-  std::vector<llvm::BitVector> Covers;     ///< NodeId -> set of LeafIndex it covers.
+  std::vector<NodeId> Leaves;          ///< LeafIndex -> NodeId.
+  std::vector<LeafIndex> LeafOf;       ///< NodeId -> LeafIndex, NoIndex for internal nodes.
+  std::vector<llvm::BitVector> Covers; ///< NodeId -> set of LeafIndex it covers.
 
   bool empty() const { return Nodes.empty(); }
   unsigned numLeaves() const { return Leaves.size(); }
@@ -108,8 +110,8 @@ struct Attribute {
   std::string Name;
   std::string Title;
   AttrKind Kind = AttrKind::Bool;
-  uint32_t Enum = NoIndex;               ///< With Kind == Enum: index into Policy::Enums.
-  std::optional<int64_t> Default;        ///< Used when a request does not supply the attribute.
+  uint32_t Enum = NoIndex;        ///< With Kind == Enum: index into Policy::Enums.
+  std::optional<int64_t> Default; ///< Used when a request does not supply the attribute.
   Loc Location;
   uint32_t Module = 0;
 };
@@ -172,17 +174,17 @@ struct Suppression {
 };
 
 struct Rule {
-  std::string Id;               ///< Stable: the label, or derived from the location.
-  bool Named = false;           ///< Id came from a label.
+  std::string Id;     ///< Stable: the label, or derived from the location.
+  bool Named = false; ///< Id came from a label.
   bool IsAllow = true;
-  Scope S;                      ///< The rule's own scope (exceptions: not yet intersected with the parent's).
+  Scope S; ///< The rule's own scope (exceptions: not yet intersected with the parent's).
   std::optional<Cond> Condition; ///< All `when` and `unless` clauses, conjoined; nullopt: always.
   std::vector<ObligationRef> Obligations; ///< Sorted, unique.
   std::vector<uint32_t> Exceptions;       ///< Indexes into Policy::Rules.
   uint32_t Parent = NoIndex;              ///< For an exception, its parent rule.
   std::vector<std::string> Sources;       ///< @source annotations.
   std::vector<Suppression> Suppressions;
-  std::string SourceText;                 ///< The rule as written, for explanations.
+  std::string SourceText; ///< The rule as written, for explanations.
   Loc Location;
   uint32_t Module = 0;
 
@@ -201,15 +203,16 @@ struct Combination {
 
 struct Invariant {
   enum Kind : uint8_t {
-    Never,    ///< `require never P`: no request in P is allowed.
-    Always,   ///< `require always P`: every request in P is allowed.
-    Obliged,  ///< `require P with X`: every allowed request in P carries obligations X.
+    Never,   ///< `require never P`: no request in P is allowed.
+    Always,  ///< `require always P`: every request in P is allowed.
+    Obliged, ///< `require P with X`: every allowed request in P carries obligations X.
   };
   std::string Id;
   Kind K = Never;
   Scope S;
   std::optional<Cond> Condition;
-  std::vector<ObligationRef> Required;   ///< For Obliged: each must be met by an obligation at or under it.
+  std::vector<ObligationRef>
+      Required; ///< For Obliged: each must be met by an obligation at or under it.
   std::vector<std::string> Sources;
   std::string SourceText;
   Loc Location;
@@ -231,7 +234,7 @@ struct Expectation {
   Outcome Expect = Deny;
   Request Req;
   std::vector<ObligationRef> Obligations; ///< Each must be among the decision's obligations.
-  std::optional<uint32_t> ByRule;         ///< Index into Policy::Rules: must be among the deciding rules.
+  std::optional<uint32_t> ByRule; ///< Index into Policy::Rules: must be among the deciding rules.
   std::vector<std::string> Sources;
   std::string SourceText;
   Loc Location;
@@ -245,11 +248,11 @@ struct TestCase {
 };
 
 struct Module {
-  std::string Name;       ///< Declared name (`policy outpost24` / `module gdpr`).
+  std::string Name; ///< Declared name (`policy outpost24` / `module gdpr`).
   std::string Title;
   std::string Version;
   std::string Effective;
-  bool IsPolicy = false;  ///< `policy` rather than `module`.
+  bool IsPolicy = false; ///< `policy` rather than `module`.
   uint32_t File = 0;
 };
 
@@ -265,7 +268,7 @@ struct Policy {
   Vocabulary Obligations;
   std::vector<EnumType> Enums;
   std::vector<Attribute> Attributes;
-  std::vector<Rule> Rules;            ///< Top-level rules and exceptions, in source order.
+  std::vector<Rule> Rules; ///< Top-level rules and exceptions, in source order.
   std::vector<Combination> Combinations;
   std::vector<Invariant> Invariants;
   std::vector<TestCase> Tests;

@@ -19,8 +19,7 @@ namespace privet::syntax {
 /// The canonical layout of buffer BufferId. Syntax errors are reported to Diags and give
 /// nullopt; an internal inconsistency (the layout would change the token or comment sequence,
 /// or formatting is not idempotent) is an llvm::Error and the input must be left alone.
-llvm::Expected<std::optional<std::string>> formatBuffer(unsigned BufferId,
-                                                        DiagnosticEngine &Diags);
+llvm::Expected<std::optional<std::string>> formatBuffer(unsigned BufferId, DiagnosticEngine &Diags);
 
 } // namespace privet::syntax
 
