@@ -3,72 +3,28 @@
 
 namespace privet::rt {
 
-namespace {
+static_assert(NumDimensions == domain::NumDimensions);
 
-constexpr std::string_view DimNames[NumDimensions] = {"action", "data",      "subject", "purpose",
-                                                      "basis",  "recipient", "region",  "context"};
-
-} // namespace
-
-std::string_view dimensionName(Dim D) { return DimNames[unsigned(D)]; }
+std::string_view dimensionName(Dim D) { return domain::DimensionKeys[unsigned(D)]; }
 
 std::optional<Dim> dimensionFromName(std::string_view Name) {
   // Called for every key of every JSONL request: lengths and first letters rule out most names
   // before any comparison of the text.
-  for (unsigned D = 0; D < NumDimensions; ++D)
-    if (Name.size() == DimNames[D].size() && !Name.empty() && Name[0] == DimNames[D][0] &&
-        Name == DimNames[D])
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    std::string_view Key = domain::DimensionKeys[D];
+    if (Name.size() == Key.size() && !Name.empty() && Name[0] == Key[0] && Name == Key)
       return Dim(D);
-  if (Name == "category")
+  }
+  if (Name == domain::DimensionKeywords[unsigned(Dim::Data)])
     return Dim::Data;
   return std::nullopt;
 }
 
 std::string_view attrKindName(AttrKind K) {
-  switch (K) {
-  case AttrKind::Bool:
-    return "bool";
-  case AttrKind::Int:
-    return "int";
-  case AttrKind::Duration:
-    return "duration";
-  case AttrKind::Enum:
-    return "enum";
-  }
-  return "unknown";
+  return unsigned(K) < domain::NumAttrKinds ? domain::AttrKindNames[unsigned(K)] : "unknown";
 }
 
-std::optional<int64_t> parseDuration(std::string_view Text) {
-  size_t Pos = 0;
-  while (Pos < Text.size() && Text[Pos] == ' ')
-    ++Pos;
-  size_t DigitsStart = Pos;
-  int64_t N = 0;
-  while (Pos < Text.size() && Text[Pos] >= '0' && Text[Pos] <= '9') {
-    if (N > (INT64_MAX - 9) / 10)
-      return std::nullopt;
-    N = N * 10 + (Text[Pos++] - '0');
-  }
-  if (Pos == DigitsStart)
-    return std::nullopt;
-  while (Pos < Text.size() && Text[Pos] == ' ')
-    ++Pos;
-  std::string_view Unit = Text.substr(Pos);
-  while (!Unit.empty() && Unit.back() == ' ')
-    Unit.remove_suffix(1);
-  if (Unit.size() > 1 && Unit.back() == 's')
-    Unit.remove_suffix(1);
-  static const std::pair<std::string_view, int64_t> Units[] = {
-      {"second", 1},       {"minute", 60},        {"hour", 3600},       {"day", 86400},
-      {"week", 7 * 86400}, {"month", 30 * 86400}, {"year", 365 * 86400}};
-  for (auto [Name, Seconds] : Units)
-    if (Unit == Name) {
-      if (N > INT64_MAX / Seconds)
-        return std::nullopt;
-      return N * Seconds;
-    }
-  return std::nullopt;
-}
+std::optional<int64_t> parseDuration(std::string_view Text) { return domain::parseDuration(Text); }
 
 namespace {
 
@@ -383,22 +339,8 @@ std::string CompiledPolicy::formatValue(AttrKind Kind, uint32_t Enum, int64_t V)
     return V ? "true" : "false";
   case AttrKind::Int:
     return std::to_string(V);
-  case AttrKind::Duration: {
-    // The largest unit that divides the value exactly, as the language writes durations.
-    struct Unit {
-      int64_t Seconds;
-      const char *Name;
-    };
-    // Months are left out: "30 days" reads better than "1 month" for retention periods.
-    static const Unit Units[] = {
-        {365 * 86400, "year"}, {7 * 86400, "week"}, {86400, "day"}, {3600, "hour"}, {60, "minute"}};
-    for (const Unit &U : Units)
-      if (V != 0 && V % U.Seconds == 0) {
-        int64_t N = V / U.Seconds;
-        return std::to_string(N) + " " + U.Name + (N == 1 ? "" : "s");
-      }
-    return std::to_string(V) + (V == 1 ? " second" : " seconds");
-  }
+  case AttrKind::Duration:
+    return domain::formatDuration(V);
   case AttrKind::Enum: {
     std::string_view Name =
         enumValueName(Enum, V >= 0 && V <= UINT32_MAX ? uint32_t(V) : InvalidId);

@@ -10,6 +10,7 @@
 #include "FileIO.h"
 
 #include "privet/Artifact.h"
+#include "privet/Domain.h"
 #include "privet/Runtime.h"
 
 #include <cstdint>
