@@ -9,7 +9,7 @@ packages=(
   libfmt-dev libcli11-dev
   googletest libgtest-dev libbenchmark-dev
   python3 python3-jsonschema
-  pkg-config
+  pkg-config clang-format-14
 )
 
 missing=()

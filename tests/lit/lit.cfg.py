@@ -27,3 +27,9 @@ config.substitutions.append(("%srcroot", config.privet_src_root))
 
 if config.sanitized:
     config.available_features.add("sanitized")
+
+# clang-format 14 is the formatter the tree is checked against (other versions differ).
+clang_format = "/usr/bin/clang-format-14"
+if os.path.exists(clang_format):
+    config.available_features.add("clang-format")
+    config.substitutions.append(("%clang_format", clang_format))

@@ -29,9 +29,9 @@ constexpr std::string_view DimensionKeywords[NumDimensions] = {
     "action", "category", "subject", "purpose", "basis", "recipient", "region", "context"};
 
 /// What a dimension's values are called in messages ("an unknown legal basis").
-constexpr std::string_view DimensionNouns[NumDimensions] = {
-    "action",    "data category", "subject", "purpose", "legal basis",
-    "recipient", "region",        "context"};
+constexpr std::string_view DimensionNouns[NumDimensions] = {"action",  "data category", "subject",
+                                                            "purpose", "legal basis",   "recipient",
+                                                            "region",  "context"};
 
 /// The word introducing a dimension in a written pattern ("" for action and data).
 constexpr std::string_view DimensionPrepositions[NumDimensions] = {"",      "",   "about", "for",
@@ -55,7 +55,7 @@ struct DurationUnit {
   int64_t Seconds;
 };
 constexpr DurationUnit DurationUnits[] = {
-    {"second", 1},       {"minute", 60},        {"hour", 3600},        {"day", 86400},
+    {"second", 1},       {"minute", 60},        {"hour", 3600},       {"day", 86400},
     {"week", 7 * 86400}, {"month", 30 * 86400}, {"year", 365 * 86400}};
 
 /// The length of a unit written singular or plural ("day", "days"), if it is one.
