@@ -19,7 +19,11 @@ for var in ["ASAN_OPTIONS", "UBSAN_OPTIONS", "HOME"]:
 config.substitutions.append(("%privet", os.path.join(config.privet_tools_dir, "privet")))
 config.substitutions.append(("%stdlib", os.path.join(config.privet_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.privet_src_root, "examples")))
-config.substitutions.append(("%shared", os.path.join(os.path.dirname(config.privet_src_root), "shared")))
+# The SARIF 2.1.0 schema from the SARIF Multitool's npm package (tests/tools/package.json, installed
+# by scripts/setup.sh). Nothing outside the repository is read.
+config.substitutions.append(("%sarif_schema", os.path.join(
+    config.privet_src_root, "tests", "tools", "node_modules", "@microsoft",
+    "sarif-multitool-linux", "sarif-2.1.0.json")))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%cxxflags", config.cxxflags))
 config.substitutions.append(("%cxx", config.cxx))

@@ -9,9 +9,15 @@ import sys
 
 import jsonschema
 
-schema = json.load(open(sys.argv[1]))
+try:
+    schema = json.load(open(sys.argv[1]))
+except OSError as e:
+    sys.exit(f"cannot read the SARIF schema {sys.argv[1]}: {e.strerror} "
+             "(scripts/setup.sh installs it with npm ci in tests/tools)")
 log = json.load(open(sys.argv[2]))
-problems = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(log)]
+# The schema names its own JSON Schema draft (the SARIF Multitool's copy is 2020-12).
+validator = jsonschema.validators.validator_for(schema)
+problems = [e.message for e in validator(schema).iter_errors(log)]
 
 run = log["runs"][0]
 driver = run["tool"]["driver"]
