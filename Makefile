@@ -1,7 +1,7 @@
 # Two entry points for a fresh Debian 12 machine (see README.md):
 #   make run    installs what is missing, builds, then checks, compiles and queries the Outpost24 example
 #   make test   installs what is missing, builds, and runs the whole suite (normal + sanitizer builds)
-.PHONY: run test setup build build-asan demo test-normal test-asan clean
+.PHONY: run test setup build build-asan demo test-normal test-asan package clean
 
 JOBS ?= $(shell nproc)
 BUILD ?= build
@@ -29,6 +29,10 @@ test-asan: build-asan
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
 
 test: test-normal test-asan
+
+# A .deb of the tool, runtime, headers, CMake/pkg-config files and stdlib, in $(BUILD)/package.
+package: build
+	@cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -10,13 +10,9 @@ set(PRIVET_STDLIB_INSTALL_DIR ${CMAKE_INSTALL_DATADIR}/privet/stdlib)
 install(TARGETS privet_runtime privet_runtime_shared EXPORT privetTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(FILES
-  ${PROJECT_SOURCE_DIR}/runtime/include/privet/Artifact.h
-  ${PROJECT_SOURCE_DIR}/runtime/include/privet/ArtifactContents.h
-  ${PROJECT_SOURCE_DIR}/runtime/include/privet/Result.h
-  ${PROJECT_SOURCE_DIR}/runtime/include/privet/Runtime.h
-  ${PROJECT_SOURCE_DIR}/runtime/include/privet/privet.h
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/privet)
+# Every public runtime header: runtime/include/privet holds nothing else.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/privet/
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/privet FILES_MATCHING PATTERN "*.h")
 install(EXPORT privetTargets NAMESPACE privet:: DESTINATION ${PRIVET_CMAKE_INSTALL_DIR})
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/privetConfig.cmake.in
@@ -39,3 +35,19 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/stdlib)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/stdlib/ DESTINATION ${PRIVET_STDLIB_INSTALL_DIR}
     FILES_MATCHING PATTERN "*.privet")
 endif()
+
+# `make package` (cpack -G DEB): one .deb with the privet tool, the runtime libraries, headers,
+# CMake and pkg-config files and the standard library, installed under /usr, for CI runners.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME privet)
+set(CPACK_PACKAGE_VENDOR "Privet")
+set(CPACK_PACKAGE_CONTACT "Privet maintainers")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+    "Privacy policies as code: compiler, checker and decision runtime")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+# The dependencies of the shared libraries the package's binaries link (libc, libstdc++, ...).
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_PACKAGE_DIRECTORY ${PROJECT_BINARY_DIR}/package)
+include(CPack)
