@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Privet needs to build and test; a quick no-op when all are present.
+# Installs the Debian packages Privet needs to build and test, then the VS Code extension's npm
+# packages; a quick no-op when all are present.
 set -euo pipefail
 
 packages=(
@@ -10,25 +11,45 @@ packages=(
   googletest libgtest-dev libbenchmark-dev
   python3 python3-jsonschema
   pkg-config
+  nodejs npm
 )
+
+# A command that satisfies a package when another package provides it (NodeSource's `nodejs`
+# ships npm itself and conflicts with Debian's `npm`).
+provided_by_command() {
+  case "$1" in
+    nodejs) command -v node >/dev/null ;;
+    npm) command -v npm >/dev/null ;;
+    *) return 1 ;;
+  esac
+}
 
 missing=()
 for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' &&
+    ! provided_by_command "$p"; then
     missing+=("$p")
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  sudo="sudo"
+# The VS Code extension's packages, exactly as package-lock.json pins them, from the npm registry.
+# npm writes node_modules/.package-lock.json on every install: older than the lock file means the
+# lock changed since. --ignore-scripts: no package needs its install script here, and some would
+# download binaries from outside the registry (vsce's signing tool).
+vscode="$(cd "$(dirname "$0")/.." && pwd)/editors/vscode"
+if [ ! -f "$vscode/node_modules/.package-lock.json" ] ||
+  [ "$vscode/package-lock.json" -nt "$vscode/node_modules/.package-lock.json" ]; then
+  echo "setup: installing the VS Code extension's npm packages (npm ci in editors/vscode)" >&2
+  (cd "$vscode" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 fi
-
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
