@@ -1,6 +1,4 @@
 // The Privet extension: starts the language server `privet lsp` over stdio and restarts it on demand.
-import * as fs from 'fs';
-import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   LanguageClient,
@@ -9,6 +7,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { resolveExecutable } from './executable';
 
 const clientId = 'privet';
 const clientName = 'Privet Language Server';
@@ -28,44 +27,6 @@ function readSettings(): ServerSettings {
     executable: config.get<string>('path', 'privet').trim() || 'privet',
     stdlibPath: config.get<string>('stdlibPath', '').trim(),
   };
-}
-
-function isExecutableFile(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Resolves the configured executable the way the shell would: a path containing a separator is
- * taken as it is (relative to the first workspace folder), a bare name is looked up on PATH.
- * Returns undefined when nothing executable is found, so the user gets a clear message instead
- * of the client's generic "couldn't start" error.
- */
-export function resolveExecutable(
-  executable: string,
-  env: NodeJS.ProcessEnv,
-  baseDir: string | undefined,
-): string | undefined {
-  if (executable.includes('/') || executable.includes('\\')) {
-    const absolute = path.isAbsolute(executable)
-      ? executable
-      : path.resolve(baseDir ?? process.cwd(), executable);
-    return isExecutableFile(absolute) ? absolute : undefined;
-  }
-  const extensions =
-    process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    for (const ext of extensions) {
-      const candidate = path.join(dir, executable + ext);
-      if (isExecutableFile(candidate)) return candidate;
-    }
-  }
-  return undefined;
 }
 
 async function reportMissingExecutable(executable: string): Promise<void> {
