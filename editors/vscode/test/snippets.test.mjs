@@ -1,6 +1,6 @@
 // Expands every snippet of snippets/privet.json with its default text and checks the result with
 // the built `privet` (path in $PRIVET): a policy and a module made of all the snippets check
-// clean, without a single diagnostic, and the policy's tests pass.
+// clean, without a single diagnostic, are in `privet fmt`'s layout, and the policy's tests pass.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,8 @@ export function expandSnippet(body) {
     for (const [re, replace] of rules) text = text.replace(re, replace);
   }
   assert.ok(!/\$[{\w]/.test(text), `unexpanded placeholder in:\n${text}`);
-  return text.replace(/\t/g, '  ');
+  // Tabs become the editor's indentation; the line left for the final cursor ($0) stays empty.
+  return text.replace(/\t/g, '  ').replace(/[ ]+$/gm, '').trimEnd();
 }
 
 const named = (name) => {
@@ -48,7 +49,9 @@ const wrappers = {
   '@source': (text) => `${text}\ncontext annotated_by_source "Annotated";`,
   '@doc': (text) => `${text}\ncontext annotated_by_doc "Annotated";`,
   // The suppressed check fires: this rule repeats part of `provide_service`.
-  '@suppress': (text) => `${text}\nrepeated: allow use email_address about customers for account_management under gdpr.contract\n  with gdpr.retain_while_needed;`,
+  '@suppress': (text) =>
+    `${text}\nrepeated:\n  allow use email_address\n    about customers\n    for account_management\n` +
+    `    under gdpr.contract\n    with gdpr.retain_while_needed;`,
 };
 
 function declarations() {
@@ -76,11 +79,13 @@ function checkClean(file, text) {
   const run = privet(['check', '-W', 'no-unused_declaration', path]);
   assert.equal(run.status, 0, `privet check ${file} exited ${run.status}:\n${run.stdout}${run.stderr}\n--- ${file}:\n${text}`);
   assert.equal((run.stdout + run.stderr).match(/(error|warning): .*/g), null, `diagnostics for ${file}:\n${run.stdout}${run.stderr}`);
+  const fmt = privet(['fmt', '--check', path]);
+  assert.equal(fmt.status, 0, `${file} is not in privet fmt's layout:\n${fmt.stdout}${fmt.stderr}\n--- privet fmt:\n${privet(['fmt', path]).stdout}`);
   return path;
 }
 
 test('snippet defaults expand', () => {
-  assert.equal(expandSnippet('a ${1:b ${2:c}} ${3|x,y|} $0'), 'a b c x ');
+  assert.equal(expandSnippet('a ${1:b ${2:c}} ${3|x,y|} $0'), 'a b c x');
   assert.match(named('Policy header'), /^policy snippet_policy "Privacy Policy" version "1.0" effective "2026-01-31";/);
 });
 
@@ -91,12 +96,12 @@ test('every snippet has a prefix, a description and a body', () => {
 });
 
 test('a policy made of every snippet checks clean and passes its tests', () => {
-  const path = checkClean(`${fileBase}.privet`, `${named('Policy header')}\n${declarations()}`);
+  const path = checkClean(`${fileBase}.privet`, `${named('Policy header')}\n\n${declarations()}`);
   const run = privet(['test', path]);
   assert.equal(run.status, 0, `privet test exited ${run.status}:\n${run.stdout}${run.stderr}`);
   assert.match(run.stdout + run.stderr, /\b2 passed\b|\bpassed\b/);
 });
 
 test('a module made of every snippet checks clean', () => {
-  checkClean('snippet_module.privet', `${named('Module header').replace(fileBase, 'snippet_module')}\n${declarations()}`);
+  checkClean('snippet_module.privet', `${named('Module header').replace(fileBase, 'snippet_module')}\n\n${declarations()}`);
 });
