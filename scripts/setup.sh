@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Privet needs to build and test; a quick no-op when all are present.
+# Installs the Debian packages Privet needs to build and test, then the npm packages of the
+# VS Code extension and the test tools; a quick no-op when all are present.
 set -euo pipefail
 
 packages=(
@@ -10,25 +11,28 @@ packages=(
   googletest libgtest-dev libbenchmark-dev
   python3 python3-jsonschema
   pkg-config clang-format-14
+  nodejs npm
 )
+
+# A command that satisfies a package when another package provides it (NodeSource's `nodejs`
+# ships npm itself and conflicts with Debian's `npm`).
+provided_by_command() {
+  case "$1" in
+    nodejs) command -v node >/dev/null ;;
+    npm) command -v npm >/dev/null ;;
+    *) return 1 ;;
+  esac
+}
 
 missing=()
 for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' &&
+    ! provided_by_command "$p"; then
     missing+=("$p")
   fi
 done
 
-# Node.js and npm: Debian's, unless the machine already has a Node.js with its own npm.
-if ! command -v npm >/dev/null 2>&1; then
-  for p in nodejs npm; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-      missing+=("$p")
-    fi
-  done
-fi
-
-if [ ${#missing[@]} -ne 0 ]; then
+if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then
     sudo="sudo"
@@ -39,14 +43,16 @@ if [ ${#missing[@]} -ne 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages, each folder pinned by its package-lock.json: installed when node_modules is
-# missing or older than the lockfile, never at build or test time.
+# npm packages, each folder exactly as its package-lock.json pins them, from the npm registry:
+# the VS Code extension's tooling and the test suite's validators (tests/tools). npm writes
+# node_modules/.package-lock.json on every install: older than the lock file means the lock
+# changed since. --ignore-scripts: no package needs its install script here, and some would
+# download binaries from outside the registry (vsce's signing tool).
 root="$(cd "$(dirname "$0")/.." && pwd)"
-for dir in tests/tools; do
-  lock="$root/$dir/package-lock.json"
-  stamp="$root/$dir/node_modules/.package-lock.json"
-  if [ ! -e "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+for dir in editors/vscode tests/tools; do
+  if [ ! -f "$root/$dir/node_modules/.package-lock.json" ] ||
+    [ "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules/.package-lock.json" ]; then
     echo "setup: npm ci in $dir" >&2
-    (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    (cd "$root/$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
   fi
 done
