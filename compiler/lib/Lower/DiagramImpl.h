@@ -49,9 +49,6 @@ struct DecisionDiagram::Impl {
   }
 };
 
-/// The attribute domains a policy's conditions (rules and invariants) induce.
-std::vector<AttributeDomain> computeAttributeDomains(const Policy &P);
-
 } // namespace privet
 
 #endif // PRIVET_LIB_LOWER_DIAGRAMIMPL_H

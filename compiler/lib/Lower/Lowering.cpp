@@ -3,6 +3,8 @@
 
 #include "DiagramImpl.h"
 
+#include "privet/Domain.h"
+
 #include "llvm/ADT/DenseMap.h"
 
 #include <algorithm>
@@ -10,9 +12,6 @@
 #include <map>
 
 namespace privet {
-
-static const char *const DimensionNames[NumDimensions] = {
-    "action", "data", "subject", "purpose", "basis", "recipient", "region", "context"};
 
 static rt::AttrKind toRt(AttrKind K) {
   switch (K) {
@@ -115,7 +114,7 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     const Vocabulary &V = P.Vocab[D];
     const DimensionClasses &DC = DD.classes(Dimension(D));
     rt::DimensionTable &T = A.Dims[D];
-    T.Name = DimensionNames[D];
+    T.Name = std::string(domain::DimensionKeys[D]);
     for (const VocabNode &N : V.Nodes) {
       T.ValueNames.push_back(N.Name);
       T.ValueTitles.push_back(N.Title);
@@ -138,7 +137,7 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     E.Enum = Attr.Kind == AttrKind::Enum ? Attr.Enum : 0;
     E.HasDefault = Attr.Default.has_value();
     E.Default = Attr.Default.value_or(0);
-    E.Domain = DD.domain(uint32_t(A.Attributes.size())).Thresholds;
+    E.Domain = DD.domain(uint32_t(A.Attributes.size())).Cuts;
     A.Attributes.push_back(std::move(E));
   }
   for (const VocabNode &N : P.Obligations.Nodes) {
@@ -210,12 +209,12 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     for (uint32_t R = 0; R < P.Rules.size(); ++R) {
       rt::RuleEntry &E = A.Rules[R];
       const Rule &Rl = P.Rules[R];
-      DiagramBox Box = DD.boxOf(Rl.S);
+      std::array<llvm::BitVector, NumDimensions> Classes = DD.scopeClasses(Rl.S);
       for (unsigned D = 0; D < NumDimensions; ++D) {
-        if (Box.Dims[D].all())
+        if (Classes[D].all())
           continue;
         E.Constrained |= 1u << D;
-        for (unsigned K : Box.Dims[D].set_bits())
+        for (unsigned K : Classes[D].set_bits())
           E.Scope[D].push_back(K);
       }
       if (Rl.Condition)
@@ -252,7 +251,7 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
       for (uint32_t K = 1; K < V.Children.size(); ++K) {
         if (V.Children[K] == V.Children[K - 1])
           continue;
-        N.Thresholds.push_back(Dom->Thresholds[K - 1]);
+        N.Thresholds.push_back(Dom->Cuts[K - 1]);
         N.Children.push_back(Map(V.Children[K]));
       }
       continue;
@@ -324,8 +323,8 @@ llvm::Expected<rt::ArtifactContents> compilePolicy(const Policy &P, const Diagra
         continue;
       if (!Stats->Order.empty())
         Stats->Order += ",";
-      Stats->Order +=
-          V.IsDimension ? std::string(DimensionNames[V.Index]) : "@" + P.Attributes[V.Index].Name;
+      Stats->Order += V.IsDimension ? std::string(domain::DimensionKeys[V.Index])
+                                    : "@" + P.Attributes[V.Index].Name;
     }
     Stats->DiagramSeconds = std::chrono::duration<double>(Built - Start).count();
     Stats->LowerSeconds = std::chrono::duration<double>(Lowered - Built).count();
