@@ -77,6 +77,8 @@ enum Op : uint8_t { And, Or, Not, Guard, Join, Override, Finish, Meet, NumOps };
 constexpr Ref NoneT = TerminalBit | 0;
 constexpr Ref TrueT = TerminalBit | 1;
 constexpr Ref DefaultDenyT = TerminalBit | 2;
+/// No reference: a node store never hands out this index.
+constexpr Ref NoRef = space::NodeStore::Full;
 
 std::vector<uint32_t> unite(const std::vector<uint32_t> &A, const std::vector<uint32_t> &B) {
   std::vector<uint32_t> U;
@@ -157,6 +159,7 @@ private:
   Ref mk(uint32_t Var, llvm::ArrayRef<Ref> Children);
   Ref intern(Outcome O);
   Ref apply(Op O, Ref A, Ref B);
+  Ref shortcut(Op O, Ref A, Ref B);
   Ref applyTerminals(Op O, Ref A, Ref B);
   Ref joinAll(std::vector<Ref> Rs, Op O);
 
@@ -195,9 +198,12 @@ private:
   uint32_t CurrentStamp = 0;
   bool ParentsFirst = true;
   Ref buildFrom(uint32_t Level, llvm::ArrayRef<uint32_t> Active, uint32_t Depth);
+  void splitByClasses(unsigned Dim, llvm::ArrayRef<uint32_t> Active, uint32_t Depth);
   Ref attributePart(llvm::ArrayRef<uint32_t> Active);
   Ref outcomeIn(uint32_t RuleIndex, llvm::ArrayRef<uint32_t> Active);
   void compact(Ref Root);
+  /// Fills the statistics of derived edges and rule lists from the compacted nodes.
+  void countDerivedEdges();
 };
 
 Ref Builder::mk(uint32_t Var, llvm::ArrayRef<Ref> Children) {
@@ -294,10 +300,8 @@ Ref Builder::applyTerminals(Op O, Ref A, Ref B) {
   llvm_unreachable("unknown diagram operation");
 }
 
-Ref Builder::apply(Op O, Ref A, Ref B) {
-  if (OverBudget || EdgeAborted)
-    return NoneT;
-  // Shortcuts that avoid recursion where one side decides the result.
+/// The result of O where one side decides it without recursion, else NoRef.
+Ref Builder::shortcut(Op O, Ref A, Ref B) {
   switch (O) {
   case And:
     if (A == NoneT || B == NoneT)
@@ -340,6 +344,14 @@ Ref Builder::apply(Op O, Ref A, Ref B) {
   default:
     break;
   }
+  return NoRef;
+}
+
+Ref Builder::apply(Op O, Ref A, Ref B) {
+  if (OverBudget || EdgeAborted)
+    return NoneT;
+  if (Ref Known = shortcut(O, A, B); Known != NoRef)
+    return Known;
   bool Terminals = (A & TerminalBit) && (B & TerminalBit);
   // Uniting rule sets is the expensive part of Join and Meet: memoise terminal pairs too.
   if (Terminals && O != Join && O != Meet)
@@ -542,6 +554,38 @@ Ref Builder::attributePart(llvm::ArrayRef<uint32_t> Active) {
   return apply(Finish, Decided, Decided);
 }
 
+/// Splits the live rules by dimension Dim's leaf classes into Scratch[Depth], one flat buffer
+/// per depth (counting sort), so that no allocation happens once the buffers have grown.
+void Builder::splitByClasses(unsigned Dim, llvm::ArrayRef<uint32_t> Active, uint32_t Depth) {
+  uint32_t N = D.Classes[Dim].NumLeafClasses;
+  if (Scratch.size() <= Depth)
+    Scratch.resize(Depth + 1);
+  ScratchBuffers &B = Scratch[Depth];
+  B.Start.assign(N + 1, 0);
+  const uint8_t *Free = Unconstrained[Dim].data();
+  uint32_t NumFree = 0;
+  for (uint32_t R : Active) {
+    if (Free[R])
+      ++NumFree;
+    else
+      for (uint32_t K : RuleClasses[Dim][R])
+        ++B.Start[K + 1];
+  }
+  for (uint32_t K = 0; K < N; ++K)
+    B.Start[K + 1] += B.Start[K] + NumFree;
+  B.Rules.resize(B.Start[N]);
+  B.Fill.assign(B.Start.begin(), B.Start.end() - 1);
+  for (uint32_t R : Active) {
+    if (Free[R]) {
+      for (uint32_t K = 0; K < N; ++K)
+        B.Rules[B.Fill[K]++] = R;
+    } else {
+      for (uint32_t K : RuleClasses[Dim][R])
+        B.Rules[B.Fill[K]++] = R;
+    }
+  }
+}
+
 /// The diagram below Level for the requests whose values on the dimensions above it lie in the
 /// scopes of exactly the Active rules (ascending; exceptions included). Memoised on Active: the
 /// same set of live rules gives the same subdiagram.
@@ -570,36 +614,9 @@ Ref Builder::buildFrom(uint32_t Level, llvm::ArrayRef<uint32_t> Active, uint32_t
   } else if (Level >= FirstAttrLevel) {
     Result = attributePart(Active);
   } else {
-    // Split the live rules by this dimension's leaf classes into one flat buffer per depth
-    // (counting sort), so that no allocation happens once the buffers have grown.
     unsigned Dim = D.Order[Level].Index;
     uint32_t N = D.Classes[Dim].NumLeafClasses;
-    if (Scratch.size() <= Depth)
-      Scratch.resize(Depth + 1);
-    ScratchBuffers &B = Scratch[Depth];
-    B.Start.assign(N + 1, 0);
-    const uint8_t *Free = Unconstrained[Dim].data();
-    uint32_t NumFree = 0;
-    for (uint32_t R : Active) {
-      if (Free[R])
-        ++NumFree;
-      else
-        for (uint32_t K : RuleClasses[Dim][R])
-          ++B.Start[K + 1];
-    }
-    for (uint32_t K = 0; K < N; ++K)
-      B.Start[K + 1] += B.Start[K] + NumFree;
-    B.Rules.resize(B.Start[N]);
-    B.Fill.assign(B.Start.begin(), B.Start.end() - 1);
-    for (uint32_t R : Active) {
-      if (Free[R]) {
-        for (uint32_t K = 0; K < N; ++K)
-          B.Rules[B.Fill[K]++] = R;
-      } else {
-        for (uint32_t K : RuleClasses[Dim][R])
-          B.Rules[B.Fill[K]++] = R;
-      }
-    }
+    splitByClasses(Dim, Active, Depth);
     Steps += Active.size() + N;
     if (Steps > Opts.StepBudget) {
       OverBudget = true;
@@ -943,6 +960,11 @@ llvm::Error Builder::run() {
                                    (unsigned long long)Opts.NodeBudget);
   compact(Final);
   D.Stats.DerivedSeconds = std::chrono::duration<double>(Clock::now() - LeafDone).count();
+  countDerivedEdges();
+  return llvm::Error::success();
+}
+
+void Builder::countDerivedEdges() {
   for (const auto &N : D.Nodes) {
     if (N.Var == RuleListVar)
       ++D.Stats.RuleLists;
@@ -955,7 +977,6 @@ llvm::Error Builder::run() {
     D.Stats.DerivedEdges += N.Count - DC.NumLeafClasses;
     D.Stats.DeferredEdges += DC.NumClasses - N.Count;
   }
-  return llvm::Error::success();
 }
 
 } // namespace

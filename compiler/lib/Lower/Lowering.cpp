@@ -100,16 +100,9 @@ static std::vector<ObligationRef> carriedObligations(const Policy &P, uint32_t R
   return Out;
 }
 
-rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
+/// The value tables of every dimension: names, titles, hierarchy and value classes.
+static void lowerDimensions(const DecisionDiagram &DD, rt::ArtifactContents &A) {
   const Policy &P = DD.policy();
-  rt::ArtifactContents A;
-  if (!P.Modules.empty()) {
-    A.PolicyName = P.Modules[0].Name;
-    A.PolicyTitle = P.Modules[0].Title;
-    A.PolicyVersion = P.Modules[0].Version;
-  }
-  A.SourceHash = P.SourceHash;
-
   for (unsigned D = 0; D < NumDimensions; ++D) {
     const Vocabulary &V = P.Vocab[D];
     const DimensionClasses &DC = DD.classes(Dimension(D));
@@ -127,7 +120,11 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     T.NumLeafClasses = DC.NumLeafClasses;
     T.DerivedCovers.assign(DC.Covers.begin() + DC.NumLeafClasses, DC.Covers.end());
   }
+}
 
+/// Enums, attributes (with the intervals the diagram tests) and obligations.
+static void lowerDeclarations(const DecisionDiagram &DD, rt::ArtifactContents &A) {
+  const Policy &P = DD.policy();
   for (const EnumType &E : P.Enums)
     A.Enums.push_back({E.Name, E.Values});
   for (const Attribute &Attr : P.Attributes) {
@@ -149,6 +146,10 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     E.ParamEnum = N.ParamKind == AttrKind::Enum ? N.ParamEnum : 0;
     A.Obligations.push_back(std::move(E));
   }
+}
+
+/// Rules with their provenance, and the data combinations.
+static void lowerRulesAndCombinations(const Policy &P, rt::ArtifactContents &A) {
   for (const Rule &R : P.Rules) {
     rt::RuleEntry E;
     E.Id = R.Id;
@@ -173,9 +174,13 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     }
     A.Combinations.push_back(std::move(E));
   }
+}
 
-  // Obligation instances: every (obligation, argument) a terminal carries, in ObligationRef order
-  // so that sorted instance indexes are sorted obligations.
+/// The terminals, with the obligation instances they (and, for the indexed rule evaluator, the
+/// rules) carry: every (obligation, argument) once, in ObligationRef order so that sorted
+/// instance indexes are sorted obligations.
+static void lowerTerminals(const DecisionDiagram &DD, rt::ArtifactContents &A) {
+  const Policy &P = DD.policy();
   std::map<ObligationRef, uint32_t> Instances;
   for (uint32_t T = 0; T < DD.numTerminals(); ++T)
     for (const ObligationRef &O : DD.terminal(DecisionDiagram::TerminalBit | T).Obligations)
@@ -201,30 +206,32 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
       RT.Obligations.push_back(Instances[O]);
     A.Terminals.push_back(std::move(RT));
   }
-
+  if (!DD.usesRuleLists())
+    return;
   // The indexed rule evaluator evaluates rules itself: their scopes by leaf class, conditions
   // and obligations.
-  if (DD.usesRuleLists()) {
-    A.RuleTable = true;
-    for (uint32_t R = 0; R < P.Rules.size(); ++R) {
-      rt::RuleEntry &E = A.Rules[R];
-      const Rule &Rl = P.Rules[R];
-      std::array<llvm::BitVector, NumDimensions> Classes = DD.scopeClasses(Rl.S);
-      for (unsigned D = 0; D < NumDimensions; ++D) {
-        if (Classes[D].all())
-          continue;
-        E.Constrained |= 1u << D;
-        for (unsigned K : Classes[D].set_bits())
-          E.Scope[D].push_back(K);
-      }
-      if (Rl.Condition)
-        emitCondition(*Rl.Condition, E.Condition);
-      for (const ObligationRef &O : Carried[R])
-        E.Obligations.push_back(Instances[O]);
+  A.RuleTable = true;
+  for (uint32_t R = 0; R < P.Rules.size(); ++R) {
+    rt::RuleEntry &E = A.Rules[R];
+    const Rule &Rl = P.Rules[R];
+    std::array<llvm::BitVector, NumDimensions> Classes = DD.scopeClasses(Rl.S);
+    for (unsigned D = 0; D < NumDimensions; ++D) {
+      if (Classes[D].all())
+        continue;
+      E.Constrained |= 1u << D;
+      for (unsigned K : Classes[D].set_bits())
+        E.Scope[D].push_back(K);
     }
+    if (Rl.Condition)
+      emitCondition(*Rl.Condition, E.Condition);
+    for (const ObligationRef &O : Carried[R])
+      E.Obligations.push_back(Instances[O]);
   }
+}
 
-  // Children before parents: the format requires it so that every walk provably terminates.
+/// The nodes, children before parents: the format requires it so that every walk provably
+/// terminates.
+static void lowerNodes(const DecisionDiagram &DD, rt::ArtifactContents &A) {
   llvm::ArrayRef<DecisionDiagram::Ref> BottomUp = DD.nodesBottomUp();
   std::vector<uint32_t> NewIndex(DD.numNodes());
   for (uint32_t I = 0; I < BottomUp.size(); ++I)
@@ -260,6 +267,22 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
       N.Children.push_back(Map(C));
   }
   A.Root = Map(DD.root());
+}
+
+rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
+  const Policy &P = DD.policy();
+  rt::ArtifactContents A;
+  if (!P.Modules.empty()) {
+    A.PolicyName = P.Modules[0].Name;
+    A.PolicyTitle = P.Modules[0].Title;
+    A.PolicyVersion = P.Modules[0].Version;
+  }
+  A.SourceHash = P.SourceHash;
+  lowerDimensions(DD, A);
+  lowerDeclarations(DD, A);
+  lowerRulesAndCombinations(P, A);
+  lowerTerminals(DD, A);
+  lowerNodes(DD, A);
   return A;
 }
 
