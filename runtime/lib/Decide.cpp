@@ -375,17 +375,13 @@ struct ListScratch {
   const uint64_t *Rows[NumDimensions];
 };
 
-/// Decides one leaf request (Classes are leaf classes outside IndexedDims) from the rules a list
-/// names. Returns false with NeedAttr set when a condition reads an attribute without a value.
-bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t Size,
-                  const uint32_t *Classes, const int64_t *Values, const uint8_t *Known,
-                  MeetResult &Out, uint32_t &NeedAttr) {
-  thread_local ListScratch S;
-  std::vector<int8_t> &Applies = S.Applies;
-  std::vector<int32_t> &ParentPos = S.ParentPos, &ExIndex = S.ExIndex;
-  std::vector<Joined> &Ex = S.Ex;
-  std::vector<uint32_t> &DenyRules = S.DenyRules, &AllowRules = S.AllowRules,
-                        &AllowObls = S.AllowObls;
+/// Which of the Size listed rules apply to the cell (into S.Applies, with each exception's parent
+/// position in S.ParentPos), parents first: an exception is evaluated only where its parent
+/// applies (its parent is listed before it, rules being ascending and parents first). Returns
+/// false with NeedAttr set when a condition reads an attribute without a value.
+bool findApplying(const CompiledPolicy::Impl &I, ListScratch &S, const uint32_t *List,
+                  uint32_t Size, const uint32_t *Classes, const int64_t *Values,
+                  const uint8_t *Known, uint32_t &NeedAttr) {
   const CompiledPolicy::Impl::RuleFacts *Facts = I.RuleFactsByRule.data();
   // The scope rows of this cell's classes: a rule is in scope if its bit is set in each.
   unsigned NumRows = 0;
@@ -404,10 +400,9 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
     }
     return true;
   };
-  // Which listed rules apply, parents first: an exception is evaluated only where its parent
-  // applies (its parent is listed before it, rules being ascending and parents first).
+  std::vector<int8_t> &Applies = S.Applies;
   Applies.resize(Size);
-  ParentPos.assign(Size, -1);
+  S.ParentPos.assign(Size, -1);
   // What a rule's test reads is scattered (its facts, its bits in the rows): ask for it some
   // rules early. Conditions are shared by many rules (the serializer interns them) and cached.
   constexpr uint32_t Ahead = 8;
@@ -428,7 +423,7 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
       const uint32_t *P = std::lower_bound(List, List + K, F.Parent);
       if (P == List + K || *P != F.Parent || !Applies[P - List])
         continue;
-      ParentPos[K] = int32_t(P - List);
+      S.ParentPos[K] = int32_t(P - List);
     }
     if (!InScope(List[K]))
       continue;
@@ -438,10 +433,25 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
       return false;
     Applies[K] = int8_t(C);
   }
-  // Outcomes bottom-up: a rule's outcome is its applying exceptions' joined outcome (kept in Ex,
-  // for the few rules that have one), or its own effect. Top-level outcomes are joined as the
-  // decision: deny if any is deny, with the deny rules; otherwise the allows' rules and
-  // obligations.
+  return true;
+}
+
+void sortUnique(std::vector<uint32_t> &V) {
+  std::sort(V.begin(), V.end());
+  V.erase(std::unique(V.begin(), V.end()), V.end());
+}
+
+/// The decision of the applying rules findApplying marked, bottom-up: a rule's outcome is its
+/// applying exceptions' joined outcome (kept in S.Ex, for the few rules that have one), or its
+/// own effect. Top-level outcomes are joined as the decision: deny if any is deny, with the deny
+/// rules; otherwise the allows' rules and obligations.
+void joinApplying(const CompiledPolicy::Impl &I, ListScratch &S, const uint32_t *List,
+                  uint32_t Size, MeetResult &Out) {
+  const CompiledPolicy::Impl::RuleFacts *Facts = I.RuleFactsByRule.data();
+  std::vector<int32_t> &ExIndex = S.ExIndex;
+  std::vector<Joined> &Ex = S.Ex;
+  std::vector<uint32_t> &DenyRules = S.DenyRules, &AllowRules = S.AllowRules,
+                        &AllowObls = S.AllowObls;
   ExIndex.assign(Size, -1);
   Ex.clear();
   DenyRules.clear();
@@ -449,12 +459,12 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
   AllowObls.clear();
   bool AnyDeny = false, AnyAllow = false;
   for (uint32_t K = Size; K-- > 0;) {
-    if (!Applies[K])
+    if (!S.Applies[K])
       continue;
     const bool IsAllow = Facts[List[K]].IsAllow;
     bool FromExceptions = ExIndex[K] >= 0 && Ex[ExIndex[K]].K != Joined::None;
-    if (ParentPos[K] >= 0) {
-      int32_t &Slot = ExIndex[ParentPos[K]];
+    if (S.ParentPos[K] >= 0) {
+      int32_t &Slot = ExIndex[S.ParentPos[K]];
       if (Slot < 0) {
         Slot = int32_t(Ex.size());
         Ex.emplace_back();
@@ -483,25 +493,32 @@ bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t 
       DenyRules.push_back(List[K]);
     }
   }
-  auto SortUnique = [](std::vector<uint32_t> &V) {
-    std::sort(V.begin(), V.end());
-    V.erase(std::unique(V.begin(), V.end()), V.end());
-  };
   if (AnyDeny) {
-    SortUnique(DenyRules);
+    sortUnique(DenyRules);
     Out.add(false, DenyRules.data(), uint32_t(DenyRules.size()), nullptr, 0);
   } else if (AnyAllow) {
-    SortUnique(AllowRules);
+    sortUnique(AllowRules);
     for (uint32_t Rule : AllowRules) {
       ListRef Obl = I.Rules[Rule].Obligations;
       AllowObls.insert(AllowObls.end(), I.U32s + Obl.Offset, I.U32s + Obl.Offset + Obl.Size);
     }
-    SortUnique(AllowObls);
+    sortUnique(AllowObls);
     Out.add(true, AllowRules.data(), uint32_t(AllowRules.size()), AllowObls.data(),
             uint32_t(AllowObls.size()));
   } else {
     Out.add(false, nullptr, 0, nullptr, 0); // denied by default
   }
+}
+
+/// Decides one leaf request (Classes are leaf classes outside IndexedDims) from the rules a list
+/// names. Returns false with NeedAttr set when a condition reads an attribute without a value.
+bool evaluateCell(const CompiledPolicy::Impl &I, const uint32_t *List, uint32_t Size,
+                  const uint32_t *Classes, const int64_t *Values, const uint8_t *Known,
+                  MeetResult &Out, uint32_t &NeedAttr) {
+  thread_local ListScratch S;
+  if (!findApplying(I, S, List, Size, Classes, Values, Known, NeedAttr))
+    return false;
+  joinApplying(I, S, List, Size, Out);
   return true;
 }
 

@@ -2,6 +2,7 @@
 #include "privet/Analysis/Checks.h"
 #include "privet/Analysis/Regions.h"
 #include "privet/Analysis/Witness.h"
+#include "privet/Domain.h"
 
 #include "fmt/format.h"
 
@@ -11,9 +12,6 @@ using namespace privet;
 using namespace privet::analysis;
 
 namespace {
-
-const char *const DimKeywords[] = {"action", "category",  "subject", "purpose",
-                                   "basis",  "recipient", "region",  "context"};
 
 bool isSubsetOf(const llvm::BitVector &A, const llvm::BitVector &B) {
   llvm::BitVector X = A;
@@ -352,7 +350,7 @@ private:
     collectMentions();
     for (unsigned D = 0; D != NumDimensions; ++D) {
       UsedByDim[D] = usedNodes(P.Vocab[D], Mentioned[D]);
-      reportUnusedNodes(P.Vocab[D], UsedByDim[D], DimKeywords[D]);
+      reportUnusedNodes(P.Vocab[D], UsedByDim[D], std::string(domain::DimensionKeywords[D]));
     }
     reportUnusedNodes(P.Obligations, usedNodes(P.Obligations, MentionedObl), "obligation");
     for (uint32_t A = 0; A != P.Attributes.size(); ++A) {

@@ -1,6 +1,7 @@
 //===- Diff.cpp - What changed in what two policies permit, summarised for people -------===//
 #include "privet/Analysis/Diff.h"
 #include "privet/Analysis/Regions.h"
+#include "privet/Domain.h"
 
 #include "fmt/format.h"
 #include "llvm/ADT/StringExtras.h"
@@ -226,7 +227,8 @@ private:
         // Actions read as verbs, unquoted, as in a written rule.
         Phrase = Dim == Dimension::Action ? llvm::join(Direct, ", ") : quoteList(Direct);
       }
-      llvm::StringRef Prep = dimPreposition(Dim);
+      llvm::StringRef Prep(domain::DimensionPrepositions[unsigned(Dim)].data(),
+                           domain::DimensionPrepositions[unsigned(Dim)].size());
       Append(Prep.empty() ? Phrase : Prep.str() + " " + Phrase);
     }
     for (uint32_t A = 0; A != S.attrs().size(); ++A) {

@@ -1,141 +1,15 @@
 //===- Space.cpp - The finite request space of one or more policies ---------------------===//
 #include "privet/Analysis/Space.h"
 
-#include "fmt/format.h"
-
 #include <algorithm>
-#include <limits>
 
 using namespace privet;
 using namespace privet::analysis;
-
-llvm::StringRef privet::analysis::dimName(Dimension D) {
-  static const char *const Names[] = {"action", "data",      "subject", "purpose",
-                                      "basis",  "recipient", "region",  "context"};
-  return Names[unsigned(D)];
-}
-
-llvm::StringRef privet::analysis::dimPreposition(Dimension D) {
-  static const char *const Words[] = {"", "", "about", "for", "under", "to", "in", "from"};
-  return Words[unsigned(D)];
-}
-
-//===-- Attribute domains ---------------------------------------------------------------===//
-
-uint32_t AttrDomain::size() const {
-  switch (Kind) {
-  case AttrKind::Bool:
-    return 2;
-  case AttrKind::Enum:
-    return std::max<size_t>(EnumValues.size(), 1);
-  case AttrKind::Int:
-  case AttrKind::Duration:
-    return Cuts.size() + 1;
-  }
-  return 1;
-}
-
-uint32_t AttrDomain::classOf(int64_t Value) const {
-  if (Kind == AttrKind::Bool || Kind == AttrKind::Enum)
-    return Value >= 0 && uint64_t(Value) < size() ? uint32_t(Value) : 0;
-  return std::upper_bound(Cuts.begin(), Cuts.end(), Value) - Cuts.begin();
-}
-
-int64_t AttrDomain::representative(uint32_t I) const {
-  if (Default && classOf(*Default) == I)
-    return *Default;
-  if (Kind == AttrKind::Bool || Kind == AttrKind::Enum)
-    return I;
-  if (I > 0)
-    return Cuts[I - 1];
-  // The unbounded lower class: 0 reads best when it is inside, as durations and ages are.
-  if (Cuts.empty() || Cuts[0] > 0)
-    return 0;
-  return Cuts[0] - 1;
-}
-
-std::string privet::analysis::formatNumber(AttrKind K, int64_t V) {
-  if (K != AttrKind::Duration)
-    return std::to_string(V);
-  static const std::pair<int64_t, const char *> Units[] = {
-      {365 * 86400, "year"}, {30 * 86400, "month"}, {7 * 86400, "week"},
-      {86400, "day"},        {3600, "hour"},        {60, "minute"}};
-  for (auto [Secs, Unit] : Units)
-    if (V != 0 && V % Secs == 0)
-      return fmt::format("{} {}{}", V / Secs, Unit, V / Secs == 1 ? "" : "s");
-  return fmt::format("{} second{}", V, V == 1 ? "" : "s");
-}
-
-std::string AttrDomain::describeClass(uint32_t I) const {
-  switch (Kind) {
-  case AttrKind::Bool:
-    return I ? "true" : "false";
-  case AttrKind::Enum:
-    return I < EnumValues.size() ? EnumValues[I] : "?";
-  case AttrKind::Int:
-  case AttrKind::Duration:
-    break;
-  }
-  if (Cuts.empty())
-    return "any value";
-  if (I == 0)
-    return "< " + formatNumber(Kind, Cuts[0]);
-  if (I == Cuts.size())
-    return ">= " + formatNumber(Kind, Cuts[I - 1]);
-  if (Cuts[I] == Cuts[I - 1] + 1)
-    return "== " + formatNumber(Kind, Cuts[I - 1]);
-  return fmt::format(">= {} and < {}", formatNumber(Kind, Cuts[I - 1]),
-                     formatNumber(Kind, Cuts[I]));
-}
 
 //===-- Building the shared space -------------------------------------------------------===//
 
 static std::string attrKey(const Attribute &A) {
   return A.Name + '\x01' + std::to_string(unsigned(A.Kind));
-}
-
-static void addCut(std::vector<int64_t> &Cuts, int64_t V) {
-  // A cut at the minimum would make an empty class below it.
-  if (V != std::numeric_limits<int64_t>::min())
-    Cuts.push_back(V);
-}
-
-static void collectCuts(const Cond &C, const Policy &P, std::vector<std::vector<int64_t>> &Cuts) {
-  for (const Cond &Op : C.Ops)
-    collectCuts(Op, P, Cuts);
-  if (C.Attr >= P.Attributes.size())
-    return;
-  AttrKind K = P.Attributes[C.Attr].Kind;
-  if (K != AttrKind::Int && K != AttrKind::Duration)
-    return;
-  auto &Out = Cuts[C.Attr];
-  auto Point = [&](int64_t V) {
-    addCut(Out, V);
-    if (V != std::numeric_limits<int64_t>::max())
-      addCut(Out, V + 1);
-  };
-  if (C.K == Cond::InSet) {
-    for (int64_t V : C.Set)
-      Point(V);
-    return;
-  }
-  if (C.K != Cond::Compare)
-    return;
-  switch (C.Op) {
-  case CmpOp::Eq:
-  case CmpOp::Ne:
-    Point(C.Value);
-    break;
-  case CmpOp::Lt:
-  case CmpOp::Ge:
-    addCut(Out, C.Value);
-    break;
-  case CmpOp::Le:
-  case CmpOp::Gt:
-    if (C.Value != std::numeric_limits<int64_t>::max())
-      addCut(Out, C.Value + 1);
-    break;
-  }
 }
 
 Space::Space(std::vector<const Policy *> Ps) : Policies(std::move(Ps)) {
@@ -157,13 +31,7 @@ Space::Space(std::vector<const Policy *> Ps) : Policies(std::move(Ps)) {
           Dom.Names.push_back(Name);
       }
     }
-    std::vector<std::vector<int64_t>> Cuts(P->Attributes.size());
-    for (const Rule &R : P->Rules)
-      if (R.Condition)
-        collectCuts(*R.Condition, *P, Cuts);
-    for (const Invariant &I : P->Invariants)
-      if (I.Condition)
-        collectCuts(*I.Condition, *P, Cuts);
+    std::vector<std::vector<int64_t>> Cuts = space::collectCuts(*P);
     for (uint32_t A = 0; A != P->Attributes.size(); ++A) {
       const Attribute &Attr = P->Attributes[A];
       auto [It, New] = AttrIndex.try_emplace(attrKey(Attr), Attrs.size());
@@ -183,6 +51,8 @@ Space::Space(std::vector<const Policy *> Ps) : Policies(std::move(Ps)) {
   for (AttrDomain &Dom : Attrs) {
     llvm::sort(Dom.Cuts);
     Dom.Cuts.erase(std::unique(Dom.Cuts.begin(), Dom.Cuts.end()), Dom.Cuts.end());
+    static_cast<space::AttrClasses &>(Dom) =
+        space::AttrClasses::make(Dom.Kind, std::move(Dom.Cuts), Dom.EnumValues.size());
   }
 
   std::vector<uint32_t> Domains(NumDimensions + Attrs.size(), 1);
@@ -213,7 +83,7 @@ std::optional<Dimension> Space::dimOfVar(unsigned V) const {
 std::vector<uint32_t> Space::preferredPoint() const {
   std::vector<uint32_t> Point(M->numVars(), 0);
   for (uint32_t A = 0; A != Attrs.size(); ++A)
-    Point[attrVar(A)] = Attrs[A].Default ? Attrs[A].classOf(*Attrs[A].Default) : 0;
+    Point[attrVar(A)] = Attrs[A].Default ? Attrs[A].indexOf(*Attrs[A].Default) : 0;
   return Point;
 }
 
@@ -295,24 +165,6 @@ uint32_t PolicyView::localAttr(uint32_t Shared) const {
 
 //===-- Conditions and scopes -----------------------------------------------------------===//
 
-static bool compare(CmpOp Op, int64_t L, int64_t R) {
-  switch (Op) {
-  case CmpOp::Eq:
-    return L == R;
-  case CmpOp::Ne:
-    return L != R;
-  case CmpOp::Lt:
-    return L < R;
-  case CmpOp::Le:
-    return L <= R;
-  case CmpOp::Gt:
-    return L > R;
-  case CmpOp::Ge:
-    return L >= R;
-  }
-  return false;
-}
-
 Mdd::Ref Space::condition(unsigned Which, const Cond &C) {
   const PolicyView &V = *Views[Which];
   const Policy &P = V.policy();
@@ -360,14 +212,7 @@ Mdd::Ref Space::condition(unsigned Which, const Cond &C) {
   llvm::BitVector Holds(Dom.size());
   for (uint32_t I = 0; I != Dom.size(); ++I) {
     std::optional<int64_t> X = LocalValue(I);
-    bool H = false;
-    if (C.K == Cond::BoolAttr)
-      H = X && *X != 0;
-    else if (C.K == Cond::Compare)
-      H = X ? compare(C.Op, *X, C.Value) : C.Op == CmpOp::Ne;
-    else
-      H = X && std::find(C.Set.begin(), C.Set.end(), *X) != C.Set.end();
-    if (H)
+    if (X ? space::attrCondHolds(C, *X) : C.K == Cond::Compare && C.Op == CmpOp::Ne)
       Holds.set(I);
   }
   return M->literal(attrVar(Shared), Holds);

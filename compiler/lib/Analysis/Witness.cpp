@@ -1,6 +1,7 @@
 //===- Witness.cpp - Concrete requests for counterexamples, written as a test would -----===//
 #include "privet/Analysis/Witness.h"
 #include "privet/Analysis/Checks.h"
+#include "privet/Domain.h"
 
 #include "fmt/format.h"
 
@@ -70,7 +71,8 @@ std::string privet::analysis::describeRequest(const Policy &P, const Request &R)
         List += ", ";
       List += N < Voc.Nodes.size() ? Voc.Nodes[N].Name : "?";
     }
-    llvm::StringRef Prep = dimPreposition(Dimension(D));
+    llvm::StringRef Prep(domain::DimensionPrepositions[D].data(),
+                         domain::DimensionPrepositions[D].size());
     if (!Prep.empty())
       Append(Prep);
     Append(List);

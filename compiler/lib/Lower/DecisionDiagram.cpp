@@ -21,6 +21,9 @@
 //===----------------------------------------------------------------------------------------===//
 #include "DiagramImpl.h"
 
+#include "privet/Space/AttrClasses.h"
+#include "privet/Space/NodeStore.h"
+
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/Hashing.h"
@@ -74,6 +77,8 @@ enum Op : uint8_t { And, Or, Not, Guard, Join, Override, Finish, Meet, NumOps };
 constexpr Ref NoneT = TerminalBit | 0;
 constexpr Ref TrueT = TerminalBit | 1;
 constexpr Ref DefaultDenyT = TerminalBit | 2;
+/// No reference: a node store never hands out this index.
+constexpr Ref NoRef = space::NodeStore::Full;
 
 std::vector<uint32_t> unite(const std::vector<uint32_t> &A, const std::vector<uint32_t> &B) {
   std::vector<uint32_t> U;
@@ -93,7 +98,8 @@ bool denyPrecedes(const std::vector<uint32_t> &A, const std::vector<uint32_t> &B
 
 class Builder {
 public:
-  Builder(DecisionDiagram::Impl &D, const DiagramOptions &Opts) : D(D), P(D.P), Opts(Opts) {}
+  Builder(DecisionDiagram::Impl &D, const DiagramOptions &Opts)
+      : D(D), P(D.P), Opts(Opts), Store(space::Budget{Opts.NodeBudget, UINT64_MAX}) {}
 
   llvm::Error run();
   bool RuleLists = false;
@@ -103,12 +109,9 @@ private:
   const Policy &P;
   const DiagramOptions &Opts;
 
-  struct NodeRec {
-    uint32_t Var, First, Count, Next;
-  };
-  std::vector<NodeRec> Nodes;
-  std::vector<Ref> Pool;
-  llvm::DenseMap<uint64_t, uint32_t> Unique; ///< Content hash -> first node of its chain.
+  /// The nodes; the work budget is counted here in Steps, since the derived-class phase has
+  /// budgets of its own.
+  space::NodeStore Store;
   std::vector<Outcome> Outcomes;
   llvm::DenseMap<uint64_t, uint32_t> OutcomeIndex; ///< Content hash -> first outcome of its chain.
   std::vector<uint32_t> OutcomeNext;
@@ -145,17 +148,18 @@ private:
     return D.Domains[Var - NumDimensions].Size;
   }
   uint32_t level(Ref R) const {
-    return (R & TerminalBit) ? uint32_t(D.Order.size()) : D.LevelOf[Nodes[R].Var];
+    return (R & TerminalBit) ? uint32_t(D.Order.size()) : D.LevelOf[Store.var(R)];
   }
   Ref cofactor(Ref R, uint32_t Var, uint32_t K) const {
-    if ((R & TerminalBit) || Nodes[R].Var != Var)
+    if ((R & TerminalBit) || Store.var(R) != Var)
       return R;
-    return Pool[Nodes[R].First + K];
+    return Store.child(R, K);
   }
 
   Ref mk(uint32_t Var, llvm::ArrayRef<Ref> Children);
   Ref intern(Outcome O);
   Ref apply(Op O, Ref A, Ref B);
+  Ref shortcut(Op O, Ref A, Ref B);
   Ref applyTerminals(Op O, Ref A, Ref B);
   Ref joinAll(std::vector<Ref> Rs, Op O);
 
@@ -194,59 +198,32 @@ private:
   uint32_t CurrentStamp = 0;
   bool ParentsFirst = true;
   Ref buildFrom(uint32_t Level, llvm::ArrayRef<uint32_t> Active, uint32_t Depth);
+  void splitByClasses(unsigned Dim, llvm::ArrayRef<uint32_t> Active, uint32_t Depth);
   Ref attributePart(llvm::ArrayRef<uint32_t> Active);
   Ref outcomeIn(uint32_t RuleIndex, llvm::ArrayRef<uint32_t> Active);
   void compact(Ref Root);
+  /// Fills the statistics of derived edges and rule lists from the compacted nodes.
+  void countDerivedEdges();
 };
 
 Ref Builder::mk(uint32_t Var, llvm::ArrayRef<Ref> Children) {
   if (std::all_of(Children.begin(), Children.end(), [&](Ref C) { return C == Children[0]; }))
     return Children[0];
-  uint64_t H = llvm::hash_combine(Var, llvm::hash_combine_range(Children.begin(), Children.end()));
-  auto [It, Inserted] = Unique.try_emplace(H, uint32_t(Nodes.size()));
-  if (!Inserted) {
-    for (uint32_t N = It->second; N != ~0u; N = Nodes[N].Next) {
-      const NodeRec &Rec = Nodes[N];
-      if (Rec.Var == Var && Rec.Count == Children.size() &&
-          std::equal(Children.begin(), Children.end(), Pool.begin() + Rec.First))
-        return N;
-    }
-  }
-  if (Nodes.size() >= Opts.NodeBudget) {
+  uint32_t Id = Store.intern(Var, Children);
+  if (Id == space::NodeStore::Full) {
     OverBudget = true;
-    if (Inserted)
-      Unique.erase(It);
     return NoneT;
   }
-  uint32_t Next = Inserted ? ~0u : It->second;
-  uint32_t Id = Nodes.size();
-  Nodes.push_back({Var, uint32_t(Pool.size()), uint32_t(Children.size()), Next});
-  Pool.insert(Pool.end(), Children.begin(), Children.end());
-  It->second = Id;
   return Id;
 }
 
 Ref Builder::mkList(llvm::ArrayRef<uint32_t> Rules) {
   // No live rule: the default deny. Otherwise a node whose "children" are rule indexes, shared
-  // like any node; the runtime evaluates the rules it lists.
+  // like any node; the runtime evaluates the rules it lists. Their number is bounded by the
+  // levels above them, not by the node budget.
   if (std::none_of(Rules.begin(), Rules.end(), [&](uint32_t R) { return P.Rules[R].isTopLevel(); }))
     return DefaultDenyT;
-  uint64_t H =
-      llvm::hash_combine(RuleListVar, llvm::hash_combine_range(Rules.begin(), Rules.end()));
-  auto [It, Inserted] = Unique.try_emplace(H, uint32_t(Nodes.size()));
-  if (!Inserted)
-    for (uint32_t N = It->second; N != ~0u; N = Nodes[N].Next) {
-      const NodeRec &Rec = Nodes[N];
-      if (Rec.Var == RuleListVar && Rec.Count == Rules.size() &&
-          std::equal(Rules.begin(), Rules.end(), Pool.begin() + Rec.First))
-        return N;
-    }
-  uint32_t Id = Nodes.size();
-  Nodes.push_back(
-      {RuleListVar, uint32_t(Pool.size()), uint32_t(Rules.size()), Inserted ? ~0u : It->second});
-  Pool.insert(Pool.end(), Rules.begin(), Rules.end());
-  It->second = Id;
-  return Id;
+  return Store.intern(RuleListVar, Rules, /*Budgeted=*/false);
 }
 
 Ref Builder::intern(Outcome O) {
@@ -323,10 +300,8 @@ Ref Builder::applyTerminals(Op O, Ref A, Ref B) {
   llvm_unreachable("unknown diagram operation");
 }
 
-Ref Builder::apply(Op O, Ref A, Ref B) {
-  if (OverBudget || EdgeAborted)
-    return NoneT;
-  // Shortcuts that avoid recursion where one side decides the result.
+/// The result of O where one side decides it without recursion, else NoRef.
+Ref Builder::shortcut(Op O, Ref A, Ref B) {
   switch (O) {
   case And:
     if (A == NoneT || B == NoneT)
@@ -369,6 +344,14 @@ Ref Builder::apply(Op O, Ref A, Ref B) {
   default:
     break;
   }
+  return NoRef;
+}
+
+Ref Builder::apply(Op O, Ref A, Ref B) {
+  if (OverBudget || EdgeAborted)
+    return NoneT;
+  if (Ref Known = shortcut(O, A, B); Known != NoRef)
+    return Known;
   bool Terminals = (A & TerminalBit) && (B & TerminalBit);
   // Uniting rule sets is the expensive part of Join and Meet: memoise terminal pairs too.
   if (Terminals && O != Join && O != Meet)
@@ -426,24 +409,6 @@ Ref Builder::joinAll(std::vector<Ref> Rs, Op O) {
   return Rs[0];
 }
 
-static bool compare(CmpOp Op, int64_t A, int64_t B) {
-  switch (Op) {
-  case CmpOp::Eq:
-    return A == B;
-  case CmpOp::Ne:
-    return A != B;
-  case CmpOp::Lt:
-    return A < B;
-  case CmpOp::Le:
-    return A <= B;
-  case CmpOp::Gt:
-    return A > B;
-  case CmpOp::Ge:
-    return A >= B;
-  }
-  return false;
-}
-
 Ref Builder::condition(const Cond &C) {
   switch (C.K) {
   case Cond::True:
@@ -468,17 +433,8 @@ Ref Builder::condition(const Cond &C) {
       return NoneT;
     const AttributeDomain &Dom = D.Domains[C.Attr];
     llvm::SmallVector<Ref, 16> Children;
-    for (uint32_t I = 0; I < Dom.Size; ++I) {
-      int64_t V = Dom.representative(I);
-      bool Holds = false;
-      if (C.K == Cond::BoolAttr)
-        Holds = V != 0;
-      else if (C.K == Cond::Compare)
-        Holds = compare(C.Op, V, C.Value);
-      else
-        Holds = std::find(C.Set.begin(), C.Set.end(), V) != C.Set.end();
-      Children.push_back(Holds ? TrueT : NoneT);
-    }
+    for (uint32_t I = 0; I < Dom.Size; ++I)
+      Children.push_back(space::attrCondHolds(C, Dom.representative(I)) ? TrueT : NoneT);
     return mk(NumDimensions + C.Attr, Children);
   }
   }
@@ -598,6 +554,38 @@ Ref Builder::attributePart(llvm::ArrayRef<uint32_t> Active) {
   return apply(Finish, Decided, Decided);
 }
 
+/// Splits the live rules by dimension Dim's leaf classes into Scratch[Depth], one flat buffer
+/// per depth (counting sort), so that no allocation happens once the buffers have grown.
+void Builder::splitByClasses(unsigned Dim, llvm::ArrayRef<uint32_t> Active, uint32_t Depth) {
+  uint32_t N = D.Classes[Dim].NumLeafClasses;
+  if (Scratch.size() <= Depth)
+    Scratch.resize(Depth + 1);
+  ScratchBuffers &B = Scratch[Depth];
+  B.Start.assign(N + 1, 0);
+  const uint8_t *Free = Unconstrained[Dim].data();
+  uint32_t NumFree = 0;
+  for (uint32_t R : Active) {
+    if (Free[R])
+      ++NumFree;
+    else
+      for (uint32_t K : RuleClasses[Dim][R])
+        ++B.Start[K + 1];
+  }
+  for (uint32_t K = 0; K < N; ++K)
+    B.Start[K + 1] += B.Start[K] + NumFree;
+  B.Rules.resize(B.Start[N]);
+  B.Fill.assign(B.Start.begin(), B.Start.end() - 1);
+  for (uint32_t R : Active) {
+    if (Free[R]) {
+      for (uint32_t K = 0; K < N; ++K)
+        B.Rules[B.Fill[K]++] = R;
+    } else {
+      for (uint32_t K : RuleClasses[Dim][R])
+        B.Rules[B.Fill[K]++] = R;
+    }
+  }
+}
+
 /// The diagram below Level for the requests whose values on the dimensions above it lie in the
 /// scopes of exactly the Active rules (ascending; exceptions included). Memoised on Active: the
 /// same set of live rules gives the same subdiagram.
@@ -626,36 +614,9 @@ Ref Builder::buildFrom(uint32_t Level, llvm::ArrayRef<uint32_t> Active, uint32_t
   } else if (Level >= FirstAttrLevel) {
     Result = attributePart(Active);
   } else {
-    // Split the live rules by this dimension's leaf classes into one flat buffer per depth
-    // (counting sort), so that no allocation happens once the buffers have grown.
     unsigned Dim = D.Order[Level].Index;
     uint32_t N = D.Classes[Dim].NumLeafClasses;
-    if (Scratch.size() <= Depth)
-      Scratch.resize(Depth + 1);
-    ScratchBuffers &B = Scratch[Depth];
-    B.Start.assign(N + 1, 0);
-    const uint8_t *Free = Unconstrained[Dim].data();
-    uint32_t NumFree = 0;
-    for (uint32_t R : Active) {
-      if (Free[R])
-        ++NumFree;
-      else
-        for (uint32_t K : RuleClasses[Dim][R])
-          ++B.Start[K + 1];
-    }
-    for (uint32_t K = 0; K < N; ++K)
-      B.Start[K + 1] += B.Start[K] + NumFree;
-    B.Rules.resize(B.Start[N]);
-    B.Fill.assign(B.Start.begin(), B.Start.end() - 1);
-    for (uint32_t R : Active) {
-      if (Free[R]) {
-        for (uint32_t K = 0; K < N; ++K)
-          B.Rules[B.Fill[K]++] = R;
-      } else {
-        for (uint32_t K : RuleClasses[Dim][R])
-          B.Rules[B.Fill[K]++] = R;
-      }
-    }
+    splitByClasses(Dim, Active, Depth);
     Steps += Active.size() + N;
     if (Steps > Opts.StepBudget) {
       OverBudget = true;
@@ -664,7 +625,7 @@ Ref Builder::buildFrom(uint32_t Level, llvm::ArrayRef<uint32_t> Active, uint32_t
     llvm::SmallVector<Ref, 16> Children(N);
     for (uint32_t K = 0; K < N; ++K) {
       if (Depth == 0)
-        FirstSplit = {K, N, Steps, Nodes.size()};
+        FirstSplit = {K, N, Steps, Store.size()};
       // Scratch may grow during the recursion below (deeper depths only): re-read it.
       ScratchBuffers &Mine = Scratch[Depth];
       uint32_t *Rules = Mine.Rules.data() + Mine.Start[K];
@@ -692,7 +653,7 @@ void Builder::checkProjection(uint32_t Depth, uint32_t Done, uint32_t Count) {
   // and only one four times the budget gives up.
   if (!Opts.AllowRuleLists || RuleLists || OverBudget)
     return;
-  if (Steps < Opts.StepBudget / 16 && Nodes.size() < Opts.NodeBudget / 16)
+  if (Steps < Opts.StepBudget / 16 && Store.size() < Opts.NodeBudget / 16)
     return;
   auto Project = [&](uint64_t Now, uint64_t AtFirst) {
     if (Depth == 0) // Done of Count first-split subdiagrams built
@@ -702,7 +663,7 @@ void Builder::checkProjection(uint32_t Depth, uint32_t Done, uint32_t Count) {
     return (double(AtFirst) + Current) * FirstSplit.Count / (FirstSplit.Done + 1);
   };
   if (Project(Steps, FirstSplit.Steps) > 4.0 * double(Opts.StepBudget) ||
-      Project(Nodes.size(), FirstSplit.Nodes) > 4.0 * double(Opts.NodeBudget)) {
+      Project(Store.size(), FirstSplit.Nodes) > 4.0 * double(Opts.NodeBudget)) {
     OverBudget = true;
     Projected = true;
   }
@@ -721,7 +682,7 @@ void Builder::addDerivedEdges(Ref Root) {
   Enqueue(Root);
   for (size_t Head = 0; Head < Queue.size(); ++Head) {
     Ref R = Queue[Head];
-    uint32_t Var = Nodes[R].Var;
+    uint32_t Var = Store.var(R);
     std::vector<Ref> Edges;
     if (Var < NumDimensions && !DerivedStopped) {
       const DimensionClasses &DC = D.Classes[Var];
@@ -729,7 +690,7 @@ void Builder::addDerivedEdges(Ref Root) {
       for (uint32_t C = DC.NumLeafClasses; C < DC.NumClasses; ++C) {
         std::vector<Ref> Parts;
         for (uint32_t K : DC.Covers[C])
-          Parts.push_back(Pool[Nodes[R].First + K]);
+          Parts.push_back(Store.child(R, K));
         Steps += Parts.size();
         EdgeLimit = std::min(DerivedLimit, Steps + std::max<uint64_t>(DerivedLimit / 16, 1000));
         MeetLog.clear();
@@ -746,8 +707,8 @@ void Builder::addDerivedEdges(Ref Root) {
         Edges.push_back(E);
       }
     }
-    for (uint32_t K = 0; K < Nodes[R].Count; ++K)
-      Enqueue(Pool[Nodes[R].First + K]);
+    for (Ref C : Store.children(R))
+      Enqueue(C);
     for (Ref E : Edges)
       Enqueue(E);
     if (!Edges.empty())
@@ -896,10 +857,11 @@ void Builder::compact(Ref Root) {
     Stack.push_back({Root, 0});
   while (!Stack.empty()) {
     auto &[R, K] = Stack.back();
-    const NodeRec &N = Nodes[R];
+    const space::NodeStore::Node &N = Store.node(R);
+    llvm::ArrayRef<Ref> Kids = Store.children(R);
     if (N.Var == RuleListVar) { // rule indexes, copied as they are
       DecisionDiagram::Impl::NodeRec Rec{N.Var, uint32_t(D.Pool.size()), N.Count};
-      D.Pool.insert(D.Pool.end(), Pool.begin() + N.First, Pool.begin() + N.First + N.Count);
+      D.Pool.insert(D.Pool.end(), Kids.begin(), Kids.end());
       Ref New = D.Nodes.size();
       D.Nodes.push_back(Rec);
       D.BottomUp.push_back(New);
@@ -911,15 +873,15 @@ void Builder::compact(Ref Root) {
     const std::vector<Ref> *Extra = DerivedIt == Derived.end() ? nullptr : &DerivedIt->second;
     uint32_t Count = N.Count + (Extra ? Extra->size() : 0);
     if (K < Count) {
-      Ref C = K < N.Count ? Pool[N.First + K] : (*Extra)[K - N.Count];
+      Ref C = K < N.Count ? Kids[K] : (*Extra)[K - N.Count];
       ++K;
       if (Pending(C))
         Stack.push_back({C, 0});
       continue;
     }
     DecisionDiagram::Impl::NodeRec Rec{N.Var, uint32_t(D.Pool.size()), Count};
-    for (uint32_t I = 0; I < N.Count; ++I)
-      D.Pool.push_back(Visit(Pool[N.First + I]));
+    for (Ref C : Kids)
+      D.Pool.push_back(Visit(C));
     if (Extra)
       for (Ref C : *Extra)
         D.Pool.push_back(Visit(C));
@@ -933,7 +895,7 @@ void Builder::compact(Ref Root) {
 }
 
 llvm::Error Builder::run() {
-  D.Domains = computeAttributeDomains(P);
+  D.Domains = space::attributeClasses(P);
   computeClasses();
   computeOrder();
   if (RuleLists) {
@@ -998,6 +960,11 @@ llvm::Error Builder::run() {
                                    (unsigned long long)Opts.NodeBudget);
   compact(Final);
   D.Stats.DerivedSeconds = std::chrono::duration<double>(Clock::now() - LeafDone).count();
+  countDerivedEdges();
+  return llvm::Error::success();
+}
+
+void Builder::countDerivedEdges() {
   for (const auto &N : D.Nodes) {
     if (N.Var == RuleListVar)
       ++D.Stats.RuleLists;
@@ -1010,7 +977,6 @@ llvm::Error Builder::run() {
     D.Stats.DerivedEdges += N.Count - DC.NumLeafClasses;
     D.Stats.DeferredEdges += DC.NumClasses - N.Count;
   }
-  return llvm::Error::success();
 }
 
 } // namespace

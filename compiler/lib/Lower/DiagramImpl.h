@@ -3,6 +3,7 @@
 #define PRIVET_LIB_LOWER_DIAGRAMIMPL_H
 
 #include "privet/Lower/DecisionDiagram.h"
+#include "privet/Space/NodeStore.h"
 
 #include <array>
 #include <vector>
@@ -25,11 +26,9 @@ struct DecisionDiagram::Impl {
   std::vector<DiagramVar> Order; ///< Every variable, root first.
   std::vector<uint32_t> LevelOf; ///< Var key -> position in Order.
 
-  struct NodeRec {
-    uint32_t Var;   ///< Var key.
-    uint32_t First; ///< Into Pool.
-    uint32_t Count;
-  };
+  /// A compacted node: its var key, and its children's place in Pool. The layout of the
+  /// builder's NodeStore, without the hash table: the built diagram is never extended.
+  using NodeRec = space::NodeStore::Node;
   std::vector<NodeRec> Nodes; ///< Reachable nodes only, children before parents.
   std::vector<Ref> Pool;
   std::vector<DiagramTerminal> Terminals;
@@ -48,9 +47,6 @@ struct DecisionDiagram::Impl {
     return DecisionDiagram::isTerminal(R) ? uint32_t(Order.size()) : LevelOf[Nodes[R].Var];
   }
 };
-
-/// The attribute domains a policy's conditions (rules and invariants) induce.
-std::vector<AttributeDomain> computeAttributeDomains(const Policy &P);
 
 } // namespace privet
 

@@ -3,6 +3,8 @@
 
 #include "DiagramImpl.h"
 
+#include "privet/Domain.h"
+
 #include "llvm/ADT/DenseMap.h"
 
 #include <algorithm>
@@ -10,9 +12,6 @@
 #include <map>
 
 namespace privet {
-
-static const char *const DimensionNames[NumDimensions] = {
-    "action", "data", "subject", "purpose", "basis", "recipient", "region", "context"};
 
 static rt::AttrKind toRt(AttrKind K) {
   switch (K) {
@@ -101,21 +100,14 @@ static std::vector<ObligationRef> carriedObligations(const Policy &P, uint32_t R
   return Out;
 }
 
-rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
+/// The value tables of every dimension: names, titles, hierarchy and value classes.
+static void lowerDimensions(const DecisionDiagram &DD, rt::ArtifactContents &A) {
   const Policy &P = DD.policy();
-  rt::ArtifactContents A;
-  if (!P.Modules.empty()) {
-    A.PolicyName = P.Modules[0].Name;
-    A.PolicyTitle = P.Modules[0].Title;
-    A.PolicyVersion = P.Modules[0].Version;
-  }
-  A.SourceHash = P.SourceHash;
-
   for (unsigned D = 0; D < NumDimensions; ++D) {
     const Vocabulary &V = P.Vocab[D];
     const DimensionClasses &DC = DD.classes(Dimension(D));
     rt::DimensionTable &T = A.Dims[D];
-    T.Name = DimensionNames[D];
+    T.Name = std::string(domain::DimensionKeys[D]);
     for (const VocabNode &N : V.Nodes) {
       T.ValueNames.push_back(N.Name);
       T.ValueTitles.push_back(N.Title);
@@ -128,7 +120,11 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     T.NumLeafClasses = DC.NumLeafClasses;
     T.DerivedCovers.assign(DC.Covers.begin() + DC.NumLeafClasses, DC.Covers.end());
   }
+}
 
+/// Enums, attributes (with the intervals the diagram tests) and obligations.
+static void lowerDeclarations(const DecisionDiagram &DD, rt::ArtifactContents &A) {
+  const Policy &P = DD.policy();
   for (const EnumType &E : P.Enums)
     A.Enums.push_back({E.Name, E.Values});
   for (const Attribute &Attr : P.Attributes) {
@@ -138,7 +134,7 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     E.Enum = Attr.Kind == AttrKind::Enum ? Attr.Enum : 0;
     E.HasDefault = Attr.Default.has_value();
     E.Default = Attr.Default.value_or(0);
-    E.Domain = DD.domain(uint32_t(A.Attributes.size())).Thresholds;
+    E.Domain = DD.domain(uint32_t(A.Attributes.size())).Cuts;
     A.Attributes.push_back(std::move(E));
   }
   for (const VocabNode &N : P.Obligations.Nodes) {
@@ -150,6 +146,10 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     E.ParamEnum = N.ParamKind == AttrKind::Enum ? N.ParamEnum : 0;
     A.Obligations.push_back(std::move(E));
   }
+}
+
+/// Rules with their provenance, and the data combinations.
+static void lowerRulesAndCombinations(const Policy &P, rt::ArtifactContents &A) {
   for (const Rule &R : P.Rules) {
     rt::RuleEntry E;
     E.Id = R.Id;
@@ -174,9 +174,13 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
     }
     A.Combinations.push_back(std::move(E));
   }
+}
 
-  // Obligation instances: every (obligation, argument) a terminal carries, in ObligationRef order
-  // so that sorted instance indexes are sorted obligations.
+/// The terminals, with the obligation instances they (and, for the indexed rule evaluator, the
+/// rules) carry: every (obligation, argument) once, in ObligationRef order so that sorted
+/// instance indexes are sorted obligations.
+static void lowerTerminals(const DecisionDiagram &DD, rt::ArtifactContents &A) {
+  const Policy &P = DD.policy();
   std::map<ObligationRef, uint32_t> Instances;
   for (uint32_t T = 0; T < DD.numTerminals(); ++T)
     for (const ObligationRef &O : DD.terminal(DecisionDiagram::TerminalBit | T).Obligations)
@@ -202,30 +206,32 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
       RT.Obligations.push_back(Instances[O]);
     A.Terminals.push_back(std::move(RT));
   }
-
+  if (!DD.usesRuleLists())
+    return;
   // The indexed rule evaluator evaluates rules itself: their scopes by leaf class, conditions
   // and obligations.
-  if (DD.usesRuleLists()) {
-    A.RuleTable = true;
-    for (uint32_t R = 0; R < P.Rules.size(); ++R) {
-      rt::RuleEntry &E = A.Rules[R];
-      const Rule &Rl = P.Rules[R];
-      DiagramBox Box = DD.boxOf(Rl.S);
-      for (unsigned D = 0; D < NumDimensions; ++D) {
-        if (Box.Dims[D].all())
-          continue;
-        E.Constrained |= 1u << D;
-        for (unsigned K : Box.Dims[D].set_bits())
-          E.Scope[D].push_back(K);
-      }
-      if (Rl.Condition)
-        emitCondition(*Rl.Condition, E.Condition);
-      for (const ObligationRef &O : Carried[R])
-        E.Obligations.push_back(Instances[O]);
+  A.RuleTable = true;
+  for (uint32_t R = 0; R < P.Rules.size(); ++R) {
+    rt::RuleEntry &E = A.Rules[R];
+    const Rule &Rl = P.Rules[R];
+    std::array<llvm::BitVector, NumDimensions> Classes = DD.scopeClasses(Rl.S);
+    for (unsigned D = 0; D < NumDimensions; ++D) {
+      if (Classes[D].all())
+        continue;
+      E.Constrained |= 1u << D;
+      for (unsigned K : Classes[D].set_bits())
+        E.Scope[D].push_back(K);
     }
+    if (Rl.Condition)
+      emitCondition(*Rl.Condition, E.Condition);
+    for (const ObligationRef &O : Carried[R])
+      E.Obligations.push_back(Instances[O]);
   }
+}
 
-  // Children before parents: the format requires it so that every walk provably terminates.
+/// The nodes, children before parents: the format requires it so that every walk provably
+/// terminates.
+static void lowerNodes(const DecisionDiagram &DD, rt::ArtifactContents &A) {
   llvm::ArrayRef<DecisionDiagram::Ref> BottomUp = DD.nodesBottomUp();
   std::vector<uint32_t> NewIndex(DD.numNodes());
   for (uint32_t I = 0; I < BottomUp.size(); ++I)
@@ -252,7 +258,7 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
       for (uint32_t K = 1; K < V.Children.size(); ++K) {
         if (V.Children[K] == V.Children[K - 1])
           continue;
-        N.Thresholds.push_back(Dom->Thresholds[K - 1]);
+        N.Thresholds.push_back(Dom->Cuts[K - 1]);
         N.Children.push_back(Map(V.Children[K]));
       }
       continue;
@@ -261,6 +267,22 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
       N.Children.push_back(Map(C));
   }
   A.Root = Map(DD.root());
+}
+
+rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
+  const Policy &P = DD.policy();
+  rt::ArtifactContents A;
+  if (!P.Modules.empty()) {
+    A.PolicyName = P.Modules[0].Name;
+    A.PolicyTitle = P.Modules[0].Title;
+    A.PolicyVersion = P.Modules[0].Version;
+  }
+  A.SourceHash = P.SourceHash;
+  lowerDimensions(DD, A);
+  lowerDeclarations(DD, A);
+  lowerRulesAndCombinations(P, A);
+  lowerTerminals(DD, A);
+  lowerNodes(DD, A);
   return A;
 }
 
@@ -324,8 +346,8 @@ llvm::Expected<rt::ArtifactContents> compilePolicy(const Policy &P, const Diagra
         continue;
       if (!Stats->Order.empty())
         Stats->Order += ",";
-      Stats->Order +=
-          V.IsDimension ? std::string(DimensionNames[V.Index]) : "@" + P.Attributes[V.Index].Name;
+      Stats->Order += V.IsDimension ? std::string(domain::DimensionKeys[V.Index])
+                                    : "@" + P.Attributes[V.Index].Name;
     }
     Stats->DiagramSeconds = std::chrono::duration<double>(Built - Start).count();
     Stats->LowerSeconds = std::chrono::duration<double>(Lowered - Built).count();

@@ -5,6 +5,7 @@
 #include "privet/Analysis/OutputFile.h"
 #include "privet/Analysis/Sarif.h"
 #include "privet/Analysis/Space.h"
+#include "privet/Domain.h"
 #include "privet/Sema/Frontend.h"
 
 #include "fmt/format.h"
@@ -87,7 +88,7 @@ void writeJson(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2],
       llvm::json::Array Names;
       for (const std::string &N : C.Values[D])
         Names.push_back(N);
-      Dims[analysis::dimName(Dimension(D))] =
+      Dims[std::string(domain::DimensionKeys[D])] =
           llvm::json::Object{{C.Negated[D] ? "except" : "values", std::move(Names)}};
     }
     llvm::json::Array Conds;

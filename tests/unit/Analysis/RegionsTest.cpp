@@ -220,8 +220,8 @@ TEST(RegionsTest, DecisionsMatchTheSemanticsOnRandomPolicies) {
               Point[S.dimVar(Dimension::Action)] = A;
               Point[S.dimVar(Dimension::Data)] = D;
               Point[S.dimVar(Dimension::Purpose)] = Pu;
-              Point[S.attrVar(0)] = S.attrs()[0].classOf(Flag);
-              Point[S.attrVar(1)] = S.attrs()[1].classOf(Age);
+              Point[S.attrVar(0)] = S.attrs()[0].indexOf(Flag);
+              Point[S.attrVar(1)] = S.attrs()[1].indexOf(Age);
               PointDecision Want = direct(P, X), Got = R.decide(Point);
               ASSERT_EQ(Want.Allow, Got.Allow) << "seed " << Seed;
               ASSERT_EQ(Want.Rules, Got.Rules) << "seed " << Seed;

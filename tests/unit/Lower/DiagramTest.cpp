@@ -1,4 +1,4 @@
-//===- DiagramTest.cpp - Construction and queries of the decision diagram, and lowering ------===//
+//===- DiagramTest.cpp - Construction and evaluation of the decision diagram, and lowering ---===//
 #include "RandomPolicy.h"
 
 #include "privet/Lower/DecisionDiagram.h"
@@ -201,7 +201,7 @@ TEST(Diagram, IntegerConditionsSplitIntoIntervals) {
   P.Rules[2].Condition = Adult; // no_payment only for adults
   auto DD = build(P);
   ASSERT_TRUE(DD);
-  EXPECT_EQ(DD->domain(1).Thresholds, std::vector<int64_t>{18});
+  EXPECT_EQ(DD->domain(1).Cuts, std::vector<int64_t>{18});
   std::array<LeafIndex, NumDimensions> Leaves{};
   Leaves.fill(NoIndex);
   Leaves[unsigned(Dimension::Action)] = 0;
@@ -308,56 +308,69 @@ TEST(Diagram, ProjectionOverBudgetFallsBackEarly) {
   EXPECT_LE(Fitted * 4, Projected);
 }
 
-TEST(DiagramQueries, WitnessesCountsAndContributions) {
+// Every cell of the example, with a rule that never decides alone, against the decisions the
+// language reference gives: the diagram's leaf lookups and its class walks agree with them.
+TEST(Diagram, EveryCellOfTheExample) {
   Policy P = examplePolicy();
-  // A rule that can never decide: use of payment for marketing is already denied.
   Rule Shadowed = P.Rules[2];
   Shadowed.Id = "shadowed";
   P.Rules.push_back(Shadowed);
   auto DD = build(P);
   ASSERT_TRUE(DD);
+  ReferenceEvaluator Ref(P);
+  unsigned Allowed = 0, Cells = 0;
+  std::vector<unsigned> Decides(P.Rules.size(), 0);
+  const Vocabulary &Data = P.vocab(Dimension::Data);
+  for (LeafIndex Action = 0; Action < 2; ++Action)
+    for (LeafIndex D = 0; D < Data.numLeaves(); ++D)
+      for (LeafIndex Purpose = 0; Purpose < 2; ++Purpose)
+        for (int64_t OptOut = 0; OptOut < 2; ++OptOut) {
+          std::array<LeafIndex, NumDimensions> Leaves;
+          Leaves.fill(NoIndex);
+          Leaves[unsigned(Dimension::Action)] = Action;
+          Leaves[unsigned(Dimension::Data)] = D;
+          Leaves[unsigned(Dimension::Purpose)] = Purpose;
+          const DiagramTerminal &T = DD->decideLeaf(Leaves, {OptOut});
+          RefDecision Expected = Ref.decideLeaf(Leaves, {OptOut});
+          EXPECT_EQ(T.Allow, Expected.K == RefDecision::Allow);
+          EXPECT_EQ(T.Rules, Expected.Rules);
+          std::array<uint32_t, NumDimensions> Classes{};
+          for (unsigned Dim = 0; Dim < NumDimensions; ++Dim)
+            if (Leaves[Dim] != NoIndex)
+              Classes[Dim] = DD->classes(Dimension(Dim)).LeafClass[Leaves[Dim]];
+          EXPECT_TRUE(DD->evaluate(Classes, {uint32_t(OptOut)}) == T);
+          ++Cells;
+          Allowed += T.Allow;
+          for (uint32_t R : T.Rules)
+            ++Decides[R];
+        }
+  // 2 actions x 5 data leaves x 2 purposes x 2 opt-out values; allowed: use x {name, title,
+  // email_address} x marketing without opt-out.
+  EXPECT_EQ(Cells, 40u);
+  EXPECT_EQ(Allowed, 3u);
+  EXPECT_EQ(Decides, (std::vector<unsigned>{3, 3, 2, 2}));
+}
 
-  auto IsAllow = [](const DiagramTerminal &T) { return T.Allow; };
-  Scope Marketing = scopeOf(P, {{Dimension::Purpose, "marketing"}});
-  auto W = DD->findWitness(DD->boxOf(Marketing), IsAllow);
-  ASSERT_TRUE(W.has_value());
-  Request R = W->toRequest(P);
-  EXPECT_TRUE(ReferenceEvaluator(P).decide(R).K == RefDecision::Allow);
-  // No allowed request for site_operation.
-  Scope Site = scopeOf(P, {{Dimension::Purpose, "site_operation"}});
-  EXPECT_FALSE(DD->findWitness(DD->boxOf(Site), IsAllow).has_value());
-  // With the condition `marketing_opt_out`, nothing is allowed either.
-  Cond OptOut;
-  OptOut.K = Cond::BoolAttr;
-  OptOut.Attr = 0;
-  EXPECT_FALSE(DD->findWitness(DD->boxOf(Marketing), IsAllow, &OptOut).has_value());
-  EXPECT_TRUE(DD->satisfiable(OptOut, DD->fullBox()));
-
-  // Allowed cells: use x {name,title,email} x marketing x opt_out=false.
-  EXPECT_EQ(DD->countCells(DD->fullBox(), IsAllow), 3u);
-  // All cells: 2 actions x 5 data leaves x 2 purposes x 2 attribute values.
-  EXPECT_EQ(DD->countCells(DD->fullBox(), [](const DiagramTerminal &) { return true; }), 40u);
-  uint64_t RegionCells = 0;
-  DD->forEachRegion(DD->fullBox(), [&](const DiagramBox &B, DecisionDiagram::Ref) {
-    uint64_t N = 1;
-    for (unsigned D = 0; D < NumDimensions; ++D) {
-      uint64_t Leaves = 0;
-      for (unsigned K : B.Dims[D].set_bits())
-        Leaves += std::max<size_t>(1, DD->classes(Dimension(D)).Members[K].size());
-      N *= Leaves;
-    }
-    for (const auto &A : B.Attrs)
-      N *= A.count();
-    RegionCells += N;
-    return true;
-  });
-  EXPECT_EQ(RegionCells, 40u);
-
-  std::vector<uint64_t> Contribution = DD->ruleContribution();
-  EXPECT_EQ(Contribution[0], 3u); // marketing_email
-  EXPECT_EQ(Contribution[1], 3u); // opted_out
-  EXPECT_EQ(Contribution[2], 2u); // no_payment (both opt-out values)
-  EXPECT_EQ(Contribution[3], 2u); // shadowed still decides alongside no_payment
+// The indexed rule evaluator lists each rule's scope by leaf classes; decisions through the
+// runtime match the full diagram's.
+TEST(Lowering, RuleListScopesByLeafClass) {
+  Policy P = examplePolicy();
+  DiagramOptions Opts;
+  Opts.ForceRuleLists = true;
+  auto DD = build(P, Opts);
+  ASSERT_TRUE(DD);
+  EXPECT_TRUE(DD->usesRuleLists());
+  rt::ArtifactContents A = lowerToArtifact(*DD);
+  ASSERT_TRUE(A.RuleTable);
+  const DimensionClasses &DataClasses = DD->classes(Dimension::Data);
+  const rt::RuleEntry &NoPayment = A.Rules[2];
+  unsigned Data = unsigned(Dimension::Data);
+  EXPECT_TRUE(NoPayment.Constrained & (1u << Data));
+  LeafIndex Payment = P.vocab(Dimension::Data).LeafOf[node(P, Dimension::Data, "payment")];
+  EXPECT_EQ(NoPayment.Scope[Data], std::vector<uint32_t>{DataClasses.LeafClass[Payment]});
+  // opted_out has no scope of its own: it constrains nothing, and carries its condition.
+  EXPECT_EQ(A.Rules[1].Constrained, 0u);
+  EXPECT_FALSE(A.Rules[1].Condition.empty());
 }
 
 TEST(Lowering, ArtifactTablesAndDiagramShape) {

@@ -1,9 +1,8 @@
 //===- Space.h - The finite request space of one or more policies, as Mdd variables -*- C++ -*-===//
 //
-// A leaf request is one leaf per dimension and one value per attribute. Attribute values matter
-// only up to the comparisons written in conditions, so each int/duration attribute is cut into
-// intervals at those constants; bool and enum attributes keep their values. That makes the request
-// space finite and every analysis exact.
+// A leaf request is one leaf per dimension and one value per attribute class
+// (space::AttrClasses: intervals between the constants conditions compare with). That makes the
+// request space finite and every analysis exact.
 //
 // A space may be shared by several policies (diff): values and attributes are matched by qualified
 // name, and each policy gets a PolicyView mapping its own ids into the shared variables.
@@ -12,8 +11,9 @@
 #ifndef PRIVET_ANALYSIS_SPACE_H
 #define PRIVET_ANALYSIS_SPACE_H
 
-#include "privet/Analysis/Mdd.h"
 #include "privet/Sema/Policy.h"
+#include "privet/Space/AttrClasses.h"
+#include "privet/Space/Mdd.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -24,28 +24,19 @@
 
 namespace privet::analysis {
 
-/// "action", "data", ...; kept here so the analyses do not depend on sema's helpers.
-llvm::StringRef dimName(Dimension D);
-/// The word introducing a dimension in a written pattern ("" for action and data).
-llvm::StringRef dimPreposition(Dimension D);
+using space::formatNumber;
+using space::Mdd;
 
-/// An int as written ("17"), a duration in its largest exact unit ("30 days").
-std::string formatNumber(AttrKind K, int64_t V);
-
-/// The classes of one attribute in the shared space.
-struct AttrDomain {
+/// The classes of one attribute in the shared space: the cuts of every policy's conditions.
+struct AttrDomain : space::AttrClasses {
   std::string Name;
-  AttrKind Kind = AttrKind::Bool;
   std::vector<std::string> EnumValues; ///< Enum only: value names, by shared index.
-  std::vector<int64_t> Cuts;           ///< Int/duration: class i is [Cuts[i-1], Cuts[i]).
   std::optional<int64_t> Default;      ///< In shared terms (enum: shared index).
 
-  uint32_t size() const;
-  uint32_t classOf(int64_t Value) const;
   /// A value inside class I, the default when the class holds it.
-  int64_t representative(uint32_t I) const;
-  /// Describes class I for people: "true", "given", ">= 18", "[18, 65)".
-  std::string describeClass(uint32_t I) const;
+  int64_t representative(uint32_t I) const { return AttrClasses::representative(I, Default); }
+  /// Describes class I for people: "true", "given", ">= 18", ">= 18 and < 65".
+  std::string describeClass(uint32_t I) const { return describe(I, EnumValues); }
 };
 
 /// Per dimension, the shared leaf values (qualified names).
@@ -110,6 +101,8 @@ public:
   Mdd::Ref scope(unsigned Which, const Scope &Sc);
   /// Per variable, the value a witness should prefer: attribute defaults.
   std::vector<uint32_t> preferredPoint() const;
+  /// Whether a budget of the set diagram was exceeded, and which.
+  llvm::Error takeError() const { return M->takeError(); }
 
 private:
   std::vector<const Policy *> Policies;

@@ -4,8 +4,8 @@
 // The compiled form of a Policy: a hash-consed, reduced, ordered multi-valued decision diagram
 // whose variables are the request dimensions (tested by value class) and the attributes (tested by
 // value interval), and whose terminals are decisions (effect, deciding rules, obligations).
-// Lowering serialises it into the artifact; the analyses (dead rules, redundancy, invariants, diff)
-// query it.
+// Lowering serialises it into the artifact. Its nodes live in a space::NodeStore and its attribute
+// tests use space::AttrClasses, the foundation the analyses' set algebra (space::Mdd) shares.
 //
 // Value classes. Per dimension, leaves that belong to exactly the same rule, invariant and test
 // scopes are interchangeable and share a *leaf class*. Every non-leaf value and "omitted" maps to
@@ -17,9 +17,9 @@
 //
 // Attribute domains. Bool: {false, true}; enum: its values; int/duration: the intervals between the
 // constants used in conditions (rules, invariants, tests), so every comparison is constant on an
-// interval. Domain index i of an int attribute covers [Thresholds[i-1], Thresholds[i]).
+// interval. Domain index i of an int attribute covers [Cuts[i-1], Cuts[i]).
 //
-// Every query works on leaf classes and attribute intervals ("cells"); all leaves of a class and
+// evaluate() works on leaf classes and attribute intervals ("cells"); all leaves of a class and
 // all values of an interval get the same decision, so a cell answers for every leaf request inside
 // it.
 //
@@ -28,6 +28,7 @@
 #define PRIVET_LOWER_DECISIONDIAGRAM_H
 
 #include "privet/Sema/Policy.h"
+#include "privet/Space/AttrClasses.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/BitVector.h"
@@ -35,7 +36,6 @@
 
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -99,17 +99,8 @@ struct DimensionClasses {
   std::vector<std::vector<LeafIndex>> Members;
 };
 
-/// Per attribute: the finite domain the diagram tests.
-struct AttributeDomain {
-  AttrKind Kind = AttrKind::Bool;
-  uint32_t Size = 2;               ///< Number of domain indexes (children of a test node).
-  std::vector<int64_t> Thresholds; ///< Int/duration only: ascending, Size - 1 entries.
-
-  /// The domain index holding value V (for bool/enum, V itself; V must be in range).
-  uint32_t indexOf(int64_t V) const;
-  /// A value inside domain index I (the lower bound of an interval; INT64_MIN for the first).
-  int64_t representative(uint32_t I) const;
-};
+/// Per attribute: the finite domain the diagram tests (Cuts: the interval bounds).
+using AttributeDomain = space::AttrClasses;
 
 /// A decision: what a diagram terminal carries.
 struct DiagramTerminal {
@@ -121,27 +112,6 @@ struct DiagramTerminal {
     return A.Allow == B.Allow && A.Rules == B.Rules && A.Obligations == B.Obligations;
   }
   friend bool operator!=(const DiagramTerminal &A, const DiagramTerminal &B) { return !(A == B); }
-};
-
-/// A product of per-variable value sets: per dimension a set of leaf classes, per attribute a set
-/// of domain indexes. The whole space by default.
-struct DiagramBox {
-  std::array<llvm::BitVector, NumDimensions> Dims;
-  std::vector<llvm::BitVector> Attrs;
-};
-
-/// One cell: a leaf class per dimension and a domain index per attribute.
-struct DiagramCell {
-  std::array<uint32_t, NumDimensions> Classes{};
-  std::vector<uint32_t> Attrs;
-};
-
-/// A concrete leaf request inside a cell (NoIndex for a dimension without a vocabulary).
-struct DiagramWitness {
-  std::array<LeafIndex, NumDimensions> Leaves{};
-  std::vector<int64_t> AttrValues;
-  /// The same request as a Policy::Request (leaf node ids, every attribute supplied).
-  Request toRequest(const Policy &P) const;
 };
 
 /// How a build went, for `privet build --stats` and the benchmarks.
@@ -182,7 +152,7 @@ public:
   const Policy &policy() const;
   const DiagramBuildStats &buildStats() const;
   /// Whether this is the indexed rule evaluator: some nodes are rule lists (nodeRules), and the
-  /// cell queries (evaluate, forEachRegion, witnesses, counts) must not be used.
+  /// cell query evaluate() must not be used.
   bool usesRuleLists() const;
   bool isRuleList(Ref R) const;
   /// The rule indexes a rule-list node names (ascending; exceptions with a live parent included).
@@ -208,32 +178,8 @@ public:
   DiagramTerminal evaluate(const std::array<uint32_t, NumDimensions> &Classes,
                            llvm::ArrayRef<uint32_t> Attrs) const;
 
-  /// The whole space; and the box of a scope (the leaf classes meeting it per dimension).
-  DiagramBox fullBox() const;
-  DiagramBox boxOf(const Scope &S) const;
-
-  /// Calls F for disjoint boxes covering B, each with the terminal every cell in it reaches,
-  /// stopping early when F returns false. Returns false if stopped early.
-  bool forEachRegion(const DiagramBox &B,
-                     const std::function<bool(const DiagramBox &, Ref Terminal)> &F) const;
-
-  /// Whether some assignment of the attributes inside Region satisfies C.
-  bool satisfiable(const Cond &C, const DiagramBox &Region) const;
-
-  /// A concrete leaf request inside B (and inside Restrict when given, whose per-dimension leaf
-  /// sets may be finer than classes), satisfying C when given, whose decision satisfies Pred.
-  std::optional<DiagramWitness>
-  findWitness(const DiagramBox &B, const std::function<bool(const DiagramTerminal &)> &Pred,
-              const Cond *C = nullptr, const Scope *Restrict = nullptr) const;
-
-  /// Number of cells (leaf classes weighted by their number of leaves, times attribute domain
-  /// indexes) in B whose decision satisfies Pred.
-  uint64_t countCells(const DiagramBox &B,
-                      const std::function<bool(const DiagramTerminal &)> &Pred) const;
-
-  /// Per rule (Policy::Rules index): the number of cells (weighted as in countCells) where it is
-  /// among the deciding rules. A rule with zero decides nothing.
-  std::vector<uint64_t> ruleContribution() const;
+  /// Per dimension, the leaf classes a scope meets (every class where it is unconstrained).
+  std::array<llvm::BitVector, NumDimensions> scopeClasses(const Scope &S) const;
 
   /// The decision of a leaf request, looked up in the diagram (Leaves: NoIndex for a dimension
   /// without vocabulary; AttrValues: a value for every attribute).

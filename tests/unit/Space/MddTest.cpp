@@ -1,9 +1,9 @@
 //===- MddTest.cpp - The set algebra: canonical forms, operations, witnesses, cubes -----===//
-#include "privet/Analysis/Mdd.h"
+#include "privet/Space/Mdd.h"
 
 #include <gtest/gtest.h>
 
-using namespace privet::analysis;
+using namespace privet::space;
 
 namespace {
 

@@ -1,61 +1,23 @@
 //===- Mdd.cpp - Hash-consed multi-valued decision diagrams over finite sets ------------===//
-#include "privet/Analysis/Mdd.h"
+#include "privet/Space/Mdd.h"
 
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/Hashing.h"
-#include "llvm/Support/ErrorHandling.h"
 
 #include <algorithm>
 
-using namespace privet::analysis;
+using namespace privet::space;
 
-Mdd::Mdd(std::vector<uint32_t> Doms) : Domains(std::move(Doms)) {
+Mdd::Mdd(std::vector<uint32_t> Doms, Budget B) : Domains(std::move(Doms)), Store(B) {
   for (uint32_t &D : Domains)
     D = std::max<uint32_t>(D, 1);
-  // Terminals: their "variable" is past the last one so every comparison of variables works.
-  Nodes.push_back({uint32_t(Domains.size()), 0});
-  Nodes.push_back({uint32_t(Domains.size()), 0});
-  Table.assign(1024, 0);
-}
-
-uint64_t Mdd::hashNode(unsigned Var, llvm::ArrayRef<Ref> Children) const {
-  return llvm::hash_combine(Var, llvm::hash_combine_range(Children.begin(), Children.end()));
-}
-
-void Mdd::growTable() {
-  std::vector<uint32_t> Old = std::move(Table);
-  Table.assign(Old.size() * 2, 0);
-  size_t Mask = Table.size() - 1;
-  for (uint32_t N : Old) {
-    if (!N)
-      continue;
-    size_t Slot = hashNode(Nodes[N].Var, children(N)) & Mask;
-    while (Table[Slot])
-      Slot = (Slot + 1) & Mask;
-    Table[Slot] = N;
-  }
 }
 
 Mdd::Ref Mdd::node(unsigned Var, llvm::ArrayRef<Ref> Children) {
   assert(Var < Domains.size() && Children.size() == Domains[Var] && "malformed node");
   if (std::all_of(Children.begin(), Children.end(), [&](Ref C) { return C == Children[0]; }))
     return Children[0];
-  size_t Mask = Table.size() - 1;
-  size_t Slot = hashNode(Var, Children) & Mask;
-  while (uint32_t N = Table[Slot]) {
-    if (Nodes[N].Var == Var && children(N) == Children)
-      return N;
-    Slot = (Slot + 1) & Mask;
-  }
-  if (Nodes.size() >= 0x7fffffffu)
-    llvm::report_fatal_error("privet: set diagram exceeds 2^31 nodes");
-  Ref New = Nodes.size();
-  Nodes.push_back({Var, uint32_t(Pool.size())});
-  Pool.insert(Pool.end(), Children.begin(), Children.end());
-  Table[Slot] = New;
-  if (++TableUsed * 2 > Table.size())
-    growTable();
-  return New;
+  uint32_t N = Store.intern(Var, Children);
+  return N == NodeStore::Full ? False : N + FirstNode;
 }
 
 Mdd::Ref Mdd::literal(unsigned Var, const llvm::BitVector &Values) {
@@ -119,11 +81,15 @@ Mdd::Ref Mdd::apply(Op O, Ref A, Ref B) {
     return It->second;
   unsigned V = std::min(var(A), var(B));
   uint32_t N = Domains[V];
+  // Over a budget nothing more is built; the result is unfinished and never cached.
+  if (!Store.step(N) || Store.exhausted())
+    return False;
   llvm::SmallVector<Ref, 16> Kids(N);
   for (uint32_t I = 0; I != N; ++I)
     Kids[I] = apply(O, cofactor(A, V, I), cofactor(B, V, I));
   Ref R = node(V, Kids);
-  ApplyCache[Key] = R;
+  if (!Store.exhausted())
+    ApplyCache[Key] = R;
   return R;
 }
 
@@ -177,7 +143,7 @@ bool Mdd::intersects(Ref A, Ref B) {
 
 bool Mdd::contains(Ref A, llvm::ArrayRef<uint32_t> Point) const {
   while (!isTerminal(A))
-    A = Pool[Nodes[A].First + Point[Nodes[A].Var]];
+    A = Store.child(A - FirstNode, Point[var(A)]);
   return A == True;
 }
 

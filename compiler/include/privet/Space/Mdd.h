@@ -7,11 +7,15 @@
 //
 // This is a set algebra, not the compiled decision diagram of privet/Lower: that one maps requests
 // to decisions; this one answers "which requests" questions (where does rule r apply, where do the
-// denies win, where did two policies' decisions flip) that the analyses combine freely.
+// denies win, where did two policies' decisions flip) that the analyses combine freely. Both keep
+// their nodes in a space::NodeStore. Over its budget the diagram stops growing: every operation
+// then answers False, and takeError() says which budget was exceeded.
 //
 //===----------------------------------------------------------------------------------------===//
-#ifndef PRIVET_ANALYSIS_MDD_H
-#define PRIVET_ANALYSIS_MDD_H
+#ifndef PRIVET_SPACE_MDD_H
+#define PRIVET_SPACE_MDD_H
+
+#include "privet/Space/NodeStore.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/BitVector.h"
@@ -22,7 +26,7 @@
 #include <optional>
 #include <vector>
 
-namespace privet::analysis {
+namespace privet::space {
 
 class Mdd {
 public:
@@ -31,17 +35,20 @@ public:
   static constexpr Ref True = 1;
 
   /// Variables are tested in index order; Domains[v] >= 1 is the number of values of v.
-  explicit Mdd(std::vector<uint32_t> Domains);
+  explicit Mdd(std::vector<uint32_t> Domains, Budget B = {});
 
   unsigned numVars() const { return Domains.size(); }
   uint32_t domain(unsigned Var) const { return Domains[Var]; }
   bool isTerminal(Ref R) const { return R <= True; }
   /// The variable R tests; numVars() for a terminal.
-  unsigned var(Ref R) const { return Nodes[R].Var; }
-  llvm::ArrayRef<Ref> children(Ref R) const {
-    return {Pool.data() + Nodes[R].First, Domains[Nodes[R].Var]};
-  }
-  size_t numNodes() const { return Nodes.size(); }
+  unsigned var(Ref R) const { return isTerminal(R) ? numVars() : Store.var(R - FirstNode); }
+  llvm::ArrayRef<Ref> children(Ref R) const { return Store.children(R - FirstNode); }
+  /// Nodes stored, terminals included.
+  size_t numNodes() const { return Store.size() + FirstNode; }
+  /// Whether a budget was exceeded (every result since is False).
+  bool failed() const { return Store.exhausted(); }
+  /// The budget exceeded, if one was.
+  llvm::Error takeError() const { return Store.budgetError("the set diagram"); }
 
   /// The reduced node testing Var with these children (one per value).
   Ref node(unsigned Var, llvm::ArrayRef<Ref> Children);
@@ -80,31 +87,23 @@ public:
 
 private:
   enum Op : uint8_t { OpAnd = 0, OpOr = 1, OpDiff = 2 };
-  struct Node {
-    uint32_t Var;
-    uint32_t First; ///< Index of the first child in Pool.
-  };
+  /// Refs below this are the terminals; Ref R >= FirstNode is store node R - FirstNode.
+  static constexpr Ref FirstNode = 2;
 
   Ref apply(Op O, Ref A, Ref B);
   Ref cofactor(Ref R, unsigned Var, uint32_t Value) const {
-    return Nodes[R].Var == Var ? Pool[Nodes[R].First + Value] : R;
+    return var(R) == Var ? Store.child(R - FirstNode, Value) : R;
   }
-  uint64_t hashNode(unsigned Var, llvm::ArrayRef<Ref> Children) const;
-  void growTable();
   bool cubeWalk(Ref R, unsigned Var, std::vector<llvm::BitVector> &Acc,
                 const std::function<bool(const std::vector<llvm::BitVector> &)> &F) const;
 
   std::vector<uint32_t> Domains;
-  std::vector<Node> Nodes;
-  std::vector<Ref> Pool;
-  /// Open-addressed unique table of node indexes (0: empty slot; terminals are never stored).
-  std::vector<uint32_t> Table;
-  size_t TableUsed = 0;
+  NodeStore Store;
   llvm::DenseMap<uint64_t, Ref> ApplyCache;
   llvm::DenseMap<uint64_t, bool> SubsetCache;
   llvm::DenseMap<uint64_t, bool> IntersectCache;
 };
 
-} // namespace privet::analysis
+} // namespace privet::space
 
-#endif // PRIVET_ANALYSIS_MDD_H
+#endif // PRIVET_SPACE_MDD_H
