@@ -13,6 +13,7 @@ install(TARGETS privet_runtime privet_runtime_shared EXPORT privetTargets
 install(FILES
   ${PROJECT_SOURCE_DIR}/runtime/include/privet/Artifact.h
   ${PROJECT_SOURCE_DIR}/runtime/include/privet/ArtifactContents.h
+  ${PROJECT_SOURCE_DIR}/runtime/include/privet/Json.h
   ${PROJECT_SOURCE_DIR}/runtime/include/privet/Result.h
   ${PROJECT_SOURCE_DIR}/runtime/include/privet/Runtime.h
   ${PROJECT_SOURCE_DIR}/runtime/include/privet/privet.h

@@ -2,7 +2,7 @@
 #include "Command.h"
 
 #include "privet/Artifact.h"
-#include "privet/Lower/JsonlQuery.h"
+#include "privet/Json.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
 #include "privet/Sema/Frontend.h"
@@ -139,7 +139,7 @@ int runQuery(const QueryOptions &Opts) {
       }
     }
     llvm::outs().flush();
-    JsonlQuery Engine(*P);
+    rt::JsonlSession Engine(*P);
     std::string Err;
     long Errors = Engine.run(In, stdout, Err);
     if (In != stdin)
