@@ -1,5 +1,6 @@
 //===- Policy.cpp - Out-of-line helpers of the checked Policy ----------------------------===//
 #include "privet/Sema/Policy.h"
+#include "privet/Sema/Condition.h"
 
 #include <algorithm>
 
@@ -107,6 +108,49 @@ void Policy::closeHierarchies() {
   for (auto &V : Vocab)
     closeVocabulary(V);
   closeVocabulary(Obligations);
+}
+
+bool evaluateCondition(const Cond &C, llvm::ArrayRef<int64_t> AttrValues) {
+  auto Value = [&]() { return C.Attr < AttrValues.size() ? AttrValues[C.Attr] : 0; };
+  switch (C.K) {
+  case Cond::True:
+    return true;
+  case Cond::False:
+    return false;
+  case Cond::Not:
+    return !evaluateCondition(C.Ops[0], AttrValues);
+  case Cond::And:
+    for (const Cond &Op : C.Ops)
+      if (!evaluateCondition(Op, AttrValues))
+        return false;
+    return true;
+  case Cond::Or:
+    for (const Cond &Op : C.Ops)
+      if (evaluateCondition(Op, AttrValues))
+        return true;
+    return false;
+  case Cond::BoolAttr:
+    return Value() != 0;
+  case Cond::Compare:
+    switch (C.Op) {
+    case CmpOp::Eq:
+      return Value() == C.Value;
+    case CmpOp::Ne:
+      return Value() != C.Value;
+    case CmpOp::Lt:
+      return Value() < C.Value;
+    case CmpOp::Le:
+      return Value() <= C.Value;
+    case CmpOp::Gt:
+      return Value() > C.Value;
+    case CmpOp::Ge:
+      return Value() >= C.Value;
+    }
+    return false;
+  case Cond::InSet:
+    return std::find(C.Set.begin(), C.Set.end(), Value()) != C.Set.end();
+  }
+  return false;
 }
 
 } // namespace privet
