@@ -8,7 +8,7 @@
 #include "Workload.h"
 
 #include "privet/Artifact.h"
-#include "privet/Lower/JsonlQuery.h"
+#include "privet/Json.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
 
@@ -164,7 +164,7 @@ void BM_Jsonl(benchmark::State &State) {
     Lines.push_back(std::string_view(Input).substr(Start, End - Start));
     Start = End + 1;
   }
-  JsonlQuery Engine(*C.Runtime);
+  rt::JsonlSession Engine(*C.Runtime);
   std::string Out;
   Out.reserve(4 << 20);
   size_t I = 0, Errors = 0, OutBytes = 0;

@@ -1,6 +1,9 @@
 //===- Workload.cpp - Generated policies and requests of realistic size for benchmarks -------===//
 #include "Workload.h"
 
+#include "RandomPolicy.h"
+#include "privet/Domain.h"
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -40,34 +43,16 @@ void tree(Vocabulary &V, const std::string &Prefix, unsigned Groups, unsigned Su
   }
 }
 
-struct Rand {
-  std::mt19937_64 Rng;
-  unsigned below(unsigned N) { return std::uniform_int_distribution<unsigned>(0, N - 1)(Rng); }
-  bool chance(double P) { return std::uniform_real_distribution<double>(0, 1)(Rng) < P; }
-};
+using testing::Draw;
 
-/// A node of V: a leaf with probability PLeaf, otherwise any node (groups are rarer in rules).
-NodeId pick(Rand &R, const Vocabulary &V, double PLeaf) {
-  if (R.chance(PLeaf))
-    return V.Leaves[R.below(V.numLeaves())];
-  return R.below(V.Nodes.size());
-}
-
-void constrain(Rand &R, const Policy &P, Scope &S, Dimension D, unsigned MaxItems, double PLeaf,
+void constrain(Draw &R, const Policy &P, Scope &S, Dimension D, unsigned MaxItems, double PLeaf,
                double PNegate = 0) {
   const Vocabulary &V = P.vocab(D);
-  llvm::BitVector Set(V.numLeaves());
   unsigned Items = 1 + R.below(MaxItems);
   for (unsigned I = 0; I < Items; ++I) {
-    NodeId N = pick(R, V, PLeaf);
-    bool Negated = R.chance(PNegate);
-    llvm::BitVector Item = V.Covers[N];
-    if (Negated)
-      Item.flip();
-    Set |= Item;
-    S.Written[unsigned(D)].push_back({N, Negated});
+    NodeId N = testing::pickNode(R, V, PLeaf);
+    testing::addScopeItem(S, V, unsigned(D), N, R.chance(PNegate));
   }
-  S.dim(D) = Set;
 }
 
 Cond compare(uint32_t Attr, CmpOp Op, int64_t V) {
@@ -79,7 +64,7 @@ Cond compare(uint32_t Attr, CmpOp Op, int64_t V) {
   return C;
 }
 
-Cond randomCondition(Rand &R) {
+Cond randomCondition(Draw &R) {
   switch (R.below(4)) {
   case 0: {
     Cond C;
@@ -105,7 +90,8 @@ Cond randomCondition(Rand &R) {
 } // namespace
 
 Policy generatePolicy(unsigned NumRules, uint64_t Seed) {
-  Rand R{std::mt19937_64(Seed)};
+  std::mt19937_64 Rng(Seed);
+  Draw R{Rng};
   Policy P;
   P.Modules.push_back(Module{"workload", "Generated workload", "1", "", true, 0});
   P.Files.push_back("workload.privet");
@@ -237,7 +223,8 @@ const Policy &cachedPolicy(unsigned NumRules) {
 }
 
 std::vector<LeafRequest> generateRequests(const Policy &P, unsigned Count, uint64_t Seed) {
-  Rand R{std::mt19937_64(Seed)};
+  std::mt19937_64 Rng(Seed);
+  Draw R{Rng};
   std::vector<LeafRequest> Out;
   for (unsigned I = 0; I < Count; ++I) {
     LeafRequest Q;
@@ -268,8 +255,6 @@ std::vector<LeafRequest> generateRequests(const Policy &P, unsigned Count, uint6
 }
 
 std::string requestsAsJsonl(const Policy &P, const std::vector<LeafRequest> &Requests) {
-  static const char *const Keys[NumDimensions] = {"action", "data",      "subject", "purpose",
-                                                  "basis",  "recipient", "region",  "context"};
   std::string Out;
   for (const LeafRequest &Q : Requests) {
     Out += "{";
@@ -279,7 +264,7 @@ std::string requestsAsJsonl(const Policy &P, const std::vector<LeafRequest> &Req
         continue;
       Out += First ? "\"" : ",\"";
       First = false;
-      Out += Keys[D];
+      Out += domain::DimensionKeys[D];
       Out += "\":\"" + P.Vocab[D].Nodes[Q.Values[D]].Name + "\"";
     }
     Out += ",\"attributes\":{\"marketing_opt_out\":";

@@ -6,6 +6,7 @@
 //===------------------------------------------------------------------------------------===//
 #include "privet/privet.h"
 
+#include "privet/Json.h"
 #include "privet/Runtime.h"
 
 #include <cstdlib>
@@ -72,6 +73,18 @@ template <typename Fn> int guarded(privet_request *Req, Fn &&F) {
     return -1;
   }
   return Req->R.hasError() ? -1 : 0;
+}
+
+privet_outcome outcomeOf(Decision::Kind K) {
+  switch (K) {
+  case Decision::Kind::Allow:
+    return PRIVET_ALLOW;
+  case Decision::Kind::Deny:
+    return PRIVET_DENY;
+  case Decision::Kind::Error:
+    return PRIVET_ERROR;
+  }
+  return PRIVET_ERROR;
 }
 
 } // namespace
@@ -280,15 +293,7 @@ privet_outcome privet_decide(const privet_policy *P, const privet_request *R, pr
 privet_outcome privet_decision_outcome(const privet_decision *D) {
   if (!D || !D->CallError.empty())
     return PRIVET_ERROR;
-  switch (D->D.kind()) {
-  case Decision::Kind::Allow:
-    return PRIVET_ALLOW;
-  case Decision::Kind::Deny:
-    return PRIVET_DENY;
-  case Decision::Kind::Error:
-    return PRIVET_ERROR;
-  }
-  return PRIVET_ERROR;
+  return outcomeOf(D->D.kind());
 }
 
 int privet_decision_permitted(const privet_decision *D) {
@@ -319,12 +324,30 @@ uint32_t privet_decision_obligation(const privet_decision *D, size_t I) {
 char *privet_decision_json(const privet_decision *D) {
   try {
     if (!D || !D->CallError.empty() || !D->P) {
-      std::string Out = "{\"decision\":\"error\",\"error\":";
-      appendJsonString(Out, privet_decision_error(D) ? privet_decision_error(D)
-                                                     : "the decision was never decided");
-      return copyString(Out + "}");
+      return copyString(errorJson(privet_decision_error(D) ? privet_decision_error(D)
+                                                           : "the decision was never decided"));
     }
     return copyString(decisionJson(*D->P, D->D));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+char *privet_decide_json(const privet_policy *P, const char *Json, size_t Length,
+                         privet_outcome *Outcome) {
+  if (Outcome)
+    *Outcome = PRIVET_ERROR;
+  try {
+    std::string Out;
+    Decision::Kind K = Decision::Kind::Error;
+    if (!P || !Json)
+      Out = errorJson(!P ? "no policy given" : "no request given");
+    else
+      K = decideJson(*P->P, std::string_view(Json, Length), Out);
+    char *Result = copyString(Out);
+    if (Result && Outcome)
+      *Outcome = outcomeOf(K);
+    return Result;
   } catch (...) {
     return nullptr;
   }

@@ -35,7 +35,7 @@ std::string directoryOf(const std::string &Path) {
 
 Status writeFileAtomically(const std::string &Path, std::string_view Bytes) {
   if (Path.empty())
-    return Error{"cannot write an artifact to an empty path"};
+    return Error{"cannot write to an empty path"};
   std::string Temp = Path + ".tmp.XXXXXX";
   int Fd = ::mkstemp(Temp.data());
   if (Fd < 0)
@@ -49,7 +49,8 @@ Status writeFileAtomically(const std::string &Path, std::string_view Bytes) {
     return Error{Msg};
   };
 
-  // mkstemp creates the file 0600; an artifact is meant to be read by the service that loads it.
+  // mkstemp creates the file 0600; an artifact (or a report) is meant to be read by others: the
+  // service that loads it, the CI step that reads it.
   if (::fchmod(Fd, 0644) != 0)
     return Fail("cannot set permissions of");
   const char *P = Bytes.data();

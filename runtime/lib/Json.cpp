@@ -1,10 +1,10 @@
 //===- Json.cpp - Decisions as JSON, the one definition of the decision schema --------===//
 //
-// `privet query --format json|--jsonl` and the C API print decisions through this, so the
-// schema documented in docs/runtime-api.md has a single implementation.
+// `privet query --format json|--jsonl`, decideJson and the C API print decisions through this,
+// so the schema documented in docs/runtime-api.md has a single implementation.
 //
 //===------------------------------------------------------------------------------------===//
-#include "privet/Runtime.h"
+#include "JsonImpl.h"
 
 namespace privet::rt {
 
@@ -42,50 +42,89 @@ void appendJsonString(std::string &Out, std::string_view S) {
   Out += '"';
 }
 
-std::string decisionJson(const CompiledPolicy &P, const Decision &D, std::string_view RawId) {
-  std::string Out = "{";
-  if (!RawId.empty()) {
-    Out += "\"id\":";
-    Out += RawId;
-    Out += ',';
+namespace json {
+
+void appendRule(std::string &Out, const CompiledPolicy &P, uint32_t R) {
+  RuleInfo Info = P.rule(R);
+  Out += "{\"id\":";
+  appendJsonString(Out, Info.Id);
+  Out += ",\"file\":";
+  appendJsonString(Out, Info.File);
+  Out += ",\"line\":" + std::to_string(Info.Line) + ",\"col\":" + std::to_string(Info.Col) + "}";
+}
+
+void appendObligation(std::string &Out, const CompiledPolicy &P, uint32_t I) {
+  ObligationInstance OI = P.obligationInstance(I);
+  Out += "{\"name\":";
+  appendJsonString(Out, P.obligationName(OI.Obligation));
+  if (OI.HasArg) {
+    AttrKind K = P.obligationParamKind(OI.Obligation);
+    Out += ",\"arg\":";
+    appendJsonString(Out, P.formatValue(K, P.obligationParamEnum(OI.Obligation), OI.Arg));
+    if (K == AttrKind::Duration)
+      Out += ",\"seconds\":" + std::to_string(OI.Arg);
   }
-  if (D.isError()) {
-    Out += "\"decision\":\"error\",\"error\":";
-    appendJsonString(Out, D.error());
-    Out += '}';
-    return Out;
-  }
-  Out += D.permitted() ? "\"decision\":\"allow\"" : "\"decision\":\"deny\"";
-  Out += ",\"rules\":[";
+  Out += '}';
+}
+
+static void appendId(std::string &Out, std::string_view RawId) {
+  Out += '{';
+  if (RawId.empty())
+    return;
+  Out += "\"id\":";
+  Out += RawId;
+  Out += ',';
+}
+
+void appendError(std::string &Out, std::string_view RawId, std::string_view Message) {
+  appendId(Out, RawId);
+  Out += "\"decision\":\"error\",\"error\":";
+  appendJsonString(Out, Message);
+  Out += '}';
+}
+
+void appendDecision(std::string &Out, const CompiledPolicy &P, const Decision &D,
+                    std::string_view RawId, const JsonlSession::JsonTable *Rules,
+                    const JsonlSession::JsonTable *Obligations) {
+  if (D.isError())
+    return appendError(Out, RawId, D.error());
+  appendId(Out, RawId);
+  Out += D.permitted() ? "\"decision\":\"allow\",\"rules\":[" : "\"decision\":\"deny\",\"rules\":[";
   bool First = true;
   for (uint32_t R : D.rules()) {
-    RuleInfo Info = P.rule(R);
-    Out += First ? "" : ",";
+    if (!First)
+      Out += ',';
     First = false;
-    Out += "{\"id\":";
-    appendJsonString(Out, Info.Id);
-    Out += ",\"file\":";
-    appendJsonString(Out, Info.File);
-    Out += ",\"line\":" + std::to_string(Info.Line) + ",\"col\":" + std::to_string(Info.Col) + "}";
+    if (Rules)
+      Rules->appendTo(Out, R);
+    else
+      appendRule(Out, P, R);
   }
   Out += "],\"obligations\":[";
   First = true;
-  for (uint32_t N : D.obligations()) {
-    ObligationInstance OI = P.obligationInstance(N);
-    Out += First ? "" : ",";
+  for (uint32_t O : D.obligations()) {
+    if (!First)
+      Out += ',';
     First = false;
-    Out += "{\"name\":";
-    appendJsonString(Out, P.obligationName(OI.Obligation));
-    if (OI.HasArg) {
-      AttrKind K = P.obligationParamKind(OI.Obligation);
-      Out += ",\"arg\":";
-      appendJsonString(Out, P.formatValue(K, P.obligationParamEnum(OI.Obligation), OI.Arg));
-      if (K == AttrKind::Duration)
-        Out += ",\"seconds\":" + std::to_string(OI.Arg);
-    }
-    Out += '}';
+    if (Obligations)
+      Obligations->appendTo(Out, O);
+    else
+      appendObligation(Out, P, O);
   }
   Out += "]}";
+}
+
+} // namespace json
+
+std::string errorJson(std::string_view Message, std::string_view RawId) {
+  std::string Out;
+  json::appendError(Out, RawId, Message);
+  return Out;
+}
+
+std::string decisionJson(const CompiledPolicy &P, const Decision &D, std::string_view RawId) {
+  std::string Out;
+  json::appendDecision(Out, P, D, RawId);
   return Out;
 }
 

@@ -6,6 +6,7 @@
 // an out-of-bounds read, a loop or a crash.
 //
 //===------------------------------------------------------------------------------------===//
+#include "privet/Json.h"
 #include "privet/Runtime.h"
 
 #include <algorithm>

@@ -1,7 +1,9 @@
 //===- Policy.cpp - Out-of-line helpers of the checked Policy ----------------------------===//
 #include "privet/Sema/Policy.h"
+#include "privet/Sema/Condition.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace privet {
 
@@ -107,6 +109,64 @@ void Policy::closeHierarchies() {
   for (auto &V : Vocab)
     closeVocabulary(V);
   closeVocabulary(Obligations);
+}
+
+bool compare(CmpOp Op, int64_t L, int64_t R) {
+  switch (Op) {
+  case CmpOp::Eq:
+    return L == R;
+  case CmpOp::Ne:
+    return L != R;
+  case CmpOp::Lt:
+    return L < R;
+  case CmpOp::Le:
+    return L <= R;
+  case CmpOp::Gt:
+    return L > R;
+  case CmpOp::Ge:
+    return L >= R;
+  }
+  return false;
+}
+
+bool attrCondHolds(const Cond &C, int64_t V) {
+  switch (C.K) {
+  case Cond::BoolAttr:
+    return V != 0;
+  case Cond::Compare:
+    return compare(C.Op, V, C.Value);
+  case Cond::InSet:
+    return std::find(C.Set.begin(), C.Set.end(), V) != C.Set.end();
+  default:
+    assert(false && "not an attribute condition");
+    return false;
+  }
+}
+
+bool evaluateCondition(const Cond &C, llvm::ArrayRef<int64_t> AttrValues) {
+  switch (C.K) {
+  case Cond::True:
+    return true;
+  case Cond::False:
+    return false;
+  case Cond::Not:
+    return !evaluateCondition(C.Ops[0], AttrValues);
+  case Cond::And:
+    for (const Cond &Op : C.Ops)
+      if (!evaluateCondition(Op, AttrValues))
+        return false;
+    return true;
+  case Cond::Or:
+    for (const Cond &Op : C.Ops)
+      if (evaluateCondition(Op, AttrValues))
+        return true;
+    return false;
+  case Cond::BoolAttr:
+  case Cond::Compare:
+  case Cond::InSet:
+    return attrCondHolds(C, C.Attr < AttrValues.size() ? AttrValues[C.Attr] : 0);
+  }
+  return false;
 }
 
 } // namespace privet

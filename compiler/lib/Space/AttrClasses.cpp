@@ -1,4 +1,5 @@
-//===- AttrClasses.cpp - Attribute value classes and the one comparison evaluator ----------===//
+//===- AttrClasses.cpp - Attribute value classes: cuts, representatives, descriptions
+//----------===//
 #include "privet/Space/AttrClasses.h"
 
 #include "privet/Domain.h"
@@ -10,38 +11,6 @@
 
 using namespace privet;
 using namespace privet::space;
-
-bool space::compare(CmpOp Op, int64_t L, int64_t R) {
-  switch (Op) {
-  case CmpOp::Eq:
-    return L == R;
-  case CmpOp::Ne:
-    return L != R;
-  case CmpOp::Lt:
-    return L < R;
-  case CmpOp::Le:
-    return L <= R;
-  case CmpOp::Gt:
-    return L > R;
-  case CmpOp::Ge:
-    return L >= R;
-  }
-  return false;
-}
-
-bool space::attrCondHolds(const Cond &C, int64_t V) {
-  switch (C.K) {
-  case Cond::BoolAttr:
-    return V != 0;
-  case Cond::Compare:
-    return compare(C.Op, V, C.Value);
-  case Cond::InSet:
-    return std::find(C.Set.begin(), C.Set.end(), V) != C.Set.end();
-  default:
-    assert(false && "not an attribute condition");
-    return false;
-  }
-}
 
 /// Adds the cuts that make `attribute OP constant` constant on every interval.
 static void addCuts(const Cond &C, const Policy &P, std::vector<std::vector<int64_t>> &Cuts) {

@@ -2,6 +2,7 @@
 #include "Command.h"
 
 #include "privet/Artifact.h"
+#include "privet/Domain.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
 #include "privet/Sema/Frontend.h"
@@ -74,10 +75,8 @@ int runBuild(const BuildOptions &Opts) {
     getrusage(RUSAGE_SELF, &U);
     auto Secs = [](auto A, auto B) { return std::chrono::duration<double>(B - A).count(); };
     std::string Classes;
-    static const char *const Dims[] = {"action", "data",      "subject", "purpose",
-                                       "basis",  "recipient", "region",  "context"};
     for (unsigned D = 0; D < NumDimensions; ++D)
-      Classes += fmt::format("{}{}={}", D ? " " : "", Dims[D], Stats.Classes[D]);
+      Classes += fmt::format("{}{}={}", D ? " " : "", domain::DimensionKeys[D], Stats.Classes[D]);
     llvm::outs() << fmt::format(
         "strategy:      {}\n"
         "rules:         {}\n"

@@ -2,8 +2,8 @@
 #include "Check.h"
 #include "Command.h"
 
-#include "privet/Analysis/Sarif.h"
 #include "privet/Sema/Frontend.h"
+#include "privet/Tooling/Sarif.h"
 
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -54,8 +54,8 @@ int runCheck(const CheckOptions &Opts) {
   if (Opts.Format == "json")
     Diags.renderJson(llvm::outs());
   else if (Opts.Format == "sarif")
-    analysis::writeSarif(llvm::outs(), analysis::diagnosticSarifRules(),
-                         analysis::diagnosticSarifResults(Diags));
+    tooling::writeSarif(llvm::outs(), tooling::diagnosticSarifRules(),
+                        tooling::diagnosticSarifResults(Diags));
   else
     Diags.renderText(llvm::errs(), DiagnosticEngine::shouldColorStderr());
   if (Diags.hasIOError())

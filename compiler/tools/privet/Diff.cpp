@@ -2,11 +2,11 @@
 #include "Command.h"
 
 #include "privet/Analysis/Diff.h"
-#include "privet/Analysis/OutputFile.h"
-#include "privet/Analysis/Sarif.h"
 #include "privet/Analysis/Space.h"
+#include "privet/Artifact.h"
 #include "privet/Domain.h"
 #include "privet/Sema/Frontend.h"
+#include "privet/Tooling/Sarif.h"
 
 #include "fmt/format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -131,9 +131,9 @@ void writeSarif(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2])
       "Requests the old policy allowed that the new one denies: check services relying on them.",
       "Allowed requests that now carry an extra obligation services must honour.",
       "Allowed requests that no longer carry an obligation: check the notice still holds."};
-  std::vector<analysis::SarifRule> Rules;
+  std::vector<tooling::SarifRule> Rules;
   for (unsigned K = 0; K != 4; ++K) {
-    analysis::SarifRule Rule;
+    tooling::SarifRule Rule;
     Rule.Id = analysis::changeKindName(DiffChange::Kind(K)).str();
     Rule.Name = Rule.Id;
     Rule.Short = analysis::changeKindTitle(DiffChange::Kind(K)).str();
@@ -142,9 +142,9 @@ void writeSarif(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2])
     Rule.Level = K == 0 || K == 3 ? Severity::Warning : Severity::Note;
     Rules.push_back(std::move(Rule));
   }
-  std::vector<analysis::SarifResult> Results;
+  std::vector<tooling::SarifResult> Results;
   for (const DiffChange &C : R.Changes) {
-    analysis::SarifResult Res;
+    tooling::SarifResult Res;
     Res.RuleId = analysis::changeKindName(C.K).str();
     Res.Level = Rules[C.K].Level;
     Res.Message = analysis::changeKindTitle(C.K).str() +
@@ -154,7 +154,7 @@ void writeSarif(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2])
       const Loc &L = P.Rules[Rule].Location;
       if (!L.Line || L.File >= P.Files.size())
         continue;
-      analysis::SarifLocation SL;
+      tooling::SarifLocation SL;
       SL.File = P.Files[L.File];
       SL.Line = SL.EndLine = L.Line;
       SL.Column = std::max(1u, L.Col);
@@ -166,7 +166,7 @@ void writeSarif(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2])
     }
     Results.push_back(std::move(Res));
   }
-  analysis::writeSarif(OS, Rules, Results);
+  tooling::writeSarif(OS, Rules, Results);
 }
 
 int runDiff(const DiffOptions &Opts) {
@@ -194,8 +194,8 @@ int runDiff(const DiffOptions &Opts) {
   OS.flush();
   if (Opts.Output.empty()) {
     llvm::outs() << Text;
-  } else if (llvm::Error E = analysis::writeOutputFile(Opts.Output, Text)) {
-    llvm::errs() << "privet diff: error: " << llvm::toString(std::move(E)) << "\n";
+  } else if (rt::Status Written = rt::writeFileAtomically(Opts.Output, Text); !Written) {
+    llvm::errs() << "privet diff: error: " << Written.error() << "\n";
     return ExitUsage;
   }
   bool Fail = (Opts.FailOn == "more-permissive" && R.morePermissive()) ||

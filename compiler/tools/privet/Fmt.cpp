@@ -1,12 +1,10 @@
 //===- Fmt.cpp - `privet fmt`: print or rewrite a file in the canonical layout ----------===//
 #include "Command.h"
 
+#include "privet/Artifact.h"
 #include "privet/Basic/SourceFile.h"
 #include "privet/Syntax/Format.h"
 
-#include "llvm/ADT/SmallString.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -18,31 +16,6 @@ struct FmtOptions {
   bool InPlace = false;
   bool Check = false;
 };
-
-/// Replaces Path with Contents atomically: a temporary file next to it, then a rename.
-bool writeAtomically(llvm::StringRef Path, llvm::StringRef Contents) {
-  llvm::SmallString<256> Model(Path);
-  Model += ".fmt-%%%%%%";
-  int FD;
-  llvm::SmallString<256> Temp;
-  if (llvm::sys::fs::createUniqueFile(Model, FD, Temp))
-    return false;
-  {
-    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
-    OS << Contents;
-    OS.close();
-    if (OS.has_error()) {
-      OS.clear_error();
-      llvm::sys::fs::remove(Temp);
-      return false;
-    }
-  }
-  if (llvm::sys::fs::rename(Temp, Path)) {
-    llvm::sys::fs::remove(Temp);
-    return false;
-  }
-  return true;
-}
 
 int runFmt(const FmtOptions &Opts) {
   llvm::SourceMgr SM;
@@ -70,8 +43,10 @@ int runFmt(const FmtOptions &Opts) {
     return Changed ? ExitFindings : ExitSuccess;
   }
   if (Opts.InPlace) {
-    if (Changed && !writeAtomically(Opts.File, Text)) {
-      llvm::errs() << "privet fmt: error: cannot write `" << Opts.File << "`\n";
+    if (!Changed)
+      return ExitSuccess;
+    if (rt::Status Written = rt::writeFileAtomically(Opts.File, Text); !Written) {
+      llvm::errs() << "privet fmt: error: " << Written.error() << "\n";
       return ExitUsage;
     }
     return ExitSuccess;

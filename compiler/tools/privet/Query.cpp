@@ -2,7 +2,8 @@
 #include "Command.h"
 
 #include "privet/Artifact.h"
-#include "privet/Lower/JsonlQuery.h"
+#include "privet/Domain.h"
+#include "privet/Json.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
 #include "privet/Sema/Frontend.h"
@@ -139,7 +140,7 @@ int runQuery(const QueryOptions &Opts) {
       }
     }
     llvm::outs().flush();
-    JsonlQuery Engine(*P);
+    rt::JsonlSession Engine(*P);
     std::string Err;
     long Errors = Engine.run(In, stdout, Err);
     if (In != stdin)
@@ -198,13 +199,11 @@ CommandRegistration Registration("query", [](CLI::App &App) {
       ->required();
   Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
       ->allow_extra_args(false);
-  static const char *const Dims[] = {"action", "data",      "subject", "purpose",
-                                     "basis",  "recipient", "region",  "context"};
   for (unsigned D = 0; D < NumDimensions; ++D) {
     if (D == unsigned(Dimension::Data))
       continue;
-    Cmd->add_option(std::string("--") + Dims[D], Opts->Values[D],
-                    std::string("The ") + Dims[D] + " (omitted: every value)");
+    std::string Key(domain::DimensionKeys[D]);
+    Cmd->add_option("--" + Key, Opts->Values[D], "The " + Key + " (omitted: every value)");
   }
   Cmd->add_option("--data", Opts->Data, "A data category (repeatable; omitted: every category)")
       ->allow_extra_args(false);

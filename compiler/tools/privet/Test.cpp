@@ -1,9 +1,9 @@
 //===- Test.cpp - `privet test`: run the test blocks of policies against the runtime ----===//
 #include "Command.h"
 
-#include "privet/Analysis/OutputFile.h"
-#include "privet/Analysis/TestRunner.h"
+#include "privet/Artifact.h"
 #include "privet/Sema/Frontend.h"
+#include "privet/Tooling/TestRunner.h"
 
 #include "fmt/format.h"
 #include "llvm/ADT/SmallString.h"
@@ -60,7 +60,7 @@ int runTest(const TestOptions &Opts) {
   if (Diags.hasErrors())
     return ExitFindings;
 
-  std::vector<analysis::PolicyTestReport> Reports;
+  std::vector<tooling::PolicyTestReport> Reports;
   for (size_t I = 0; I != Policies.size(); ++I) {
     const Policy &P = Policies[I];
     // Coverage is about the rules the user wrote, not those of the standard library.
@@ -74,7 +74,7 @@ int runTest(const TestOptions &Opts) {
           return false;
       return true;
     };
-    llvm::Expected<analysis::PolicyTestReport> R = analysis::runPolicyTests(P, Names[I], Counted);
+    llvm::Expected<tooling::PolicyTestReport> R = tooling::runPolicyTests(P, Names[I], Counted);
     if (!R) {
       llvm::errs() << "privet test: error: " << Names[I] << ": " << llvm::toString(R.takeError())
                    << "\n";
@@ -83,25 +83,25 @@ int runTest(const TestOptions &Opts) {
     Reports.push_back(std::move(*R));
   }
 
-  analysis::TestOutputOptions Out;
-  Out.Format = Opts.Format == "json"    ? analysis::TestFormat::Json
-               : Opts.Format == "junit" ? analysis::TestFormat::JUnit
-                                        : analysis::TestFormat::Text;
+  tooling::TestOutputOptions Out;
+  Out.Format = Opts.Format == "json"    ? tooling::TestFormat::Json
+               : Opts.Format == "junit" ? tooling::TestFormat::JUnit
+                                        : tooling::TestFormat::Text;
   Out.Coverage = Opts.Coverage || Opts.MinCoverage.has_value();
   Out.Color = Opts.Output.empty() && llvm::outs().has_colors() && !getenv("NO_COLOR");
   std::string Text;
   llvm::raw_string_ostream OS(Text);
-  analysis::writeTestReports(OS, Reports, Out);
+  tooling::writeTestReports(OS, Reports, Out);
   OS.flush();
   if (Opts.Output.empty()) {
     llvm::outs() << Text;
-  } else if (llvm::Error E = analysis::writeOutputFile(Opts.Output, Text)) {
-    llvm::errs() << "privet test: error: " << llvm::toString(std::move(E)) << "\n";
+  } else if (rt::Status Written = rt::writeFileAtomically(Opts.Output, Text); !Written) {
+    llvm::errs() << "privet test: error: " << Written.error() << "\n";
     return ExitUsage;
   }
 
   int Code = ExitSuccess;
-  for (const analysis::PolicyTestReport &R : Reports) {
+  for (const tooling::PolicyTestReport &R : Reports) {
     if (R.failed())
       Code = ExitFindings;
     if (Opts.MinCoverage && R.coverage() + 1e-9 < *Opts.MinCoverage) {

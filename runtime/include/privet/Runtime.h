@@ -264,13 +264,7 @@ private:
   std::unique_ptr<Impl> I;
 };
 
-/// The decision as a one-line JSON object, per the schema in docs/runtime-api.md:
-/// {"decision":"allow","rules":[{"id":..,"file":..,"line":..,"col":..}],"obligations":[..]} or
-/// {"decision":"error","error":".."}. RawId, if not empty, is JSON text emitted as the "id" field.
-std::string decisionJson(const CompiledPolicy &Policy, const Decision &D,
-                         std::string_view RawId = {});
-/// Appends S to Out as a JSON string literal (quotes included).
-void appendJsonString(std::string &Out, std::string_view S);
+// Decisions as JSON and JSON requests: privet/Json.h.
 
 /// A policy that can be replaced while other threads decide with it: readers take a snapshot with
 /// get() (a shared_ptr that keeps that version alive) and use it for a request; reload() swaps in

@@ -139,6 +139,16 @@ uint32_t privet_decision_obligation(const privet_decision *decision, size_t i);
 /* The decision as JSON (docs/runtime-api.md); free with privet_string_free. */
 char *privet_decision_json(const privet_decision *decision);
 
+/* Decides a request written as JSON in the request schema of docs/runtime-api.md (one object of
+ * length bytes, which need not be NUL-terminated; its `id`, if any, is echoed) and returns the
+ * decision object as JSON, without a newline: exactly what `privet query --jsonl` prints for that
+ * line. A malformed request, or a NULL policy or json, gives an error object. If outcome is not
+ * NULL, *outcome receives the answer's outcome (PRIVET_ERROR for an error object). Free the result
+ * with privet_string_free; NULL only when out of memory. Safe on one policy from any number of
+ * threads at once. */
+char *privet_decide_json(const privet_policy *policy, const char *json, size_t length,
+                         privet_outcome *outcome);
+
 /* Readable explanation of the request's decision, citing rules and sources; free with
  * privet_string_free. */
 char *privet_explain(const privet_policy *policy, const privet_request *request);

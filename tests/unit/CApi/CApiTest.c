@@ -210,6 +210,49 @@ static void test_mistakes(const privet_policy *p) {
   privet_request_free(req);
 }
 
+/* JSON requests in, JSON decisions out: the same bytes as privet_decision_json gives. */
+static void test_decide_json(const privet_policy *p) {
+  static const char request[] = "{\"id\":7,\"action\":\"use\",\"data\":\"ip_address\","
+                                "\"purpose\":\"site_operation\",\"attributes\":{\"age\":18,"
+                                "\"data_age\":\"1 day\"}} trailing bytes not passed";
+  privet_outcome outcome = PRIVET_DENY;
+  char *json = privet_decide_json(p, request,
+                                  strlen(request) - strlen(" trailing bytes not passed"), &outcome);
+  CHECK(outcome == PRIVET_ALLOW);
+  CHECK_STR(json, "{\"id\":7,\"decision\":\"allow\",\"rules\":[{\"id\":\"logs\",\"file\":"
+                  "\"sample.privet\",\"line\":13,\"col\":1}],\"obligations\":[{\"name\":"
+                  "\"retain_for\",\"arg\":\"30 days\",\"seconds\":2592000}]}");
+  privet_string_free(json);
+
+  json = privet_decide_json(
+      p, "{\"action\":\"use\",\"data\":\"payment\",\"purpose\":\"marketing\"}",
+      strlen("{\"action\":\"use\",\"data\":\"payment\",\"purpose\":\"marketing\"}"), &outcome);
+  CHECK(outcome == PRIVET_DENY);
+  CHECK(json != NULL && strstr(json, "\"decision\":\"deny\"") != NULL);
+  privet_string_free(json);
+
+  /* The outcome is optional; mistakes are error objects, never allows. */
+  json = privet_decide_json(p, "{\"purpose\":\"marketin\"}", strlen("{\"purpose\":\"marketin\"}"),
+                            NULL);
+  CHECK_STR(json, "{\"decision\":\"error\",\"error\":\"unknown purpose `marketin`\"}");
+  privet_string_free(json);
+  json = privet_decide_json(p, "{\"purpose\":", strlen("{\"purpose\":"), &outcome);
+  CHECK(outcome == PRIVET_ERROR);
+  CHECK_STR(json, "{\"decision\":\"error\",\"error\":\"invalid request at column 12: "
+                  "`purpose` must be a value name\"}");
+  privet_string_free(json);
+  outcome = PRIVET_ALLOW;
+  json = privet_decide_json(NULL, "{}", 2, &outcome);
+  CHECK(outcome == PRIVET_ERROR);
+  CHECK_STR(json, "{\"decision\":\"error\",\"error\":\"no policy given\"}");
+  privet_string_free(json);
+  outcome = PRIVET_ALLOW;
+  json = privet_decide_json(p, NULL, 0, &outcome);
+  CHECK(outcome == PRIVET_ERROR);
+  CHECK_STR(json, "{\"decision\":\"error\",\"error\":\"no request given\"}");
+  privet_string_free(json);
+}
+
 static void test_explain_and_permitted(const privet_policy *p) {
   privet_request *req = privet_request_new(p);
   uint32_t ids[8];
@@ -312,6 +355,7 @@ int main(int argc, char **argv) {
   test_names(p);
   test_decisions(p);
   test_mistakes(p);
+  test_decide_json(p);
   test_explain_and_permitted(p);
   privet_policy_free(p);
   test_lifetimes(argv[1]);

@@ -1,9 +1,9 @@
 //===- DiagramTest.cpp - Construction and evaluation of the decision diagram, and lowering ---===//
 #include "RandomPolicy.h"
+#include "ReferenceEvaluator.h"
 
 #include "privet/Lower/DecisionDiagram.h"
 #include "privet/Lower/Lowering.h"
-#include "privet/Lower/ReferenceEvaluator.h"
 
 #include "gtest/gtest.h"
 

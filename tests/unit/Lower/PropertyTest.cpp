@@ -8,10 +8,10 @@
 //===----------------------------------------------------------------------------------------===//
 #include "PolicyImpl.h"
 #include "RandomPolicy.h"
+#include "ReferenceEvaluator.h"
 
 #include "privet/Lower/DecisionDiagram.h"
 #include "privet/Lower/Lowering.h"
-#include "privet/Lower/ReferenceEvaluator.h"
 #include "privet/Runtime.h"
 
 #include "gtest/gtest.h"

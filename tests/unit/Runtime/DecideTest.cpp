@@ -1,6 +1,7 @@
 //===- DecideTest.cpp - decide(), explain() and permittedValues() on a hand-built policy -===//
 #include "SamplePolicy.h"
 
+#include "privet/Json.h"
 #include "privet/Runtime.h"
 
 #include <gtest/gtest.h>

@@ -27,6 +27,7 @@
 #define PRIVET_TESTS_SAMPLEPOLICY_H
 
 #include "privet/ArtifactContents.h"
+#include "privet/Domain.h"
 
 namespace privet::rt::testing {
 
@@ -51,10 +52,8 @@ inline ArtifactContents samplePolicy() {
   C.PolicyVersion = "2026-01-01";
   C.SourceHash = 0x1234abcd5678ef00ull;
 
-  const char *DimNames[NumDimensions] = {"action", "data",      "subject", "purpose",
-                                         "basis",  "recipient", "region",  "context"};
   for (unsigned D = 0; D < NumDimensions; ++D) {
-    C.Dims[D].Name = DimNames[D];
+    C.Dims[D].Name = std::string(domain::DimensionKeys[D]);
     C.Dims[D].ValueClass = {0};
     C.Dims[D].NumClasses = 1;
   }

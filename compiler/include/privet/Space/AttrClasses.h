@@ -1,16 +1,18 @@
-//===- AttrClasses.h - Attribute value classes and the one comparison evaluator -*- C++ -*-===//
+//===- AttrClasses.h - Attribute value classes: cuts, representatives, descriptions -*- C++ -*-===//
 //
 // Attribute values matter only up to the comparisons written in conditions: each int or duration
 // attribute is cut into intervals at those constants, so every `attribute OP constant` is constant
 // on an interval; bool and enum attributes keep their values. The analyses' space and Lower's
 // decision diagram both test attributes by these classes, built here once, and decide a condition
-// on a class with the one comparison evaluator below.
+// on a class with the one comparison evaluator (privet/Sema/Condition.h).
 //
 //===----------------------------------------------------------------------------------------===//
 #ifndef PRIVET_SPACE_ATTRCLASSES_H
 #define PRIVET_SPACE_ATTRCLASSES_H
 
 #include "privet/Sema/Policy.h"
+
+#include "privet/Sema/Condition.h"
 
 #include "llvm/ADT/ArrayRef.h"
 
@@ -21,11 +23,9 @@
 
 namespace privet::space {
 
-/// `L Op R`: the one evaluator of a comparison the compiler uses.
-bool compare(CmpOp Op, int64_t L, int64_t R);
-
-/// Whether the attribute condition C (BoolAttr, Compare or InSet) holds of the value V.
-bool attrCondHolds(const Cond &C, int64_t V);
+// The one evaluator of comparisons (privet/Sema/Condition.h), under the space's names.
+using privet::attrCondHolds;
+using privet::compare;
 
 /// Per attribute of P (Policy::Attributes index), the cut points the comparisons of its rules and
 /// invariants need, ascending and unique; empty for bool and enum attributes.

@@ -1,5 +1,7 @@
-//===- RandomPolicy.cpp - Random small policies and requests for property tests --------------===//
+//===- RandomPolicy.cpp - Random policies and requests for the tests and the benchmarks ------===//
 #include "RandomPolicy.h"
+
+#include "privet/Domain.h"
 
 #include <algorithm>
 #include <functional>
@@ -7,8 +9,7 @@
 
 namespace privet::testing {
 
-static const char *const DimNames[NumDimensions] = {"action", "data",      "subject", "purpose",
-                                                    "basis",  "recipient", "region",  "context"};
+using domain::DimensionKeys;
 
 void closeVocabulary(Vocabulary &V) {
   V.Leaves.clear();
@@ -34,15 +35,23 @@ void closeVocabulary(Vocabulary &V) {
     Fill(N);
 }
 
-namespace {
-struct Gen {
-  std::mt19937_64 &Rng;
-  unsigned below(unsigned N) { return std::uniform_int_distribution<unsigned>(0, N - 1)(Rng); }
-  bool chance(double P) { return std::uniform_real_distribution<double>(0, 1)(Rng) < P; }
-};
-} // namespace
+NodeId pickNode(Draw &G, const Vocabulary &V, double PLeaf) {
+  if (G.chance(PLeaf))
+    return V.Leaves[G.below(V.numLeaves())];
+  return G.below(V.Nodes.size());
+}
 
-static void randomVocabulary(Gen &G, Vocabulary &V, const std::string &Prefix, unsigned MaxNodes) {
+void addScopeItem(Scope &S, const Vocabulary &V, unsigned D, NodeId N, bool Negated) {
+  if (!S.Dims[D])
+    S.Dims[D] = llvm::BitVector(V.numLeaves());
+  llvm::BitVector Item = V.Covers[N];
+  if (Negated)
+    Item.flip();
+  *S.Dims[D] |= Item;
+  S.Written[D].push_back({N, Negated});
+}
+
+static void randomVocabulary(Draw &G, Vocabulary &V, const std::string &Prefix, unsigned MaxNodes) {
   unsigned N = 1 + G.below(MaxNodes);
   for (unsigned I = 0; I < N; ++I) {
     VocabNode Node;
@@ -64,7 +73,7 @@ static void randomVocabulary(Gen &G, Vocabulary &V, const std::string &Prefix, u
   closeVocabulary(V);
 }
 
-static Cond randomCond(Gen &G, const Policy &P, unsigned Depth) {
+static Cond randomCond(Draw &G, const Policy &P, unsigned Depth) {
   Cond C;
   if (Depth > 0 && G.chance(0.35)) {
     unsigned K = G.below(3);
@@ -123,29 +132,22 @@ static Cond randomCond(Gen &G, const Policy &P, unsigned Depth) {
   return C;
 }
 
-static Scope randomScope(Gen &G, const Policy &P) {
+static Scope randomScope(Draw &G, const Policy &P) {
   Scope S;
   for (unsigned D = 0; D < NumDimensions; ++D) {
     const Vocabulary &V = P.Vocab[D];
     if (V.empty() || !G.chance(0.45))
       continue;
-    llvm::BitVector Set(V.numLeaves());
     unsigned Items = 1 + G.below(2);
     for (unsigned I = 0; I < Items; ++I) {
       NodeId N = G.below(V.Nodes.size());
-      bool Negated = G.chance(0.2);
-      llvm::BitVector Item = V.Covers[N];
-      if (Negated)
-        Item.flip();
-      Set |= Item;
-      S.Written[D].push_back({N, Negated});
+      addScopeItem(S, V, D, N, G.chance(0.2));
     }
-    S.Dims[D] = Set;
   }
   return S;
 }
 
-static uint32_t addRule(Gen &G, Policy &P, bool IsAllow, uint32_t Parent, unsigned Depth) {
+static uint32_t addRule(Draw &G, Policy &P, bool IsAllow, uint32_t Parent, unsigned Depth) {
   uint32_t Index = P.Rules.size();
   P.Rules.emplace_back();
   {
@@ -186,7 +188,7 @@ static uint32_t addRule(Gen &G, Policy &P, bool IsAllow, uint32_t Parent, unsign
 }
 
 Policy randomPolicy(std::mt19937_64 &Rng) {
-  Gen G{Rng};
+  Draw G{Rng};
   Policy P;
   P.Modules.push_back(Module{"random", "", "", "", true, 0});
   P.Files.push_back("random.privet");
@@ -194,7 +196,7 @@ Policy randomPolicy(std::mt19937_64 &Rng) {
     // Action and data are always present; the others are often empty or tiny.
     bool Present = D <= 1 || G.chance(0.45);
     if (Present)
-      randomVocabulary(G, P.Vocab[D], std::string(DimNames[D]).substr(0, 3), D == 1 ? 7 : 4);
+      randomVocabulary(G, P.Vocab[D], std::string(DimensionKeys[D].substr(0, 3)), D == 1 ? 7 : 4);
   }
   // Obligations: a plain one, one with a duration argument, and a parent of both.
   for (const char *Name : {"notify", "retain_for", "duties"}) {
@@ -238,7 +240,7 @@ Policy randomPolicy(std::mt19937_64 &Rng) {
 }
 
 Request randomRequest(const Policy &P, std::mt19937_64 &Rng) {
-  Gen G{Rng};
+  Draw G{Rng};
   Request R;
   for (unsigned D = 0; D < NumDimensions; ++D) {
     const Vocabulary &V = P.Vocab[D];
@@ -247,7 +249,7 @@ Request randomRequest(const Policy &P, std::mt19937_64 &Rng) {
     unsigned Count = D == unsigned(Dimension::Data) && G.chance(0.3) ? 2 + G.below(2) : 1;
     for (unsigned I = 0; I < Count; ++I) {
       // Mostly leaves: that is what services send.
-      NodeId N = G.chance(0.6) ? V.Leaves[G.below(V.numLeaves())] : G.below(V.Nodes.size());
+      NodeId N = pickNode(G, V, 0.6);
       if (std::find(R.Values[D].begin(), R.Values[D].end(), N) == R.Values[D].end())
         R.Values[D].push_back(N);
     }
@@ -328,7 +330,7 @@ std::string describePolicy(const Policy &P) {
     const Vocabulary &V = P.Vocab[D];
     if (V.empty())
       continue;
-    OS << DimNames[D] << ":";
+    OS << DimensionKeys[D] << ":";
     for (const VocabNode &N : V.Nodes) {
       OS << " " << N.Name;
       if (!N.Parents.empty()) {
@@ -341,8 +343,7 @@ std::string describePolicy(const Policy &P) {
     OS << "\n";
   }
   for (const Attribute &A : P.Attributes) {
-    static const char *const Kinds[] = {"bool", "int", "duration", "enum"};
-    OS << "attribute " << A.Name << ": " << Kinds[unsigned(A.Kind)];
+    OS << "attribute " << A.Name << ": " << domain::AttrKindNames[unsigned(A.Kind)];
     if (A.Default)
       OS << " = " << *A.Default;
     OS << "\n";
@@ -353,7 +354,7 @@ std::string describePolicy(const Policy &P) {
     for (unsigned D = 0; D < NumDimensions; ++D) {
       if (!R.S.Dims[D])
         continue;
-      OS << " " << DimNames[D] << "=[";
+      OS << " " << DimensionKeys[D] << "=[";
       for (size_t I = 0; I < R.S.Written[D].size(); ++I) {
         auto [N, Neg] = R.S.Written[D][I];
         OS << (I ? "," : "") << (Neg ? "not " : "") << P.Vocab[D].Nodes[N].Name;
@@ -387,7 +388,7 @@ std::string describeRequest(const Policy &P, const Request &R) {
   for (unsigned D = 0; D < NumDimensions; ++D) {
     if (R.Values[D].empty())
       continue;
-    OS << DimNames[D] << "=";
+    OS << DimensionKeys[D] << "=";
     for (size_t I = 0; I < R.Values[D].size(); ++I)
       OS << (I ? "," : "") << P.Vocab[D].Nodes[R.Values[D][I]].Name;
     OS << " ";

@@ -1,10 +1,11 @@
 //===- ReferenceEvaluator.cpp - The semantics of docs/language.md, applied literally ---------===//
 //
 // Kept free of the diagram's ideas (classes, intervals, hash-consing) on purpose: it shares no
-// code with the compiler beyond the Policy it reads, so the two can check each other.
+// code with the compiler beyond the Policy it reads (and evaluateCondition, the Policy's own
+// reading of a condition), so the two can check each other.
 //
 //===----------------------------------------------------------------------------------------===//
-#include "privet/Lower/ReferenceEvaluator.h"
+#include "ReferenceEvaluator.h"
 
 #include <algorithm>
 #include <limits>
@@ -12,49 +13,6 @@
 #include <set>
 
 namespace privet {
-
-bool evaluateCondition(const Cond &C, llvm::ArrayRef<int64_t> AttrValues) {
-  auto Value = [&]() { return C.Attr < AttrValues.size() ? AttrValues[C.Attr] : 0; };
-  switch (C.K) {
-  case Cond::True:
-    return true;
-  case Cond::False:
-    return false;
-  case Cond::Not:
-    return !evaluateCondition(C.Ops[0], AttrValues);
-  case Cond::And:
-    for (const Cond &Op : C.Ops)
-      if (!evaluateCondition(Op, AttrValues))
-        return false;
-    return true;
-  case Cond::Or:
-    for (const Cond &Op : C.Ops)
-      if (evaluateCondition(Op, AttrValues))
-        return true;
-    return false;
-  case Cond::BoolAttr:
-    return Value() != 0;
-  case Cond::Compare:
-    switch (C.Op) {
-    case CmpOp::Eq:
-      return Value() == C.Value;
-    case CmpOp::Ne:
-      return Value() != C.Value;
-    case CmpOp::Lt:
-      return Value() < C.Value;
-    case CmpOp::Le:
-      return Value() <= C.Value;
-    case CmpOp::Gt:
-      return Value() > C.Value;
-    case CmpOp::Ge:
-      return Value() >= C.Value;
-    }
-    return false;
-  case Cond::InSet:
-    return std::find(C.Set.begin(), C.Set.end(), Value()) != C.Set.end();
-  }
-  return false;
-}
 
 static void collectConstants(const Cond &C, std::vector<std::set<int64_t>> &Out) {
   if (C.K == Cond::Compare && C.Attr < Out.size())

@@ -2,13 +2,14 @@
 //
 // A deliberately simple evaluator that applies docs/language.md to a Policy rule by rule, with
 // no precomputation beyond what the semantics name. It is slow (it enumerates leaves and attribute
-// values) and exists to be obviously right: the property tests compare the compiled runtime with
-// it, and analyses may use it to double-check a finding.
+// values) and exists to be obviously right: it is the one oracle of the tests, which compare the
+// decision diagram, the compiled runtime and the analyses' rule regions with it. Test-only.
 //
 //===----------------------------------------------------------------------------------------===//
-#ifndef PRIVET_LOWER_REFERENCEEVALUATOR_H
-#define PRIVET_LOWER_REFERENCEEVALUATOR_H
+#ifndef PRIVET_TESTS_SUPPORT_REFERENCEEVALUATOR_H
+#define PRIVET_TESTS_SUPPORT_REFERENCEEVALUATOR_H
 
+#include "privet/Sema/Condition.h"
 #include "privet/Sema/Policy.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -59,9 +60,6 @@ private:
   std::vector<std::vector<int64_t>> Relevant;
 };
 
-/// Evaluates a condition under a full attribute valuation.
-bool evaluateCondition(const Cond &C, llvm::ArrayRef<int64_t> AttrValues);
-
 } // namespace privet
 
-#endif // PRIVET_LOWER_REFERENCEEVALUATOR_H
+#endif // PRIVET_TESTS_SUPPORT_REFERENCEEVALUATOR_H

@@ -6,8 +6,8 @@
 // locations. tests/lit/Sarif validates the output against the official schema.
 //
 //===----------------------------------------------------------------------------------------===//
-#ifndef PRIVET_ANALYSIS_SARIF_H
-#define PRIVET_ANALYSIS_SARIF_H
+#ifndef PRIVET_TOOLING_SARIF_H
+#define PRIVET_TOOLING_SARIF_H
 
 #include "privet/Basic/Diagnostic.h"
 
@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-namespace privet::analysis {
+namespace privet::tooling {
 
 struct SarifRule {
   std::string Id;   ///< The stable code.
@@ -53,6 +53,6 @@ std::string sarifUri(llvm::StringRef File);
 void writeSarif(llvm::raw_ostream &OS, const std::vector<SarifRule> &Rules,
                 const std::vector<SarifResult> &Results);
 
-} // namespace privet::analysis
+} // namespace privet::tooling
 
-#endif // PRIVET_ANALYSIS_SARIF_H
+#endif // PRIVET_TOOLING_SARIF_H

@@ -1,5 +1,5 @@
 //===- Sarif.cpp - SARIF 2.1.0 logs that GitHub code scanning accepts -------------------===//
-#include "privet/Analysis/Sarif.h"
+#include "privet/Tooling/Sarif.h"
 #include "privet/Analysis/Checks.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -10,7 +10,7 @@
 #include "llvm/Support/Path.h"
 
 using namespace privet;
-using namespace privet::analysis;
+using namespace privet::tooling;
 
 static const char *levelOf(Severity S) {
   switch (S) {
@@ -26,14 +26,14 @@ static const char *levelOf(Severity S) {
   return "none";
 }
 
-std::vector<SarifRule> privet::analysis::diagnosticSarifRules() {
+std::vector<SarifRule> privet::tooling::diagnosticSarifRules() {
   std::vector<SarifRule> Rules;
   for (const DiagnosticKindInfo &K : allDiagnosticKinds()) {
     SarifRule R;
     R.Id = K.Code.str();
     R.Name = K.Name.str();
     R.Level = K.DefaultSeverity;
-    if (const CheckInfo *C = checkFor(K.Kind)) {
+    if (const analysis::CheckInfo *C = analysis::checkFor(K.Kind)) {
       R.Short = C->Short;
       R.Full = C->Full;
       R.Help = C->Help;
@@ -47,7 +47,7 @@ std::vector<SarifRule> privet::analysis::diagnosticSarifRules() {
   return Rules;
 }
 
-std::vector<SarifResult> privet::analysis::diagnosticSarifResults(const DiagnosticEngine &Diags) {
+std::vector<SarifResult> privet::tooling::diagnosticSarifResults(const DiagnosticEngine &Diags) {
   std::vector<SarifResult> Results;
   auto LocOf = [&](llvm::SMRange Range) -> std::optional<SarifLocation> {
     if (!Range.isValid())
@@ -87,7 +87,7 @@ std::vector<SarifResult> privet::analysis::diagnosticSarifResults(const Diagnost
   return Results;
 }
 
-std::string privet::analysis::sarifUri(llvm::StringRef File) {
+std::string privet::tooling::sarifUri(llvm::StringRef File) {
   llvm::SmallString<256> Abs(File);
   llvm::sys::fs::make_absolute(Abs);
   llvm::sys::path::remove_dots(Abs, /*remove_dot_dot=*/true);
@@ -125,8 +125,8 @@ static llvm::json::Object physical(const SarifLocation &L) {
                           {"region", std::move(Region)}}}};
 }
 
-void privet::analysis::writeSarif(llvm::raw_ostream &OS, const std::vector<SarifRule> &Rules,
-                                  const std::vector<SarifResult> &Results) {
+void privet::tooling::writeSarif(llvm::raw_ostream &OS, const std::vector<SarifRule> &Rules,
+                                 const std::vector<SarifResult> &Results) {
   llvm::json::Array RuleArray;
   llvm::StringMap<unsigned> RuleIndex;
   for (const SarifRule &R : Rules) {

@@ -6,8 +6,8 @@
 // at least one expectation.
 //
 //===----------------------------------------------------------------------------------------===//
-#ifndef PRIVET_ANALYSIS_TESTRUNNER_H
-#define PRIVET_ANALYSIS_TESTRUNNER_H
+#ifndef PRIVET_TOOLING_TESTRUNNER_H
+#define PRIVET_TOOLING_TESTRUNNER_H
 
 #include "privet/Sema/Policy.h"
 
@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace privet::analysis {
+namespace privet::tooling {
 
 struct ExpectationResult {
   uint32_t Test = 0;        ///< Index into Policy::Tests.
@@ -66,6 +66,6 @@ void writeTestReports(llvm::raw_ostream &OS, const std::vector<PolicyTestReport>
 /// "allow", "deny", "error".
 llvm::StringRef outcomeName(ExpectationResult::Outcome O);
 
-} // namespace privet::analysis
+} // namespace privet::tooling
 
-#endif // PRIVET_ANALYSIS_TESTRUNNER_H
+#endif // PRIVET_TOOLING_TESTRUNNER_H

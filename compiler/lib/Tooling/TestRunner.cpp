@@ -1,9 +1,8 @@
 //===- TestRunner.cpp - `privet test`: expectations against the compiled runtime -------===//
-#include "privet/Analysis/TestRunner.h"
-#include "privet/Analysis/Checks.h"
-#include "privet/Analysis/Witness.h"
+#include "privet/Tooling/TestRunner.h"
 
 #include "privet/Artifact.h"
+#include "privet/Domain.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
 
@@ -16,9 +15,9 @@
 #include <algorithm>
 
 using namespace privet;
-using namespace privet::analysis;
+using namespace privet::tooling;
 
-llvm::StringRef privet::analysis::outcomeName(ExpectationResult::Outcome O) {
+llvm::StringRef privet::tooling::outcomeName(ExpectationResult::Outcome O) {
   switch (O) {
   case ExpectationResult::Allow:
     return "allow";
@@ -57,7 +56,9 @@ std::string obligationText(const Policy &P, const ObligationRef &O) {
     return Name + "(" + P.Enums[N.ParamEnum].Values[*O.Arg] + ")";
   if (K == AttrKind::Bool)
     return Name + "(" + (*O.Arg ? "true" : "false") + ")";
-  return Name + "(" + formatNumber(K, *O.Arg) + ")";
+  if (K == AttrKind::Duration)
+    return Name + "(" + domain::formatDuration(*O.Arg) + ")";
+  return Name + "(" + std::to_string(*O.Arg) + ")";
 }
 
 bool coversObligation(const Policy &P, const ObligationRef &Have, const ObligationRef &Want) {
@@ -76,8 +77,8 @@ bool coversObligation(const Policy &P, const ObligationRef &Have, const Obligati
 } // namespace
 
 llvm::Expected<PolicyTestReport>
-privet::analysis::runPolicyTests(const Policy &P, llvm::StringRef File,
-                                 const std::function<bool(uint32_t Rule)> &Counted) {
+privet::tooling::runPolicyTests(const Policy &P, llvm::StringRef File,
+                                const std::function<bool(uint32_t Rule)> &Counted) {
   llvm::Expected<rt::ArtifactContents> Contents = compilePolicy(P);
   if (!Contents)
     return Contents.takeError();
@@ -344,9 +345,9 @@ void writeJUnit(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Repo
 
 } // namespace
 
-void privet::analysis::writeTestReports(llvm::raw_ostream &OS,
-                                        const std::vector<PolicyTestReport> &Reports,
-                                        const TestOutputOptions &Opts) {
+void privet::tooling::writeTestReports(llvm::raw_ostream &OS,
+                                       const std::vector<PolicyTestReport> &Reports,
+                                       const TestOutputOptions &Opts) {
   switch (Opts.Format) {
   case TestFormat::Text:
     writeText(OS, Reports, Opts);

@@ -1,0 +1,23 @@
+//===- JsonImpl.h - The decision renderer shared by decisionJson and JSONL sessions -*- C++ -*-===//
+#ifndef PRIVET_RUNTIME_LIB_JSONIMPL_H
+#define PRIVET_RUNTIME_LIB_JSONIMPL_H
+
+#include "privet/Json.h"
+
+namespace privet::rt::json {
+
+/// {"id":..,"file":..,"line":..,"col":..} for rule R.
+void appendRule(std::string &Out, const CompiledPolicy &P, uint32_t R);
+/// {"name":..[,"arg":..[,"seconds":..]]} for obligation instance I.
+void appendObligation(std::string &Out, const CompiledPolicy &P, uint32_t I);
+/// {["id":RawId,]"decision":"error","error":Message}
+void appendError(std::string &Out, std::string_view RawId, std::string_view Message);
+/// D's decision object. Rules and obligations are copied from the tables when given (a session's
+/// cache of appendRule/appendObligation), else rendered on the spot.
+void appendDecision(std::string &Out, const CompiledPolicy &P, const Decision &D,
+                    std::string_view RawId, const JsonlSession::JsonTable *Rules = nullptr,
+                    const JsonlSession::JsonTable *Obligations = nullptr);
+
+} // namespace privet::rt::json
+
+#endif // PRIVET_RUNTIME_LIB_JSONIMPL_H
