@@ -7,52 +7,21 @@
 // invariants (which need closed hierarchies), then tests (which refer to rules).
 //
 //===----------------------------------------------------------------------------------------===//
-#include "privet/Basic/SourceFile.h"
-#include "privet/Sema/Frontend.h"
-#include "privet/Syntax/Parser.h"
+#include "privet/Sema/Sema.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/xxhash.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <set>
 #include <tuple>
 
 using namespace llvm;
 
 namespace privet {
-
-#ifndef PRIVET_STDLIB_DIR
-#define PRIVET_STDLIB_DIR ""
-#endif
-
-std::vector<std::string> defaultStdlibDirs() {
-  std::vector<std::string> Dirs;
-  if (const char *Env = std::getenv("PRIVET_STDLIB_PATH")) {
-    SmallVector<StringRef, 4> Parts;
-    StringRef(Env).split(Parts, ':', -1, /*KeepEmpty=*/false);
-    for (StringRef P : Parts)
-      Dirs.push_back(P.str());
-  }
-  // An installed privet (<prefix>/bin/privet) reads the copy installed beside it, in
-  // <prefix>/share/privet/stdlib, before the source tree it was built from (which may be gone).
-  std::string Exe =
-      sys::fs::getMainExecutable(nullptr, reinterpret_cast<void *>(&defaultStdlibDirs));
-  if (!Exe.empty()) {
-    SmallString<256> Installed(sys::path::parent_path(sys::path::parent_path(Exe)));
-    sys::path::append(Installed, "share", "privet", "stdlib");
-    if (sys::fs::is_directory(Installed))
-      Dirs.push_back(std::string(Installed));
-  }
-  if (*PRIVET_STDLIB_DIR)
-    Dirs.push_back(PRIVET_STDLIB_DIR);
-  return Dirs;
-}
 
 namespace {
 
@@ -180,13 +149,22 @@ struct AnnotationInfo {
 
 class Sema {
 public:
-  Sema(DiagnosticEngine &Diags, const FrontendOptions &Opts)
-      : Diags(Diags), SM(Diags.getSourceMgr()), Opts(Opts) {}
+  explicit Sema(DiagnosticEngine &Diags) : Diags(Diags), SM(Diags.getSourceMgr()) {}
 
-  std::optional<Policy> run(StringRef Path, std::optional<unsigned> Buffer) {
+  std::optional<Policy> run(std::vector<sema::ParsedModule> Modules) {
     unsigned ErrorsBefore = Diags.errorCount();
-    loadModule(Path, SMRange(), Buffer);
-    if (Diags.errorCount() != ErrorsBefore || Mods.empty() || !Mods[0].AST)
+    for (uint32_t M = 0; M < Modules.size(); ++M) {
+      sema::ParsedModule &PM = Modules[M];
+      ModuleState &S = Mods.emplace_back();
+      S.Name = PM.AST->Head->Name;
+      S.Prefix = M == 0 ? "" : PM.AST->Head->Name + ".";
+      S.Path = std::move(PM.Path);
+      S.BufferId = PM.BufferId;
+      S.AST = std::move(PM.AST);
+      S.Imports = std::move(PM.Imports);
+      S.ImportOrder = std::move(PM.ImportOrder);
+    }
+    if (Mods.empty())
       return std::nullopt;
     checkModuleNames();
     buildModules();
@@ -207,122 +185,7 @@ public:
   }
 
 private:
-  //===- Loading ------------------------------------------------------------------------===//
-
-  std::optional<uint32_t> loadModule(StringRef Path, SMRange ImportRange,
-                                     std::optional<unsigned> Buffer = std::nullopt) {
-    SmallString<256> Real;
-    if (!Buffer) {
-      if (sys::fs::real_path(Path, Real))
-        Real = Path;
-      auto It = ByRealPath.find(Real);
-      if (It != ByRealPath.end())
-        return It->second;
-      Buffer = loadSourceFile(Diags, Path, ImportRange);
-      if (!Buffer)
-        return std::nullopt;
-    } else {
-      Real = Path;
-    }
-    uint32_t Index = Mods.size();
-    Mods.emplace_back();
-    Mods[Index].Path = Path.str();
-    Mods[Index].BufferId = *Buffer;
-    ByRealPath[Real] = Index;
-    syntax::ParseOptions PO;
-    PO.MaxNesting = Opts.MaxNesting;
-    auto AST = syntax::parseBuffer(*Buffer, Diags, PO);
-    if (!AST)
-      return Index;
-    Mods[Index].Name = AST->Head->Name;
-    Mods[Index].Prefix = Index == 0 ? "" : AST->Head->Name + ".";
-    Mods[Index].AST = std::move(AST);
-
-    Loading.push_back(Index);
-    SmallString<256> Dir(Path);
-    sys::path::remove_filename(Dir);
-    if (Dir.empty())
-      Dir = ".";
-    const ast::File &F = *Mods[Index].AST;
-    for (const ast::Import &I : F.Imports)
-      loadImport(Index, Dir, I);
-    Loading.pop_back();
-    return Index;
-  }
-
-  void loadImport(uint32_t Importer, StringRef Dir, const ast::Import &I) {
-    std::string Found;
-    std::string Shown;
-    std::vector<std::string> Searched;
-    if (I.Module) {
-      SmallString<128> Rel;
-      for (const auto &Part : I.Module->Parts)
-        sys::path::append(Rel, Part);
-      Rel += ".privet";
-      Shown = I.Module->str();
-      std::vector<std::string> Dirs{Dir.str()};
-      Dirs.insert(Dirs.end(), Opts.IncludeDirs.begin(), Opts.IncludeDirs.end());
-      Dirs.insert(Dirs.end(), Opts.StdlibDirs.begin(), Opts.StdlibDirs.end());
-      for (const auto &D : Dirs) {
-        SmallString<256> Candidate(D);
-        sys::path::append(Candidate, Rel);
-        Searched.push_back(Candidate.str().str());
-        if (sys::fs::is_regular_file(Candidate)) {
-          Found = Candidate.str().str();
-          break;
-        }
-      }
-    } else {
-      Shown = I.Path;
-      SmallString<256> Candidate(I.Path);
-      if (!sys::path::is_absolute(Candidate)) {
-        Candidate = Dir;
-        sys::path::append(Candidate, I.Path);
-      }
-      Searched.push_back(Candidate.str().str());
-      if (sys::fs::is_regular_file(Candidate))
-        Found = Candidate.str().str();
-    }
-    SMRange Where = I.Module ? I.Module->Range : I.PathRange;
-    if (Found.empty()) {
-      Diags.report(diag::module_not_found, Where, Shown).help("searched " + join(Searched, ", "));
-      return;
-    }
-    SmallString<256> Real;
-    if (!sys::fs::real_path(Found, Real)) {
-      auto It = ByRealPath.find(Real);
-      if (It != ByRealPath.end() && is_contained(Loading, It->second)) {
-        std::string Chain;
-        auto Start = llvm::find(Loading, It->second);
-        for (auto K = Start; K != Loading.end(); ++K)
-          Chain += "`" + Mods[*K].Path + "` -> ";
-        Chain += "`" + Mods[It->second].Path + "`";
-        Diags.report(diag::import_cycle, Where, Chain);
-        return;
-      }
-    }
-    auto Loaded = loadModule(Found, Where);
-    if (!Loaded || !Mods[*Loaded].AST)
-      return;
-    const ast::Header &H = *Mods[*Loaded].AST->Head;
-    if (H.IsPolicy) {
-      Diags.report(diag::import_not_module, Where, Shown)
-          .note(H.Range, "declared as a policy here");
-      return;
-    }
-    std::string Qualifier = !I.Alias.empty() ? I.Alias : I.Module ? I.Module->str() : H.Name;
-    SMRange QualRange = !I.Alias.empty() ? I.AliasRange : Where;
-    auto [It, Inserted] = Mods[Importer].Imports.try_emplace(Qualifier, *Loaded);
-    if (!Inserted) {
-      if (It->second == *Loaded)
-        Diags.report(diag::redundant_import, I.Range, Mods[*Loaded].Name);
-      else
-        Diags.report(diag::duplicate_import, QualRange, Qualifier)
-            .help("give one of them another name with `as`");
-      return;
-    }
-    Mods[Importer].ImportOrder.push_back(Qualifier);
-  }
+  //===- Modules --------------------------------------------------------------------------===//
 
   void checkModuleNames() {
     StringMap<uint32_t> Seen;
@@ -1409,10 +1272,7 @@ private:
 
   DiagnosticEngine &Diags;
   SourceMgr &SM;
-  const FrontendOptions &Opts;
   std::vector<ModuleState> Mods;
-  StringMap<uint32_t> ByRealPath;
-  std::vector<uint32_t> Loading;
   std::vector<PendingNode> Pending;
   std::vector<std::tuple<uint32_t, uint32_t, const ast::AttributeDecl *>> AttributeDecls;
   /// Attributes whose type was wrong (already reported): conditions on them say nothing more.
@@ -1422,17 +1282,9 @@ private:
 
 } // namespace
 
-std::optional<Policy> loadPolicy(StringRef Path, const FrontendOptions &Options,
-                                 DiagnosticEngine &Diags) {
-  return Sema(Diags, Options).run(Path, std::nullopt);
-}
-
-std::optional<Policy> loadPolicyFromText(StringRef Text, StringRef Name,
-                                         const FrontendOptions &Options, DiagnosticEngine &Diags) {
-  auto Buffer = addSourceText(Diags, Text, Name);
-  if (!Buffer)
-    return std::nullopt;
-  return Sema(Diags, Options).run(Name, Buffer);
+std::optional<Policy> sema::checkModules(std::vector<sema::ParsedModule> Modules,
+                                         DiagnosticEngine &Diags) {
+  return Sema(Diags).run(std::move(Modules));
 }
 
 } // namespace privet

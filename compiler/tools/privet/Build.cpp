@@ -4,7 +4,7 @@
 #include "privet/Artifact.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 
 #include "llvm/Support/raw_ostream.h"
 

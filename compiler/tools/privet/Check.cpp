@@ -3,7 +3,7 @@
 #include "Command.h"
 
 #include "privet/Analysis/Sarif.h"
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"

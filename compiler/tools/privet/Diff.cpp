@@ -5,7 +5,7 @@
 #include "privet/Analysis/OutputFile.h"
 #include "privet/Analysis/Sarif.h"
 #include "privet/Analysis/Space.h"
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 
 #include "fmt/format.h"
 #include "llvm/Support/FormatVariadic.h"

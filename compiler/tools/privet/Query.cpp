@@ -5,7 +5,7 @@
 #include "privet/Lower/JsonlQuery.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"

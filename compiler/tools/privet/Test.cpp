@@ -3,7 +3,7 @@
 
 #include "privet/Analysis/OutputFile.h"
 #include "privet/Analysis/TestRunner.h"
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 
 #include "fmt/format.h"
 #include "llvm/ADT/SmallString.h"
