@@ -110,8 +110,7 @@ static std::optional<Cond> inCond(Context &Ctx, uint32_t M, const ast::InExpr &I
     if (const auto *VE = dyn_cast<ast::ValueExpr>(In.LHS.get()); VE && VE->V.K == ast::Value::Name)
       resolve(Ctx, M, VE->V.NameValue, {Symbol::Attribute});
     else
-      Ctx.Diags.report(diag::bad_comparison, In.LHS->Range,
-                       "the left side of `in` must be an attribute");
+      Ctx.Diags.report(diag::in_needs_attribute, In.LHS->Range);
     return std::nullopt;
   }
   if (Ctx.UntypedAttributes.count(*Attr))
@@ -143,8 +142,7 @@ static std::optional<uint32_t> comparedAttribute(Context &Ctx, uint32_t M,
   auto LA = attributeNamed(Ctx, M, *Cmp.LHS);
   auto RA = attributeNamed(Ctx, M, *Cmp.RHS);
   if (LA && RA) {
-    Ctx.Diags.report(diag::bad_comparison, Cmp.Range,
-                     "cannot compare two attributes; compare an attribute with a constant");
+    Ctx.Diags.report(diag::comparison_of_attributes, Cmp.Range);
     return std::nullopt;
   }
   if (LA || RA)
@@ -156,8 +154,7 @@ static std::optional<uint32_t> comparedAttribute(Context &Ctx, uint32_t M,
       return std::nullopt;
     }
   }
-  Ctx.Diags.report(diag::bad_comparison, Cmp.Range,
-                   "a comparison needs an attribute on one side and a constant on the other");
+  Ctx.Diags.report(diag::bad_comparison, Cmp.Range);
   return std::nullopt;
 }
 
@@ -171,8 +168,7 @@ static std::optional<Cond> compareCond(Context &Ctx, uint32_t M, const ast::Comp
   const ast::Expr &Other = AttrOnLeft ? *Cmp.RHS : *Cmp.LHS;
   const auto *OV = dyn_cast<ast::ValueExpr>(&Other);
   if (!OV) {
-    Ctx.Diags.report(diag::bad_comparison, Other.Range,
-                     "expected a constant to compare `" + Ctx.P.Attributes[*Attr].Name + "` with");
+    Ctx.Diags.report(diag::comparison_needs_constant, Other.Range, Ctx.P.Attributes[*Attr].Name);
     return std::nullopt;
   }
   const Attribute &A = Ctx.P.Attributes[*Attr];

@@ -138,7 +138,7 @@ ErrorListener::Expectation ErrorListener::expectation(PrivetParser *P) {
 bool ErrorListener::reportMisspeltKeyword(antlr4::Token *Offending, const Expectation &E) {
   if (auto Typo = misspeltKeyword(Offending)) {
     SMRange Where = Map.range(Typo->first);
-    Diags.report(diag::syntax_error, Where, "unknown keyword `" + Typo->first->getText() + "`")
+    Diags.report(diag::unknown_keyword, Where, Typo->first->getText())
         .didYouMean(Where, Typo->second);
     return true;
   }
@@ -151,8 +151,7 @@ bool ErrorListener::reportMisspeltKeyword(antlr4::Token *Offending, const Expect
   if (!Near)
     return false;
   SMRange Where = Map.range(Offending);
-  Diags.report(diag::syntax_error, Where, "unknown keyword `" + Offending->getText() + "`")
-      .didYouMean(Where, *Near);
+  Diags.report(diag::unknown_keyword, Where, Offending->getText()).didYouMean(Where, *Near);
   return true;
 }
 
@@ -161,7 +160,7 @@ bool ErrorListener::reportAssignment(antlr4::Token *Offending, const Expectation
       (E.Context != "rule" && E.Context != "invariant"))
     return false;
   SMRange Where = Map.range(Offending);
-  Diags.report(diag::syntax_error, Where, "expected `==` to compare, found `=`").fixIt(Where, "==");
+  Diags.report(diag::assignment_in_condition, Where).fixIt(Where, "==");
   return true;
 }
 
@@ -180,12 +179,11 @@ void ErrorListener::reportExpected(antlr4::Token *Offending, const Expectation &
   std::string Found = tokenDisplay(Offending);
   std::string In = E.Context.empty() ? "" : " in " + E.Context.str();
   if (E.Semicolon && !E.Context.empty() && E.Context != "annotation") {
-    Diags.report(diag::syntax_error, afterPrevious(Offending),
-                 "expected `;` after " + E.Context.str() + ", found " + Found);
+    Diags.report(diag::missing_semicolon, afterPrevious(Offending), E.Context, Found);
     return;
   }
   if (E.Names.empty() || E.Names.size() > 5) {
-    Diags.report(diag::syntax_error, Map.range(Offending), "unexpected " + Found + In);
+    Diags.report(diag::unexpected_token, Map.range(Offending), Found, In);
     return;
   }
   std::string Names;
@@ -194,8 +192,7 @@ void ErrorListener::reportExpected(antlr4::Token *Offending, const Expectation &
       Names += I + 1 == E.Names.size() ? " or " : ", ";
     Names += E.Names[I];
   }
-  Diags.report(diag::syntax_error, Map.range(Offending),
-               "expected " + Names + In + ", found " + Found);
+  Diags.report(diag::syntax_error, Map.range(Offending), Names, In, Found);
 }
 
 /// If the token before Offending is a plain name starting a statement and close to a keyword

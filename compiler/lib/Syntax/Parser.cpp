@@ -138,7 +138,8 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
     // SLL can fail on input only full LL parses; that is not an error. A parse that failed
     // without any message must still not pass silently.
     if (!Tree && !Listener.Count && Diags.errorCount() == ErrorsBefore)
-      Diags.report(diag::syntax_error, SMRange(), "the parser gave up on this file");
+      Diags.report(diag::syntax_error, SMRange(), "a `policy` or `module` file", "",
+                   "input the parser could not recover from");
   }
   if (Diags.errorCount() != ErrorsBefore || !Tree)
     return nullptr;
