@@ -81,7 +81,7 @@ void resolvePending(Context &Ctx) {
         continue;
       if (S->K != Symbol::Vocab || S->Slot != PN.Slot) {
         Ctx.Diags
-            .report(diag::parent_kind_mismatch, Parent.Range, Parent.str(), KindNoun[PN.Slot],
+            .report(diag::parent_kind_mismatch, Parent.Range, Parent.str(), kindNoun(PN.Slot),
                     N.Name, describe(*S))
             .note(S->Range, "`" + Parent.Parts.back() + "` is declared here");
         continue;
@@ -91,7 +91,7 @@ void resolvePending(Context &Ctx) {
     if (N.Param) {
       if (PN.Slot != ObligationSlot) {
         Ctx.Diags.report(diag::parameter_misplaced, N.Param->Range, N.Name,
-                         KindWithArticle[PN.Slot]);
+                         kindWithArticle(PN.Slot));
       } else if (auto T = resolveType(Ctx, M, *N.Param)) {
         Ctx.P.Obligations.Nodes[PN.Id].ParamKind = T->first;
         Ctx.P.Obligations.Nodes[PN.Id].ParamEnum = T->second;
@@ -101,7 +101,7 @@ void resolvePending(Context &Ctx) {
       static const char *const Spelling[] = {"role", "located in", "under contract"};
       if (PN.Slot != unsigned(Dimension::Recipient)) {
         Ctx.Diags.report(diag::recipient_property_misplaced, Prop.Range, Spelling[Prop.K])
-            .help("`" + N.Name + "` is " + KindWithArticle[PN.Slot]);
+            .help("`" + N.Name + "` is " + kindWithArticle(PN.Slot));
         continue;
       }
       VocabNode &Node = Ctx.P.vocab(Dimension::Recipient).Nodes[PN.Id];

@@ -15,7 +15,7 @@ std::optional<NodeId> scopeNode(Context &Ctx, uint32_t M, const ast::ScopeClause
   if (S->K == Symbol::Vocab && S->Slot == Slot)
     return S->Index;
   auto B = Ctx.Diags.report(diag::wrong_kind, Item.Name.Range, Item.Name.str(), describe(*S),
-                            KindWithArticle[Slot]);
+                            kindWithArticle(Slot));
   B.note(S->Range, "`" + Item.Name.Parts.back() + "` is declared here");
   if (Clause.P == ast::ScopeClause::Actions && S->K == Symbol::Vocab &&
       S->Slot == unsigned(Dimension::Data) && !HasDataClause)

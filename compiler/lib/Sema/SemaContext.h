@@ -11,6 +11,7 @@
 #ifndef PRIVET_LIB_SEMA_SEMACONTEXT_H
 #define PRIVET_LIB_SEMA_SEMACONTEXT_H
 
+#include "privet/Domain.h"
 #include "privet/Sema/Sema.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -33,12 +34,17 @@ using llvm::StringRef;
 /// The obligation vocabulary's slot next to the eight request dimensions.
 constexpr unsigned ObligationSlot = NumDimensions;
 
-inline const char *const KindNoun[] = {"action",  "data category", "subject",
-                                       "purpose", "legal basis",   "recipient",
-                                       "region",  "context",       "obligation"};
-inline const char *const KindWithArticle[] = {"an action", "a data category", "a subject",
-                                              "a purpose", "a legal basis",   "a recipient",
-                                              "a region",  "a context",       "an obligation"};
+/// What a vocabulary's values are called in messages ("legal basis", "obligation").
+inline std::string kindNoun(unsigned Slot) {
+  return Slot == ObligationSlot ? "obligation" : std::string(domain::DimensionNouns[Slot]);
+}
+
+/// The noun with its indefinite article ("an action", "a legal basis").
+inline std::string kindWithArticle(unsigned Slot) {
+  std::string Noun = kindNoun(Slot);
+  return (StringRef("aeiou").contains(Noun[0]) ? "an " : "a ") + Noun;
+}
+
 inline const char *const DimPlural[] = {"actions",     "data categories", "subjects", "purposes",
                                         "legal bases", "recipients",      "regions",  "contexts"};
 
@@ -53,7 +59,7 @@ struct Symbol {
 inline std::string describe(const Symbol &S) {
   switch (S.K) {
   case Symbol::Vocab:
-    return KindWithArticle[S.Slot];
+    return kindWithArticle(S.Slot);
   case Symbol::Enum:
     return "an enum type";
   case Symbol::Attribute:
@@ -128,12 +134,12 @@ struct Want {
   unsigned Slot = 0;
   std::string noun() const {
     if (K == Symbol::Vocab)
-      return KindNoun[Slot];
+      return kindNoun(Slot);
     return K == Symbol::Enum ? "enum" : "attribute";
   }
   std::string withArticle() const {
     if (K == Symbol::Vocab)
-      return KindWithArticle[Slot];
+      return kindWithArticle(Slot);
     return K == Symbol::Enum ? "an enum type" : "an attribute";
   }
   bool matches(const Symbol &S) const { return S.K == K && (K != Symbol::Vocab || S.Slot == Slot); }

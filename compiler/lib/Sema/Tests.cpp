@@ -41,7 +41,7 @@ Expectation expectation(Context &Ctx, uint32_t M, const ast::Expectation &X) {
     }
     Seen[unsigned(D)] = &Clause;
     if (D != Dimension::Data && Clause.Items.size() > 1)
-      Ctx.Diags.report(diag::request_several_values, Clause.Range, KindNoun[unsigned(D)],
+      Ctx.Diags.report(diag::request_several_values, Clause.Range, kindNoun(unsigned(D)),
                        Clause.Items.size());
     for (const auto &Item : Clause.Items) {
       if (Item.Negated) {

@@ -1,6 +1,8 @@
 //===- Types.cpp - Attribute types and typed constants ----------------------------------------===//
 #include "SemaContext.h"
 
+#include "privet/Domain.h"
+
 using namespace llvm;
 
 namespace privet::sema {
@@ -8,13 +10,10 @@ namespace privet::sema {
 std::optional<std::pair<AttrKind, uint32_t>> resolveType(Context &Ctx, uint32_t M,
                                                          const ast::QualName &Q) {
   if (!Q.isQualified()) {
-    StringRef Name = Q.Parts[0];
-    if (Name == "bool")
-      return std::make_pair(AttrKind::Bool, NoIndex);
-    if (Name == "int")
-      return std::make_pair(AttrKind::Int, NoIndex);
-    if (Name == "duration")
-      return std::make_pair(AttrKind::Duration, NoIndex);
+    // The built-in types: every kind but Enum, which is spelled by the enum's name.
+    for (unsigned K = 0; K < unsigned(AttrKind::Enum); ++K)
+      if (Q.Parts[0] == domain::AttrKindNames[K])
+        return std::make_pair(AttrKind(K), NoIndex);
   }
   // An enum, possibly from another module; anything else is not a type.
   uint32_t Scope = M;
@@ -35,7 +34,9 @@ std::optional<std::pair<AttrKind, uint32_t>> resolveType(Context &Ctx, uint32_t 
   auto B = Ctx.Diags.report(diag::not_a_type, Q.Range, Q.str());
   if (Found)
     B.note(Found->Range, "`" + Q.Parts[0] + "` is " + describe(*Found));
-  std::vector<std::string> Candidates{"bool", "int", "duration"};
+  std::vector<std::string> Candidates;
+  for (unsigned K = 0; K < unsigned(AttrKind::Enum); ++K)
+    Candidates.emplace_back(domain::AttrKindNames[K]);
   for (auto &Name : Ctx.Mods[Scope].Symbols.names(EnumWant.ns()))
     Candidates.push_back(Name);
   if (auto Near = closestName(Q.Parts[0], Candidates))
@@ -60,17 +61,9 @@ std::string typeName(Context &Ctx, AttrKind K, uint32_t Enum) {
 }
 
 std::string shortTypeName(Context &Ctx, AttrKind K, uint32_t Enum) {
-  switch (K) {
-  case AttrKind::Bool:
-    return "bool";
-  case AttrKind::Int:
-    return "int";
-  case AttrKind::Duration:
-    return "duration";
-  case AttrKind::Enum:
+  if (K == AttrKind::Enum)
     return Ctx.P.Enums[Enum].Name;
-  }
-  return "?";
+  return std::string(domain::AttrKindNames[unsigned(K)]);
 }
 
 static std::string valueDescription(const ast::Value &V) {
@@ -99,26 +92,21 @@ std::optional<int64_t> integer(Context &Ctx, const ast::Value &V) {
 }
 
 std::optional<int64_t> duration(Context &Ctx, const ast::Value &V) {
-  static const std::pair<const char *, int64_t> Units[] = {
-      {"second", 1},         {"seconds", 1},        {"minute", 60},        {"minutes", 60},
-      {"hour", 3600},        {"hours", 3600},       {"day", 86400},        {"days", 86400},
-      {"week", 7 * 86400},   {"weeks", 7 * 86400},  {"month", 30 * 86400}, {"months", 30 * 86400},
-      {"year", 365 * 86400}, {"years", 365 * 86400}};
-  int64_t Scale = 0;
-  for (const auto &[Name, Seconds] : Units)
-    if (V.Unit == Name)
-      Scale = Seconds;
-  if (!Scale) {
+  std::optional<int64_t> Unit = domain::durationUnitSeconds(V.Unit);
+  if (!Unit) {
     auto B = Ctx.Diags.report(diag::bad_duration_unit, V.UnitRange, V.Unit);
     std::vector<std::string> Names;
-    for (const auto &U : Units)
-      Names.push_back(U.first);
+    for (const domain::DurationUnit &U : domain::DurationUnits) {
+      Names.emplace_back(U.Name);
+      Names.push_back(std::string(U.Name) + "s");
+    }
     if (auto Near = closestName(V.Unit, Names))
       B.didYouMean(V.UnitRange, *Near);
     else
-      B.help("units are seconds, minutes, hours, days, weeks, months and years");
+      B.help("units are " + std::string(domain::DurationUnitList));
     return std::nullopt;
   }
+  int64_t Scale = *Unit;
   auto N = integer(Ctx, V);
   if (!N)
     return std::nullopt;
