@@ -6,7 +6,7 @@
 // each iteration; the time is the whole front end (lexing, parsing, AST, sema, Policy).
 //
 //===-------------------------------------------------------------------------------------===//
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 
 #include <benchmark/benchmark.h>
 

@@ -5,7 +5,7 @@
 // diagnostic's ranges.
 //
 //===----------------------------------------------------------------------------------------===//
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"

@@ -1,5 +1,6 @@
 //===- AST.cpp - Helpers and the tree dump of the .privet syntax tree ------------------===//
 #include "privet/AST/AST.h"
+#include "privet/Domain.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -10,9 +11,10 @@ namespace privet::ast {
 std::string QualName::str() const { return join(Parts, "."); }
 
 StringRef vocabKeyword(VocabKind K) {
-  static const char *const Names[] = {"action",    "category", "subject", "purpose",   "basis",
-                                      "recipient", "region",   "context", "obligation"};
-  return Names[unsigned(K)];
+  if (K == VocabKind::Obligation)
+    return "obligation";
+  std::string_view S = domain::DimensionKeywords[unsigned(K)];
+  return StringRef(S.data(), S.size());
 }
 
 StringRef compareOpSpelling(CompareOp Op) {

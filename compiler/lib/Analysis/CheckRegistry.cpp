@@ -1,4 +1,8 @@
-//===- CheckRegistry.cpp - What each analysis means and what to do about it -------------===//
+//===- CheckRegistry.cpp - The analyses in the diagnostics registry, looked up by name ---===//
+//
+// Their texts live with their codes in privet/Basic/DiagnosticKinds.def (DIAG_CHECK).
+//
+//===----------------------------------------------------------------------------------------===//
 #include "privet/Analysis/Checks.h"
 
 #include <algorithm>
@@ -6,58 +10,12 @@
 using namespace privet;
 using namespace privet::analysis;
 
+// The analyses' rows of the one registry, in registry order.
 static const CheckInfo Registry[] = {
-    {diag::dead_rule, "allow rule that never takes effect",
-     "An allow rule (or allowing exception) never decides any request: wherever it applies, deny "
-     "rules or its own exceptions take precedence, so deleting it would not change the policy.",
-     "Narrow or remove the deny rules named in the notes if the allow is meant to hold, or delete "
-     "the allow rule."},
-    {diag::unreachable_rule, "rule or exception that can never apply",
-     "No leaf request satisfies the rule's scope and condition: an exception whose scope does not "
-     "meet its parent's, or a condition that contradicts itself or its parent's.",
-     "Fix the exception's scope or condition so that it overlaps its parent, or delete it."},
-    {diag::redundant_rule, "rule subsumed by another rule",
-     "Another rule with the same effect decides every request this rule applies to, with at "
-     "least the same obligations: deleting this rule would change no decision's effect or "
-     "obligations.",
-     "Delete the redundant rule, or keep it deliberately with @suppress(redundant_rule, \"why\")."},
-    {diag::unused_declaration, "vocabulary node no rule, invariant or test mentions",
-     "A vocabulary node of the policy file that no rule, invariant, test, combination or "
-     "obligation mentions, directly or through a node above or below it. Declarations of "
-     "imported modules are not reported.",
-     "Write the rules that govern it, or remove the declaration."},
-    {diag::unused_attribute, "attribute no condition or test mentions",
-     "An attribute of the policy file that no rule condition, invariant condition or test "
-     "mentions: services would supply it for nothing.",
-     "Use it in a condition or remove it."},
-    {diag::unprocessed_data, "data category no request may process",
-     "A data category the policy mentions, but for which no action at all is ever allowed: the "
-     "notice describes data the policy never lets anyone process.",
-     "Add the allow rules that the notice describes for it, or remove the category."},
-    {diag::missing_legal_basis, "allow on personal data without a legal basis",
-     "An allow rule permits processing of personal data without constraining the legal basis "
-     "(no `under` clause, or one naming every basis). Personal data is every category at or "
-     "under a category named `personal_data` or `personal_information`; a policy that declares "
-     "neither treats every category as personal data. Policies without legal bases are not "
-     "checked.",
-     "Add `under <basis>` naming the bases the notice gives for this processing."},
-    {diag::unknown_suppression, "@suppress names no known check",
-     "An @suppress annotation names a check that does not exist, so it suppresses nothing.",
-     "Use one of the check names listed in docs/diagnostics.md."},
-    {diag::invariant_never, "`require never` invariant violated",
-     "Some leaf request inside the invariant's pattern (with its condition holding) is allowed. "
-     "The counterexample names a value for every dimension and attribute, and the notes show "
-     "the rules that allow it.",
-     "Add a deny (or narrow the allow) so the request in the counterexample is denied."},
-    {diag::invariant_always, "`require always` invariant violated",
-     "Some leaf request inside the invariant's pattern (with its condition holding) is denied. "
-     "The counterexample names a value for every dimension and attribute, and the notes show "
-     "the rules that deny it (none: denied by default).",
-     "Add an allow covering the counterexample, or narrow the deny that decides it."},
-    {diag::invariant_obligation, "required obligation missing",
-     "Some allowed leaf request inside the invariant's pattern carries no obligation at or "
-     "under one the invariant requires. The notes show the rules that allow it.",
-     "Add the required obligation with `with` to the allowing rules named in the notes."},
+#define DIAG(Name, Severity, Code, Format)
+#define DIAG_CHECK(Name, Severity, Code, Format, Title, Description, Help)                         \
+  {diag::Name, Title, Description, Help},
+#include "privet/Basic/DiagnosticKinds.def"
 };
 
 llvm::ArrayRef<CheckInfo> privet::analysis::checkRegistry() { return Registry; }

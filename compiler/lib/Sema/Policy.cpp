@@ -1,5 +1,6 @@
 //===- Policy.cpp - Out-of-line helpers of the checked Policy ----------------------------===//
 #include "privet/Sema/Policy.h"
+#include "privet/Domain.h"
 #include "privet/Sema/Condition.h"
 
 #include <algorithm>
@@ -7,21 +8,18 @@
 
 namespace privet {
 
-llvm::StringRef dimensionName(Dimension D) {
-  static const char *const Names[] = {"action", "data",      "subject", "purpose",
-                                      "basis",  "recipient", "region",  "context"};
-  return Names[unsigned(D)];
-}
+static_assert(NumDimensions == domain::NumDimensions, "the dimensions are Domain.h's");
+
+static llvm::StringRef ref(std::string_view S) { return llvm::StringRef(S.data(), S.size()); }
+
+llvm::StringRef dimensionName(Dimension D) { return ref(domain::DimensionKeys[unsigned(D)]); }
 
 llvm::StringRef dimensionKeyword(Dimension D) {
-  static const char *const Names[] = {"action", "category",  "subject", "purpose",
-                                      "basis",  "recipient", "region",  "context"};
-  return Names[unsigned(D)];
+  return ref(domain::DimensionKeywords[unsigned(D)]);
 }
 
 llvm::StringRef dimensionPreposition(Dimension D) {
-  static const char *const Names[] = {"", "", "about", "for", "under", "to", "in", "from"};
-  return Names[unsigned(D)];
+  return ref(domain::DimensionPrepositions[unsigned(D)]);
 }
 
 std::optional<NodeId> Vocabulary::lookup(llvm::StringRef Name) const {

@@ -152,145 +152,164 @@ private:
   }
 
   void token(const Tok &T) {
-    StringRef S = T.Text;
-    size_t Type = T.Type;
     const Tok *Next = nextCode(I + 1);
-
-    // Annotations stand on their own line before what they annotate.
-    if (S == "@" && Parens == 0) {
-      if (!Stmt.Started) {
-        if (T.NewlinesBefore > 1 && !Out.empty())
-          blankLine();
-        newline();
-        Indent = Stmt.Indent;
-      }
-      write(S, !AtLineStart && Stmt.Started);
-      Prev = S.str();
-      InAnnotation = true;
-      AnnotationParens = 0;
+    if (T.Text == "@" && Parens == 0)
+      return annotationStart(T);
+    if (InAnnotation)
+      return annotationToken(T, Next);
+    if (!Stmt.Started && startStatement(T, Next))
       return;
-    }
-    if (InAnnotation) {
-      bool SpaceBefore =
-          Prev != "@" && Prev != "(" && S != "(" && S != ")" && S != "," && S != "." && Prev != ".";
-      write(S, SpaceBefore);
-      Prev = S.str();
-      if (S == "(")
-        ++AnnotationParens;
-      else if (S == ")")
-        --AnnotationParens;
-      bool Ends = AnnotationParens == 0 && (S == ")" || !Next || Next->Text != "(");
-      if (Ends) {
-        InAnnotation = false;
-        if (!Stmt.Started)
-          newline();
-      }
+    if (ruleClause(T))
       return;
-    }
+    if (T.Type == PrivetLexer::EXCEPT)
+      Stmt.ExceptSeen = true;
+    if (T.Text == "{")
+      return openBrace(T, Next);
+    if (T.Text == "}" && !Braces.empty())
+      return closeBrace(T, Next);
+    plainToken(T);
+  }
 
-    bool Labelled = false;
+  /// Annotations stand on their own line before what they annotate.
+  void annotationStart(const Tok &T) {
     if (!Stmt.Started) {
       if (T.NewlinesBefore > 1 && !Out.empty())
         blankLine();
       newline();
       Indent = Stmt.Indent;
-      Stmt.Started = true;
-      Stmt.First = Type;
-      Stmt.IsVocab = isVocabKeyword(Type) || Stmt.VocabBlock;
-      // `label: allow ...`: the statement is a rule.
-      if (Next && Next->Text == ":" && !Stmt.IsVocab) {
-        const Tok *After = nextCode(static_cast<size_t>(Next - Toks.data()) + 1);
-        if (After && (isEffect(After->Type) || After->Type == PrivetLexer::REQUIRE)) {
-          Stmt.First = After->Type;
-          Labelled = isEffect(After->Type);
-        }
-      }
-      Stmt.IsRule = isEffect(Stmt.First);
-      Stmt.BodyIndent = Stmt.Indent;
-      if (Stmt.IsRule) {
-        Stmt.Broken = Stmt.Indent + flatWidth(I) > MaxWidth;
-        if (Stmt.Broken && Labelled) {
-          // `label:` on its own line, the rule under it.
-          write(S, false);
-          ++I;
-          write(":", false);
-          newline();
-          Stmt.BodyIndent = Stmt.Indent + 2;
-          Indent = Stmt.BodyIndent;
-          // The rule itself may fit on its line once the label has its own.
-          if (const Tok *Effect = nextCode(I + 1))
-            Stmt.Broken =
-                Stmt.BodyIndent + flatWidth(static_cast<size_t>(Effect - Toks.data())) > MaxWidth;
-          Prev = ":";
-          PrevType = 0;
-          return;
-        }
-      }
     }
+    write(T.Text, !AtLineStart && Stmt.Started);
+    Prev = T.Text;
+    InAnnotation = true;
+    AnnotationParens = 0;
+  }
 
-    // A long rule puts each clause on its own line; `except` lines up with the effect.
-    if (Stmt.IsRule && Stmt.Broken && !Stmt.ExceptSeen && Parens == 0 && Braces.size() == Depth) {
-      bool Clause =
-          Type == PrivetLexer::ABOUT || Type == PrivetLexer::FOR || Type == PrivetLexer::UNDER ||
-          Type == PrivetLexer::TO || Type == PrivetLexer::IN || Type == PrivetLexer::FROM ||
-          Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS || Type == PrivetLexer::WITH;
-      if (Clause || Type == PrivetLexer::EXCEPT) {
+  void annotationToken(const Tok &T, const Tok *Next) {
+    StringRef S = T.Text;
+    bool SpaceBefore =
+        Prev != "@" && Prev != "(" && S != "(" && S != ")" && S != "," && S != "." && Prev != ".";
+    write(S, SpaceBefore);
+    Prev = S.str();
+    if (S == "(")
+      ++AnnotationParens;
+    else if (S == ")")
+      --AnnotationParens;
+    bool Ends = AnnotationParens == 0 && (S == ")" || !Next || Next->Text != "(");
+    if (Ends) {
+      InAnnotation = false;
+      if (!Stmt.Started)
         newline();
-        Indent = Type == PrivetLexer::EXCEPT ? Stmt.BodyIndent : Stmt.BodyIndent + 2;
-        write(S, false);
-        Prev = S.str();
-        PrevType = Type;
-        if (Type == PrivetLexer::EXCEPT)
-          Stmt.ExceptSeen = true;
-        return;
+    }
+  }
+
+  /// The first token of a statement: decides what the statement is and whether a rule is too
+  /// long for one line. True when it wrote a long rule's `label:` on its own line.
+  bool startStatement(const Tok &T, const Tok *Next) {
+    if (T.NewlinesBefore > 1 && !Out.empty())
+      blankLine();
+    newline();
+    Indent = Stmt.Indent;
+    Stmt.Started = true;
+    Stmt.First = T.Type;
+    Stmt.IsVocab = isVocabKeyword(T.Type) || Stmt.VocabBlock;
+    bool Labelled = false;
+    // `label: allow ...`: the statement is a rule.
+    if (Next && Next->Text == ":" && !Stmt.IsVocab) {
+      const Tok *After = nextCode(static_cast<size_t>(Next - Toks.data()) + 1);
+      if (After && (isEffect(After->Type) || After->Type == PrivetLexer::REQUIRE)) {
+        Stmt.First = After->Type;
+        Labelled = isEffect(After->Type);
       }
     }
+    Stmt.IsRule = isEffect(Stmt.First);
+    Stmt.BodyIndent = Stmt.Indent;
+    if (!Stmt.IsRule)
+      return false;
+    Stmt.Broken = Stmt.Indent + flatWidth(I) > MaxWidth;
+    if (!Stmt.Broken || !Labelled)
+      return false;
+    // `label:` on its own line, the rule under it.
+    write(T.Text, false);
+    ++I;
+    write(":", false);
+    newline();
+    Stmt.BodyIndent = Stmt.Indent + 2;
+    Indent = Stmt.BodyIndent;
+    // The rule itself may fit on its line once the label has its own.
+    if (const Tok *Effect = nextCode(I + 1))
+      Stmt.Broken =
+          Stmt.BodyIndent + flatWidth(static_cast<size_t>(Effect - Toks.data())) > MaxWidth;
+    Prev = ":";
+    PrevType = 0;
+    return true;
+  }
+
+  /// A long rule puts each clause on its own line; `except` lines up with the effect. True when
+  /// T started such a line.
+  bool ruleClause(const Tok &T) {
+    if (!Stmt.IsRule || !Stmt.Broken || Stmt.ExceptSeen || Parens != 0 || Braces.size() != Depth)
+      return false;
+    size_t Type = T.Type;
+    bool Clause =
+        Type == PrivetLexer::ABOUT || Type == PrivetLexer::FOR || Type == PrivetLexer::UNDER ||
+        Type == PrivetLexer::TO || Type == PrivetLexer::IN || Type == PrivetLexer::FROM ||
+        Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS || Type == PrivetLexer::WITH;
+    if (!Clause && Type != PrivetLexer::EXCEPT)
+      return false;
+    newline();
+    Indent = Type == PrivetLexer::EXCEPT ? Stmt.BodyIndent : Stmt.BodyIndent + 2;
+    write(T.Text, false);
+    Prev = T.Text;
+    PrevType = Type;
     if (Type == PrivetLexer::EXCEPT)
       Stmt.ExceptSeen = true;
+    return true;
+  }
 
-    if (S == "{") {
-      bool Inline = Prev == "in" || Stmt.First == PrivetLexer::ENUM;
-      if (Inline || (Next && Next->Text == "}")) {
-        Braces.push_back({Brace::Inline, Stmt, 0, Depth});
-        write(S, true);
-        Prev = S.str();
-        return;
-      }
-      write(S, true);
-      unsigned OpenIndent = currentLineIndent();
-      Braces.push_back({Brace::Block, Stmt, OpenIndent, Depth});
-      bool Vocab = Stmt.IsVocab;
-      Stmt = Statement();
-      Stmt.Indent = OpenIndent + 2;
-      Stmt.VocabBlock = Vocab;
-      Depth = Braces.size();
-      newline();
-      Prev = S.str();
+  void openBrace(const Tok &T, const Tok *Next) {
+    bool Inline = Prev == "in" || Stmt.First == PrivetLexer::ENUM;
+    if (Inline || (Next && Next->Text == "}")) {
+      Braces.push_back({Brace::Inline, Stmt, 0, Depth});
+      write(T.Text, true);
+      Prev = T.Text;
       return;
     }
-    if (S == "}" && !Braces.empty()) {
-      auto [Kind, Outer, OpenIndent, OuterDepth] = Braces.back();
-      Braces.pop_back();
-      if (Kind == Brace::Inline) {
-        write(S, Prev != "{");
-        Prev = S.str();
-        // An enum ends with its `}` (the `;` is optional).
-        if (Stmt.First == PrivetLexer::ENUM && Parens == 0 && (!Next || Next->Text != ";"))
-          endStatement();
-        return;
-      }
-      newline();
-      Stmt = Outer;
-      Depth = OuterDepth;
-      Indent = OpenIndent;
-      write(S, false);
-      Prev = S.str();
-      // `}` ends the statement unless a `;` follows (or more of a rule, after an except block).
-      if (!Next || Next->Text != ";")
-        endStatementIfDone();
+    write(T.Text, true);
+    unsigned OpenIndent = currentLineIndent();
+    Braces.push_back({Brace::Block, Stmt, OpenIndent, Depth});
+    bool Vocab = Stmt.IsVocab;
+    Stmt = Statement();
+    Stmt.Indent = OpenIndent + 2;
+    Stmt.VocabBlock = Vocab;
+    Depth = Braces.size();
+    newline();
+    Prev = T.Text;
+  }
+
+  void closeBrace(const Tok &T, const Tok *Next) {
+    auto [Kind, Outer, OpenIndent, OuterDepth] = Braces.back();
+    Braces.pop_back();
+    if (Kind == Brace::Inline) {
+      write(T.Text, Prev != "{");
+      Prev = T.Text;
+      // An enum ends with its `}` (the `;` is optional).
+      if (Stmt.First == PrivetLexer::ENUM && Parens == 0 && (!Next || Next->Text != ";"))
+        endStatement();
       return;
     }
+    newline();
+    Stmt = Outer;
+    Depth = OuterDepth;
+    Indent = OpenIndent;
+    write(T.Text, false);
+    Prev = T.Text;
+    // `}` ends the statement unless a `;` follows (or more of a rule, after an except block).
+    if (!Next || Next->Text != ";")
+      endStatementIfDone();
+  }
 
+  void plainToken(const Tok &T) {
+    StringRef S = T.Text;
     bool SpaceBefore = true;
     if (S == ";" || S == "," || S == ")" || S == "." || Prev == "(" || Prev == ".")
       SpaceBefore = false;
@@ -300,7 +319,7 @@ private:
       SpaceBefore = false;
     write(S, SpaceBefore);
     Prev = S.str();
-    PrevType = Type;
+    PrevType = T.Type;
     if (S == "(")
       ++Parens;
     else if (S == ")" && Parens)

@@ -3,9 +3,9 @@
 
 #include "privet/Artifact.h"
 #include "privet/Domain.h"
+#include "privet/Frontend/Frontend.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
-#include "privet/Sema/Frontend.h"
 
 #include "llvm/Support/raw_ostream.h"
 

@@ -2,7 +2,7 @@
 #include "Check.h"
 #include "Command.h"
 
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 #include "privet/Tooling/Sarif.h"
 
 #include "llvm/Support/SourceMgr.h"

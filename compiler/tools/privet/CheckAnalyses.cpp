@@ -9,7 +9,7 @@
 #include "Check.h"
 
 #include "privet/Analysis/Checks.h"
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"

@@ -5,7 +5,7 @@
 #include "privet/Analysis/Space.h"
 #include "privet/Artifact.h"
 #include "privet/Domain.h"
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 #include "privet/Tooling/Sarif.h"
 
 #include "fmt/format.h"

@@ -3,10 +3,10 @@
 
 #include "privet/Artifact.h"
 #include "privet/Domain.h"
+#include "privet/Frontend/Frontend.h"
 #include "privet/Json.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
-#include "privet/Sema/Frontend.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"

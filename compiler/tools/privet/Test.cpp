@@ -2,7 +2,7 @@
 #include "Command.h"
 
 #include "privet/Artifact.h"
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 #include "privet/Tooling/TestRunner.h"
 
 #include "fmt/format.h"

@@ -1,5 +1,5 @@
 //===- SemaTest.cpp - The Policy sema builds from source --------------------------------===//
-#include "privet/Sema/Frontend.h"
+#include "privet/Frontend/Frontend.h"
 
 #include "llvm/Support/SourceMgr.h"
 

@@ -9,7 +9,7 @@ import sys
 
 root = sys.argv[1]
 defs = open(os.path.join(root, "compiler/include/privet/Basic/DiagnosticKinds.def")).read()
-kinds = re.findall(r'^DIAG\(\s*(\w+)\s*,\s*(\w+)\s*,\s*"(\w+)"', defs, re.M)
+kinds = re.findall(r'^DIAG(?:_CHECK)?\(\s*(\w+)\s*,\s*(\w+)\s*,\s*"(\w+)"', defs, re.M)
 if not kinds:
     sys.exit("no DIAG entries found: has DiagnosticKinds.def changed shape?")
 

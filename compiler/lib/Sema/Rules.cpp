@@ -1,0 +1,109 @@
+//===- Rules.cpp - Rules, exceptions, combinations and invariants -----------------------------===//
+#include "SemaContext.h"
+
+using namespace llvm;
+
+namespace privet::sema {
+
+std::string derivedId(Context &Ctx, uint32_t M, SMRange R) {
+  Loc L = locOf(Ctx, M, R);
+  return Ctx.Mods[M].Name + ":" + std::to_string(L.Line) + ":" + std::to_string(L.Col);
+}
+
+uint32_t rule(Context &Ctx, uint32_t M, const ast::RuleDecl &R, uint32_t Parent) {
+  uint32_t Index = Ctx.P.Rules.size();
+  Ctx.P.Rules.emplace_back();
+  {
+    Rule &X = Ctx.P.Rules[Index];
+    X.IsAllow = R.IsAllow;
+    X.Parent = Parent;
+    X.Module = M;
+    X.Location = locOf(Ctx, M, R.Range);
+    X.SourceText = R.SourceText.str();
+    X.Named = !R.Label.empty();
+    X.Id = X.Named ? Ctx.Mods[M].Prefix + R.Label : derivedId(Ctx, M, R.Range);
+  }
+  if (!R.Label.empty())
+    declareLabel(Ctx, M, R.Label, R.LabelRange, true, Index);
+  AnnotationInfo Info = annotations(Ctx, M, R.Annotations, true, "a rule");
+  Ctx.P.Rules[Index].Sources = std::move(Info.Sources);
+  Ctx.P.Rules[Index].Suppressions = std::move(Info.Suppressions);
+
+  Scope S;
+  std::string What = R.Label.empty() ? (Parent == NoIndex ? "this rule" : "this exception")
+                                     : "rule `" + R.Label + "`";
+  if (scope(Ctx, M, R.Pat, S))
+    checkNotEmpty(Ctx, S, R.Pat, What);
+  Ctx.P.Rules[Index].S = std::move(S);
+  bool Ok = true;
+  auto C = conditions(Ctx, M, R.Conditions, Ok);
+  Ctx.P.Rules[Index].Condition = std::move(C);
+  if (!R.Obligations.empty()) {
+    if (!R.IsAllow)
+      Ctx.Diags.report(diag::obligations_on_deny, R.ObligationsRange)
+          .note(R.EffectRange, "this rule denies");
+    else if (auto Os = obligations(Ctx, M, R.Obligations, true))
+      Ctx.P.Rules[Index].Obligations = std::move(*Os);
+  }
+  for (const auto &E : R.Exceptions) {
+    if (E->IsAllow == R.IsAllow)
+      Ctx.Diags.report(diag::except_same_effect, E->EffectRange, R.IsAllow ? "allow" : "deny")
+          .note(R.EffectRange, "the enclosing rule is here")
+          .help(std::string("an exception to an `") + (R.IsAllow ? "allow" : "deny") +
+                "` must be a `" + (R.IsAllow ? "deny" : "allow") + "`");
+    uint32_t Child = rule(Ctx, M, *E, Index);
+    Ctx.P.Rules[Index].Exceptions.push_back(Child);
+  }
+  return Index;
+}
+
+void checkBodies(Context &Ctx, uint32_t M) {
+  for (const auto &D : Ctx.Mods[M].AST->Decls) {
+    if (const auto *R = dyn_cast<ast::RuleDecl>(D.get())) {
+      rule(Ctx, M, *R, NoIndex);
+    } else if (const auto *C = dyn_cast<ast::CombineDecl>(D.get())) {
+      annotations(Ctx, M, D->Annotations, false, "a combination");
+      unsigned Data = unsigned(Dimension::Data);
+      auto A = resolveNode(Ctx, M, C->First, Data);
+      auto B = resolveNode(Ctx, M, C->Second, Data);
+      auto R = resolveNode(Ctx, M, C->Result, Data);
+      if (A && B && R)
+        Ctx.P.Combinations.push_back({*A, *B, *R, locOf(Ctx, M, D->Range), M});
+    } else if (const auto *Q = dyn_cast<ast::RequireDecl>(D.get())) {
+      invariant(Ctx, M, *Q);
+    }
+  }
+}
+
+void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q) {
+  Invariant Inv;
+  Inv.Module = M;
+  Inv.Location = locOf(Ctx, M, Q.Range);
+  Inv.SourceText = Q.SourceText.str();
+  Inv.Id = Q.Label.empty() ? derivedId(Ctx, M, Q.Range) : Ctx.Mods[M].Prefix + Q.Label;
+  if (!Q.Label.empty())
+    declareLabel(Ctx, M, Q.Label, Q.LabelRange, false, Ctx.P.Invariants.size());
+  AnnotationInfo Info = annotations(Ctx, M, Q.Annotations, false, "an invariant");
+  Inv.Sources = std::move(Info.Sources);
+  if (Q.Q == ast::RequireDecl::None) {
+    Inv.K = Invariant::Obliged;
+    if (Q.Obligations.empty())
+      Ctx.Diags.report(diag::invariant_without_kind, Q.KeywordRange)
+          .help("write `require never ...`, `require always ...` or `require ... with o`");
+  } else {
+    Inv.K = Q.Q == ast::RequireDecl::Never ? Invariant::Never : Invariant::Always;
+    if (!Q.Obligations.empty())
+      Ctx.Diags.report(diag::invariant_kind_with_obligations, Q.ObligationsRange,
+                       Q.Q == ast::RequireDecl::Never ? "never" : "always");
+  }
+  if (scope(Ctx, M, Q.Pat, Inv.S))
+    checkNotEmpty(Ctx, Inv.S, Q.Pat,
+                  Q.Label.empty() ? "this invariant" : "invariant `" + Q.Label + "`");
+  bool Ok = true;
+  Inv.Condition = conditions(Ctx, M, Q.Conditions, Ok);
+  if (auto Os = obligations(Ctx, M, Q.Obligations, false))
+    Inv.Required = std::move(*Os);
+  Ctx.P.Invariants.push_back(std::move(Inv));
+}
+
+} // namespace privet::sema

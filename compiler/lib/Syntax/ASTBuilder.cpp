@@ -1,0 +1,506 @@
+//===- ASTBuilder.cpp - Walking an ANTLR parse tree into privet::ast ---------------------===//
+//
+// The tree has no syntax errors when it gets here; the walk only reports what the grammar
+// cannot express (escape sequences in strings). Every node gets its source range.
+//
+//===----------------------------------------------------------------------------------------===//
+#include "ASTBuilder.h"
+#include "PrivetLexer.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+using namespace llvm;
+using privet::gen::PrivetLexer;
+using privet::gen::PrivetParser;
+
+namespace privet::syntax {
+namespace {
+
+/// Walks a parse tree without syntax errors into the AST.
+class Builder {
+public:
+  Builder(DiagnosticEngine &Diags, const SourceMap &Map) : Diags(Diags), Map(Map) {}
+
+  std::unique_ptr<ast::File> file(PrivetParser::FileContext *Ctx, unsigned BufferId) {
+    auto F = std::make_unique<ast::File>();
+    F->BufferId = BufferId;
+    if (auto *H = Ctx->header())
+      F->Head = header(H);
+    for (auto *Item : Ctx->item()) {
+      if (auto *I = Item->importDecl()) {
+        F->Imports.push_back(import(I));
+        continue;
+      }
+      if (auto *D = decl(Item->decl())) {
+        D->Annotations = annotations(Item->annotation());
+        F->Decls.emplace_back(D);
+      }
+    }
+    return F;
+  }
+
+  bool Failed = false;
+
+private:
+  std::string text(antlr4::Token *T) { return T ? T->getText() : std::string(); }
+
+  /// Unescapes a STRING token's text: `\"` and `\\` only.
+  std::string string(antlr4::Token *T) {
+    if (!T)
+      return {};
+    std::string Raw = T->getText();
+    std::string Out;
+    SMRange R = Map.range(T);
+    for (size_t I = 1; I + 1 < Raw.size(); ++I) {
+      if (Raw[I] != '\\') {
+        Out += Raw[I];
+        continue;
+      }
+      char Next = Raw[I + 1];
+      if (Next == '"' || Next == '\\') {
+        Out += Next;
+        ++I;
+        continue;
+      }
+      // Byte offsets inside the token equal those in the buffer: the token text is the slice.
+      SMLoc At = SMLoc::getFromPointer(R.Start.getPointer() + I);
+      Diags.report(diag::unknown_escape, SMRange(At, SMLoc::getFromPointer(At.getPointer() + 2)));
+      Failed = true;
+      ++I;
+    }
+    return Out;
+  }
+
+  std::string string(antlr4::tree::TerminalNode *N) { return N ? string(N->getSymbol()) : ""; }
+
+  // An ident is a single token; its text is that token's (cheaper than a context's getText).
+  std::string ident(PrivetParser::IdentContext *Ctx) {
+    return Ctx && Ctx->getStart() ? Ctx->getStart()->getText() : "";
+  }
+
+  ast::QualName qualName(PrivetParser::QualNameContext *Ctx) {
+    ast::QualName Q;
+    if (!Ctx)
+      return Q;
+    // Children alternate ident, `.`, ident: every rule-context child is an ident.
+    for (auto *Child : Ctx->children)
+      if (auto *I = dynamic_cast<antlr4::ParserRuleContext *>(Child))
+        Q.Parts.push_back(I->getStart()->getText());
+    Q.Range = Map.range(Ctx);
+    return Q;
+  }
+
+  ast::Header header(PrivetParser::HeaderContext *Ctx) {
+    ast::Header H;
+    H.Annotations = annotations(Ctx->annotation());
+    H.IsPolicy = Ctx->kind && Ctx->kind->getType() == PrivetLexer::POLICY;
+    H.Name = ident(Ctx->name);
+    H.NameRange = Map.range(Ctx->name);
+    H.Title = string(Ctx->title);
+    for (auto *V : Ctx->versionClause()) {
+      if (V->VERSION())
+        H.Version = string(V->STRING());
+      else
+        H.Effective = string(V->STRING());
+    }
+    H.Range = Map.range(Ctx);
+    return H;
+  }
+
+  ast::Import import(PrivetParser::ImportDeclContext *Ctx) {
+    ast::Import I;
+    if (Ctx->qualName())
+      I.Module = qualName(Ctx->qualName());
+    if (Ctx->path) {
+      I.Path = string(Ctx->path);
+      I.PathRange = Map.range(Ctx->path);
+    }
+    if (Ctx->alias) {
+      I.Alias = ident(Ctx->alias);
+      I.AliasRange = Map.range(Ctx->alias);
+    }
+    I.Range = Map.range(Ctx);
+    return I;
+  }
+
+  std::vector<ast::Annotation>
+  annotations(const std::vector<PrivetParser::AnnotationContext *> &Cs) {
+    std::vector<ast::Annotation> Out;
+    for (auto *Ctx : Cs) {
+      ast::Annotation A;
+      A.Name = ident(Ctx->name);
+      A.Range = Map.range(Ctx);
+      A.HasParens = Ctx->children.size() > 2;
+      for (auto *Arg : Ctx->annotationArg()) {
+        ast::Annotation::Arg X;
+        X.Range = Map.range(Arg);
+        if (Arg->STRING()) {
+          X.K = ast::Annotation::Arg::String;
+          X.Text = string(Arg->STRING());
+        } else if (Arg->INT()) {
+          X.K = ast::Annotation::Arg::Int;
+          X.Text = Arg->INT()->getText();
+        } else {
+          X.K = ast::Annotation::Arg::Name;
+          X.Text = qualName(Arg->qualName()).str();
+        }
+        A.Args.push_back(std::move(X));
+      }
+      Out.push_back(std::move(A));
+    }
+    return Out;
+  }
+
+  ast::Decl *decl(PrivetParser::DeclContext *Ctx) {
+    if (!Ctx)
+      return nullptr;
+    ast::Decl *D = nullptr;
+    if (auto *V = Ctx->vocabDecl())
+      D = vocab(V);
+    else if (auto *E = Ctx->enumDecl())
+      D = enumDecl(E);
+    else if (auto *A = Ctx->attributeDecl())
+      D = attribute(A);
+    else if (auto *C = Ctx->combineDecl())
+      D = combine(C);
+    else if (auto *R = Ctx->requireDecl())
+      D = require(R);
+    else if (auto *T = Ctx->testDecl())
+      D = test(T);
+    else if (auto *R = Ctx->ruleDecl())
+      D = rule(R).release();
+    if (D)
+      D->Range = Map.range(Ctx);
+    return D;
+  }
+
+  ast::VocabDecl *vocab(PrivetParser::VocabDeclContext *Ctx) {
+    auto *D = new ast::VocabDecl();
+    auto *K = Ctx->vocabKind();
+    static const std::pair<size_t, ast::VocabKind> Kinds[] = {
+        {PrivetLexer::ACTION, ast::VocabKind::Action},
+        {PrivetLexer::CATEGORY, ast::VocabKind::Category},
+        {PrivetLexer::SUBJECT, ast::VocabKind::Subject},
+        {PrivetLexer::PURPOSE, ast::VocabKind::Purpose},
+        {PrivetLexer::BASIS, ast::VocabKind::Basis},
+        {PrivetLexer::RECIPIENT, ast::VocabKind::Recipient},
+        {PrivetLexer::REGION, ast::VocabKind::Region},
+        {PrivetLexer::CONTEXT, ast::VocabKind::Context},
+        {PrivetLexer::OBLIGATION, ast::VocabKind::Obligation},
+    };
+    size_t Type = K->getStart()->getType();
+    for (auto &[T, VK] : Kinds)
+      if (T == Type)
+        D->VK = VK;
+    D->KeywordRange = Map.range(K);
+    D->Root = vocabNode(Ctx->vocabNode());
+    return D;
+  }
+
+  ast::VocabNode vocabNode(PrivetParser::VocabNodeContext *Ctx) {
+    ast::VocabNode N;
+    N.Name = ident(Ctx->name);
+    N.NameRange = Map.range(Ctx->name);
+    if (Ctx->param)
+      N.Param = qualName(Ctx->param->qualName());
+    N.Title = string(Ctx->title);
+    for (auto *P : Ctx->vocabProp()) {
+      if (auto *Parents = dynamic_cast<PrivetParser::ParentsPropContext *>(P)) {
+        for (auto *Q : Parents->qualNameList()->qualName())
+          N.Parents.push_back(qualName(Q));
+        continue;
+      }
+      ast::RecipientProp Prop;
+      Prop.Range = Map.range(P);
+      if (auto *Role = dynamic_cast<PrivetParser::RolePropContext *>(P)) {
+        Prop.K = ast::RecipientProp::Role;
+        Prop.Target = qualName(Role->qualName());
+      } else if (auto *Located = dynamic_cast<PrivetParser::LocatedPropContext *>(P)) {
+        Prop.K = ast::RecipientProp::LocatedIn;
+        Prop.Target = qualName(Located->qualName());
+      } else {
+        Prop.K = ast::RecipientProp::UnderContract;
+      }
+      N.Props.push_back(std::move(Prop));
+    }
+    if (auto *Body = Ctx->vocabBody())
+      for (auto *M : Body->vocabMember()) {
+        ast::VocabNode Child = vocabNode(M->vocabNode());
+        Child.Annotations = annotations(M->annotation());
+        N.Children.push_back(std::move(Child));
+      }
+    N.Range = Map.range(Ctx);
+    return N;
+  }
+
+  ast::EnumDecl *enumDecl(PrivetParser::EnumDeclContext *Ctx) {
+    auto *D = new ast::EnumDecl();
+    D->Name = ident(Ctx->name);
+    D->NameRange = Map.range(Ctx->name);
+    D->Title = string(Ctx->title);
+    auto Idents = Ctx->ident();
+    for (auto *I : Idents)
+      if (I != Ctx->name)
+        D->Values.push_back({ident(I), Map.range(I)});
+    return D;
+  }
+
+  ast::AttributeDecl *attribute(PrivetParser::AttributeDeclContext *Ctx) {
+    auto *D = new ast::AttributeDecl();
+    D->Name = ident(Ctx->name);
+    D->NameRange = Map.range(Ctx->name);
+    D->Title = string(Ctx->title);
+    D->Type = qualName(Ctx->type->qualName());
+    if (Ctx->init)
+      D->Default = value(Ctx->init);
+    return D;
+  }
+
+  ast::CombineDecl *combine(PrivetParser::CombineDeclContext *Ctx) {
+    auto *D = new ast::CombineDecl();
+    D->First = qualName(Ctx->first);
+    D->Second = qualName(Ctx->second);
+    D->Result = qualName(Ctx->result);
+    return D;
+  }
+
+  ast::Value value(PrivetParser::ValueContext *Ctx) {
+    ast::Value V;
+    V.Range = Map.range(Ctx);
+    if (Ctx->TRUE() || Ctx->FALSE()) {
+      V.K = ast::Value::Bool;
+      V.BoolValue = Ctx->TRUE() != nullptr;
+    } else if (Ctx->INT()) {
+      V.Digits = Ctx->INT()->getText();
+      if (auto *Unit = Ctx->ident()) {
+        V.K = ast::Value::Duration;
+        V.Unit = ident(Unit);
+        V.UnitRange = Map.range(Unit);
+      } else {
+        V.K = ast::Value::Int;
+      }
+    } else if (Ctx->STRING()) {
+      V.K = ast::Value::String;
+      V.Text = string(Ctx->STRING());
+    } else {
+      V.K = ast::Value::Name;
+      V.NameValue = qualName(Ctx->qualName());
+    }
+    return V;
+  }
+
+  ast::Pattern pattern(PrivetParser::PatternContext *Ctx) {
+    ast::Pattern P;
+    P.Range = Map.range(Ctx);
+    if (auto *Any = Ctx->ANY()) {
+      P.AnyAction = true;
+      P.AnyRange = Map.range(Any->getSymbol());
+    }
+    if (Ctx->actions)
+      P.Clauses.push_back(scopeList(Ctx->actions, ast::ScopeClause::Actions));
+    if (Ctx->data)
+      P.Clauses.push_back(scopeList(Ctx->data, ast::ScopeClause::Data));
+    for (auto *C : Ctx->scopeClause()) {
+      ast::ScopeClause::Part Part = ast::ScopeClause::For;
+      switch (C->kw->getType()) {
+      case PrivetLexer::ABOUT:
+        Part = ast::ScopeClause::About;
+        break;
+      case PrivetLexer::FOR:
+        Part = ast::ScopeClause::For;
+        break;
+      case PrivetLexer::UNDER:
+        Part = ast::ScopeClause::Under;
+        break;
+      case PrivetLexer::TO:
+        Part = ast::ScopeClause::To;
+        break;
+      case PrivetLexer::IN:
+        Part = ast::ScopeClause::In;
+        break;
+      default:
+        Part = ast::ScopeClause::From;
+        break;
+      }
+      auto Clause = scopeList(C->scopeList(), Part);
+      Clause.Range = Map.range(C);
+      P.Clauses.push_back(std::move(Clause));
+    }
+    return P;
+  }
+
+  ast::ScopeClause scopeList(PrivetParser::ScopeListContext *Ctx, ast::ScopeClause::Part Part) {
+    ast::ScopeClause C;
+    C.P = Part;
+    C.Range = Map.range(Ctx);
+    for (auto *I : Ctx->scopeItem())
+      C.Items.push_back({I->NOT() != nullptr, qualName(I->qualName()), Map.range(I)});
+    return C;
+  }
+
+  std::vector<ast::Condition> conditions(const std::vector<PrivetParser::ConditionContext *> &Cs) {
+    std::vector<ast::Condition> Out;
+    for (auto *C : Cs)
+      Out.push_back({C->kw->getType() == PrivetLexer::UNLESS, expr(C->expr()), Map.range(C)});
+    return Out;
+  }
+
+  std::vector<ast::ObligationUse> obligations(PrivetParser::ObligationsContext *Ctx) {
+    std::vector<ast::ObligationUse> Out;
+    if (!Ctx)
+      return Out;
+    for (auto *O : Ctx->obligationRef()) {
+      ast::ObligationUse U;
+      U.Name = qualName(O->qualName());
+      if (O->value())
+        U.Arg = value(O->value());
+      U.Range = Map.range(O);
+      Out.push_back(std::move(U));
+    }
+    return Out;
+  }
+
+  ast::ExprPtr expr(PrivetParser::ExprContext *Ctx) { return orExpr(Ctx->orExpr()); }
+
+  ast::ExprPtr orExpr(PrivetParser::OrExprContext *Ctx) {
+    auto Parts = Ctx->andExpr();
+    if (Parts.size() == 1)
+      return andExpr(Parts[0]);
+    std::vector<ast::ExprPtr> Ops;
+    for (auto *P : Parts)
+      Ops.push_back(andExpr(P));
+    return std::make_unique<ast::LogicalExpr>(false, std::move(Ops), Map.range(Ctx));
+  }
+
+  ast::ExprPtr andExpr(PrivetParser::AndExprContext *Ctx) {
+    auto Parts = Ctx->notExpr();
+    if (Parts.size() == 1)
+      return notExpr(Parts[0]);
+    std::vector<ast::ExprPtr> Ops;
+    for (auto *P : Parts)
+      Ops.push_back(notExpr(P));
+    return std::make_unique<ast::LogicalExpr>(true, std::move(Ops), Map.range(Ctx));
+  }
+
+  ast::ExprPtr notExpr(PrivetParser::NotExprContext *Ctx) {
+    if (Ctx->NOT())
+      return std::make_unique<ast::NotExpr>(notExpr(Ctx->notExpr()), Map.range(Ctx));
+    return cmpExpr(Ctx->cmpExpr());
+  }
+
+  ast::ExprPtr cmpExpr(PrivetParser::CmpExprContext *Ctx) {
+    ast::ExprPtr LHS = primary(Ctx->lhs);
+    if (Ctx->IN()) {
+      std::vector<ast::Value> Set;
+      for (auto *V : Ctx->value())
+        Set.push_back(value(V));
+      return std::make_unique<ast::InExpr>(std::move(LHS), Ctx->NOT() != nullptr, std::move(Set),
+                                           Map.range(Ctx));
+    }
+    if (!Ctx->op)
+      return LHS;
+    static const std::pair<StringRef, ast::CompareOp> Ops[] = {
+        {"==", ast::CompareOp::Eq}, {"!=", ast::CompareOp::Ne}, {"<", ast::CompareOp::Lt},
+        {"<=", ast::CompareOp::Le}, {">", ast::CompareOp::Gt},  {">=", ast::CompareOp::Ge}};
+    ast::CompareOp Op = ast::CompareOp::Eq;
+    std::string Spelling = Ctx->op->getText();
+    for (auto &[S, O] : Ops)
+      if (S == Spelling)
+        Op = O;
+    return std::make_unique<ast::CompareExpr>(Op, std::move(LHS), primary(Ctx->rhs),
+                                              Map.range(Ctx->op), Map.range(Ctx));
+  }
+
+  ast::ExprPtr primary(PrivetParser::PrimaryContext *Ctx) {
+    if (auto *E = Ctx->expr())
+      return expr(E);
+    return std::make_unique<ast::ValueExpr>(value(Ctx->value()), Map.range(Ctx));
+  }
+
+  std::unique_ptr<ast::RuleDecl> rule(PrivetParser::RuleDeclContext *Ctx) {
+    auto R = std::make_unique<ast::RuleDecl>();
+    if (Ctx->label) {
+      R->Label = ident(Ctx->label);
+      R->LabelRange = Map.range(Ctx->label);
+    }
+    R->IsAllow = Ctx->effect()->ALLOW() != nullptr;
+    R->EffectRange = Map.range(Ctx->effect());
+    R->Pat = pattern(Ctx->pattern());
+    R->Conditions = conditions(Ctx->condition());
+    R->Obligations = obligations(Ctx->obligations());
+    R->ObligationsRange = Map.range(Ctx->obligations());
+    if (auto *E = Ctx->exceptBlock())
+      for (auto *X : E->exceptionRule()) {
+        auto Child = rule(X->ruleDecl());
+        Child->Annotations = annotations(X->annotation());
+        Child->Range = Map.range(X->ruleDecl());
+        R->Exceptions.push_back(std::move(Child));
+      }
+    R->Range = Map.range(Ctx);
+    R->SourceText = Map.slice(R->Range);
+    return R;
+  }
+
+  ast::RequireDecl *require(PrivetParser::RequireDeclContext *Ctx) {
+    auto *D = new ast::RequireDecl();
+    if (Ctx->label) {
+      D->Label = ident(Ctx->label);
+      D->LabelRange = Map.range(Ctx->label);
+    }
+    if (Ctx->kind) {
+      D->Q = Ctx->kind->getType() == PrivetLexer::NEVER ? ast::RequireDecl::Never
+                                                        : ast::RequireDecl::Always;
+      D->KeywordRange = Map.range(Ctx->kind);
+    } else {
+      D->KeywordRange = Map.range(Ctx->REQUIRE()->getSymbol());
+    }
+    D->Pat = pattern(Ctx->pattern());
+    D->Conditions = conditions(Ctx->condition());
+    D->Obligations = obligations(Ctx->obligations());
+    D->ObligationsRange = Map.range(Ctx->obligations());
+    D->SourceText = Map.slice(Map.range(Ctx));
+    return D;
+  }
+
+  ast::TestDecl *test(PrivetParser::TestDeclContext *Ctx) {
+    auto *D = new ast::TestDecl();
+    D->Name = string(Ctx->name);
+    for (auto *X : Ctx->expectation()) {
+      ast::Expectation E;
+      E.Annotations = annotations(X->annotation());
+      size_t Type = X->outcome->getType();
+      E.Expect = Type == PrivetLexer::ALLOW  ? ast::Expectation::Allow
+                 : Type == PrivetLexer::DENY ? ast::Expectation::Deny
+                                             : ast::Expectation::Error;
+      E.OutcomeRange = Map.range(X->outcome);
+      E.Pat = pattern(X->pattern());
+      if (auto *G = X->givenClause())
+        for (auto *A : G->assignment())
+          E.Given.push_back({qualName(A->qualName()), value(A->value()), Map.range(A)});
+      E.Obligations = obligations(X->obligations());
+      E.ObligationsRange = Map.range(X->obligations());
+      if (auto *B = X->byClause())
+        E.By = qualName(B->qualName());
+      E.Range = SMRange(Map.range(X->EXPECT()->getSymbol()).Start, Map.range(X).End);
+      E.SourceText = Map.slice(E.Range);
+      D->Expectations.push_back(std::move(E));
+    }
+    return D;
+  }
+
+  DiagnosticEngine &Diags;
+  const SourceMap &Map;
+};
+
+} // namespace
+
+std::unique_ptr<ast::File> buildFile(PrivetParser::FileContext *Tree, unsigned BufferId,
+                                     const SourceMap &Map, DiagnosticEngine &Diags) {
+  Builder B(Diags, Map);
+  auto F = B.file(Tree, BufferId);
+  if (B.Failed)
+    return nullptr;
+  return F;
+}
+
+} // namespace privet::syntax
