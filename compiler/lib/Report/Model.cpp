@@ -37,7 +37,16 @@ std::string formatLoc(const Policy &P, const Loc &L) {
 
 namespace detail {
 
-std::string nodeLabel(const VocabNode &N) { return N.Title.empty() ? N.Name : N.Title; }
+std::string nodeLabel(const VocabNode &N) {
+  if (!N.Title.empty())
+    return N.Title;
+  // An untitled node reads as its local name in words: `gdpr.india` is "india".
+  std::string Label = llvm::StringRef(N.Name).rsplit('.').second.str();
+  if (Label.empty())
+    Label = N.Name;
+  std::replace(Label.begin(), Label.end(), '_', ' ');
+  return Label;
+}
 
 std::optional<NodeId> GdprNodes::find(const Policy &P, const Vocabulary &V, llvm::StringRef Local) {
   if (auto N = V.lookup(("gdpr." + Local).str()))
