@@ -100,13 +100,22 @@ struct HtmlWriter {
   std::string Out;
   llvm::raw_string_ostream OS{Out};
 
+  /// A link to a rule; its first @source sentence shows as the link's title, so a cell shows
+  /// where in the notice it comes from without leaving the page.
+  void ruleLink(const ReportRule &Ru) {
+    OS << "<a href=\"#" << Ru.Anchor << "\"";
+    if (!Ru.Sources.empty())
+      OS << " title=\"" << esc(Ru.Sources.front()) << "\"";
+    OS << ">" << esc(Ru.Id) << "</a>";
+  }
+
   void ruleLinks(const std::vector<uint32_t> &Rules, llvm::StringRef More) {
     if (Rules.empty())
       return;
     OS << " <span class=\"refs\">(rule" << (Rules.size() == 1 ? "" : "s") << ": ";
     for (size_t K = 0; K < Rules.size() && K < MaxLinks; ++K) {
-      const ReportRule &Ru = R.Rules[Rules[K]];
-      OS << (K ? ", " : "") << "<a href=\"#" << Ru.Anchor << "\">" << esc(Ru.Id) << "</a>";
+      OS << (K ? ", " : "");
+      ruleLink(R.Rules[Rules[K]]);
     }
     if (Rules.size() > MaxLinks) {
       OS << " and " << Rules.size() - MaxLinks << " more";
@@ -146,8 +155,8 @@ struct HtmlWriter {
     if (F == Field::Rules) {
       OS << "<span id=\"" << A.Anchor << "-rules\"></span>";
       for (size_t K = 0; K < Items.size(); ++K) {
-        const ReportRule &Ru = R.Rules[Items[K].Rules.front()];
-        OS << (K ? ", " : "") << "<a href=\"#" << Ru.Anchor << "\">" << esc(Ru.Id) << "</a>";
+        OS << (K ? ", " : "");
+        ruleLink(R.Rules[Items[K].Rules.front()]);
       }
       return;
     }
