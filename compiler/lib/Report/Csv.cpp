@@ -102,6 +102,17 @@ std::vector<std::pair<std::string, std::string>> renderCsv(const Report &R, cons
     }
     Out.push_back({".findings", std::move(Findings.Out)});
   }
+  if (R.Diff) {
+    CsvTable Diff;
+    Diff.row({"against", "kind", "obligation", "change", "rules", "old_rules"});
+    for (const ReportChange &C : R.Diff->Changes) {
+      std::string Old;
+      for (size_t K = 0; K < C.OldRules.size(); ++K)
+        Old += (K ? " " : "") + C.OldRules[K];
+      Diff.row({R.Diff->Against, C.Kind, C.Obligation, C.Text, ids(R, C.Rules), Old});
+    }
+    Out.push_back({".diff", std::move(Diff.Out)});
+  }
   return Out;
 }
 

@@ -324,11 +324,46 @@ struct HtmlWriter {
   void findings() {
     OS << "<section class=\"part\" id=\"findings\" aria-labelledby=\"findings-h\">\n"
        << "<h2 id=\"findings-h\">4. Findings</h2>\n<p>What <code>privet check</code> reports: "
-          "analysis findings and invariant violations with their counterexamples.</p>\n";
-    if (R.Findings.empty()) {
-      OS << "<p>No findings.</p>\n</section>\n";
+          "analysis findings and invariant violations with their counterexamples"
+       << (R.Diff ? ", and what changed since the earlier version" : "") << ".</p>\n";
+    if (R.Findings.empty())
+      OS << "<p>No findings.</p>\n";
+    else
+      findingsTable();
+    if (R.Diff)
+      diff(*R.Diff);
+    OS << "</section>\n";
+  }
+
+  void diff(const ReportDiff &D) {
+    OS << "<h3 id=\"diff\">Changes since <code>" << esc(D.Against) << "</code></h3>\n";
+    if (D.Changes.empty()) {
+      OS << "<p>No change in what is permitted.</p>\n";
       return;
     }
+    OS << "<div class=\"scroll\"><table>\n<caption>What <code>privet diff</code> reports"
+       << "</caption>\n<thead><tr><th scope=\"col\">Change</th><th scope=\"col\">Requests"
+       << "</th><th scope=\"col\">Deciding rules</th></tr></thead>\n<tbody>\n";
+    for (const ReportChange &C : D.Changes) {
+      OS << "<tr><td>";
+      if (C.Kind == "now-allowed" || C.Kind == "obligation-removed")
+        OS << "<span class=\"flag\">" << esc(C.Title) << "</span>";
+      else
+        OS << esc(C.Title);
+      if (!C.Obligation.empty())
+        OS << " <code>" << esc(C.Obligation) << "</code>";
+      OS << "</td><td>" << esc(C.Text) << "</td><td>";
+      ruleLinks(C.Rules, "");
+      for (const std::string &Old : C.OldRules)
+        OS << " <span class=\"note\">earlier: " << esc(Old) << "</span>";
+      OS << "</td></tr>\n";
+    }
+    OS << "</tbody></table></div>\n";
+    if (D.Omitted)
+      OS << "<p>" << D.Omitted << " more changed regions are not listed.</p>\n";
+  }
+
+  void findingsTable() {
     OS << "<div class=\"scroll\"><table>\n<caption>" << R.Findings.size()
        << " findings</caption>\n<thead><tr><th scope=\"col\">Severity</th>"
        << "<th scope=\"col\">Code</th><th scope=\"col\">Finding</th>"
@@ -351,7 +386,7 @@ struct HtmlWriter {
         OS << esc(F.Location);
       OS << "</td></tr>\n";
     }
-    OS << "</tbody></table></div>\n</section>\n";
+    OS << "</tbody></table></div>\n";
   }
 
   void rules() {

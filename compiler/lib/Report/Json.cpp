@@ -176,6 +176,27 @@ struct JsonWriter {
         });
     });
   }
+
+  void diff() {
+    if (!R.Diff) {
+      J.attribute("diff", nullptr);
+      return;
+    }
+    J.attributeObject("diff", [&] {
+      J.attribute("against", R.Diff->Against);
+      J.attribute("omitted", R.Diff->Omitted);
+      J.attributeArray("changes", [&] {
+        for (const ReportChange &C : R.Diff->Changes)
+          J.object([&] {
+            J.attribute("kind", C.Kind);
+            J.attribute("obligation", C.Obligation);
+            J.attribute("text", C.Text);
+            ruleIds("rules", C.Rules);
+            strings("old_rules", C.OldRules);
+          });
+      });
+    });
+  }
 };
 
 } // namespace
@@ -219,6 +240,7 @@ std::string renderJson(const Report &R, const RopaTemplate &T) {
     W.notice();
     W.coverage();
     W.findings();
+    W.diff();
   });
   OS << "\n";
   return std::move(OS.str());

@@ -186,6 +186,23 @@ std::string renderMarkdown(const Report &R, const RopaTemplate &T, llvm::StringR
     OS << " | " << md(F.Location) << " |\n";
   }
 
+  if (R.Diff) {
+    OS << "\n### Changes since " << md(R.Diff->Against) << "\n\n";
+    if (R.Diff->Changes.empty())
+      OS << "No change in what is permitted.\n";
+    for (const ReportChange &C : R.Diff->Changes) {
+      OS << "- " << (C.Kind == "now-allowed" || C.Kind == "obligation-removed" ? "**(!)** " : "")
+         << md(C.Title);
+      if (!C.Obligation.empty())
+        OS << " " << md(C.Obligation);
+      OS << ": " << md(C.Text);
+      W.links(C.Rules);
+      OS << "\n";
+    }
+    if (R.Diff->Omitted)
+      OS << "\n" << R.Diff->Omitted << " more changed regions are not listed.\n";
+  }
+
   OS << "\n## Rules\n\n";
   for (const ReportRule &Ru : R.Rules) {
     OS << "<a id=\"" << Ru.Anchor << "\"></a>\n\n#### " << md(Ru.Id) << " ("

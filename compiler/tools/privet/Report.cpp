@@ -29,6 +29,7 @@ struct ReportCliOptions {
   std::string Format = "html";
   std::string Output;
   std::string Template = "generic";
+  std::string DiffAgainst;
   unsigned Depth = 2;
   unsigned MaxMapNodes = 120;
 };
@@ -98,6 +99,15 @@ int runReport(const ReportCliOptions &Opts) {
   AO.Reportable = RO.Reportable;
   std::vector<analysis::Finding> Findings = analysis::runAnalyses(*P, AO);
   report::Report R = report::buildReport(*P, Findings, RO);
+  if (!Opts.DiffAgainst.empty()) {
+    std::optional<Policy> Old = loadPolicy(Opts.DiffAgainst, FO, Diags);
+    if (!Old || Diags.hasErrors()) {
+      Diags.renderText(llvm::errs(), DiagnosticEngine::shouldColorStderr());
+      llvm::errs() << "privet report: no report written: `" << Opts.DiffAgainst << "` has errors\n";
+      return ExitUsage;
+    }
+    report::attachDiff(R, *Old, *P, Opts.DiffAgainst);
+  }
 
   // Where everything goes: the main file, and the map next to it.
   std::string Out = Opts.Output;
@@ -154,6 +164,9 @@ CommandRegistration Registration("report", [](CLI::App &App) {
   Cmd->add_option("--template", Opts->Template,
                   "Columns of the record: generic (Art. 30(1)), ico or cnil")
       ->check(CLI::IsMember({"generic", "ico", "cnil"}));
+  Cmd->add_option("--diff", Opts->DiffAgainst,
+                  "An earlier version of the policy: the findings part also lists what `privet "
+                  "diff` reports between them");
   Cmd->add_option("--depth", Opts->Depth,
                   "Levels of each hierarchy drawn in the data map "
                   "(default 2)");

@@ -158,6 +158,21 @@ struct ReportFinding {
   std::optional<uint32_t> Rule; ///< The rule it is about, when it is at one.
 };
 
+/// One change of `privet diff` between an earlier version of the policy and this one.
+struct ReportChange {
+  std::string Kind;       ///< "now-allowed", "now-denied", "obligation-added", "obligation-removed"
+  std::string Title;      ///< "now allowed", ...
+  std::string Obligation; ///< For obligation changes, as written.
+  std::string Text;       ///< The change as one line.
+  std::vector<uint32_t> Rules;       ///< Deciding rules of this policy (Report::Rules).
+  std::vector<std::string> OldRules; ///< Deciding rules of the earlier version, by id.
+};
+struct ReportDiff {
+  std::string Against; ///< The earlier version's file name.
+  std::vector<ReportChange> Changes;
+  unsigned Omitted = 0; ///< Changed regions beyond the listing limit.
+};
+
 struct Report {
   ControllerInfo Controller;
   std::string PolicyFile;
@@ -168,6 +183,7 @@ struct Report {
   std::vector<SourceCoverage> Coverage;
   std::vector<uint32_t> RulesWithoutSource; ///< Reportable rules with no @source.
   std::vector<ReportFinding> Findings;
+  std::optional<ReportDiff> Diff; ///< With `--diff OLD`.
 };
 
 struct ReportOptions {
@@ -183,6 +199,11 @@ struct ReportOptions {
 /// Derives every part of the report from P; Findings are the analyses' results for P.
 Report buildReport(const Policy &P, llvm::ArrayRef<analysis::Finding> Findings,
                    const ReportOptions &Options);
+
+/// Adds what `privet diff` reports between Old (read from OldFile) and New, the policy R was
+/// built from, to the findings part.
+void attachDiff(Report &R, const Policy &Old, const Policy &New, llvm::StringRef OldFile,
+                unsigned MaxPerKind = 100);
 
 /// Resolves a policy location for the report ("outpost24.privet:12:1").
 std::string formatLoc(const Policy &P, const Loc &L);
