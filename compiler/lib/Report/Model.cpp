@@ -524,8 +524,6 @@ std::vector<SourceCoverage> buildCoverage(const Context &C, std::vector<uint32_t
     if (C.reportable(N.Location.File))
       for (const std::string &S : N.Sources)
         Entry(S).Declarations.push_back("obligation " + N.Name);
-  for (const Attribute &A : P.Attributes)
-    (void)A; // Attributes carry no @source in the Policy.
   for (const Invariant &Inv : P.Invariants)
     if (C.reportable(Inv.Location.File))
       for (const std::string &S : Inv.Sources)
