@@ -201,7 +201,7 @@ def run_chromium(chromium, args, timeout):
 def console_problems(stderr):
     problems = []
     for line in stderr.splitlines():
-        if "CONSOLE(" in line or "Uncaught" in line or re.search(r"net::ERR_(?!ABORTED)", line):
+        if re.search(r"CONSOLE[(:]|Uncaught|net::ERR_(?!ABORTED)", line):
             problems.append(line.strip())
     return problems
 
