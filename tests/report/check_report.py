@@ -9,7 +9,8 @@ fresh directory, then checks:
     no <script>, no <link>), statically and in the DOM Chromium built;
   * every internal #anchor link resolves to an id;
   * the inline SVG map has exactly the nodes of the JSON data map;
-  * Chromium logs no console message and no network error while loading it;
+  * Chromium's NetLog shows no network request made by the page, and its log no console
+    message and no network error while loading it;
   * screenshots at desktop (1280x900) and phone (390x844) width are not blank;
   * each CSV opens with Python's csv module and the record has the template's columns.
 Chromium is optional: when it is absent the browser checks are skipped with a message, the
@@ -206,9 +207,35 @@ def console_problems(stderr):
     return problems
 
 
+def page_network_requests(netlog_path):
+    """URLs the page asked the network for, from Chromium's NetLog.
+
+    Chromium's own background requests (updates, time) run with a null network isolation key;
+    the page's carry its file:// origin, which tells them apart."""
+    with open(netlog_path) as f:
+        log = json.load(f)
+    names = {v: k for k, v in log["constants"]["logEventTypes"].items()}
+    requests = []
+    for event in log["events"]:
+        params = event.get("params") or {}
+        if names.get(event["type"]) != "URL_REQUEST_START_JOB" or "url" not in params:
+            continue
+        if "file://" not in params.get("network_isolation_key", ""):
+            continue
+        if not re.match(r"(file|data|about):", params["url"]):
+            requests.append(params["url"])
+    return requests
+
+
 def browser_checks(chromium, html_path, expected_nodes, workdir, timeout):
     url = "file://" + os.path.abspath(html_path)
-    rc, dom, err = run_chromium(chromium, ["--dump-dom", url], timeout)
+    netlog = os.path.join(workdir, "netlog.json")
+    rc, dom, err = run_chromium(chromium, ["--log-net-log=" + netlog, "--dump-dom", url], timeout)
+    if not os.path.exists(netlog):
+        fail("chromium wrote no NetLog")
+    else:
+        for request in page_network_requests(netlog):
+            fail("the page made a network request: " + request)
     if rc != 0:
         fail("chromium --dump-dom exited with %d: %s" % (rc, err[-500:]))
     for problem in console_problems(err):
