@@ -1,11 +1,15 @@
 //===- Csv.cpp - The report as RFC 4180 CSV: one table per part ------------------------------===//
 #include "privet/Report/Writers.h"
 
+#include "llvm/ADT/StringRef.h"
+
 namespace privet::report {
 
 namespace {
 
 /// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; CRLF lines.
+/// A field a spreadsheet would run as a formula (starting with = + - @, a tab or CR) gets a
+/// leading apostrophe: policy text is untrusted and the record is opened in spreadsheets.
 struct CsvTable {
   std::string Out;
 
@@ -13,7 +17,9 @@ struct CsvTable {
     for (size_t I = 0; I < Fields.size(); ++I) {
       if (I)
         Out += ',';
-      const std::string &F = Fields[I];
+      std::string F = Fields[I];
+      if (!F.empty() && llvm::StringRef("=+-@\t\r").contains(F.front()))
+        F.insert(F.begin(), '\'');
       if (F.find_first_of(",\"\r\n") == std::string::npos) {
         Out += F;
         continue;
