@@ -70,7 +70,7 @@ std::vector<NoticeSection> buildNotice(const Context &C, const Report &R) {
     NoticeSection S;
     S.Id = "notice-who";
     S.Heading = "Who we are";
-    std::string Text = R.Controller.Title + " (policy `" + R.Controller.Name + "`";
+    std::string Text = R.Controller.Title + " (policy " + R.Controller.Name;
     if (!R.Controller.Version.empty())
       Text += ", version " + R.Controller.Version;
     if (!R.Controller.Effective.empty())
