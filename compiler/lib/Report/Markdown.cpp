@@ -125,7 +125,7 @@ std::string renderMarkdown(const Report &R, const RopaTemplate &T, llvm::StringR
     OS << "The policy allows no processing: the record is empty.\n\n";
 
   const DataMap &M = R.Map;
-  OS << "## 2. Data map\n\n![Data map](" << MapFile << ")\n\nDepth " << M.Depth << ", "
+  OS << "## 2. Data map\n\n![Data map](<" << MapFile << ">)\n\nDepth " << M.Depth << ", "
      << M.Nodes.size() << " nodes, " << M.Edges.size() << " edges.";
   if (M.AutoFolded)
     OS << " Folded automatically: depth " << M.RequestedDepth << " would draw " << M.UnfoldedNodes
