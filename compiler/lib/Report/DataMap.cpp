@@ -1,5 +1,4 @@
-//===- DataMap.cpp - Data categories -> purposes -> recipients -> regions, laid out by Graphviz
-//===//
+//===- DataMap.cpp - Data -> purposes -> recipients -> regions, laid out by Graphviz ---===//
 //
 // Each allowing rule adds edges from the categories it names to its purposes, from the purposes
 // to its recipients and from those to where they are (or to the regions the rule names). Nodes

@@ -1,5 +1,4 @@
-//===- ModelImpl.h - What the report's builders share: the policy read through the GDPR stdlib
-//-===//
+//===- ModelImpl.h - What the report's builders share: the policy read via the stdlib -===//
 #ifndef PRIVET_LIB_REPORT_MODELIMPL_H
 #define PRIVET_LIB_REPORT_MODELIMPL_H
 

@@ -1,5 +1,4 @@
-//===- Report.h - The review report of a checked policy: RoPA, data map, notice, findings -*- C++
-//-*-===//
+//===- Report.h - The review report: RoPA, data map, notice, findings ---*- C++ -*-===//
 //
 // `privet report` turns a checked Policy into what a DPO, counsel or an auditor reads: the Art. 30
 // record of processing activities, a data map, a privacy notice with a coverage view of the
