@@ -39,3 +39,11 @@ q --action taxonomy.use --data email_address --subject customers --purpose patch
 q --action taxonomy.share --data support_data --subject customers --purpose customer_support \
   --basis gdpr.contract --recipient live_chat_and_helpdesk --context support_tickets \
   --attr support_consent_given=true
+
+# The review report (docs/report.md): record of processing, data map, notice and findings, in
+# one self-contained HTML page kept in the build directory.
+report_dir="$(dirname "$privet")/../../../report"
+mkdir -p "$report_dir"
+report_dir=$(realpath "$report_dir")
+# It prints the paths it wrote, the report first.
+step "$privet" report "$policy" -o "$report_dir/outpost24.html"

@@ -10,6 +10,7 @@ packages=(
   libfmt-dev libcli11-dev
   googletest libgtest-dev libbenchmark-dev
   python3 python3-jsonschema
+  graphviz chromium python3-html5lib
   pkg-config clang-format-14
   nodejs npm
 )
