@@ -480,7 +480,7 @@ private:
 
   const Policy &P;
   const AnalysisOptions &Opts;
-  Space S;
+  RequestSpace S;
   PolicyRegions R;
   Mdd &M;
   std::vector<Finding> Out;

@@ -308,7 +308,7 @@ private:
 
   const Policy &Old, &New;
   unsigned Max;
-  Space S;
+  RequestSpace S;
   PolicyRegions RO, RN;
   Mdd &M;
   std::array<std::vector<Candidate>, NumDimensions> Cands;

@@ -6,7 +6,8 @@
 using namespace privet;
 using namespace privet::analysis;
 
-PolicyRegions::PolicyRegions(Space &Sp, unsigned W) : S(Sp), P(Sp.view(W).policy()), Which(W) {
+PolicyRegions::PolicyRegions(RequestSpace &Sp, unsigned W)
+    : S(Sp), P(Sp.view(W).policy()), Which(W) {
   Mdd &M = S.mdd();
   const PolicyView &V = S.view(W);
   size_t N = P.Rules.size();

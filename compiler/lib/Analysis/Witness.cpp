@@ -8,7 +8,7 @@
 using namespace privet;
 using namespace privet::analysis;
 
-Request privet::analysis::pointToRequest(const Space &S, unsigned Which,
+Request privet::analysis::pointToRequest(const RequestSpace &S, unsigned Which,
                                          llvm::ArrayRef<uint32_t> Point) {
   const PolicyView &V = S.view(Which);
   const Policy &P = V.policy();

@@ -111,7 +111,7 @@ TEST(RegionsTest, DecisionsMatchTheSemanticsOnRandomPolicies) {
   for (unsigned Seed = 1; Seed <= 300; ++Seed) {
     RandomPolicy RP(Seed);
     const Policy &P = RP.policy();
-    Space S({&P});
+    RequestSpace S({&P});
     PolicyRegions R(S, 0);
     ReferenceEvaluator Ref(P);
     LeafPoint X;

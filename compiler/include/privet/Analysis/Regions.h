@@ -31,9 +31,9 @@ struct PointDecision {
 class PolicyRegions {
 public:
   /// Computes the regions of every rule of policy Which in S.
-  PolicyRegions(Space &S, unsigned Which);
+  PolicyRegions(RequestSpace &S, unsigned Which);
 
-  Space &space() { return S; }
+  RequestSpace &space() { return S; }
   const Policy &policy() const { return P; }
   unsigned which() const { return Which; }
 
@@ -69,7 +69,7 @@ public:
 private:
   void computeOutcome(uint32_t R, std::vector<uint8_t> &State);
 
-  Space &S;
+  RequestSpace &S;
   const Policy &P;
   unsigned Which;
   std::vector<Mdd::Ref> Applies, ExcAny, ExcDeny, DenyOut, AllowOut, Own, Blocked;

@@ -1,10 +1,11 @@
-//===- Space.cpp - The finite request space of one or more policies ---------------------===//
-#include "privet/Analysis/Space.h"
+//===- RequestSpace.cpp - The finite request space of one or more policies
+//---------------------===//
+#include "privet/Space/RequestSpace.h"
 
 #include <algorithm>
 
 using namespace privet;
-using namespace privet::analysis;
+using namespace privet::space;
 
 //===-- Building the shared space -------------------------------------------------------===//
 
@@ -12,7 +13,7 @@ static std::string attrKey(const Attribute &A) {
   return A.Name + '\x01' + std::to_string(unsigned(A.Kind));
 }
 
-Space::Space(std::vector<const Policy *> Ps) : Policies(std::move(Ps)) {
+RequestSpace::RequestSpace(std::vector<const Policy *> Ps) : Policies(std::move(Ps)) {
   // Data first: it has the most values, and one node testing it at the root keeps the diagram
   // narrow below. The rest roughly by how often rules constrain them.
   static const Dimension Order[] = {Dimension::Data,      Dimension::Action,  Dimension::Purpose,
@@ -73,14 +74,14 @@ Space::Space(std::vector<const Policy *> Ps) : Policies(std::move(Ps)) {
   }
 }
 
-std::optional<Dimension> Space::dimOfVar(unsigned V) const {
+std::optional<Dimension> RequestSpace::dimOfVar(unsigned V) const {
   for (unsigned D = 0; D != NumDimensions; ++D)
     if (DimVars[D] == V)
       return Dimension(D);
   return std::nullopt;
 }
 
-std::vector<uint32_t> Space::preferredPoint() const {
+std::vector<uint32_t> RequestSpace::preferredPoint() const {
   std::vector<uint32_t> Point(M->numVars(), 0);
   for (uint32_t A = 0; A != Attrs.size(); ++A)
     Point[attrVar(A)] = Attrs[A].Default ? Attrs[A].indexOf(*Attrs[A].Default) : 0;
@@ -89,7 +90,7 @@ std::vector<uint32_t> Space::preferredPoint() const {
 
 //===-- Policy views --------------------------------------------------------------------===//
 
-PolicyView::PolicyView(const Space &S, const Policy &P, unsigned) : S(S), P(P) {
+PolicyView::PolicyView(const RequestSpace &S, const Policy &P, unsigned) : S(S), P(P) {
   for (unsigned D = 0; D != NumDimensions; ++D) {
     const Vocabulary &Voc = P.Vocab[D];
     const DimDomain &Dom = S.Dims[D];
@@ -165,7 +166,7 @@ uint32_t PolicyView::localAttr(uint32_t Shared) const {
 
 //===-- Conditions and scopes -----------------------------------------------------------===//
 
-Mdd::Ref Space::condition(unsigned Which, const Cond &C) {
+Mdd::Ref RequestSpace::condition(unsigned Which, const Cond &C) {
   const PolicyView &V = *Views[Which];
   const Policy &P = V.policy();
   switch (C.K) {
@@ -218,7 +219,7 @@ Mdd::Ref Space::condition(unsigned Which, const Cond &C) {
   return M->literal(attrVar(Shared), Holds);
 }
 
-Mdd::Ref Space::scope(unsigned Which, const Scope &Sc) {
+Mdd::Ref RequestSpace::scope(unsigned Which, const Scope &Sc) {
   const PolicyView &V = *Views[Which];
   std::array<llvm::BitVector, NumDimensions> Sets;
   std::vector<const llvm::BitVector *> PerVar(M->numVars(), nullptr);
