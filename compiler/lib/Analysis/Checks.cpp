@@ -22,7 +22,7 @@ bool isSubsetOf(const llvm::BitVector &A, const llvm::BitVector &B) {
 class Analyzer {
 public:
   Analyzer(const Policy &P, const AnalysisOptions &Opts)
-      : P(P), Opts(Opts), S({&P}), R(S, 0), M(S.mdd()) {}
+      : P(P), Opts(Opts), S({&P}, Opts.SetBudget), R(S, 0), M(S.mdd()) {}
 
   std::vector<Finding> run() {
     checkSuppressions();
@@ -32,6 +32,12 @@ public:
     checkUnprocessedData();
     checkLegalBasis();
     checkInvariants();
+    // Over its budget the set diagram answers "empty" to everything: the findings (and their
+    // absence) mean nothing, so they are replaced by the one error that says so.
+    if (M.failed()) {
+      Out.clear();
+      add(diag::analysis_budget_exceeded, Loc{}, {llvm::toString(M.takeError())});
+    }
     std::stable_sort(Out.begin(), Out.end(), [](const Finding &A, const Finding &B) {
       return std::tie(A.Location.File, A.Location.Line, A.Location.Col) <
              std::tie(B.Location.File, B.Location.Line, B.Location.Col);

@@ -13,7 +13,7 @@ static std::string attrKey(const Attribute &A) {
   return A.Name + '\x01' + std::to_string(unsigned(A.Kind));
 }
 
-RequestSpace::RequestSpace(std::vector<const Policy *> Ps) : Policies(std::move(Ps)) {
+RequestSpace::RequestSpace(std::vector<const Policy *> Ps, Budget B) : Policies(std::move(Ps)) {
   // Data first: it has the most values, and one node testing it at the root keeps the diagram
   // narrow below. The rest roughly by how often rules constrain them.
   static const Dimension Order[] = {Dimension::Data,      Dimension::Action,  Dimension::Purpose,
@@ -61,7 +61,7 @@ RequestSpace::RequestSpace(std::vector<const Policy *> Ps) : Policies(std::move(
     Domains[DimVars[D]] = Dims[D].size();
   for (uint32_t A = 0; A != Attrs.size(); ++A)
     Domains[attrVar(A)] = Attrs[A].size();
-  M = std::make_unique<Mdd>(std::move(Domains));
+  M = std::make_unique<Mdd>(std::move(Domains), B);
 
   for (unsigned W = 0; W != Policies.size(); ++W)
     Views.push_back(std::make_unique<PolicyView>(*this, *Policies[W], W));

@@ -35,6 +35,7 @@ bool isLibraryFile(llvm::StringRef File, const std::vector<std::string> &Library
 }
 
 auto NoAnalyses = std::make_shared<bool>(false);
+auto NodeBudget = std::make_shared<uint64_t>(space::Budget().Nodes);
 
 CheckExtensionRegistration Registration({
     "analysis",
@@ -42,6 +43,10 @@ CheckExtensionRegistration Registration({
       Cmd.add_flag("--no-analyses", *NoAnalyses,
                    "Only parse and type-check: skip the dead-rule, redundancy, unused, legal "
                    "basis and invariant analyses");
+      Cmd.add_option("--analysis-node-budget", *NodeBudget,
+                     "Most nodes the analyses' set diagrams may hold; over it they stop with "
+                     "E0504 instead of reporting findings (default 2^31 - 1)")
+          ->check(CLI::PositiveNumber);
     },
     [](const Policy &P, DiagnosticEngine &Diags) {
       if (*NoAnalyses)
@@ -50,6 +55,7 @@ CheckExtensionRegistration Registration({
       for (const std::string &Dir : defaultStdlibDirs())
         LibraryDirs.push_back(absolute(Dir));
       analysis::AnalysisOptions Opts;
+      Opts.SetBudget.Nodes = *NodeBudget;
       Opts.Reportable = [&](uint32_t File) {
         return File >= P.Files.size() || !isLibraryFile(P.Files[File], LibraryDirs);
       };

@@ -12,6 +12,7 @@
 
 #include "privet/Basic/Diagnostic.h"
 #include "privet/Sema/Policy.h"
+#include "privet/Space/NodeStore.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -65,6 +66,9 @@ struct AnalysisOptions {
   std::function<bool(uint32_t File)> Reportable;
   /// How many related notes to attach at most (the rest are counted in the last one).
   unsigned MaxNotes = 8;
+  /// How large the analyses' set diagrams may grow. Over it no finding can be trusted, so the
+  /// analyses report one E0504 error instead of their findings.
+  space::Budget SetBudget;
 };
 
 /// Runs every analysis on P. Findings are sorted by location; ones suppressed inline with

@@ -14,6 +14,7 @@
 #include "privet/Sema/Policy.h"
 #include "privet/Space/AttrClasses.h"
 #include "privet/Space/Mdd.h"
+#include "privet/Space/NodeStore.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -77,7 +78,7 @@ private:
 class RequestSpace {
 public:
   /// The space of Policies (usually one; two for diff). The policies must outlive the space.
-  explicit RequestSpace(std::vector<const Policy *> Policies);
+  explicit RequestSpace(std::vector<const Policy *> Policies, Budget B = {});
 
   Mdd &mdd() { return *M; }
   const Mdd &mdd() const { return *M; }
