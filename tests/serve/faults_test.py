@@ -303,7 +303,10 @@ class Faults(unittest.TestCase):
                     self.assertIn("too many connections", json.loads(data)["error"])
                     rejected += 1
                 sizes.append(rss())
-            self.assertLess(sizes[-1], sizes[0] + 64 * 1024, "memory does not grow with floods")
+            # AddressSanitizer keeps freed memory in quarantine (256 MiB by default) before reuse.
+            sanitized = os.environ.get("PRIVET_SANITIZE", "OFF").upper() in ("ON", "1", "TRUE")
+            slack_kib = (320 if sanitized else 64) * 1024
+            self.assertLess(sizes[-1], sizes[0] + slack_kib, "memory does not grow with floods")
             for conn in held:
                 conn.close()
             self.assertTrue(serverlib.wait_until(
