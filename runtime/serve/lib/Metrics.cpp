@@ -56,7 +56,7 @@ void Metrics::observeLatency(double Seconds) {
 
 namespace {
 
-void counter(std::string &Out, const char *Name, const char *Help, const char *Type = "counter") {
+void describe(std::string &Out, const char *Name, const char *Help, const char *Type = "counter") {
   Out += "# HELP ";
   Out += Name;
   Out += ' ';
@@ -87,7 +87,7 @@ std::string Metrics::render(const std::string &Extra) const {
   auto Load = [](const std::atomic<uint64_t> &A) { return A.load(std::memory_order_relaxed); };
   std::string Out;
   static const char *const Effects[] = {"deny", "allow", "error"};
-  counter(Out, "privet_decisions_total", "Decisions answered, by effect and policy content hash.");
+  describe(Out, "privet_decisions_total", "Decisions answered, by effect and policy content hash.");
   {
     std::lock_guard<std::mutex> Lock(PoliciesMutex);
     for (const auto &[Hash, C] : Policies)
@@ -97,8 +97,8 @@ std::string Metrics::render(const std::string &Extra) const {
                    Hash + "\"}",
                Load(C->ByEffect[E]));
   }
-  counter(Out, "privet_decision_duration_seconds",
-          "Time to read, decide and render one request, in seconds.", "histogram");
+  describe(Out, "privet_decision_duration_seconds",
+           "Time to read, decide and render one request, in seconds.", "histogram");
   uint64_t Cumulative = 0;
   for (size_t B = 0; B <= Buckets.size(); ++B) {
     Cumulative += Load(LatencyBuckets[B]);
@@ -108,37 +108,41 @@ std::string Metrics::render(const std::string &Extra) const {
   Out += "privet_decision_duration_seconds_sum " + formatDouble(Load(LatencyNanos) / 1e9) + "\n";
   sample(Out, "privet_decision_duration_seconds_count", Load(LatencyCount));
 
-  counter(Out, "privet_errors_total", "Requests refused or answered with an error, by kind.");
+  describe(Out, "privet_errors_total", "Requests refused or answered with an error, by kind.");
   for (unsigned K = 0; K < unsigned(ErrorKind::Count); ++K)
     sample(Out, std::string("privet_errors_total{kind=\"") + errorKindName(ErrorKind(K)) + "\"}",
            Load(Errors[K]));
 
-  counter(Out, "privet_reloads_total", "Policy reloads that swapped in a new artifact.");
-  sample(Out, "privet_reloads_total", Load(Reloads));
-  counter(Out, "privet_reload_failures_total",
-          "Reloads refused (the artifact failed to load or verify); the old policy kept serving.");
-  sample(Out, "privet_reload_failures_total", Load(ReloadFailures));
-
-  counter(Out, "privet_connections_accepted_total", "Connections accepted.");
-  sample(Out, "privet_connections_accepted_total", Load(ConnectionsAccepted));
-  counter(Out, "privet_connections_rejected_total",
-          "Connections answered 503 because the connection limit was reached.");
-  sample(Out, "privet_connections_rejected_total", Load(ConnectionsRejected));
-  counter(Out, "privet_connections_open", "Connections open or waiting for a worker.", "gauge");
-  sample(Out, "privet_connections_open", Load(ConnectionsActive));
-
-  counter(Out, "privet_decision_log_written_total", "Decision log lines written.");
-  sample(Out, "privet_decision_log_written_total", Load(LogWritten));
-  counter(Out, "privet_decision_log_dropped_total",
-          "Decision log lines dropped: the queue was full or the write failed.");
-  sample(Out, "privet_decision_log_dropped_total", Load(LogDropped));
-  counter(Out, "privet_decision_log_write_errors_total", "Failed writes to the decision log.");
-  sample(Out, "privet_decision_log_write_errors_total", Load(LogWriteErrors));
-  counter(Out, "privet_decision_log_rotations_total", "Decision log rotations.");
-  sample(Out, "privet_decision_log_rotations_total", Load(LogRotations));
-  counter(Out, "privet_decision_log_queue_depth", "Decision log lines waiting to be written.",
-          "gauge");
-  sample(Out, "privet_decision_log_queue_depth", Load(LogQueueDepth));
+  struct Scalar {
+    const char *Name, *Help, *Type;
+    const std::atomic<uint64_t> &Value;
+  } Scalars[] = {
+      {"privet_reloads_total", "Policy reloads that swapped in a new artifact.", "counter",
+       Reloads},
+      {"privet_reload_failures_total",
+       "Reloads refused (the artifact failed to load or verify); the old policy kept serving.",
+       "counter", ReloadFailures},
+      {"privet_connections_accepted_total", "Connections accepted.", "counter",
+       ConnectionsAccepted},
+      {"privet_connections_rejected_total",
+       "Connections answered 503 because the connection limit was reached.", "counter",
+       ConnectionsRejected},
+      {"privet_connections_open", "Connections open or waiting for a worker.", "gauge",
+       ConnectionsActive},
+      {"privet_decision_log_written_total", "Decision log lines written.", "counter", LogWritten},
+      {"privet_decision_log_dropped_total",
+       "Decision log lines dropped: the queue was full or the write failed.", "counter",
+       LogDropped},
+      {"privet_decision_log_write_errors_total", "Failed writes to the decision log.", "counter",
+       LogWriteErrors},
+      {"privet_decision_log_rotations_total", "Decision log rotations.", "counter", LogRotations},
+      {"privet_decision_log_queue_depth", "Decision log lines waiting to be written.", "gauge",
+       LogQueueDepth},
+  };
+  for (const Scalar &S : Scalars) {
+    describe(Out, S.Name, S.Help, S.Type);
+    sample(Out, S.Name, Load(S.Value));
+  }
   Out += Extra;
   return Out;
 }
