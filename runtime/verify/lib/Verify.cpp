@@ -115,6 +115,27 @@ Result<std::string> field(const std::map<std::string, std::string> &Fields, cons
   return It->second;
 }
 
+/// Parses a key or signature file and decodes its base64 member Name, which must be Size bytes.
+/// The other members are left in Fields.
+Result<std::string> decodeMember(std::string_view Text, const char *Header, const char *What,
+                                 const char *Name, size_t Size,
+                                 std::map<std::string, std::string> &Fields) {
+  if (!initSodium())
+    return sodiumUnavailable();
+  auto Parsed = parseFields(Text, Header, What);
+  if (!Parsed)
+    return Error{Parsed.error()};
+  Fields = Parsed.take();
+  auto Encoded = field(Fields, Name, What);
+  if (!Encoded)
+    return Error{Encoded.error()};
+  std::string Bytes;
+  if (!fromBase64(*Encoded, Size, Bytes))
+    return Error{std::string("malformed ") + What + ": `" + Name + "` is not " +
+                 std::to_string(Size) + " bytes of base64"};
+  return Bytes;
+}
+
 Result<std::string> readWhole(const std::string &Path, const char *What) {
   std::FILE *F = std::fopen(Path.c_str(), "rb");
   if (!F)
@@ -163,20 +184,16 @@ Status createExclusive(const std::string &Path, std::string_view Text, mode_t Mo
 } // namespace
 
 Result<PublicKey> PublicKey::parse(std::string_view Text) {
-  if (!initSodium())
-    return sodiumUnavailable();
-  auto Fields = parseFields(Text, PublicHeader, "public key");
-  if (!Fields)
-    return Error{Fields.error()};
-  auto Encoded = field(*Fields, "public-key", "public key");
-  if (!Encoded)
-    return Error{Encoded.error()};
+  std::map<std::string, std::string> Fields;
+  auto Bytes = decodeMember(Text, PublicHeader, "public key", "public-key",
+                            crypto_sign_PUBLICKEYBYTES, Fields);
+  if (!Bytes)
+    return Error{Bytes.error()};
   PublicKey K;
-  if (!fromBase64(*Encoded, crypto_sign_PUBLICKEYBYTES, K.Bytes))
-    return Error{"malformed public key: `public-key` is not 32 bytes of base64"};
+  K.Bytes = Bytes.take();
   K.Id = keyIdOf(K.Bytes);
-  auto It = Fields->find("key-id");
-  if (It != Fields->end() && It->second != K.Id)
+  auto It = Fields.find("key-id");
+  if (It != Fields.end() && It->second != K.Id)
     return Error{"malformed public key: `key-id` " + It->second + " does not match the key (" +
                  K.Id + ")"};
   return K;
@@ -227,17 +244,13 @@ Result<SecretKey> SecretKey::generate() {
 }
 
 Result<SecretKey> SecretKey::parse(std::string_view Text) {
-  if (!initSodium())
-    return sodiumUnavailable();
-  auto Fields = parseFields(Text, SecretHeader, "secret key");
-  if (!Fields)
-    return Error{Fields.error()};
-  auto Encoded = field(*Fields, "secret-key", "secret key");
-  if (!Encoded)
-    return Error{Encoded.error()};
+  std::map<std::string, std::string> Fields;
+  auto Bytes = decodeMember(Text, SecretHeader, "secret key", "secret-key",
+                            crypto_sign_SECRETKEYBYTES, Fields);
+  if (!Bytes)
+    return Error{Bytes.error()};
   SecretKey K;
-  if (!fromBase64(*Encoded, crypto_sign_SECRETKEYBYTES, K.Bytes))
-    return Error{"malformed secret key: `secret-key` is not 64 bytes of base64"};
+  K.Bytes = Bytes.take();
   K.Public.Bytes.assign(crypto_sign_PUBLICKEYBYTES, '\0');
   crypto_sign_ed25519_sk_to_pk(reinterpret_cast<unsigned char *>(K.Public.Bytes.data()),
                                reinterpret_cast<const unsigned char *>(K.Bytes.data()));
@@ -300,24 +313,18 @@ Result<std::string> signArtifact(std::string_view Artifact, const SecretKey &Key
 
 Status verifyArtifact(std::string_view Artifact, std::string_view SignatureText,
                       const PublicKey &Trusted) {
-  if (!initSodium())
-    return sodiumUnavailable();
-  auto Fields = parseFields(SignatureText, SignatureHeader, "signature");
-  if (!Fields)
-    return Error{Fields.error()};
-  auto KeyId = field(*Fields, "key-id", "signature");
+  std::map<std::string, std::string> Fields;
+  auto Sig = decodeMember(SignatureText, SignatureHeader, "signature", "signature",
+                          crypto_sign_BYTES, Fields);
+  if (!Sig)
+    return Error{Sig.error()};
+  auto KeyId = field(Fields, "key-id", "signature");
   if (!KeyId)
     return Error{KeyId.error()};
-  auto Encoded = field(*Fields, "signature", "signature");
-  if (!Encoded)
-    return Error{Encoded.error()};
-  std::string Sig;
-  if (!fromBase64(*Encoded, crypto_sign_BYTES, Sig))
-    return Error{"malformed signature: `signature` is not 64 bytes of base64"};
   if (*KeyId != Trusted.id())
     return Error{"signed by key " + *KeyId + ", not by the trusted key " + Trusted.id()};
   if (crypto_sign_verify_detached(
-          reinterpret_cast<const unsigned char *>(Sig.data()),
+          reinterpret_cast<const unsigned char *>(Sig->data()),
           reinterpret_cast<const unsigned char *>(Artifact.data()), Artifact.size(),
           reinterpret_cast<const unsigned char *>(Trusted.bytes().data())) != 0)
     return Error{"the signature does not match the artifact's bytes (the artifact or its "
