@@ -13,6 +13,7 @@ packages=(
   graphviz chromium python3-html5lib
   pkg-config clang-format-14
   nodejs npm
+  libsodium-dev libcpp-httplib-dev wrk
 )
 
 # A command that satisfies a package when another package provides it (NodeSource's `nodejs`

@@ -402,6 +402,13 @@ Decision::Kind answer(const CompiledPolicy &P, Request &Req, Decision &Dec, std:
 
 } // namespace
 
+bool parseRequestJson(const CompiledPolicy &P, std::string_view RequestJson, Request &Req,
+                      std::string_view &RawId, std::string &Error) {
+  Req.clear();
+  std::string Scratch;
+  return RequestParser(P, Req, Scratch, RequestJson).parse(RawId, Error);
+}
+
 Decision::Kind decideJson(const CompiledPolicy &P, std::string_view RequestJson, std::string &Out) {
   Request Req(P);
   Decision Dec;

@@ -59,12 +59,20 @@ def stage_of(rel):
         return parts[3]
     if parts[0] == "runtime" and len(parts) > 1 and parts[1] in ("lib", "include"):
         return "runtime"
+    # The runtime's optional components (runtime/verify, runtime/serve) keep the runtime's rule;
+    # their own third-party libraries (libsodium, cpp-httplib) are not the compiler's.
+    if parts[0] == "runtime" and len(parts) > 2 and parts[2] in ("lib", "include"):
+        return "runtime"
     return None
 
 
 def violations(root):
     global RUNTIME_HEADERS
     RUNTIME_HEADERS = set(os.listdir(os.path.join(root, "runtime", "include", "privet")))
+    for component in sorted(os.listdir(os.path.join(root, "runtime"))):
+        headers = os.path.join(root, "runtime", component, "include", "privet")
+        if os.path.isdir(headers):
+            RUNTIME_HEADERS |= set(os.listdir(headers))
     found = []
     known = set(ALLOWED) | TOP
     for top in ("compiler", "runtime"):

@@ -7,6 +7,7 @@
 #include "privet/Json.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
+#include "privet/Verify.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
@@ -27,10 +28,35 @@ struct QueryOptions {
   bool Explain = false;
   std::string Format = "text";
   std::string Jsonl;
+  std::string PublicKey;
 };
+
+/// Loads a .pvc only if its detached signature verifies with the trusted --public-key.
+std::shared_ptr<const rt::CompiledPolicy> loadVerifiedInput(const QueryOptions &Opts, int &Exit) {
+  Exit = ExitUsage;
+  if (llvm::StringRef(Opts.Input).endswith(".privet")) {
+    llvm::errs() << "privet query: error: --public-key verifies a signed .pvc artifact; `"
+                 << Opts.Input << "` is a source file\n";
+    return nullptr;
+  }
+  auto Key = rt::PublicKey::read(Opts.PublicKey);
+  if (!Key) {
+    llvm::errs() << "privet query: error: " << Key.error() << "\n";
+    return nullptr;
+  }
+  auto Verified = rt::loadVerified(Opts.Input, *Key);
+  if (!Verified) {
+    llvm::errs() << "privet query: error: " << Verified.error() << "\n";
+    return nullptr;
+  }
+  Exit = ExitSuccess;
+  return Verified->Policy;
+}
 
 /// Loads a .pvc, or compiles a .privet in memory.
 std::shared_ptr<const rt::CompiledPolicy> loadInput(const QueryOptions &Opts, int &Exit) {
+  if (!Opts.PublicKey.empty())
+    return loadVerifiedInput(Opts, Exit);
   if (!llvm::StringRef(Opts.Input).endswith(".privet")) {
     auto Loaded = rt::CompiledPolicy::load(Opts.Input);
     if (!Loaded) {
@@ -215,6 +241,8 @@ CommandRegistration Registration("query", [](CLI::App &App) {
       ->check(CLI::IsMember({"text", "json"}));
   Cmd->add_option("--jsonl", Opts->Jsonl,
                   "Decide one JSON request per line of FILE (- for standard input)");
+  Cmd->add_option("--public-key", Opts->PublicKey,
+                  "Refuse the artifact unless ARTIFACT.sig is a valid signature by this key");
   Cmd->callback([Opts] { setExitCode(runQuery(*Opts)); });
 });
 

@@ -38,6 +38,14 @@ std::string errorJson(std::string_view Message, std::string_view RawId = {});
 Decision::Kind decideJson(const CompiledPolicy &Policy, std::string_view RequestJson,
                           std::string &Out);
 
+/// Parses one JSON request (an object, without a newline) into Req, clearing it first. On failure
+/// returns false with Error set to the message decideJson would answer. RawId is the request's
+/// `id` member as JSON text, pointing into RequestJson, when it has one (also on failure, when it
+/// came before the mistake). For clients that need the Request itself, not only its decision:
+/// explanations, permitted values, decision logs.
+bool parseRequestJson(const CompiledPolicy &Policy, std::string_view RequestJson, Request &Req,
+                      std::string_view &RawId, std::string &Error);
+
 /// Batch decisions, one JSON request line in and one JSON decision line out, for `privet query
 /// --jsonl` and any client deciding many requests in a row. It reuses one Request and Decision and
 /// renders each rule's and obligation instance's JSON once, so a line costs no allocation in the

@@ -123,7 +123,27 @@ TEST_F(JsonTest, EveryClientPrintsTheSameDecision) {
     std::string Line;
     Session.processLine(C.Json, Line);
     EXPECT_EQ(Line, Expected + "\n") << C.Json;
+    // A client that parses the request itself (the server's explain and logs) decides the same.
+    Request Parsed(*Policy);
+    std::string_view RawId;
+    std::string Error;
+    ASSERT_TRUE(parseRequestJson(*Policy, C.Json, Parsed, RawId, Error)) << Error;
+    EXPECT_EQ(decisionJson(*Policy, Policy->decide(Parsed)), Expected) << C.Json;
   }
+}
+
+TEST_F(JsonTest, ParseRequestJsonReportsWhatDecideJsonAnswers) {
+  Request R(*Policy);
+  R.set(Dim::Action, "share"); // cleared by the parse
+  std::string_view RawId;
+  std::string Error;
+  EXPECT_FALSE(parseRequestJson(*Policy, R"({"id":3,"purpose":)", R, RawId, Error));
+  EXPECT_EQ(RawId, "3");
+  EXPECT_EQ(errorJson(Error, RawId), decide(R"({"id":3,"purpose":)"));
+  EXPECT_TRUE(parseRequestJson(*Policy, R"({"id":{"k":[1]},"action":"use"})", R, RawId, Error));
+  EXPECT_EQ(RawId, R"({"k":[1]})");
+  EXPECT_EQ(R.value(Dim::Action), Policy->valueId(Dim::Action, "use"));
+  EXPECT_EQ(R.value(Dim::Purpose), InvalidId);
 }
 
 } // namespace
