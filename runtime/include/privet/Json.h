@@ -19,7 +19,16 @@
 
 namespace privet::rt {
 
-/// Appends S to Out as a JSON string literal (quotes included).
+/// The longest request `id` accepted, in bytes of its JSON text: a longer one is an error answer.
+constexpr size_t MaxIdBytes = 256;
+
+/// The longest JSONL request line read by default, newline excluded (JsonlSession::run): a
+/// longer line is answered with an error and skipped without being kept in memory.
+constexpr size_t DefaultMaxLineBytes = size_t(1) << 20;
+
+/// Appends S to Out as a JSON string literal (quotes included). Control characters are escaped
+/// and each byte that is not part of valid UTF-8 becomes U+FFFD, so the result is always valid
+/// JSON and valid UTF-8.
 void appendJsonString(std::string &Out, std::string_view S);
 
 /// The decision as a one-line JSON object:
@@ -50,9 +59,16 @@ public:
   /// included, to Out. A malformed line appends an error object. Returns false for an error.
   bool processLine(std::string_view Line, std::string &Out);
 
-  /// Reads In to its end and writes one decision line per request line to Out. Returns the
-  /// number of error lines, or -1 on an I/O error (Err says which).
+  /// Reads In (through its file descriptor: nothing may have been read from In before) to its
+  /// end and writes one decision line per request line to Out. From a regular file it reads and
+  /// writes in large blocks; from a pipe, terminal or socket it answers each complete line as it
+  /// arrives and flushes Out, so a client can write a request and wait for its answer. A line
+  /// longer than maxLineBytes() is answered with an error. Returns the number of error lines, or
+  /// -1 on an I/O error (Err says which).
   long run(std::FILE *In, std::FILE *Out, std::string &Err);
+
+  size_t maxLineBytes() const { return MaxLineBytes; }
+  void setMaxLineBytes(size_t N) { MaxLineBytes = N; }
 
   /// JSON texts by index, kept end to end in one buffer: a decision appends several, and at ten
   /// thousand rules separate strings would each be a cache miss of their own.
@@ -75,6 +91,8 @@ private:
   JsonTable RuleJson;       ///< {"id":..,"file":..,"line":..,"col":..}
   JsonTable ObligationJson; ///< {"name":..[,"arg":..[,"seconds":..]]}
   std::string Scratch;      ///< Decoded strings with escapes.
+  std::string IdBuf;        ///< The current request's `id`, re-serialized.
+  size_t MaxLineBytes = DefaultMaxLineBytes;
 };
 
 } // namespace privet::rt
