@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 using namespace privet::rt;
 
@@ -51,7 +52,17 @@ void setError(char **Error, std::string_view Message) {
     *Error = copyString(Message);
 }
 
-bool validDim(privet_dim D) { return unsigned(D) < NumDimensions; }
+/// The number a caller passed as a privet_dim. Read through its bytes: a C caller may pass any int
+/// (`(privet_dim)-1`), and loading a C++ enum outside its range is undefined behaviour.
+unsigned dimNumber(const privet_dim &D) {
+  std::underlying_type_t<privet_dim> V;
+  std::memcpy(&V, &D, sizeof V);
+  return unsigned(V);
+}
+bool validDim(const privet_dim &D) { return dimNumber(D) < NumDimensions; }
+std::string noSuchDim(const privet_dim &D) {
+  return "dimension " + std::to_string(dimNumber(D)) + " does not exist";
+}
 
 /// Strings handed out are NUL-terminated in the artifact; the views point at their first byte.
 const char *cstr(std::string_view S) { return S.data(); }
@@ -70,6 +81,8 @@ template <typename Fn> int guarded(privet_request *Req, Fn &&F) {
   try {
     F(Req->R);
   } catch (...) {
+    // A failed setter poisons the request, whatever failed: the next decide is an error.
+    Req->R.recordError("out of memory");
     return -1;
   }
   return Req->R.hasError() ? -1 : 0;
@@ -128,15 +141,15 @@ const char *privet_policy_title(const privet_policy *P) { return P ? cstr(P->P->
 const char *privet_policy_version(const privet_policy *P) { return P ? cstr(P->P->version()) : ""; }
 
 uint32_t privet_value_count(const privet_policy *P, privet_dim D) {
-  return P && validDim(D) ? P->P->numValues(Dim(D)) : 0;
+  return P && validDim(D) ? P->P->numValues(Dim(dimNumber(D))) : 0;
 }
 uint32_t privet_value_id(const privet_policy *P, privet_dim D, const char *Name) {
-  return P && validDim(D) && Name ? P->P->valueId(Dim(D), Name) : PRIVET_INVALID_ID;
+  return P && validDim(D) && Name ? P->P->valueId(Dim(dimNumber(D)), Name) : PRIVET_INVALID_ID;
 }
 const char *privet_value_name(const privet_policy *P, privet_dim D, uint32_t Id) {
-  if (!P || !validDim(D) || Id >= P->P->numValues(Dim(D)))
+  if (!P || !validDim(D) || Id >= P->P->numValues(Dim(dimNumber(D))))
     return nullptr;
-  return cstr(P->P->valueName(Dim(D), Id));
+  return cstr(P->P->valueName(Dim(dimNumber(D)), Id));
 }
 
 uint32_t privet_attribute_count(const privet_policy *P) { return P ? P->P->numAttributes() : 0; }
@@ -207,15 +220,15 @@ const char *privet_request_error(const privet_request *R) {
 int privet_request_set(privet_request *R, privet_dim D, const char *Name) {
   return guarded(R, [&](Request &Q) {
     if (!validDim(D))
-      return Q.recordError("dimension " + std::to_string(unsigned(D)) + " does not exist");
-    Q.set(Dim(D), std::string_view(Name ? Name : ""));
+      return Q.recordError(noSuchDim(D));
+    Q.set(Dim(dimNumber(D)), std::string_view(Name ? Name : ""));
   });
 }
 int privet_request_set_id(privet_request *R, privet_dim D, uint32_t Id) {
   return guarded(R, [&](Request &Q) {
     if (!validDim(D))
-      return Q.recordError("dimension " + std::to_string(unsigned(D)) + " does not exist");
-    Q.set(Dim(D), Id);
+      return Q.recordError(noSuchDim(D));
+    Q.set(Dim(dimNumber(D)), Id);
   });
 }
 int privet_request_add_data(privet_request *R, const char *Name) {
@@ -225,9 +238,11 @@ int privet_request_add_data_id(privet_request *R, uint32_t Id) {
   return guarded(R, [&](Request &Q) { Q.addData(Id); });
 }
 int privet_request_omit(privet_request *R, privet_dim D) {
-  if (!validDim(D))
-    return -1;
-  return guarded(R, [&](Request &Q) { Q.omit(Dim(D)); });
+  return guarded(R, [&](Request &Q) {
+    if (!validDim(D))
+      return Q.recordError(noSuchDim(D));
+    Q.omit(Dim(dimNumber(D)));
+  });
 }
 
 int privet_request_set_bool(privet_request *R, const char *A, int V) {
@@ -370,7 +385,7 @@ int64_t privet_permitted_values(const privet_policy *P, const privet_request *R,
     return -1;
   }
   try {
-    auto Values = P->P->permittedValues(R->R, Dim(D));
+    auto Values = P->P->permittedValues(R->R, Dim(dimNumber(D)));
     if (!Values) {
       setError(Error, Values.error());
       return -1;

@@ -98,6 +98,37 @@ constexpr size_t HugePage = size_t(2) << 20;
 constexpr size_t LargeArtifact = size_t(8) << 20;
 } // namespace
 
+Status FileBytes::checkDeclaredSize(int Fd, uint64_t Size) {
+  format::FileHeader H;
+  size_t Got = 0;
+  while (Got < sizeof(H) && Got < Size) {
+    ssize_t N = ::pread(Fd, reinterpret_cast<char *>(&H) + Got, sizeof(H) - Got, off_t(Got));
+    if (N < 0 && errno == EINTR)
+      continue;
+    if (N < 0)
+      return Error{"cannot read the header: " + errnoText()};
+    if (N == 0)
+      break;
+    Got += size_t(N);
+  }
+  if (Got < sizeof(format::Magic) ||
+      std::memcmp(H.Magic, format::Magic, sizeof(format::Magic)) != 0)
+    return Error{"not a privet artifact (bad magic number)"};
+  if (Got < sizeof(H))
+    return Error{"artifact is truncated: " + std::to_string(Size) +
+                 " bytes is smaller than the header"};
+  if (H.HeaderSize != sizeof(format::FileHeader))
+    return Status::success(); // the validator names this mistake; the size is not the header's
+  uint64_t Actual = Size - sizeof(format::FileHeader);
+  if (H.BodySize > Actual)
+    return Error{"artifact is truncated: the header announces " + std::to_string(H.BodySize) +
+                 " body bytes, the file has " + std::to_string(Actual)};
+  if (H.BodySize < Actual)
+    return Error{"artifact has " + std::to_string(Actual - H.BodySize) +
+                 " unexpected bytes after its body"};
+  return Status::success();
+}
+
 size_t FileBytes::roundToHugePage(size_t Size) { return (Size + HugePage - 1) & ~(HugePage - 1); }
 
 void *FileBytes::allocateLarge(size_t Size) {
@@ -114,7 +145,9 @@ void *FileBytes::allocateLarge(size_t Size) {
 }
 
 Result<std::unique_ptr<FileBytes>> FileBytes::open(const std::string &Path) {
-  int Fd = ::open(Path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer; it is refused
+  // below, like every file that is not regular, before anything is read.
+  int Fd = ::open(Path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (Fd < 0)
     return Error{"cannot open `" + Path + "`: " + errnoText()};
   struct stat St;
@@ -132,6 +165,12 @@ Result<std::unique_ptr<FileBytes>> FileBytes::open(const std::string &Path) {
   if (Size == 0) {
     ::close(Fd);
     return FB;
+  }
+  // Check the header's magic and declared size against the file before reading the body: a
+  // huge file that is not an artifact (or lies about its size) costs 72 bytes, not its length.
+  if (Status S = checkDeclaredSize(Fd, Size); !S) {
+    ::close(Fd);
+    return Error{"`" + Path + "`: " + S.error()};
   }
   // Large artifacts are read into huge-page memory (see allocateLarge): validation reads every
   // byte anyway, so mapping the file lazily would save nothing.

@@ -33,6 +33,9 @@ private:
   size_t MappedSize = 0; ///< When not 0, the length to unmap (anonymous huge-page memory).
   bool Mapped = false;
   static size_t roundToHugePage(size_t Size);
+  /// Reads only the header of the artifact open on Fd and checks its magic number and that its
+  /// declared size is the file's Size.
+  static Status checkDeclaredSize(int Fd, uint64_t Size);
   /// Anonymous memory for a large artifact, advised to use huge pages; null when small or
   /// unavailable.
   static void *allocateLarge(size_t Size);

@@ -8,10 +8,56 @@
 
 namespace privet::rt {
 
+namespace json {
+
+size_t utf8SequenceLength(std::string_view S) {
+  auto B = [&](size_t I) { return static_cast<unsigned char>(S[I]); };
+  auto Cont = [&](size_t I) { return I < S.size() && (B(I) & 0xC0) == 0x80; };
+  unsigned char C = B(0);
+  if (C < 0x80)
+    return 1;
+  if (C >= 0xC2 && C <= 0xDF)
+    return Cont(1) ? 2 : 0;
+  if (C >= 0xE0 && C <= 0xEF) {
+    if (!Cont(1) || !Cont(2))
+      return 0;
+    // No overlong forms (E0 80..9F), no UTF-16 surrogates (ED A0..BF).
+    if ((C == 0xE0 && B(1) < 0xA0) || (C == 0xED && B(1) > 0x9F))
+      return 0;
+    return 3;
+  }
+  if (C >= 0xF0 && C <= 0xF4) {
+    if (!Cont(1) || !Cont(2) || !Cont(3))
+      return 0;
+    // No overlong forms (F0 80..8F), nothing past U+10FFFF (F4 90..).
+    if ((C == 0xF0 && B(1) < 0x90) || (C == 0xF4 && B(1) > 0x8F))
+      return 0;
+    return 4;
+  }
+  return 0;
+}
+
+bool isValidUtf8(std::string_view S) {
+  for (size_t I = 0; I < S.size();) {
+    if (static_cast<unsigned char>(S[I]) < 0x80) {
+      ++I;
+      continue;
+    }
+    size_t N = utf8SequenceLength(S.substr(I));
+    if (N == 0)
+      return false;
+    I += N;
+  }
+  return true;
+}
+
+} // namespace json
+
 void appendJsonString(std::string &Out, std::string_view S) {
   static const char Hex[] = "0123456789abcdef";
   Out += '"';
-  for (char C : S) {
+  for (size_t I = 0; I < S.size(); ++I) {
+    char C = S[I];
     auto U = static_cast<unsigned char>(C);
     switch (C) {
     case '"':
@@ -30,12 +76,17 @@ void appendJsonString(std::string &Out, std::string_view S) {
       Out += "\\t";
       break;
     default:
-      if (U < 0x20) {
+      if (U < 0x20 || U == 0x7F) {
         Out += "\\u00";
         Out += Hex[U >> 4];
         Out += Hex[U & 15];
-      } else {
+      } else if (U < 0x80) {
         Out += C;
+      } else if (size_t N = json::utf8SequenceLength(S.substr(I))) {
+        Out.append(S, I, N);
+        I += N - 1;
+      } else {
+        Out += "\xEF\xBF\xBD"; // U+FFFD REPLACEMENT CHARACTER for the invalid byte
       }
     }
   }

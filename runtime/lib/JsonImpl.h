@@ -6,6 +6,11 @@
 
 namespace privet::rt::json {
 
+/// The length of the valid UTF-8 sequence at the start of S (1 to 4), or 0 when it is not one
+/// (overlong forms, surrogates and code points past U+10FFFF are not).
+size_t utf8SequenceLength(std::string_view S);
+/// Whether all of S is valid UTF-8.
+bool isValidUtf8(std::string_view S);
 /// {"id":..,"file":..,"line":..,"col":..} for rule R.
 void appendRule(std::string &Out, const CompiledPolicy &P, uint32_t R);
 /// {"name":..[,"arg":..[,"seconds":..]]} for obligation instance I.

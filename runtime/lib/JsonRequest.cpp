@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace privet::rt {
 
@@ -19,6 +21,9 @@ namespace {
 struct Scanner {
   const char *Pos, *End;
   std::string &Scratch;
+  /// Set when a string failed for its contents (invalid UTF-8, a lone surrogate escape) rather
+  /// than its syntax, so the error can say so.
+  bool BadText = false;
 
   void ws() {
     while (Pos < End && (*Pos == ' ' || *Pos == '\t' || *Pos == '\r' || *Pos == '\n'))
@@ -55,7 +60,43 @@ struct Scanner {
     }
   }
 
-  /// A string literal; points into the line when it has no escapes, else into Scratch.
+  /// Four hex digits of a \u escape.
+  bool hex4(uint32_t &Code) {
+    if (End - Pos < 4)
+      return false;
+    auto [Ptr, Ec] = std::from_chars(Pos, Pos + 4, Code, 16);
+    if (Ec != std::errc() || Ptr != Pos + 4)
+      return false;
+    Pos += 4;
+    return true;
+  }
+
+  /// A \u escape after its `\u`: a UTF-16 surrogate pair is one code point, and a lone
+  /// surrogate has no UTF-8 form, so it is refused.
+  bool unicodeEscape() {
+    uint32_t Code;
+    if (!hex4(Code))
+      return false;
+    if (Code >= 0xDC00 && Code <= 0xDFFF)
+      return BadText = true, false;
+    if (Code >= 0xD800 && Code <= 0xDBFF) {
+      uint32_t Low;
+      if (End - Pos < 2 || Pos[0] != '\\' || Pos[1] != 'u')
+        return BadText = true, false;
+      Pos += 2;
+      if (!hex4(Low))
+        return false;
+      if (Low < 0xDC00 || Low > 0xDFFF)
+        return BadText = true, false;
+      Code = 0x10000 + ((Code - 0xD800) << 10) + (Low - 0xDC00);
+    }
+    appendUtf8(Scratch, Code);
+    return true;
+  }
+
+  /// A string literal; points into the line when it has no escapes, else into Scratch. Its text
+  /// must be valid UTF-8 (docs/runtime-api.md): a request with anything else is refused, so no
+  /// invalid byte reaches a name lookup or an answer.
   bool string(std::string_view &Out) {
     if (!eat('"'))
       return false;
@@ -65,7 +106,7 @@ struct Scanner {
     if (Pos < End && *Pos == '"') {
       Out = std::string_view(Start, Pos - Start);
       ++Pos;
-      return true;
+      return validText(Out);
     }
     Scratch.assign(Start, Pos);
     while (Pos < End && *Pos != '"') {
@@ -100,17 +141,10 @@ struct Scanner {
       case 't':
         Scratch += '\t';
         break;
-      case 'u': {
-        if (End - Pos < 4)
+      case 'u':
+        if (!unicodeEscape())
           return false;
-        uint32_t Code = 0;
-        auto [Ptr, Ec] = std::from_chars(Pos, Pos + 4, Code, 16);
-        if (Ec != std::errc() || Ptr != Pos + 4)
-          return false;
-        Pos += 4;
-        appendUtf8(Scratch, Code);
         break;
-      }
       default:
         return false;
       }
@@ -119,6 +153,12 @@ struct Scanner {
       return false;
     ++Pos;
     Out = Scratch;
+    return validText(Out);
+  }
+
+  bool validText(std::string_view Text) {
+    if (!json::isValidUtf8(Text))
+      return BadText = true, false;
     return true;
   }
 
@@ -132,8 +172,12 @@ struct Scanner {
     return false;
   }
 
+  /// A JSON integer: no `+`, no leading zero (`018`), no fraction or exponent.
   bool integer(int64_t &V) {
     ws();
+    const char *Digits = Pos < End && *Pos == '-' ? Pos + 1 : Pos;
+    if (Digits + 1 < End && Digits[0] == '0' && std::isdigit((unsigned char)Digits[1]))
+      return false;
     auto [Ptr, Ec] = std::from_chars(Pos, End, V);
     if (Ec != std::errc())
       return false;
@@ -144,49 +188,37 @@ struct Scanner {
     return true;
   }
 
-  /// Skips any JSON value (for `id`), checking its syntax.
-  bool skipValue(unsigned Depth = 0) {
+  /// A JSON number as RFC 8259 writes it (`-`? int frac? exp?), its text left in place; nothing
+  /// else (`01`, `+1`, `1.2.3e+-5`) is one.
+  bool number() {
     ws();
-    if (Pos >= End || Depth > 64)
+    const char *P = Pos;
+    auto Digits = [&] {
+      const char *From = P;
+      while (P < End && std::isdigit((unsigned char)*P))
+        ++P;
+      return P > From;
+    };
+    if (P < End && *P == '-')
+      ++P;
+    if (P < End && *P == '0')
+      ++P;
+    else if (!Digits())
       return false;
-    std::string_view S;
-    switch (*Pos) {
-    case '"':
-      return string(S);
-    case '{':
-      ++Pos;
-      if (eat('}'))
-        return true;
-      do {
-        if (!string(S) || !eat(':') || !skipValue(Depth + 1))
-          return false;
-      } while (eat(','));
-      return eat('}');
-    case '[':
-      ++Pos;
-      if (eat(']'))
-        return true;
-      do {
-        if (!skipValue(Depth + 1))
-          return false;
-      } while (eat(','));
-      return eat(']');
-    case 't':
-      return literal("true");
-    case 'f':
-      return literal("false");
-    case 'n':
-      return literal("null");
-    default: {
-      const char *Start = Pos;
-      if (Pos < End && *Pos == '-')
-        ++Pos;
-      while (Pos < End && (std::isdigit((unsigned char)*Pos) || *Pos == '.' || *Pos == 'e' ||
-                           *Pos == 'E' || *Pos == '+' || *Pos == '-'))
-        ++Pos;
-      return Pos > Start && std::isdigit((unsigned char)Pos[-1]);
+    if (P < End && *P == '.' && (++P, !Digits()))
+      return false;
+    if (P < End && (*P == 'e' || *P == 'E')) {
+      ++P;
+      if (P < End && (*P == '+' || *P == '-'))
+        ++P;
+      if (!Digits())
+        return false;
     }
-    }
+    // A number ends where the value does: `01` is not `0` followed by junk to report later.
+    if (P < End && !std::strchr(" \t\r\n,}]", *P))
+      return false;
+    Pos = P;
+    return true;
   }
 };
 
@@ -197,9 +229,12 @@ public:
   RequestParser(const CompiledPolicy &P, Request &Req, std::string &Scratch, std::string_view Line)
       : P(P), Req(Req), Line(Line), S{Line.data(), Line.data() + Line.size(), Scratch} {}
 
-  /// Fills the request; on failure returns false with Error set. RawId is the `id` member's JSON
-  /// text when the line has one (also on failure, when it was read before the mistake).
-  bool parse(std::string_view &RawId, std::string &Error) {
+  /// Fills the request; on failure returns false with Error set. Id is set to the `id` member
+  /// re-serialized as JSON when the line has one (also on failure, when it was read before the
+  /// mistake), and is left empty otherwise.
+  bool parse(std::string &Id, std::string &Error) {
+    Id.clear();
+    std::string &RawId = Id;
     Err = &Error;
     if (!S.eat('{'))
       return bad("expected a JSON object");
@@ -220,7 +255,9 @@ public:
 private:
   /// A syntax error at the scanner's position.
   bool bad(const std::string &What) {
-    *Err = "invalid request at column " + std::to_string(S.Pos - Line.data() + 1) + ": " + What;
+    *Err = "invalid request at column " + std::to_string(S.Pos - Line.data() + 1) + ": " +
+           (S.BadText ? std::string("a string is not valid UTF-8 (or escapes a lone surrogate)")
+                      : What);
     return false;
   }
   /// A mistake about names or values, which has no column.
@@ -229,27 +266,55 @@ private:
     return false;
   }
 
-  /// One `"key": value` of the request object.
-  bool member(std::string_view &RawId) {
+  /// One `"key": value` of the request object. A key given twice is refused: JSON parsers
+  /// disagree on which copy wins, so accepting it would let a request mean two things.
+  bool member(std::string &RawId) {
     std::string_view Key;
     if (!S.string(Key))
       return bad("expected a key string");
     if (!S.eat(':'))
       return bad("expected `:`");
-    if (Key == "id") {
-      S.ws();
-      const char *Start = S.Pos;
-      if (!S.skipValue())
-        return bad("malformed `id` value");
-      RawId = std::string_view(Start, S.Pos - Start);
-      return true;
-    }
+    uint32_t Bit;
+    std::optional<Dim> D;
+    if (Key == "id")
+      Bit = 1u << NumDimensions;
+    else if (Key == "attributes")
+      Bit = 2u << NumDimensions;
+    else if ((D = dimensionFromName(Key)))
+      Bit = 1u << unsigned(*D);
+    else
+      return fail("unknown key `" + std::string(Key) + "`");
+    if (Seen & Bit)
+      return fail("duplicate key `" + std::string(Key) + "`");
+    Seen |= Bit;
+    if (Key == "id")
+      return id(RawId);
     if (Key == "attributes")
       return attributes();
-    std::optional<Dim> D = dimensionFromName(Key);
-    if (!D)
-      return fail("unknown key `" + std::string(Key) + "`");
     return dimension(*D);
+  }
+
+  /// `"id"`: a string or a number, at most MaxIdBytes long, kept re-serialized so that the
+  /// answer line is valid JSON whatever bytes the request held.
+  bool id(std::string &Out) {
+    S.ws();
+    const char *Start = S.Pos;
+    std::string_view Text;
+    if (S.peek('"')) {
+      if (!S.string(Text)) {
+        S.Pos = Start; // the column of the id, not of the byte that ended the scan
+        return bad("malformed `id` string");
+      }
+    } else if (!S.number()) {
+      return bad("`id` must be a string or a number");
+    }
+    if (size_t(S.Pos - Start) > MaxIdBytes)
+      return fail("`id` is longer than " + std::to_string(MaxIdBytes) + " bytes");
+    if (*Start == '"')
+      appendJsonString(Out, Text);
+    else
+      Out.assign(Start, S.Pos);
+    return true;
   }
 
   /// The value of a dimension key: a name, or for `data` an array of names.
@@ -307,6 +372,8 @@ private:
     if (!S.eat(':'))
       return bad("expected `:`");
     uint32_t A = P.attributeId(Name);
+    if (A != InvalidId && Req.hasAttribute(A))
+      return fail("duplicate attribute `" + std::string(Name) + "`");
     // For messages: a name decoded into Scratch is copied, since the value may reuse it; one that
     // is a slice of the line stays valid (the common case: no allocation).
     std::string Decoded;
@@ -369,9 +436,9 @@ private:
         return bad("attribute `" + std::string(Name) + "` is a duration: `" + std::string(Text) +
                    "` is not one (e.g. \"30 days\")");
       V = *Seconds;
-    } else if (!S.integer(V)) {
+    } else if (!S.integer(V) || V < 0) {
       return bad("attribute `" + std::string(Name) +
-                 "` is a duration: expected seconds or a string like \"30 days\"");
+                 "` is a duration: expected seconds (not negative) or a string like \"30 days\"");
     }
     Req.setDuration(A, V);
     return true;
@@ -382,14 +449,15 @@ private:
   std::string_view Line;
   Scanner S;
   std::string *Err = nullptr;
+  uint32_t Seen = 0; ///< Keys read so far: a bit per dimension, then `id` and `attributes`.
 };
 
 /// Parses Line into Req (cleared first) and decides it into Dec; appends the answer to Out.
 Decision::Kind answer(const CompiledPolicy &P, Request &Req, Decision &Dec, std::string &Scratch,
-                      std::string_view Line, std::string &Out, const JsonlSession::JsonTable *Rules,
+                      std::string &RawId, std::string_view Line, std::string &Out,
+                      const JsonlSession::JsonTable *Rules,
                       const JsonlSession::JsonTable *Obligations) {
   Req.clear();
-  std::string_view RawId;
   std::string Error;
   if (!RequestParser(P, Req, Scratch, Line).parse(RawId, Error)) {
     json::appendError(Out, RawId, Error);
@@ -403,17 +471,17 @@ Decision::Kind answer(const CompiledPolicy &P, Request &Req, Decision &Dec, std:
 } // namespace
 
 bool parseRequestJson(const CompiledPolicy &P, std::string_view RequestJson, Request &Req,
-                      std::string_view &RawId, std::string &Error) {
+                      std::string &Id, std::string &Error) {
   Req.clear();
   std::string Scratch;
-  return RequestParser(P, Req, Scratch, RequestJson).parse(RawId, Error);
+  return RequestParser(P, Req, Scratch, RequestJson).parse(Id, Error);
 }
 
 Decision::Kind decideJson(const CompiledPolicy &P, std::string_view RequestJson, std::string &Out) {
   Request Req(P);
   Decision Dec;
-  std::string Scratch;
-  return answer(P, Req, Dec, Scratch, RequestJson, Out, nullptr, nullptr);
+  std::string Scratch, Id;
+  return answer(P, Req, Dec, Scratch, Id, RequestJson, Out, nullptr, nullptr);
 }
 
 JsonlSession::JsonlSession(const CompiledPolicy &P) : P(P), Req(P) {
@@ -431,63 +499,94 @@ JsonlSession::JsonlSession(const CompiledPolicy &P) : P(P), Req(P) {
 }
 
 bool JsonlSession::processLine(std::string_view Line, std::string &Out) {
-  Decision::Kind K = answer(P, Req, Dec, Scratch, Line, Out, &RuleJson, &ObligationJson);
+  Decision::Kind K = answer(P, Req, Dec, Scratch, IdBuf, Line, Out, &RuleJson, &ObligationJson);
   Out += '\n';
   return K != Decision::Kind::Error;
 }
 
 long JsonlSession::run(std::FILE *In, std::FILE *OutFile, std::string &Err) {
   constexpr size_t Chunk = 1 << 20;
+  int Fd = ::fileno(In);
+  struct stat St;
+  // From a regular file, large blocks; from anything else, every line as soon as it arrives.
+  bool Interactive = ::fstat(Fd, &St) != 0 || !S_ISREG(St.st_mode);
   std::string Buffer, Out;
   Buffer.reserve(2 * Chunk);
   Out.reserve(2 * Chunk);
   long Errors = 0;
   size_t Start = 0;
   bool Eof = false;
+  // Inside a line longer than MaxLineBytes: its start is answered, the rest is dropped unread.
+  bool Skipping = false;
+  auto Write = [&]() {
+    if (!Out.empty() && std::fwrite(Out.data(), 1, Out.size(), OutFile) != Out.size())
+      return false;
+    Out.clear();
+    return !Interactive || std::fflush(OutFile) == 0;
+  };
+  auto WriteFailed = [&] {
+    Err = std::string("cannot write decisions: ") + std::strerror(errno);
+    return -1;
+  };
   while (!Eof) {
     // Keep the unfinished line, read more after it.
     Buffer.erase(0, Start);
     Start = 0;
     size_t Old = Buffer.size();
     Buffer.resize(Old + Chunk);
-    size_t Got = std::fread(&Buffer[Old], 1, Chunk, In);
-    Buffer.resize(Old + Got);
-    if (Got < Chunk) {
-      if (std::ferror(In)) {
-        Err = std::string("cannot read requests: ") + std::strerror(errno);
-        return -1;
-      }
+    ssize_t Got = ::read(Fd, &Buffer[Old], Chunk);
+    if (Got < 0) {
+      Buffer.resize(Old);
+      if (errno == EINTR)
+        continue;
+      Err = std::string("cannot read requests: ") + std::strerror(errno);
+      return -1;
+    }
+    Buffer.resize(Old + size_t(Got));
+    if (Got == 0) {
       Eof = true;
       if (!Buffer.empty() && Buffer.back() != '\n')
         Buffer += '\n';
     }
     while (true) {
       size_t Newline = Buffer.find('\n', Start);
-      if (Newline == std::string::npos)
+      if (Newline == std::string::npos) {
+        if (Buffer.size() - Start > MaxLineBytes) {
+          if (!Skipping) {
+            ++Errors;
+            json::appendError(
+                Out, {}, "request line is longer than " + std::to_string(MaxLineBytes) + " bytes");
+            Out += '\n';
+            Skipping = true;
+          }
+          Start = Buffer.size();
+        }
         break;
+      }
       std::string_view Line(Buffer.data() + Start, Newline - Start);
+      Start = Newline + 1;
+      if (Skipping) { // the end of an over-long line, already answered
+        Skipping = false;
+        continue;
+      }
       if (!Line.empty() && Line.back() == '\r')
         Line.remove_suffix(1);
-      if (!processLine(Line, Out))
+      if (Line.size() > MaxLineBytes) {
         ++Errors;
-      Start = Newline + 1;
-      if (Out.size() >= Chunk) {
-        if (std::fwrite(Out.data(), 1, Out.size(), OutFile) != Out.size()) {
-          Err = std::string("cannot write decisions: ") + std::strerror(errno);
-          return -1;
-        }
-        Out.clear();
+        json::appendError(Out, {},
+                          "request line is longer than " + std::to_string(MaxLineBytes) + " bytes");
+        Out += '\n';
+      } else if (!processLine(Line, Out)) {
+        ++Errors;
       }
+      if (Out.size() >= Chunk && !Write())
+        return WriteFailed();
     }
+    if (Interactive && !Write())
+      return WriteFailed();
   }
-  if (!Out.empty() && std::fwrite(Out.data(), 1, Out.size(), OutFile) != Out.size()) {
-    Err = std::string("cannot write decisions: ") + std::strerror(errno);
-    return -1;
-  }
-  if (std::fflush(OutFile) != 0) {
-    Err = std::string("cannot write decisions: ") + std::strerror(errno);
-    return -1;
-  }
+  if (!Write() || std::fflush(OutFile) != 0)
+    return WriteFailed();
   return Errors;
 }
 

@@ -211,6 +211,13 @@ Request &Request::setInt(uint32_t Attr, int64_t V) {
 }
 
 Request &Request::setDuration(uint32_t Attr, int64_t Seconds) {
+  // A duration is a length of time: a negative one would satisfy every `age < N days`.
+  if (Seconds < 0) {
+    recordError("attribute `" +
+                std::string(Attr < Policy->numAttributes() ? Policy->attributeName(Attr) : "?") +
+                "` is a duration: " + std::to_string(Seconds) + " seconds is negative");
+    return *this;
+  }
   if (checkAttr(Attr, AttrKind::Duration))
     AttrValue[Attr] = Seconds, AttrSet[Attr] = 1;
   return *this;

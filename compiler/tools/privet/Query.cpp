@@ -12,9 +12,15 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace privet::driver {
 namespace {
@@ -29,6 +35,7 @@ struct QueryOptions {
   std::string Format = "text";
   std::string Jsonl;
   std::string PublicKey;
+  size_t MaxLineBytes = rt::DefaultMaxLineBytes;
 };
 
 /// Loads a .pvc only if its detached signature verifies with the trusted --public-key.
@@ -51,6 +58,16 @@ std::shared_ptr<const rt::CompiledPolicy> loadVerifiedInput(const QueryOptions &
   }
   Exit = ExitSuccess;
   return Verified->Policy;
+}
+
+/// A JSON-style integer: an optional `-`, then digits without a leading zero (`018` and `+1` are
+/// refused, as in a JSON request, so both ways of asking mean the same).
+bool strictInteger(llvm::StringRef Text, long long &V) {
+  llvm::StringRef Digits = Text.startswith("-") ? Text.drop_front() : Text;
+  if (Digits.empty() || !llvm::all_of(Digits, llvm::isDigit) ||
+      (Digits.size() > 1 && Digits.front() == '0'))
+    return false;
+  return !Text.getAsInteger(10, V);
 }
 
 /// Loads a .pvc, or compiles a .privet in memory.
@@ -119,7 +136,7 @@ bool setAttribute(const rt::CompiledPolicy &P, rt::Request &R, llvm::StringRef S
     return true;
   case rt::AttrKind::Int: {
     long long V;
-    if (Value.getAsInteger(10, V)) {
+    if (!strictInteger(Value, V)) {
       Error = "attribute `" + Name.str() + "` is an int: `" + Value.str() + "` is not an integer";
       return false;
     }
@@ -128,7 +145,11 @@ bool setAttribute(const rt::CompiledPolicy &P, rt::Request &R, llvm::StringRef S
   }
   case rt::AttrKind::Duration: {
     long long V;
-    if (!Value.getAsInteger(10, V)) {
+    if (strictInteger(Value, V)) {
+      if (V < 0) {
+        Error = "attribute `" + Name.str() + "` is a duration: `" + Value.str() + "` is negative";
+        return false;
+      }
       R.setDuration(A, V);
       return true;
     }
@@ -148,7 +169,71 @@ bool setAttribute(const rt::CompiledPolicy &P, rt::Request &R, llvm::StringRef S
   return false;
 }
 
+/// Opens the --jsonl input: a regular file, or a FIFO a client writes requests into. O_NONBLOCK
+/// keeps open() from waiting for a FIFO's writer before the file's kind is known; reads block.
+std::FILE *openRequests(const std::string &Path, std::string &Error) {
+  int Fd = ::open(Path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  struct stat St;
+  if (Fd < 0 || ::fstat(Fd, &St) != 0) {
+    Error = "cannot open `" + Path + "`: " + std::strerror(errno);
+    if (Fd >= 0)
+      ::close(Fd);
+    return nullptr;
+  }
+  if (!S_ISREG(St.st_mode) && !S_ISFIFO(St.st_mode)) {
+    ::close(Fd);
+    Error = "`" + Path + "` is not a regular file or a FIFO";
+    return nullptr;
+  }
+  if (S_ISFIFO(St.st_mode)) {
+    // Wait for the writer now that the kind is known: a FIFO with no writer yet reads as empty.
+    ::close(Fd);
+    Fd = ::open(Path.c_str(), O_RDONLY | O_CLOEXEC);
+  } else {
+    ::fcntl(Fd, F_SETFL, ::fcntl(Fd, F_GETFL) & ~O_NONBLOCK);
+  }
+  std::FILE *In = Fd < 0 ? nullptr : ::fdopen(Fd, "rb");
+  if (!In) {
+    Error = "cannot open `" + Path + "`: " + std::strerror(errno);
+    if (Fd >= 0)
+      ::close(Fd);
+  }
+  return In;
+}
+
+/// Options that only make sense for one request, or only as text, combined where they cannot
+/// apply: refused rather than silently ignored.
+bool checkCombinations(const QueryOptions &Opts, std::string &Error) {
+  if (!Opts.Jsonl.empty()) {
+    std::vector<std::string> Given;
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      if (!Opts.Values[D].empty())
+        Given.push_back("--" + std::string(domain::DimensionKeys[D]));
+    if (!Opts.Data.empty())
+      Given.push_back("--data");
+    if (!Opts.Attrs.empty())
+      Given.push_back("--attr");
+    if (Opts.Explain)
+      Given.push_back("--explain");
+    if (!Given.empty()) {
+      Error = "--jsonl reads every request from its lines: " + llvm::join(Given, ", ") +
+              " cannot be combined with it (put the values in each JSON request)";
+      return false;
+    }
+  }
+  if (Opts.Explain && Opts.Format == "json") {
+    Error = "--explain prints a text explanation: it cannot be combined with --format json";
+    return false;
+  }
+  return true;
+}
+
 int runQuery(const QueryOptions &Opts) {
+  std::string Misuse;
+  if (!checkCombinations(Opts, Misuse)) {
+    llvm::errs() << "privet query: error: " << Misuse << "\n";
+    return ExitUsage;
+  }
   int Exit = ExitSuccess;
   auto P = loadInput(Opts, Exit);
   if (!P)
@@ -157,16 +242,16 @@ int runQuery(const QueryOptions &Opts) {
   if (!Opts.Jsonl.empty()) {
     std::FILE *In = stdin;
     if (Opts.Jsonl != "-") {
-      In = std::fopen(Opts.Jsonl.c_str(), "rb");
+      std::string Error;
+      In = openRequests(Opts.Jsonl, Error);
       if (!In) {
-        std::string Reason = std::strerror(errno); // before any output can change errno
-        llvm::errs() << "privet query: error: cannot open `" << Opts.Jsonl << "`: " << Reason
-                     << "\n";
+        llvm::errs() << "privet query: error: " << Error << "\n";
         return ExitUsage;
       }
     }
     llvm::outs().flush();
     rt::JsonlSession Engine(*P);
+    Engine.setMaxLineBytes(Opts.MaxLineBytes);
     std::string Err;
     long Errors = Engine.run(In, stdout, Err);
     if (In != stdin)
@@ -243,6 +328,10 @@ CommandRegistration Registration("query", [](CLI::App &App) {
                   "Decide one JSON request per line of FILE (- for standard input)");
   Cmd->add_option("--public-key", Opts->PublicKey,
                   "Refuse the artifact unless ARTIFACT.sig is a valid signature by this key");
+  Cmd->add_option("--max-line-bytes", Opts->MaxLineBytes,
+                  "With --jsonl: the longest request line read (default 1 MiB); a longer one is "
+                  "answered with an error")
+      ->check(CLI::PositiveNumber);
   Cmd->callback([Opts] { setExitCode(runQuery(*Opts)); });
 });
 

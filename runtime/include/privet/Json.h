@@ -19,7 +19,16 @@
 
 namespace privet::rt {
 
-/// Appends S to Out as a JSON string literal (quotes included).
+/// The longest request `id` accepted, in bytes of its JSON text: a longer one is an error answer.
+constexpr size_t MaxIdBytes = 256;
+
+/// The longest JSONL request line read by default, newline excluded (JsonlSession::run): a
+/// longer line is answered with an error and skipped without being kept in memory.
+constexpr size_t DefaultMaxLineBytes = size_t(1) << 20;
+
+/// Appends S to Out as a JSON string literal (quotes included). Control characters are escaped
+/// and each byte that is not part of valid UTF-8 becomes U+FFFD, so the result is always valid
+/// JSON and valid UTF-8.
 void appendJsonString(std::string &Out, std::string_view S);
 
 /// The decision as a one-line JSON object:
@@ -39,12 +48,12 @@ Decision::Kind decideJson(const CompiledPolicy &Policy, std::string_view Request
                           std::string &Out);
 
 /// Parses one JSON request (an object, without a newline) into Req, clearing it first. On failure
-/// returns false with Error set to the message decideJson would answer. RawId is the request's
-/// `id` member as JSON text, pointing into RequestJson, when it has one (also on failure, when it
-/// came before the mistake). For clients that need the Request itself, not only its decision:
-/// explanations, permitted values, decision logs.
+/// returns false with Error set to the message decideJson would answer. Id is the request's `id`
+/// member re-serialized as JSON text (a string or a number, never the request's own bytes), when
+/// it has one (also on failure, when it came before the mistake). For clients that need the Request
+/// itself, not only its decision: explanations, permitted values, decision logs.
 bool parseRequestJson(const CompiledPolicy &Policy, std::string_view RequestJson, Request &Req,
-                      std::string_view &RawId, std::string &Error);
+                      std::string &Id, std::string &Error);
 
 /// Batch decisions, one JSON request line in and one JSON decision line out, for `privet query
 /// --jsonl` and any client deciding many requests in a row. It reuses one Request and Decision and
@@ -58,9 +67,16 @@ public:
   /// included, to Out. A malformed line appends an error object. Returns false for an error.
   bool processLine(std::string_view Line, std::string &Out);
 
-  /// Reads In to its end and writes one decision line per request line to Out. Returns the
-  /// number of error lines, or -1 on an I/O error (Err says which).
+  /// Reads In (through its file descriptor: nothing may have been read from In before) to its
+  /// end and writes one decision line per request line to Out. From a regular file it reads and
+  /// writes in large blocks; from a pipe, terminal or socket it answers each complete line as it
+  /// arrives and flushes Out, so a client can write a request and wait for its answer. A line
+  /// longer than maxLineBytes() is answered with an error. Returns the number of error lines, or
+  /// -1 on an I/O error (Err says which).
   long run(std::FILE *In, std::FILE *Out, std::string &Err);
+
+  size_t maxLineBytes() const { return MaxLineBytes; }
+  void setMaxLineBytes(size_t N) { MaxLineBytes = N; }
 
   /// JSON texts by index, kept end to end in one buffer: a decision appends several, and at ten
   /// thousand rules separate strings would each be a cache miss of their own.
@@ -83,6 +99,8 @@ private:
   JsonTable RuleJson;       ///< {"id":..,"file":..,"line":..,"col":..}
   JsonTable ObligationJson; ///< {"name":..[,"arg":..[,"seconds":..]]}
   std::string Scratch;      ///< Decoded strings with escapes.
+  std::string IdBuf;        ///< The current request's `id`, re-serialized.
+  size_t MaxLineBytes = DefaultMaxLineBytes;
 };
 
 } // namespace privet::rt

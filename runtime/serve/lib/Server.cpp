@@ -269,7 +269,7 @@ Server::Impl::Answer Server::Impl::decideOne(std::string_view Text, Endpoint E,
   WorkerState &W = worker();
   const CompiledPolicy &P = *W.Policy;
   Answer A;
-  std::string_view RawId;
+  std::string RawId;
   std::string Error;
   W.Req->clear();
   A.Parsed = rt::parseRequestJson(P, Text, *W.Req, RawId, Error);

@@ -154,6 +154,9 @@ static void test_decisions(const privet_policy *p) {
   CHECK(privet_request_omit(req, PRIVET_DIM_PURPOSE) == 0);
   CHECK(privet_decide(p, req, dec) == PRIVET_DENY);
   CHECK(privet_request_omit(req, (privet_dim)9) == -1);
+  /* A failed setter poisons the request: the next decide is an error, not the last answer. */
+  CHECK_STR(privet_request_error(req), "dimension 9 does not exist");
+  CHECK(privet_decide(p, req, dec) == PRIVET_ERROR);
 
   privet_decision_free(dec);
   privet_request_free(req);
@@ -189,6 +192,42 @@ static void test_mistakes(const privet_policy *p) {
   CHECK_STR(privet_request_error(req), "dimension 12 does not exist");
   privet_request_clear(req);
   CHECK(privet_request_set_id(req, PRIVET_DIM_DATA, 7) == -1);
+  CHECK(privet_decide(p, req, dec) == PRIVET_ERROR);
+
+  /* Every failed setter poisons the request, and an out-of-range dimension is an error (read as
+     a number, never as an enum value the C++ side cannot hold). */
+  {
+    int bad[] = {-1, 8, 42, 0x7fffffff};
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+      privet_request_clear(req);
+      privet_request_set(req, PRIVET_DIM_ACTION, "use");
+      privet_request_set(req, PRIVET_DIM_DATA, "ip_address");
+      privet_request_set(req, PRIVET_DIM_PURPOSE, "site_operation");
+      privet_request_set_int(req, "age", 20);
+      CHECK(privet_request_omit(req, (privet_dim)bad[i]) == -1);
+      CHECK(privet_request_error(req) != NULL);
+      CHECK(privet_decide(p, req, dec) == PRIVET_ERROR);
+      privet_request_clear(req);
+      CHECK(privet_request_set(req, (privet_dim)bad[i], "use") == -1);
+      CHECK(privet_decide(p, req, dec) == PRIVET_ERROR);
+      privet_request_clear(req);
+      CHECK(privet_request_set_id(req, (privet_dim)bad[i], 0) == -1);
+      CHECK(privet_decide(p, req, dec) == PRIVET_ERROR);
+      CHECK(privet_value_count(p, (privet_dim)bad[i]) == 0);
+      CHECK(privet_value_name(p, (privet_dim)bad[i], 0) == NULL);
+    }
+  }
+  /* A negative duration is refused (it would satisfy every `data_age < N days`). */
+  privet_request_clear(req);
+  privet_request_set(req, PRIVET_DIM_ACTION, "use");
+  privet_request_set(req, PRIVET_DIM_DATA, "ip_address");
+  privet_request_set(req, PRIVET_DIM_PURPOSE, "site_operation");
+  privet_request_set_int(req, "age", 20);
+  CHECK(privet_request_set_duration(req, "data_age", -86400) == -1);
+  CHECK(privet_decide(p, req, dec) == PRIVET_ERROR);
+  privet_request_clear(req);
+  CHECK(privet_request_set_duration_id(req, 3, -1) == -1);
   CHECK(privet_decide(p, req, dec) == PRIVET_ERROR);
 
   /* NULL arguments are errors, not crashes. */

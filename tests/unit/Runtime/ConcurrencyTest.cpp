@@ -1,12 +1,14 @@
 //===- ConcurrencyTest.cpp - Concurrent readers and hot reload through PolicyHandle ---===//
 #include "SamplePolicy.h"
 
+#include "privet/Json.h"
 #include "privet/Runtime.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -83,6 +85,22 @@ TEST(Concurrency, HotReloadWhileDeciding) {
           ++Wrong;
       }
     });
+  // JSON clients decide through the same snapshots: one session per thread, fresh per policy.
+  for (int T = 0; T < 2; ++T)
+    Readers.emplace_back([&] {
+      while (!Stop.load()) {
+        std::shared_ptr<const CompiledPolicy> P = Handle.get();
+        JsonlSession Session(*P);
+        std::string Out;
+        Session.processLine(R"({"id":1,"action":"use","data":"email_address","purpose":)"
+                            R"("marketing"})",
+                            Out);
+        bool IsV1 = P->name() == "v1";
+        if (Out.rfind(IsV1 ? "{\"id\":1,\"decision\":\"allow\"" : "{\"id\":1,\"decision\":\"deny\"",
+                      0) != 0)
+          ++Wrong;
+      }
+    });
 
   for (int I = 0; I < 40; ++I) {
     ASSERT_TRUE(writeFileAtomically(Path, I % 2 ? V1 : V2));
@@ -103,6 +121,21 @@ TEST(Concurrency, HotReloadWhileDeciding) {
 
   EXPECT_FALSE(Handle.reload(std::string(Dir) + "/missing.pvc"));
   EXPECT_EQ(Handle.get()->name(), "v1");
+  // A FIFO is refused at once (no writer is waited for), and so is a file whose header declares
+  // another size: a service never reads an unbounded or mis-sized file while reloading.
+  std::string Fifo = std::string(Dir) + "/fifo.pvc";
+  ASSERT_EQ(::mkfifo(Fifo.c_str(), 0600), 0);
+  Status S = Handle.reload(Fifo);
+  ASSERT_FALSE(S);
+  EXPECT_NE(S.error().find("is not a regular file"), std::string::npos) << S.error();
+  std::string Padded = std::string(Dir) + "/padded.pvc";
+  ASSERT_TRUE(writeFileAtomically(Padded, V1 + std::string(4096, '\0')));
+  S = Handle.reload(Padded);
+  ASSERT_FALSE(S);
+  EXPECT_NE(S.error().find("unexpected bytes after its body"), std::string::npos) << S.error();
+  EXPECT_EQ(Handle.get()->name(), "v1");
+  ::unlink(Fifo.c_str());
+  ::unlink(Padded.c_str());
   ::unlink(Path.c_str());
   ::unlink(Garbage.c_str());
   ::rmdir(Dir);

@@ -12,6 +12,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <stdlib.h>
+#include <unistd.h>
+
 using namespace privet::rt;
 using namespace privet::rt::testing;
 
@@ -54,7 +58,11 @@ TEST_F(JsonTest, DecidesARequest) {
 TEST_F(JsonTest, MistakesAreErrorAnswers) {
   Decision::Kind K;
   EXPECT_EQ(decide(R"({"id":[1,2],"action":"sell"})", &K),
-            "{\"id\":[1,2],\"decision\":\"error\",\"error\":\"unknown action `sell`\"}");
+            "{\"decision\":\"error\",\"error\":\"invalid request at column 7: `id` must be a "
+            "string or a number\"}");
+  EXPECT_EQ(K, Decision::Kind::Error);
+  EXPECT_EQ(decide(R"({"id":-2.5e3,"action":"sell"})", &K),
+            "{\"id\":-2.5e3,\"decision\":\"error\",\"error\":\"unknown action `sell`\"}");
   EXPECT_EQ(K, Decision::Kind::Error);
   EXPECT_EQ(decide(R"({"id":3,"purpose":)", &K),
             "{\"id\":3,\"decision\":\"error\",\"error\":\"invalid request at column 19: "
@@ -125,7 +133,7 @@ TEST_F(JsonTest, EveryClientPrintsTheSameDecision) {
     EXPECT_EQ(Line, Expected + "\n") << C.Json;
     // A client that parses the request itself (the server's explain and logs) decides the same.
     Request Parsed(*Policy);
-    std::string_view RawId;
+    std::string RawId;
     std::string Error;
     ASSERT_TRUE(parseRequestJson(*Policy, C.Json, Parsed, RawId, Error)) << Error;
     EXPECT_EQ(decisionJson(*Policy, Policy->decide(Parsed)), Expected) << C.Json;
@@ -135,15 +143,119 @@ TEST_F(JsonTest, EveryClientPrintsTheSameDecision) {
 TEST_F(JsonTest, ParseRequestJsonReportsWhatDecideJsonAnswers) {
   Request R(*Policy);
   R.set(Dim::Action, "share"); // cleared by the parse
-  std::string_view RawId;
+  std::string RawId;
   std::string Error;
   EXPECT_FALSE(parseRequestJson(*Policy, R"({"id":3,"purpose":)", R, RawId, Error));
   EXPECT_EQ(RawId, "3");
   EXPECT_EQ(errorJson(Error, RawId), decide(R"({"id":3,"purpose":)"));
-  EXPECT_TRUE(parseRequestJson(*Policy, R"({"id":{"k":[1]},"action":"use"})", R, RawId, Error));
-  EXPECT_EQ(RawId, R"({"k":[1]})");
+  EXPECT_TRUE(parseRequestJson(*Policy, R"({"id":"k\u00e9","action":"use"})", R, RawId, Error));
+  EXPECT_EQ(RawId, "\"k\xc3\xa9\""); // re-serialized, never echoed
   EXPECT_EQ(R.value(Dim::Action), Policy->valueId(Dim::Action, "use"));
   EXPECT_EQ(R.value(Dim::Purpose), InvalidId);
+}
+
+// Class 1: the `id` is parsed (a string or a JSON number, at most MaxIdBytes) and re-serialized,
+// so no byte of the request reaches the answer unescaped.
+TEST_F(JsonTest, TheIdIsReserializedNotEchoed) {
+  // A raw CR inside the id string is not JSON: the request is refused, and nothing of it echoed.
+  EXPECT_EQ(decide("{\"id\":\"a\r{\\\"decision\\\":\\\"allow\\\"}\",\"action\":\"use\"}"),
+            "{\"decision\":\"error\",\"error\":\"invalid request at column 7: malformed `id` "
+            "string\"}");
+  // An escaped CR is decoded and escaped again: the answer stays on one line.
+  EXPECT_EQ(decide(R"({"id":"a\r\u000b\u00e9\/","action":"sell"})"),
+            "{\"id\":\"a\\r\\u000b\xc3\xa9/\",\"decision\":\"error\",\"error\":\"unknown action "
+            "`sell`\"}");
+  for (const char *Bad : {"1.2.3e+-5", "01", "+1", "-", "1.", "1e", ".5", "true", "null", "{}"}) {
+    std::string Out = decide("{\"id\":" + std::string(Bad) + ",\"action\":\"use\"}");
+    EXPECT_EQ(Out.find("\"id\""), std::string::npos) << Bad << ": " << Out;
+    EXPECT_NE(Out.find("\"decision\":\"error\""), std::string::npos) << Bad;
+  }
+  for (const char *Good : {"0", "-0", "12", "1.5", "1e9", "-1.25E-7"})
+    EXPECT_EQ(
+        decide("{\"id\":" + std::string(Good) + "}").rfind("{\"id\":" + std::string(Good) + ",", 0),
+        0u)
+        << Good;
+  std::string Long(MaxIdBytes, 'x');
+  EXPECT_NE(decide("{\"id\":\"" + Long + "\"}").find("`id` is longer than 256 bytes"),
+            std::string::npos);
+  EXPECT_EQ(decide("{\"id\":\"" + Long.substr(2) + "\"}").rfind("{\"id\":\"xx", 0), 0u);
+}
+
+// Class 1: invalid UTF-8 (raw, overlong, surrogates, lone surrogate escapes) is refused, and an
+// error message never carries an invalid byte.
+TEST_F(JsonTest, InvalidUtf8IsRefused) {
+  for (const char *Bad : {"\xff", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82",
+                          "\\ud800", "\\udc00x", "\\ud800\\u0041"}) {
+    std::string Out = decide("{\"id\":\"" + std::string(Bad) + "\"}");
+    EXPECT_NE(Out.find("not valid UTF-8"), std::string::npos) << Out;
+    Out = decide("{\"purpose\":\"" + std::string(Bad) + "\"}");
+    EXPECT_NE(Out.find("not valid UTF-8"), std::string::npos) << Out;
+  }
+  EXPECT_EQ(decide(R"({"id":"\ud83d\ude00"})").rfind("{\"id\":\"\xf0\x9f\x98\x80\"", 0), 0u);
+  std::string S;
+  appendJsonString(S, "a\xff\xc3\x28\xe2\x82\xac\x7f");
+  EXPECT_EQ(S, "\"a\xef\xbf\xbd\xef\xbf\xbd(\xe2\x82\xac\\u007f\"");
+}
+
+// Class 2: values the spec does not allow are error answers, not silently read.
+TEST_F(JsonTest, OutOfSpecValuesAreRefused) {
+  const char *Allowed = R"({"action":"use","data":"ip_address","purpose":"site_operation",)";
+  auto With = [&](const char *Attrs) { return decide(Allowed + std::string(Attrs) + "}"); };
+  EXPECT_NE(With(R"("attributes":{"age":20,"data_age":86400})").find("\"allow\""),
+            std::string::npos);
+  for (const char *Attrs :
+       {R"("attributes":{"age":20,"data_age":-86400})", R"("attributes":{"age":20,"data_age":018})",
+        R"("attributes":{"age":020,"data_age":1})",
+        R"("attributes":{"age":20,"data_age":"29days"})",
+        R"("attributes":{"age":20,"data_age":"-1 days"})",
+        R"("attributes":{"age":20,"data_age":"01 days"})",
+        R"("attributes":{"age":20,"age":20,"data_age":1})",
+        R"("attributes":{"age":20},"attributes":{"data_age":1})",
+        R"("attributes":{"age":20,"data_age":1},"purpose":"site_operation")"}) {
+    std::string Out = With(Attrs);
+    EXPECT_NE(Out.find("\"decision\":\"error\""), std::string::npos) << Attrs << ": " << Out;
+  }
+  EXPECT_NE(With(R"("attributes":{"age":20,"age":21})").find("duplicate attribute `age`"),
+            std::string::npos);
+  EXPECT_NE(decide(R"({"id":1,"id":2})").find("duplicate key `id`"), std::string::npos);
+  // The C++ API refuses a negative duration too.
+  Request R(*Policy);
+  R.set(Dim::Action, "use").set(Dim::Data, "ip_address").set(Dim::Purpose, "site_operation");
+  R.setInt("age", 20).setDuration("data_age", -1);
+  EXPECT_TRUE(Policy->decide(R).isError());
+}
+
+// Class 6: a JSONL line longer than the session's limit is one error answer, and the lines
+// after it are answered as usual.
+TEST_F(JsonTest, OverLongLinesAreErrorAnswers) {
+  char Path[] = "/tmp/privet-jsonl-XXXXXX";
+  int Fd = ::mkstemp(Path);
+  ASSERT_GE(Fd, 0);
+  std::FILE *In = ::fdopen(Fd, "w+b");
+  std::string Long = "{\"id\":\"" + std::string(3000, 'x') + "\"}";
+  std::fputs("{\"id\":1}\n", In);
+  std::fputs(Long.c_str(), In);
+  std::fputs("\n{\"id\":2}\n", In);
+  std::fputs(Long.c_str(), In); // unfinished last line
+  std::rewind(In);
+  std::FILE *Out = std::tmpfile();
+  JsonlSession Session(*Policy);
+  Session.setMaxLineBytes(1000);
+  std::string Err;
+  Decision::Kind K;
+  decide("{}", &K);
+  EXPECT_EQ(Session.run(In, Out, Err), K == Decision::Kind::Error ? 4 : 2) << Err;
+  std::rewind(Out);
+  std::string Text;
+  char Buf[4096];
+  while (size_t N = std::fread(Buf, 1, sizeof Buf, Out))
+    Text.append(Buf, N);
+  std::string LongErr = "{\"decision\":\"error\",\"error\":\"request line is longer than 1000 "
+                        "bytes\"}\n";
+  EXPECT_EQ(Text, decide("{\"id\":1}") + "\n" + LongErr + decide("{\"id\":2}") + "\n" + LongErr);
+  std::fclose(In);
+  std::fclose(Out);
+  ::unlink(Path);
 }
 
 } // namespace
