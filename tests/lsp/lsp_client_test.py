@@ -1,0 +1,325 @@
+#!/usr/bin/python3
+"""A scripted LSP client: starts `privet lsp`, drives a session and asserts every response.
+
+Usage: lsp_client_test.py <path to privet>. The session has a hard timeout; the server is killed
+by its PID at the end whatever happens.
+"""
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+
+TIMEOUT = 60  # seconds for the whole session (the sanitizer build is slow)
+
+POLICY = """policy shop "Shop";
+import gdpr;
+
+action use "Use";
+category contact "Contact data" {
+  email "Email address";
+  phone "Phone number";
+}
+@doc("Sending offers to customers")
+purpose marketing "Marketing";
+purpose analytics "Analytics";
+
+newsletter: allow use email for marketing under gdpr.consent with gdpr.record_consent;
+
+test "newsletter" {
+  expect allow use email for marketing under gdpr.consent with gdpr.record_consent by newsletter;
+}
+"""
+
+
+class Client:
+    def __init__(self, privet):
+        self.proc = subprocess.Popen([privet, "lsp"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.messages = queue.Queue()
+        self.next_id = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        out = self.proc.stdout
+        while True:
+            length = None
+            while True:
+                line = out.readline()
+                if not line:
+                    self.messages.put(None)
+                    return
+                line = line.strip()
+                if not line:
+                    break
+                name, _, value = line.partition(b":")
+                if name.lower() == b"content-length":
+                    length = int(value)
+            assert length is not None, "server sent a message without Content-Length"
+            self.messages.put(json.loads(out.read(length)))
+
+    def send_raw(self, body):
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+
+    def notify(self, method, params):
+        self.send_raw(json.dumps({"jsonrpc": "2.0", "method": method,
+                                  "params": params}).encode())
+
+    def request(self, method, params):
+        self.next_id += 1
+        self.send_raw(json.dumps({"jsonrpc": "2.0", "id": self.next_id, "method": method,
+                                  "params": params}).encode())
+        return self.wait(lambda m: m.get("id") == self.next_id and "method" not in m)
+
+    def wait(self, pred):
+        while True:
+            m = self.messages.get(timeout=TIMEOUT)
+            assert m is not None, "server closed its output"
+            if pred(m):
+                return m
+            self.seen.append(m)
+
+    seen = []
+
+    def diagnostics(self, uri):
+        for i, m in enumerate(self.seen):
+            if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri:
+                del self.seen[i]
+                return m["params"]["diagnostics"]
+        m = self.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                      and m["params"]["uri"] == uri)
+        return m["params"]["diagnostics"]
+
+
+def pos(text, needle, delta=0, nth=0):
+    """The LSP position of the nth occurrence of needle (plus delta characters); ASCII text."""
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(needle, at + 1)
+    at += delta
+    line = text.count("\n", 0, at)
+    return {"line": line, "character": at - (text.rfind("\n", 0, at) + 1)}
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+    print("ok -", what)
+
+
+def session(c, uri, path):
+    r = c.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
+    caps = r["result"]["capabilities"]
+    check(caps["textDocumentSync"]["change"] == 1 and caps["hoverProvider"]
+          and caps["completionProvider"] and caps["documentFormattingProvider"]
+          and caps["semanticTokensProvider"]["full"] and caps["codeLensProvider"],
+          "initialize announces full sync, hover, completion and formatting")
+    c.notify("initialized", {})
+
+    doc = {"uri": uri}
+    c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "privet",
+                                                       "version": 1, "text": POLICY}})
+    check(c.diagnostics(uri) == [], "didOpen: a correct policy has no diagnostics")
+
+    broken = POLICY.replace("for marketing under", "for marketting under", 1)
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                        "contentChanges": [{"text": broken}]})
+    diags = c.diagnostics(uri)
+    check(len(diags) >= 1, "didChange: the typo is reported")
+    d = diags[0]
+    check(d["code"].startswith("E") and d["severity"] == 1, "the diagnostic is a coded error")
+    check(d["range"]["start"] == pos(broken, "marketting"), "the diagnostic points at the typo")
+    check("#" + d["code"].lower() + "-" in d["codeDescription"]["href"],
+          "codeDescription links to the code's anchor in docs/diagnostics.md")
+    check("marketing" in d["message"], "the message carries the did-you-mean")
+
+    r = c.request("textDocument/codeAction", {"textDocument": doc, "range": d["range"],
+                                              "context": {"diagnostics": [d]}})
+    actions = r["result"]
+    check(len(actions) == 1 and actions[0]["kind"] == "quickfix", "codeAction offers a quick fix")
+    edits = actions[0]["edit"]["changes"][uri]
+    check(edits == [{"range": d["range"], "newText": "marketing"}],
+          "the quick fix replaces the typo by the suggestion")
+
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 3},
+                                        "contentChanges": [{"text": POLICY}]})
+    check(c.diagnostics(uri) == [], "didChange: fixing the typo clears the diagnostics")
+
+    r = c.request("textDocument/hover", {"textDocument": doc,
+                                         "position": pos(POLICY, "marketing under", 2)})
+    value = r["result"]["contents"]["value"]
+    check("**purpose** `marketing` — Marketing" in value and "Sending offers" in value,
+          "hover on a purpose shows its kind, title and @doc")
+    r = c.request("textDocument/hover", {"textDocument": doc, "position": pos(POLICY, "contact", 1)})
+    check("Covers 2 leaves" in r["result"]["contents"]["value"],
+          "hover on a category says how many leaves it covers")
+    r = c.request("textDocument/hover", {"textDocument": doc, "position": pos(POLICY, "allow use", 1)})
+    value = r["result"]["contents"]["value"]
+    check("**allow** rule `newsletter`" in value and "purpose `marketing`" in value
+          and "1 test" in value, "hover on a rule shows effect, scope and the tests naming it")
+
+    r = c.request("textDocument/definition", {"textDocument": doc,
+                                              "position": pos(POLICY, "marketing under", 1)})
+    check(r["result"]["uri"] == uri and r["result"]["range"]["start"] == pos(POLICY, "marketing"),
+          "definition of a local purpose")
+    r = c.request("textDocument/definition", {"textDocument": doc,
+                                              "position": pos(POLICY, "consent with", 1)})
+    check(r["result"]["uri"].endswith("/stdlib/gdpr.privet"),
+          "definition of gdpr.consent goes into the stdlib")
+
+    r = c.request("textDocument/references", {"textDocument": doc,
+                                              "position": pos(POLICY, "marketing", 1),
+                                              "context": {"includeDeclaration": True}})
+    refs = sorted((x["range"]["start"]["line"], x["range"]["start"]["character"])
+                  for x in r["result"] if x["uri"] == uri)
+    want = sorted((p["line"], p["character"]) for p in
+                  [pos(POLICY, "marketing", 0, n) for n in range(3)])
+    check(refs == want, "references: the declaration and both uses")
+
+    def labels(position):
+        r = c.request("textDocument/completion", {"textDocument": doc, "position": position})
+        return {i["label"]: i.get("detail") for i in r["result"]["items"]}
+
+    got = labels(pos(POLICY, "marketing under", 4))
+    check("marketing" in got and "analytics" not in got and "email" not in got,
+          "completion after `for mark`: purposes with that prefix only")
+    check(got["marketing"] == "Marketing", "completion items carry the title as detail")
+    got = labels(pos(POLICY, "consent with"))
+    check("gdpr.consent" not in got and "consent" in got and "legitimate_interests" in got,
+          "completion after `gdpr.`: the module's members, unqualified")
+    got = labels(pos(POLICY, "gdpr.record_consent", 0))
+    check("gdpr.record_consent" in got and "gdpr.consent" not in got,
+          "completion after `with`: obligations only")
+    got = labels(pos(POLICY, "gdpr.consent", 0))
+    check("gdpr.consent" in got and "gdpr.record_consent" not in got and "marketing" not in got,
+          "completion after `under`: bases only")
+
+    r = c.request("textDocument/documentSymbol", {"textDocument": doc})
+    names = {(s["name"], s["detail"]) for s in r["result"]}
+    check({("marketing", "purpose"), ("email", "category"), ("newsletter", "allow"),
+           ("newsletter", "test")} <= names and not any(n.startswith("gdpr.") for n, _ in names),
+          "documentSymbol: the file's own declarations, rules and tests")
+
+    r = c.request("workspace/symbol", {"query": "analyt"})
+    check([x["name"] for x in r["result"]] == ["analytics"], "workspace/symbol finds by substring")
+
+    r = c.request("textDocument/prepareRename", {"textDocument": doc,
+                                                 "position": pos(POLICY, "marketing under", 1)})
+    check(r["result"]["placeholder"] == "marketing"
+          and r["result"]["range"]["start"] == pos(POLICY, "marketing under"),
+          "prepareRename gives the name's range")
+    r = c.request("textDocument/prepareRename", {"textDocument": doc,
+                                                 "position": pos(POLICY, "consent with", 1)})
+    check("error" in r, "prepareRename refuses a stdlib name")
+    r = c.request("textDocument/rename", {"textDocument": doc, "newName": "promotion",
+                                          "position": pos(POLICY, "marketing under", 1)})
+    edits = r["result"]["changes"][uri]
+    check(sorted((e["range"]["start"]["line"], e["range"]["start"]["character"]) for e in edits)
+          == want and all(e["newText"] == "promotion" for e in edits),
+          "rename edits the declaration and every use")
+    r = c.request("textDocument/rename", {"textDocument": doc, "newName": "not a name",
+                                          "position": pos(POLICY, "marketing under", 1)})
+    check(r["error"]["code"] == -32602, "rename to something that is not a name is refused")
+
+    r = c.request("textDocument/semanticTokens/full", {"textDocument": doc})
+    data = r["result"]["data"]
+    legend = caps["semanticTokensProvider"]["legend"]["tokenTypes"]
+    toks, line, col = {}, 0, 0
+    lines = POLICY.split("\n")
+    for i in range(0, len(data), 5):
+        dl, dc, length, typ = data[i:i + 4]
+        line += dl
+        col = col + dc if dl == 0 else dc
+        toks.setdefault(lines[line][col:col + length], set()).add(legend[typ])
+    check(toks["policy"] == {"keyword"} and toks["\"Shop\""] == {"string"}
+          and "namespace" in toks["gdpr"] and toks["marketing"] == {"enumMember"}
+          and toks["@doc"] == {"decorator"} and toks["newsletter"] == {"function"},
+          "semantic tokens classify keywords, strings, qualifiers, names, annotations, labels")
+
+    r = c.request("textDocument/codeLens", {"textDocument": doc})
+    lenses = {(l["range"]["start"]["line"], l["command"]["title"]): l for l in r["result"]}
+    test_line = pos(POLICY, "test \"newsletter\"")["line"]
+    rule_line = pos(POLICY, "newsletter:")["line"]
+    check((test_line, "Run tests") in lenses and (test_line, "passed (1 expectations)") in lenses,
+          "code lenses on a test: run, and its last result")
+    check((rule_line, "covered by 1 test") in lenses, "code lens on a rule: covered by 1 test")
+    run = lenses[(test_line, "Run tests")]["command"]
+    r = c.request("workspace/executeCommand", {"command": run["command"],
+                                               "arguments": run["arguments"]})
+    check(r["result"] == {"passed": 1, "failed": 0}, "executeCommand runs the test runner")
+    failing = POLICY.replace("expect allow use email", "expect allow use phone")
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 5},
+                                        "contentChanges": [{"text": failing}]})
+    c.diagnostics(uri)
+    r = c.request("workspace/executeCommand", {"command": run["command"],
+                                               "arguments": run["arguments"]})
+    check(r["result"] == {"passed": 0, "failed": 1}, "executeCommand reports a failing test")
+    r = c.request("textDocument/codeLens", {"textDocument": doc})
+    check(any(l["command"]["title"].startswith("failed 1 of 1") for l in r["result"]),
+          "the test's code lens shows the failure")
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 6},
+                                        "contentChanges": [{"text": POLICY}]})
+    c.diagnostics(uri)
+
+    messy = POLICY.replace("purpose analytics \"Analytics\";", "purpose   analytics    \"Analytics\" ;")
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 4},
+                                        "contentChanges": [{"text": messy}]})
+    c.diagnostics(uri)
+    r = c.request("textDocument/formatting", {"textDocument": doc,
+                                              "options": {"tabSize": 2, "insertSpaces": True}})
+    check(len(r["result"]) == 1 and r["result"][0]["newText"] == POLICY,
+          "formatting returns the canonical layout")
+
+    # Robustness: a malformed message, an unknown method and an unknown document are errors.
+    c.send_raw(b"{not json")
+    m = c.wait(lambda m: "error" in m and m.get("id") is None)
+    check(m["error"]["code"] == -32700, "a malformed message gets a parse error")
+    r = c.request("textDocument/hover", {"textDocument": {"uri": "file:///nowhere.privet"},
+                                         "position": {"line": 0, "character": 0}})
+    check(r["error"]["code"] == -32602, "a request for an unknown document gets an error")
+    c.send_raw(b'[1, 2]')
+    m = c.wait(lambda m: "error" in m and m.get("id") is None)
+    check(m["error"]["code"] == -32600, "a message that is not a request gets InvalidRequest")
+    r = c.request("privet/bogus", {})
+    check(r["error"]["code"] == -32601, "an unknown method gets MethodNotFound")
+    r = c.request("textDocument/hover", {"textDocument": doc})
+    check(r["error"]["code"] == -32602, "a request without a position gets InvalidParams")
+    r = c.request("textDocument/hover", {"textDocument": doc,
+                                         "position": pos(POLICY, "marketing under", 2)})
+    check("result" in r, "the server still answers after the errors")
+
+    r = c.request("shutdown", None)
+    check(r["result"] is None, "shutdown")
+    c.notify("exit", None)
+    check(c.proc.wait(timeout=TIMEOUT) == 0, "exit after shutdown ends the server with status 0")
+
+
+def main():
+    privet = sys.argv[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "shop.privet")
+        with open(path, "w") as f:
+            f.write(POLICY)  # also on disk, though the server reads the open buffer
+        uri = "file://" + path
+        c = Client(privet)
+        timer = threading.Timer(TIMEOUT, lambda: os.kill(c.proc.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            session(c, uri, path)
+        finally:
+            timer.cancel()
+            if c.proc.poll() is None:
+                os.kill(c.proc.pid, signal.SIGKILL)
+                c.proc.wait()
+                print("server killed at the end", file=sys.stderr)
+            err = c.proc.stderr.read().decode(errors="replace")
+            if err:
+                print("server stderr:\n" + err, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
