@@ -5,6 +5,7 @@
 
 #include "fmt/format.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <algorithm>
 #include <map>
@@ -13,14 +14,16 @@ using namespace privet;
 using namespace privet::analysis;
 
 llvm::StringRef privet::analysis::changeKindName(DiffChange::Kind K) {
-  static const char *const Names[] = {"now-allowed", "now-denied", "obligation-added",
-                                      "obligation-removed"};
+  static const char *const Names[] = {"now-allowed",        "now-denied",
+                                      "obligation-added",   "obligation-removed",
+                                      "obligation-changed", "new-value-covered"};
   return Names[K];
 }
 
 llvm::StringRef privet::analysis::changeKindTitle(DiffChange::Kind K) {
-  static const char *const Names[] = {"now allowed", "now denied", "obligation added",
-                                      "obligation removed"};
+  static const char *const Names[] = {"now allowed",        "now denied",
+                                      "obligation added",   "obligation removed",
+                                      "obligation changed", "new value covered"};
   return Names[K];
 }
 
@@ -31,11 +34,13 @@ unsigned DiffResult::count(DiffChange::Kind K) const {
 }
 
 bool DiffResult::morePermissive() const {
-  return count(DiffChange::NowAllowed) || count(DiffChange::ObligationRemoved);
+  return count(DiffChange::NowAllowed) || count(DiffChange::ObligationRemoved) ||
+         count(DiffChange::ObligationChanged) || count(DiffChange::NewValueCovered);
 }
 
 bool DiffResult::lessPermissive() const {
-  return count(DiffChange::NowDenied) || count(DiffChange::ObligationAdded);
+  return count(DiffChange::NowDenied) || count(DiffChange::ObligationAdded) ||
+         count(DiffChange::ObligationChanged);
 }
 
 namespace {
@@ -55,7 +60,9 @@ public:
   }
 
   DiffResult run() {
-    summarise(M.diff(RN.allowed(), RO.allowed()), DiffChange::NowAllowed, "");
+    Mdd::Ref NowAllowed = M.diff(RN.allowed(), RO.allowed());
+    NowAllowed = M.diff(NowAllowed, newValuesCovered(NowAllowed));
+    summarise(NowAllowed, DiffChange::NowAllowed, "");
     summarise(M.diff(RO.allowed(), RN.allowed()), DiffChange::NowDenied, "");
     Mdd::Ref Both = M.conj(RO.allowed(), RN.allowed());
     for (const auto &[Key, Name] : obligationKeys()) {
@@ -70,14 +77,89 @@ public:
       summarise(M.diff(M.conj(Both, IsCarried), WasCarried), DiffChange::ObligationAdded, Name);
       summarise(M.diff(M.conj(Both, WasCarried), IsCarried), DiffChange::ObligationRemoved, Name);
     }
-    std::stable_sort(
-        Result.Changes.begin(), Result.Changes.end(), [](const DiffChange &A, const DiffChange &B) {
-          return std::tie(A.K, A.Obligation, A.Text) < std::tie(B.K, B.Obligation, B.Text);
-        });
+    pairObligationChanges();
+    std::stable_sort(Result.Changes.begin(), Result.Changes.end(),
+                     [](const DiffChange &A, const DiffChange &B) {
+                       return std::tie(A.K, A.Obligation, A.Value, A.Text) <
+                              std::tie(B.K, B.Obligation, B.Value, B.Text);
+                     });
     return std::move(Result);
   }
 
 private:
+  /// Reports each value only New declares, within NowAllowed, that rules already in Old (by id)
+  /// allow, as one NewValueCovered finding; returns the part of NowAllowed so explained.
+  Mdd::Ref newValuesCovered(Mdd::Ref NowAllowed) {
+    Mdd::Ref Explained = Mdd::False;
+    if (NowAllowed == Mdd::False)
+      return Explained;
+    llvm::StringSet<> OldIds;
+    for (const Rule &R : Old.Rules)
+      if (!R.Id.empty())
+        OldIds.insert(R.Id);
+    std::vector<uint32_t> Existing;
+    for (uint32_t R = 0; R != New.Rules.size(); ++R)
+      if (New.Rules[R].IsAllow && OldIds.count(New.Rules[R].Id))
+        Existing.push_back(R);
+    for (unsigned DI = 0; DI != NumDimensions; ++DI) {
+      auto D = Dimension(DI);
+      const DimDomain &Dom = S.dim(D);
+      for (uint32_t L = 0; L != Dom.Names.size(); ++L) {
+        if (S.view(0).localLeaf(D, L) != NoIndex || S.view(1).localLeaf(D, L) == NoIndex)
+          continue;
+        llvm::BitVector One(Dom.size());
+        One.set(L);
+        Mdd::Ref Here = M.conj(NowAllowed, M.literal(S.dimVar(D), One));
+        if (Here == Mdd::False)
+          continue;
+        DiffChange C;
+        C.K = DiffChange::NewValueCovered;
+        C.Value = Dom.Names[L];
+        Mdd::Ref Covered = Mdd::False;
+        std::vector<std::string> Ids;
+        for (uint32_t R : Existing) {
+          Mdd::Ref ByR = M.conj(Here, RN.origin(R));
+          if (ByR == Mdd::False)
+            continue;
+          Covered = M.disj(Covered, ByR);
+          C.Rules.push_back({1, R});
+          Ids.push_back("`" + New.Rules[R].Id + "`");
+        }
+        if (Ids.empty())
+          continue;
+        C.Values[DI] = {C.Value};
+        C.Text = fmt::format("new {} `{}` is covered by {} existing rule{} ({})",
+                             domain::DimensionNouns[DI], C.Value, Ids.size(),
+                             Ids.size() == 1 ? "" : "s", llvm::join(Ids, ", "));
+        Result.Changes.push_back(std::move(C));
+        Explained = M.disj(Explained, Covered);
+      }
+    }
+    return Explained;
+  }
+
+  /// Joins an added and a removed form of one obligation on the same region into one change.
+  void pairObligationChanges() {
+    auto Base = [](const std::string &O) { return O.substr(0, O.find('(')); };
+    std::vector<DiffChange> &Cs = Result.Changes;
+    for (size_t A = 0; A != Cs.size(); ++A) {
+      if (Cs[A].K != DiffChange::ObligationAdded)
+        continue;
+      for (size_t R = 0; R != Cs.size(); ++R) {
+        if (Cs[R].K != DiffChange::ObligationRemoved || Cs[R].Text != Cs[A].Text ||
+            Base(Cs[R].Obligation) != Base(Cs[A].Obligation))
+          continue;
+        Cs[A].K = DiffChange::ObligationChanged;
+        Cs[A].To = Cs[A].Obligation;
+        Cs[A].Obligation = Cs[R].Obligation;
+        Cs.erase(Cs.begin() + R);
+        if (R < A)
+          --A;
+        break;
+      }
+    }
+  }
+
   using Key = std::pair<std::string, std::optional<int64_t>>;
 
   std::map<Key, std::string> obligationKeys() const {
@@ -87,8 +169,15 @@ private:
         for (const ObligationRef &O : R.Obligations) {
           if (O.Obligation >= P->Obligations.Nodes.size())
             continue;
-          const std::string &Name = P->Obligations.Nodes[O.Obligation].Name;
-          Keys[{Name, O.Arg}] = O.Arg ? fmt::format("{}({})", Name, *O.Arg) : Name;
+          const VocabNode &N = P->Obligations.Nodes[O.Obligation];
+          // The argument as the author reads it: `retain_for(360 days)`, not seconds.
+          std::string Arg;
+          if (O.Arg && N.ParamKind &&
+              (*N.ParamKind == AttrKind::Duration || *N.ParamKind == AttrKind::Int))
+            Arg = formatNumber(*N.ParamKind, *O.Arg);
+          else if (O.Arg)
+            Arg = std::to_string(*O.Arg);
+          Keys[{N.Name, O.Arg}] = O.Arg ? fmt::format("{}({})", N.Name, Arg) : N.Name;
         }
     return Keys;
   }

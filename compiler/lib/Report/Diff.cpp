@@ -17,7 +17,8 @@ void attachDiff(Report &R, const Policy &Old, const Policy &New, llvm::StringRef
     ReportChange X;
     X.Kind = analysis::changeKindName(C.K).str();
     X.Title = analysis::changeKindTitle(C.K).str();
-    X.Obligation = C.Obligation;
+    // A changed obligation reads "old → new" wherever the report shows the obligation.
+    X.Obligation = C.To.empty() ? C.Obligation : C.Obligation + " → " + C.To;
     X.Text = C.Text;
     for (auto [Version, Rule] : C.Rules) {
       if (Version == 1 && Rule < New.Rules.size())

@@ -15,6 +15,8 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <iterator>
+
 namespace privet::driver {
 namespace {
 
@@ -35,13 +37,23 @@ std::string ruleLocation(const Policy &P, uint32_t R) {
   return fmt::format("{}:{}", L.File < P.Files.size() ? P.Files[L.File] : "", L.Line);
 }
 
+/// "now allowed", "obligation removed `x`", "obligation changed from `a` to `b`".
+std::string heading(const DiffChange &C) {
+  std::string Heading = analysis::changeKindTitle(C.K).str();
+  if (C.K == DiffChange::ObligationChanged)
+    Heading += " from `" + C.Obligation + "` to `" + C.To + "`";
+  else if (!C.Obligation.empty())
+    Heading += " `" + C.Obligation + "`";
+  return Heading;
+}
+
 void writeText(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2],
                const DiffOptions &Opts, bool Color) {
   if (R.empty()) {
     OS << "no change in what is permitted between " << Opts.Old << " and " << Opts.New << "\n";
     return;
   }
-  for (unsigned K = 0; K != 4; ++K) {
+  for (unsigned K = 0; K != DiffChange::NumKinds; ++K) {
     auto Kind = DiffChange::Kind(K);
     unsigned N = R.count(Kind);
     if (!N)
@@ -50,18 +62,17 @@ void writeText(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2],
     for (const DiffChange &C : R.Changes) {
       if (C.K != Kind)
         continue;
-      std::string Heading = analysis::changeKindTitle(Kind).str();
-      if (!C.Obligation.empty())
-        Heading += " `" + C.Obligation + "`";
+      std::string Heading = heading(C);
       if (Heading != Last) {
-        llvm::WithColor(OS, K == 0 || K == 3 ? llvm::raw_ostream::RED : llvm::raw_ostream::GREEN,
-                        true, false, Color ? llvm::ColorMode::Enable : llvm::ColorMode::Disable)
+        llvm::WithColor(
+            OS, K == 0 || K == 3 || K == 5 ? llvm::raw_ostream::RED : llvm::raw_ostream::GREEN,
+            true, false, Color ? llvm::ColorMode::Enable : llvm::ColorMode::Disable)
             << Heading << ":";
         OS << "\n";
         Last = Heading;
       }
       OS << "  " << C.Text;
-      if (!C.Rules.empty()) {
+      if (!C.Rules.empty() && C.K != DiffChange::NewValueCovered) {
         auto [Which, Rule] = C.Rules.front();
         OS << "  (" << (Which ? "new" : "old") << " rule `" << Ps[Which]->Rules[Rule].Id << "` at "
            << ruleLocation(*Ps[Which], Rule) << ")";
@@ -73,8 +84,44 @@ void writeText(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2],
   }
   OS << "summary: " << R.count(DiffChange::NowAllowed) << " now allowed, "
      << R.count(DiffChange::NowDenied) << " now denied, " << R.count(DiffChange::ObligationAdded)
-     << " obligations added, " << R.count(DiffChange::ObligationRemoved)
-     << " obligations removed\n";
+     << " obligations added, " << R.count(DiffChange::ObligationRemoved) << " obligations removed, "
+     << R.count(DiffChange::ObligationChanged) << " obligations changed, "
+     << R.count(DiffChange::NewValueCovered) << " new values covered\n";
+}
+
+/// A pull-request comment: a summary table, then each kind of change with the rules to look at.
+void writeMarkdown(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2],
+                   const DiffOptions &Opts) {
+  OS << "### Policy diff: `" << Opts.Old << "` → `" << Opts.New << "`\n\n";
+  if (R.empty()) {
+    OS << "No change in what is permitted.\n";
+    return;
+  }
+  OS << "| change | count |\n| --- | ---: |\n";
+  for (unsigned K = 0; K != DiffChange::NumKinds; ++K)
+    if (unsigned N = R.count(DiffChange::Kind(K)))
+      OS << "| " << analysis::changeKindTitle(DiffChange::Kind(K)) << " | " << N << " |\n";
+  OS << "\n**More permissive:** " << (R.morePermissive() ? "yes" : "no")
+     << " · **Less permissive:** " << (R.lessPermissive() ? "yes" : "no") << "\n";
+  std::string Last;
+  for (const DiffChange &C : R.Changes) {
+    std::string Heading = heading(C);
+    if (Heading != Last) {
+      OS << "\n#### " << Heading << "\n\n";
+      Last = Heading;
+    }
+    OS << "- " << C.Text;
+    if (!C.Rules.empty() && C.K != DiffChange::NewValueCovered) {
+      auto [Which, Rule] = C.Rules.front();
+      OS << " — " << (Which ? "new" : "old") << " rule `" << Ps[Which]->Rules[Rule].Id << "` at `"
+         << ruleLocation(*Ps[Which], Rule) << "`";
+    }
+    OS << "\n";
+  }
+  for (unsigned K = 0; K != DiffChange::NumKinds; ++K)
+    if (R.Omitted[K])
+      OS << "\n_… and " << R.Omitted[K] << " more "
+         << analysis::changeKindTitle(DiffChange::Kind(K)) << " regions (see `--max-regions`)._\n";
 }
 
 void writeJson(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2],
@@ -106,11 +153,15 @@ void writeJson(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2],
                          {"rules", std::move(Rules)}};
     if (!C.Obligation.empty())
       O["obligation"] = C.Obligation;
+    if (!C.To.empty())
+      O["to"] = C.To;
+    if (!C.Value.empty())
+      O["value"] = C.Value;
     Changes.push_back(std::move(O));
   }
   llvm::json::Object Summary;
   llvm::json::Object Omitted;
-  for (unsigned K = 0; K != 4; ++K) {
+  for (unsigned K = 0; K != DiffChange::NumKinds; ++K) {
     Summary[analysis::changeKindName(DiffChange::Kind(K))] = R.count(DiffChange::Kind(K));
     Omitted[analysis::changeKindName(DiffChange::Kind(K))] = R.Omitted[K];
   }
@@ -130,16 +181,22 @@ void writeSarif(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2])
       "Requests the old policy denied that the new one allows: check the notice permits them.",
       "Requests the old policy allowed that the new one denies: check services relying on them.",
       "Allowed requests that now carry an extra obligation services must honour.",
-      "Allowed requests that no longer carry an obligation: check the notice still holds."};
+      "Allowed requests that no longer carry an obligation: check the notice still holds.",
+      "Allowed requests whose obligation now takes another argument (a retention period, say).",
+      "A newly declared value that existing rules without a clause for its dimension now allow."};
+  static_assert(std::size(Help) == DiffChange::NumKinds, "one help text per kind of change");
   std::vector<tooling::SarifRule> Rules;
-  for (unsigned K = 0; K != 4; ++K) {
+  for (unsigned K = 0; K != DiffChange::NumKinds; ++K) {
     tooling::SarifRule Rule;
     Rule.Id = analysis::changeKindName(DiffChange::Kind(K)).str();
     Rule.Name = Rule.Id;
     Rule.Short = analysis::changeKindTitle(DiffChange::Kind(K)).str();
     Rule.Full = Help[K];
     Rule.Help = Help[K];
-    Rule.Level = K == 0 || K == 3 ? Severity::Warning : Severity::Note;
+    Rule.Level = K == DiffChange::NowAllowed || K == DiffChange::ObligationRemoved ||
+                         K == DiffChange::NewValueCovered
+                     ? Severity::Warning
+                     : Severity::Note;
     Rules.push_back(std::move(Rule));
   }
   std::vector<tooling::SarifResult> Results;
@@ -147,8 +204,7 @@ void writeSarif(llvm::raw_ostream &OS, const DiffResult &R, const Policy *Ps[2])
     tooling::SarifResult Res;
     Res.RuleId = analysis::changeKindName(C.K).str();
     Res.Level = Rules[C.K].Level;
-    Res.Message = analysis::changeKindTitle(C.K).str() +
-                  (C.Obligation.empty() ? "" : " `" + C.Obligation + "`") + ": " + C.Text;
+    Res.Message = heading(C) + ": " + C.Text;
     for (auto [Which, Rule] : C.Rules) {
       const Policy &P = *Ps[Which];
       const Loc &L = P.Rules[Rule].Location;
@@ -189,6 +245,8 @@ int runDiff(const DiffOptions &Opts) {
     writeJson(OS, R, Ps, Opts);
   else if (Opts.Format == "sarif")
     writeSarif(OS, R, Ps);
+  else if (Opts.Format == "markdown")
+    writeMarkdown(OS, R, Ps, Opts);
   else
     writeText(OS, R, Ps, Opts, Color);
   OS.flush();
@@ -212,8 +270,9 @@ CommandRegistration Registration("diff", [](CLI::App &App) {
   Cmd->add_option("new", Opts->New, "The policy after the change")->required();
   Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
       ->allow_extra_args(false);
-  Cmd->add_option("--format", Opts->Format, "Output: text, json or sarif (stdout)")
-      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  Cmd->add_option("--format", Opts->Format,
+                  "Output: text, json, sarif, or markdown for a pull-request comment (stdout)")
+      ->check(CLI::IsMember({"text", "json", "sarif", "markdown"}));
   Cmd->add_option("--fail-on", Opts->FailOn,
                   "Exit 1 when the change is more-permissive, less-permissive, or any change")
       ->check(CLI::IsMember({"more-permissive", "less-permissive", "any"}));

@@ -23,9 +23,19 @@ struct DiffChange {
     NowDenied,         ///< allowed before, denied now
     ObligationAdded,   ///< allowed in both, now also carries Obligation
     ObligationRemoved, ///< allowed in both, no longer carries Obligation
+    /// Allowed in both, the obligation's argument changed: Obligation is the old form, To the new
+    /// (an added `retain_for(360 days)` paired with a removed `retain_for(390 days)` of the same
+    /// region reads as one change).
+    ObligationChanged,
+    /// A value only the new policy declares, allowed by rules the old policy already had (rules
+    /// with no clause for its dimension inherit it): one finding per value, not a region per rule.
+    NewValueCovered,
   };
+  static constexpr unsigned NumKinds = 6;
   Kind K = NowAllowed;
   std::string Obligation; ///< For obligation changes: the obligation as written, `name(arg)`.
+  std::string To;         ///< ObligationChanged: the new form of Obligation.
+  std::string Value;      ///< NewValueCovered: the new value's name.
   /// Per dimension the nodes the region covers; empty: every value. Negated: "every value except
   /// these" (chosen when it is the shorter way to say it).
   std::array<std::vector<std::string>, NumDimensions> Values;
@@ -44,11 +54,16 @@ llvm::StringRef changeKindName(DiffChange::Kind K);  ///< "now-allowed", "now-de
 llvm::StringRef changeKindTitle(DiffChange::Kind K); ///< "now allowed", "now denied", ...
 
 struct DiffResult {
-  std::vector<DiffChange> Changes;   ///< Grouped by kind, then sorted by text.
-  std::array<unsigned, 4> Omitted{}; ///< Per kind: regions beyond the limit, not listed.
+  std::vector<DiffChange> Changes; ///< Grouped by kind, then sorted by text.
+  std::array<unsigned, DiffChange::NumKinds>
+      Omitted{}; ///< Per kind: regions beyond the limit, not listed.
   unsigned count(DiffChange::Kind K) const;
-  bool morePermissive() const; ///< Something newly allowed, or an obligation dropped.
-  bool lessPermissive() const; ///< Something newly denied, or an obligation added.
+  /// Something newly allowed, an obligation dropped or changed, or a new value covered.
+  bool morePermissive() const;
+  /// Something newly denied, or an obligation added or changed. A changed argument counts both
+  /// ways: whether 360 days is stricter than 390 depends on the obligation, which Privet does not
+  /// know.
+  bool lessPermissive() const;
   bool empty() const { return Changes.empty(); }
 };
 
