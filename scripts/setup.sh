@@ -10,6 +10,9 @@ packages=(
   libfmt-dev libcli11-dev
   googletest libgtest-dev libbenchmark-dev
   python3 python3-jsonschema
+  zlib1g-dev
+  pybind11-dev python3-dev python3-numpy python3-pandas python3-dask python3-distributed
+  python3-venv python3-pip
   pkg-config clang-format-14
   nodejs npm
 )
