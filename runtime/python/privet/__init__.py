@@ -135,6 +135,10 @@ class Policy:
         """Every value of a dimension, in id order."""
         return self._p.values(dimension)
 
+    def leaves(self, dimension: str) -> List[str]:
+        """The values of a dimension that have no values below them, in id order."""
+        return self._p.leaves(dimension)
+
     def attributes(self) -> List[Dict[str, Any]]:
         return self._p.attributes()
 

@@ -277,6 +277,19 @@ PYBIND11_MODULE(_privet, M) {
             return Names;
           },
           py::arg("dimension"))
+      .def(
+          "leaves",
+          [](const PyPolicy &P, const std::string &Dimension) {
+            std::optional<Dim> D = dimensionFromName(Dimension);
+            if (!D)
+              fail("unknown dimension `" + Dimension + "`");
+            std::vector<std::string> Names;
+            for (uint32_t V = 0; V < P->numValues(*D); ++V)
+              if (P->isLeaf(*D, V))
+                Names.emplace_back(P->valueName(*D, V));
+            return Names;
+          },
+          py::arg("dimension"))
       .def("attributes",
            [](const PyPolicy &P) {
              py::list L;

@@ -25,6 +25,8 @@ class SingleRequests(unittest.TestCase):
     def test_metadata(self):
         self.assertEqual(self.policy.name, "outpost24")
         self.assertIn("email_address", self.policy.values("data"))
+        self.assertIn("email_address", self.policy.leaves("data"))
+        self.assertNotIn("personal_information", self.policy.leaves("data"))
         self.assertIn("purpose", privet.DIMENSIONS)
 
     def test_allow_with_obligation_and_sources(self):
