@@ -2,9 +2,9 @@
 #include "Command.h"
 
 #include "privet/Audit/Audit.h"
+#include "privet/Frontend/Frontend.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
-#include "privet/Frontend/Frontend.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
