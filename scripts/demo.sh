@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's run command, after the build: check, compile and query the Outpost24 example.
+# The README's run command, after the build: check, compile and query the Outpost24 example, then
+# audit its sample processing log.
 set -euo pipefail
 privet=$(realpath "${1:?usage: demo.sh path/to/privet}")
 cd "$(dirname "$0")/.."
@@ -40,6 +41,15 @@ q --action taxonomy.share --data support_data --subject customers --purpose cust
   --basis gdpr.contract --recipient live_chat_and_helpdesk --context support_tickets \
   --attr support_consent_given=true
 
+# What the systems actually did: audit the sample processing log (examples/outpost24/audit) against
+# the policy. It holds planted violations and gaps, so the audit exits 1 (docs/audit.md).
+status=0
+step "$privet" audit "$out/outpost24.pvc" --map examples/outpost24/audit/outpost24.map.json \
+  examples/outpost24/audit/sample.jsonl --samples 1 --now 2026-02-01T00:00:00Z || status=$?
+if [ "$status" -ne 1 ]; then
+  echo "demo: expected the audit to find the planted violations (exit 1), got exit $status" >&2
+  exit 1
+fi
 # The review report (docs/report.md): record of processing, data map, notice and findings, in
 # one self-contained HTML page kept in the build directory.
 report_dir="$(dirname "$privet")/../../../report"

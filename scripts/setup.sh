@@ -11,6 +11,9 @@ packages=(
   googletest libgtest-dev libbenchmark-dev
   python3 python3-jsonschema
   graphviz chromium python3-html5lib
+  zlib1g-dev
+  pybind11-dev python3-dev python3-numpy python3-pandas python3-dask python3-distributed
+  python3-venv python3-pip
   pkg-config clang-format-14
   nodejs npm
   libsodium-dev libcpp-httplib-dev wrk

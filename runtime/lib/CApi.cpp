@@ -32,6 +32,11 @@ struct privet_decision {
   std::string CallError;
 };
 
+struct privet_batch {
+  std::shared_ptr<const CompiledPolicy> P;
+  BatchDecider B;
+};
+
 struct privet_handle {
   std::unique_ptr<PolicyHandle> H;
 };
@@ -98,6 +103,10 @@ privet_outcome outcomeOf(Decision::Kind K) {
     return PRIVET_ERROR;
   }
   return PRIVET_ERROR;
+}
+
+const Decision *batchDecision(const privet_batch *B, uint32_t Id) {
+  return B && Id < B->B.numDecisions() ? &B->B.decision(Id) : nullptr;
 }
 
 } // namespace
@@ -446,5 +455,81 @@ privet_policy *privet_handle_acquire(const privet_handle *H) {
 }
 
 void privet_handle_free(privet_handle *H) { delete H; }
+
+privet_batch *privet_batch_new(const privet_policy *P) {
+  if (!P)
+    return nullptr;
+  try {
+    return new privet_batch{P->P, BatchDecider(*P->P)};
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void privet_batch_free(privet_batch *B) { delete B; }
+
+int privet_batch_decide(privet_batch *B, const privet_batch_columns *C, uint8_t *Outcome,
+                        uint32_t *Decision, uint32_t *Rule, char **Error) {
+  if (!B || !C) {
+    setError(Error, !B ? "no batch given" : "no columns given");
+    return -1;
+  }
+  try {
+    // The C struct mirrors BatchColumns field by field; the attribute columns are copied since
+    // their layouts are declared separately.
+    BatchColumns In;
+    In.NumRows = C->rows;
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      In.Values[D] = C->values[D];
+    In.DataOffsets = C->data_offsets;
+    In.DataIds = C->data_ids;
+    std::vector<BatchColumns::Attribute> Attrs(C->attribute_count);
+    for (size_t A = 0; A < C->attribute_count; ++A)
+      Attrs[A] = {C->attributes[A].attr, C->attributes[A].values, C->attributes[A].present};
+    In.Attributes = Attrs.data();
+    In.NumAttributes = Attrs.size();
+    Status S = B->B.decide(In, BatchResults{Outcome, Decision, Rule});
+    if (!S) {
+      setError(Error, S.error());
+      return -1;
+    }
+    return 0;
+  } catch (...) {
+    setError(Error, "out of memory");
+    return -1;
+  }
+}
+
+size_t privet_batch_decision_count(const privet_batch *B) { return B ? B->B.numDecisions() : 0; }
+
+privet_outcome privet_batch_decision_outcome(const privet_batch *B, uint32_t Id) {
+  const Decision *D = batchDecision(B, Id);
+  return D ? outcomeOf(D->kind()) : PRIVET_ERROR;
+}
+
+const char *privet_batch_decision_error(const privet_batch *B, uint32_t Id) {
+  const Decision *D = batchDecision(B, Id);
+  return D && D->isError() ? D->error().c_str() : nullptr;
+}
+
+size_t privet_batch_decision_rule_count(const privet_batch *B, uint32_t Id) {
+  const Decision *D = batchDecision(B, Id);
+  return D ? D->rules().size() : 0;
+}
+
+uint32_t privet_batch_decision_rule(const privet_batch *B, uint32_t Id, size_t I) {
+  const Decision *D = batchDecision(B, Id);
+  return D && I < D->rules().size() ? D->rules()[I] : PRIVET_INVALID_ID;
+}
+
+size_t privet_batch_decision_obligation_count(const privet_batch *B, uint32_t Id) {
+  const Decision *D = batchDecision(B, Id);
+  return D ? D->obligations().size() : 0;
+}
+
+uint32_t privet_batch_decision_obligation(const privet_batch *B, uint32_t Id, size_t I) {
+  const Decision *D = batchDecision(B, Id);
+  return D && I < D->obligations().size() ? D->obligations()[I] : PRIVET_INVALID_ID;
+}
 
 } // extern "C"

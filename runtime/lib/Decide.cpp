@@ -783,6 +783,13 @@ bool finishWalk(const CompiledPolicy::Impl &I, const uint32_t *Classes, const Re
 
 } // namespace
 
+uint32_t walkToTerminal(const CompiledPolicy::Impl &I, const uint32_t *Classes,
+                        const int64_t *AttrValue, const uint8_t *AttrSet) {
+  uint32_t Missing = NoMissing;
+  uint32_t T = walk(I, Classes, AttrValue, AttrSet, Missing);
+  return Missing == NoMissing ? T : InvalidId;
+}
+
 void CompiledPolicy::decide(const Request &Req, Decision &Out) const {
   if (Req.Policy != this) {
     Out.setError("the request was built for a different policy");

@@ -252,6 +252,12 @@ struct CompiledPolicy::Impl {
   const char *cstr(format::StrRef R) const { return Strings + R.Offset; }
 };
 
+/// The terminal one diagram walk reaches with Classes (one per dimension, data included) and the
+/// attributes, or InvalidId when the decision needs decide()'s general path (a rule list, a group
+/// value to meet, an attribute without a value that matters). The batch API's fast path.
+uint32_t walkToTerminal(const CompiledPolicy::Impl &I, const uint32_t *Classes,
+                        const int64_t *AttrValue, const uint8_t *AttrSet);
+
 /// Validates Bytes as an artifact and fills Impl; on failure returns the reason.
 Status validateArtifact(CompiledPolicy::Impl &I);
 

@@ -15,6 +15,11 @@ Fenced blocks are selected by their info string:
                           scratch directory that mirrors the source tree; it must exit 0, or
                           the code a trailing `# exit N` comment names. Other lines are not run.
 
+  ```python               run with /usr/bin/python3 from the scratch directory after the
+                          document's shell samples, importing the `privet` package from the
+                          build tree (<build>/python); it must exit 0. Counted as not run when
+                          the build has no Python package.
+
   ```cpp                  preceded by `<!-- doc-sample: compile -->`: compiled against
                           runtime/include and the built runtime library, then run from the
                           scratch directory after the document's shell samples (so it can load
@@ -160,6 +165,8 @@ def main():
                 shell.append(s)
             elif s.lang == "cpp" and s.directive and s.directive[0] == "compile":
                 programs.append((n, s))
+            elif s.lang == "python":
+                programs.append((n, s))
         for s in shell:
             for lineno, line in enumerate(s.text.split("\n")):
                 cmdline = line.strip()
@@ -181,6 +188,14 @@ def main():
                     failures.append(f"{s.doc}:{s.line + 1 + lineno}: `{cmdline}` exited "
                                     f"{r.returncode}, expected {expected}\n{r.stdout}")
         for n, s in programs:
+            if s.lang == "python":
+                result = run_python(s, n, scratch, privet)
+                if result is None:
+                    NOT_RUN += 1
+                    continue
+                checked += 1
+                failures += result
+                continue
             checked += 1
             failures += compile_and_run(s, n, scratch, privet, opts.srcroot, opts.cxx,
                                         opts.cxxflags)
@@ -188,7 +203,8 @@ def main():
         print("FAIL " + f)
     print(f"{checked} doc samples, {len(failures)} failed")
     if NOT_RUN:
-        print(f"{NOT_RUN} test runs not possible: this privet has no `test` subcommand")
+        print(f"{NOT_RUN} test runs not possible: this privet has no `test` subcommand, or this "
+              f"build no Python package")
     if checked == 0:
         return 2
     return 1 if failures else 0
@@ -211,6 +227,23 @@ def compile_and_run(s, n, scratch, privet, srcroot, cxx, cxxflags):
     r = run([exe], scratch, privet)
     if r.returncode != 0:
         return [f"{s.where()}: the C++ sample exited {r.returncode}\n{r.stdout}"]
+    return []
+
+
+def run_python(s, n, scratch, privet):
+    build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(privet))))
+    package = os.path.join(build, "python")
+    if not os.path.exists(os.path.join(package, "privet", "__init__.py")):
+        return None
+    src = os.path.join(scratch, f"sample{n}.py")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write(s.text)
+    env = dict(os.environ, NO_COLOR="1", PYTHONPATH=package, PYTHONDONTWRITEBYTECODE="1")
+    env["PATH"] = os.path.dirname(privet) + os.pathsep + env.get("PATH", "")
+    r = subprocess.run(["/usr/bin/python3", src], cwd=scratch, env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=300)
+    if r.returncode != 0:
+        return [f"{s.where()}: the Python sample exited {r.returncode}\n{r.stdout}"]
     return []
 
 

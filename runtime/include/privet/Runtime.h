@@ -154,6 +154,7 @@ public:
 
 private:
   friend class CompiledPolicy;
+  friend class BatchDecider;
   void setError(std::string Msg);
 
   Kind K = Kind::Deny;
@@ -259,12 +260,101 @@ public:
 private:
   CompiledPolicy();
   friend class Request;
+  friend class BatchDecider;
+  friend class DictionaryEncoder;
   const uint8_t *Base = nullptr;
   size_t Size = 0;
   std::unique_ptr<Impl> I;
 };
 
 // Decisions as JSON and JSON requests: privet/Json.h.
+
+/// Requests as columns, for BatchDecider: row R of every column is request R. Ids are the policy's
+/// (valueId, attributeId, enumValueId; DictionaryEncoder maps a column of names to them).
+struct BatchColumns {
+  /// One attribute column: Values[R] is row R's value (bool 0 or 1, int, duration in seconds,
+  /// enum value id); Present, if not null, says per row whether the value is given (0: unset).
+  struct Attribute {
+    uint32_t Attr = InvalidId;
+    const int64_t *Values = nullptr;
+    const uint8_t *Present = nullptr;
+  };
+
+  size_t NumRows = 0;
+  /// Per dimension, a value id per row (InvalidId: omitted in that row), or null: omitted in
+  /// every row. For Dim::Data, one category per row unless DataOffsets is set.
+  const uint32_t *Values[NumDimensions] = {};
+  /// Several data categories per row: row R's are DataIds[DataOffsets[R] .. DataOffsets[R+1])
+  /// (NumRows + 1 offsets; an empty range omits data). Overrides Values[Dim::Data].
+  const uint64_t *DataOffsets = nullptr;
+  const uint32_t *DataIds = nullptr;
+  const Attribute *Attributes = nullptr;
+  size_t NumAttributes = 0;
+};
+
+/// Where BatchDecider writes its answers: one element per row in each array that is not null.
+struct BatchResults {
+  /// Decision::Kind per row: 0 deny, 1 allow, 2 error.
+  uint8_t *Outcome = nullptr;
+  /// The row's decision in the decider's table (BatchDecider::decision).
+  uint32_t *DecisionId = nullptr;
+  /// The first deciding rule, or InvalidId (deny by default, error).
+  uint32_t *Rule = nullptr;
+};
+
+/// Decides columns of requests without a Request or an allocation per row. Distinct decisions
+/// are kept once in a table that grows as new ones appear (a log has few), and rows point into
+/// it, so callers count per decision rather than per row. A row equal to the one before it reuses
+/// its answer. Rows a single diagram walk answers take a fast path; the others (several data
+/// categories, group values, rule lists, mistakes) are decided exactly as decide() would.
+/// One decider belongs to one thread at a time; the policy must outlive it.
+class BatchDecider {
+public:
+  explicit BatchDecider(const CompiledPolicy &Policy);
+  ~BatchDecider();
+  BatchDecider(BatchDecider &&) noexcept;
+  BatchDecider &operator=(BatchDecider &&) noexcept;
+
+  /// Decides every row of In into Out. Fails, writing nothing, only when the columns themselves
+  /// are unusable (an attribute id out of range or given twice, data offsets without ids); a
+  /// mistake in one row (an id out of range, an enum value out of range) is that row's error.
+  Status decide(const BatchColumns &In, const BatchResults &Out);
+
+  const CompiledPolicy &policy() const;
+  /// The distinct decisions met so far; ids are stable for the decider's lifetime.
+  size_t numDecisions() const;
+  const Decision &decision(uint32_t Id) const;
+
+  struct State;
+
+private:
+  std::unique_ptr<State> S;
+};
+
+/// Maps names to a dimension's value ids (or an enum attribute's value ids), each distinct name
+/// looked up in the policy once: for columns of names that repeat, as logs' do.
+class DictionaryEncoder {
+public:
+  static DictionaryEncoder forDimension(const CompiledPolicy &Policy, Dim D);
+  /// Attr must be an enum attribute; any other gives InvalidId for every name.
+  static DictionaryEncoder forEnumAttribute(const CompiledPolicy &Policy, uint32_t Attr);
+  ~DictionaryEncoder();
+  DictionaryEncoder(DictionaryEncoder &&) noexcept;
+  DictionaryEncoder &operator=(DictionaryEncoder &&) noexcept;
+
+  /// The id of Name, or InvalidId when the policy has no such name.
+  uint32_t encode(std::string_view Name);
+  /// Encodes Names[0 .. N) into Out[0 .. N).
+  void encode(const std::string_view *Names, size_t N, uint32_t *Out);
+  /// The distinct names seen so far.
+  size_t numDistinct() const;
+
+  struct State;
+
+private:
+  explicit DictionaryEncoder(std::unique_ptr<State> S);
+  std::unique_ptr<State> S;
+};
 
 /// A policy that can be replaced while other threads decide with it: readers take a snapshot with
 /// get() (a shared_ptr that keeps that version alive) and use it for a request; reload() swaps in

@@ -159,6 +159,53 @@ char *privet_explain(const privet_policy *policy, const privet_request *request)
 int64_t privet_permitted_values(const privet_policy *policy, const privet_request *request,
                                 privet_dim dim, uint32_t *out, size_t capacity, char **error);
 
+/* --- Batches ------------------------------------------------------------------------------ */
+
+/* Decides columns of requests by ids (see privet::rt::BatchDecider in privet/Runtime.h): row r of
+ * every column is request r. Distinct decisions are kept once in the batch's table, and each row
+ * gets its decision's id in it. A batch belongs to one thread at a time and keeps its policy
+ * alive. */
+typedef struct privet_batch privet_batch;
+
+/* An attribute column: values[r] is row r's value (bool 0/1, int, duration in seconds, enum value
+ * id); present, if not NULL, says per row whether it is given. */
+typedef struct privet_batch_attribute {
+  uint32_t attr;
+  const int64_t *values;
+  const uint8_t *present;
+} privet_batch_attribute;
+
+typedef struct privet_batch_columns {
+  size_t rows;
+  /* Per dimension (privet_dim order), a value id per row (PRIVET_INVALID_ID: omitted), or NULL:
+   * omitted in every row. */
+  const uint32_t *values[8];
+  /* Several data categories per row: row r's are data_ids[data_offsets[r] .. data_offsets[r+1])
+   * (rows + 1 offsets). Overrides values[PRIVET_DIM_DATA] when not NULL. */
+  const uint64_t *data_offsets;
+  const uint32_t *data_ids;
+  const privet_batch_attribute *attributes;
+  size_t attribute_count;
+} privet_batch_columns;
+
+privet_batch *privet_batch_new(const privet_policy *policy);
+void privet_batch_free(privet_batch *batch);
+/* Decides every row, writing into each output array that is not NULL: outcome (privet_outcome per
+ * row), decision (the row's id in the batch's table), rule (the first deciding rule or
+ * PRIVET_INVALID_ID). Returns 0, or -1 when the columns are unusable (with *error set if error is
+ * not NULL); a mistake in one row is that row's PRIVET_ERROR. */
+int privet_batch_decide(privet_batch *batch, const privet_batch_columns *columns, uint8_t *outcome,
+                        uint32_t *decision, uint32_t *rule, char **error);
+/* The batch's distinct decisions so far, by id. */
+size_t privet_batch_decision_count(const privet_batch *batch);
+privet_outcome privet_batch_decision_outcome(const privet_batch *batch, uint32_t id);
+/* NULL unless the decision is PRIVET_ERROR. */
+const char *privet_batch_decision_error(const privet_batch *batch, uint32_t id);
+size_t privet_batch_decision_rule_count(const privet_batch *batch, uint32_t id);
+uint32_t privet_batch_decision_rule(const privet_batch *batch, uint32_t id, size_t i);
+size_t privet_batch_decision_obligation_count(const privet_batch *batch, uint32_t id);
+uint32_t privet_batch_decision_obligation(const privet_batch *batch, uint32_t id, size_t i);
+
 /* --- Hot reload --------------------------------------------------------------------------- */
 
 privet_handle *privet_handle_open(const char *path, char **error);

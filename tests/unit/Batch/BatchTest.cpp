@@ -1,0 +1,270 @@
+//===- BatchTest.cpp - BatchDecider and DictionaryEncoder against decide() -----------------===//
+//
+// Random policies are compiled and loaded; random columns (omitted values, ids out of range,
+// several data categories, unset and out-of-range attributes, runs of equal rows) are decided as
+// a batch and row by row with decide(), and every row must agree: outcome, rules, obligations and
+// error message.
+//
+//===----------------------------------------------------------------------------------------===//
+#include "RandomPolicy.h"
+
+#include "privet/Lower/Lowering.h"
+#include "privet/Runtime.h"
+
+#include "gtest/gtest.h"
+
+#include <random>
+
+using namespace privet;
+
+namespace {
+
+std::shared_ptr<const rt::CompiledPolicy> compileRandom(std::mt19937_64 &Rng) {
+  for (;;) {
+    Policy P = privet::testing::randomPolicy(Rng);
+    auto Contents = compilePolicy(P);
+    if (!Contents) {
+      llvm::consumeError(Contents.takeError());
+      continue;
+    }
+    auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
+    if (Loaded)
+      return Loaded.take();
+  }
+}
+
+/// Random columns for CP, kept alive together with the BatchColumns that points at them.
+struct Columns {
+  std::vector<uint32_t> Values[NumDimensions];
+  std::vector<uint64_t> Offsets;
+  std::vector<uint32_t> DataIds;
+  std::vector<std::vector<int64_t>> AttrValues;
+  std::vector<std::vector<uint8_t>> AttrPresent;
+  std::vector<rt::BatchColumns::Attribute> Attrs;
+  rt::BatchColumns View;
+};
+
+uint32_t randomId(std::mt19937_64 &Rng, uint32_t Count) {
+  unsigned Pick = Rng() % 20;
+  if (Pick == 0)
+    return rt::InvalidId;
+  if (Pick == 1)
+    return Count + uint32_t(Rng() % 3); // out of range
+  return Count ? uint32_t(Rng() % Count) : rt::InvalidId;
+}
+
+void randomColumns(const rt::CompiledPolicy &CP, std::mt19937_64 &Rng, size_t Rows, bool Csr,
+                   Columns &C) {
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    if (Rng() % 6 == 0)
+      continue; // the whole column omitted
+    C.Values[D].resize(Rows);
+    for (size_t R = 0; R < Rows; ++R)
+      C.Values[D][R] = randomId(Rng, CP.numValues(rt::Dim(D)));
+  }
+  if (Csr) {
+    C.Offsets.push_back(0);
+    for (size_t R = 0; R < Rows; ++R) {
+      unsigned N = Rng() % 4;
+      for (unsigned K = 0; K < N; ++K)
+        C.DataIds.push_back(randomId(Rng, CP.numValues(rt::Dim::Data)) %
+                            (CP.numValues(rt::Dim::Data) + 1));
+      C.Offsets.push_back(C.DataIds.size());
+    }
+  }
+  for (uint32_t A = 0; A < CP.numAttributes(); ++A) {
+    if (Rng() % 4 == 0)
+      continue;
+    std::vector<int64_t> V(Rows);
+    std::vector<uint8_t> P(Rows);
+    for (size_t R = 0; R < Rows; ++R) {
+      P[R] = Rng() % 5 != 0;
+      switch (CP.attributeKind(A)) {
+      case rt::AttrKind::Bool:
+        V[R] = int64_t(Rng() % 3); // 2 is true as well
+        break;
+      case rt::AttrKind::Enum:
+        V[R] = int64_t(Rng() % (CP.numEnumValues(CP.attributeEnum(A)) + 1)) - (Rng() % 50 == 0);
+        break;
+      default:
+        V[R] = int64_t(Rng() % 200) - 50;
+      }
+    }
+    C.AttrValues.push_back(std::move(V));
+    C.AttrPresent.push_back(std::move(P));
+    C.Attrs.push_back({A, nullptr, nullptr});
+  }
+  // Runs of equal rows, as logs have them: copy some rows onto the next ones.
+  for (size_t R = 1; R < Rows; ++R) {
+    if (Rng() % 3)
+      continue;
+    for (auto &Col : C.Values)
+      if (!Col.empty())
+        Col[R] = Col[R - 1];
+    for (size_t A = 0; A < C.Attrs.size(); ++A) {
+      C.AttrValues[A][R] = C.AttrValues[A][R - 1];
+      C.AttrPresent[A][R] = C.AttrPresent[A][R - 1];
+    }
+  }
+  C.View.NumRows = Rows;
+  for (unsigned D = 0; D < NumDimensions; ++D)
+    C.View.Values[D] = C.Values[D].empty() ? nullptr : C.Values[D].data();
+  if (Csr) {
+    C.View.DataOffsets = C.Offsets.data();
+    C.View.DataIds = C.DataIds.data();
+  }
+  for (size_t A = 0; A < C.Attrs.size(); ++A) {
+    C.Attrs[A].Values = C.AttrValues[A].data();
+    C.Attrs[A].Present = Rng() % 4 ? C.AttrPresent[A].data() : nullptr;
+  }
+  C.View.Attributes = C.Attrs.data();
+  C.View.NumAttributes = C.Attrs.size();
+}
+
+/// Row R built as a Request through the public setters, as a caller without the batch API would.
+rt::Request rowRequest(const rt::CompiledPolicy &CP, const rt::BatchColumns &In, size_t R) {
+  rt::Request Req(CP);
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    if (rt::Dim(D) == rt::Dim::Data && In.DataOffsets)
+      continue;
+    if (In.Values[D] && In.Values[D][R] != rt::InvalidId)
+      Req.set(rt::Dim(D), In.Values[D][R]);
+  }
+  if (In.DataOffsets)
+    for (uint64_t K = In.DataOffsets[R]; K < In.DataOffsets[R + 1]; ++K)
+      Req.addData(In.DataIds[K]);
+  for (size_t A = 0; A < In.NumAttributes; ++A) {
+    const rt::BatchColumns::Attribute &Col = In.Attributes[A];
+    if (Col.Present && !Col.Present[R])
+      continue;
+    int64_t V = Col.Values[R];
+    switch (CP.attributeKind(Col.Attr)) {
+    case rt::AttrKind::Bool:
+      Req.setBool(Col.Attr, V != 0);
+      break;
+    case rt::AttrKind::Int:
+      Req.setInt(Col.Attr, V);
+      break;
+    case rt::AttrKind::Duration:
+      Req.setDuration(Col.Attr, V);
+      break;
+    case rt::AttrKind::Enum:
+      if (V < 0)
+        Req.recordError("enum value id " + std::to_string(V) + " is out of range for attribute `" +
+                        std::string(CP.attributeName(Col.Attr)) + "`");
+      else
+        Req.setEnum(Col.Attr, uint32_t(V));
+      break;
+    }
+  }
+  return Req;
+}
+
+std::vector<uint32_t> ids(rt::Span<uint32_t> S) { return {S.begin(), S.end()}; }
+
+TEST(BatchDecider, AgreesWithDecideOnRandomPolicies) {
+  std::mt19937_64 Rng(20261201);
+  size_t Checked = 0, Slow = 0;
+  for (unsigned Policy = 0; Policy < 60; ++Policy) {
+    auto CP = compileRandom(Rng);
+    rt::BatchDecider Batch(*CP);
+    for (unsigned Round = 0; Round < 3; ++Round) {
+      Columns C;
+      const size_t Rows = 200;
+      randomColumns(*CP, Rng, Rows, /*Csr=*/Round == 2, C);
+      std::vector<uint8_t> Outcome(Rows);
+      std::vector<uint32_t> Id(Rows), Rule(Rows);
+      rt::Status S = Batch.decide(C.View, {Outcome.data(), Id.data(), Rule.data()});
+      ASSERT_TRUE(S.ok()) << S.error();
+      for (size_t R = 0; R < Rows; ++R) {
+        rt::Decision Want = CP->decide(rowRequest(*CP, C.View, R));
+        ASSERT_LT(Id[R], Batch.numDecisions());
+        const rt::Decision &Got = Batch.decision(Id[R]);
+        SCOPED_TRACE("policy " + std::to_string(Policy) + " round " + std::to_string(Round) +
+                     " row " + std::to_string(R));
+        ASSERT_EQ(uint8_t(Want.kind()), Outcome[R]);
+        ASSERT_EQ(Want.kind(), Got.kind());
+        ASSERT_EQ(Want.error(), Got.error());
+        ASSERT_EQ(ids(Want.rules()), ids(Got.rules()));
+        ASSERT_EQ(ids(Want.obligations()), ids(Got.obligations()));
+        ASSERT_EQ(Want.rules().empty() ? rt::InvalidId : Want.rules()[0], Rule[R]);
+        Slow += Want.isError() || Want.rules().size() > 1;
+        ++Checked;
+      }
+    }
+    // Interning: no two table entries have the same content.
+    for (uint32_t A = 0; A < Batch.numDecisions(); ++A)
+      for (uint32_t B = A + 1; B < Batch.numDecisions(); ++B) {
+        const rt::Decision &X = Batch.decision(A), &Y = Batch.decision(B);
+        EXPECT_FALSE(X.kind() == Y.kind() && X.error() == Y.error() &&
+                     ids(X.rules()) == ids(Y.rules()) &&
+                     ids(X.obligations()) == ids(Y.obligations()));
+      }
+  }
+  EXPECT_EQ(Checked, 60u * 3 * 200);
+  EXPECT_GT(Slow, 0u); // the general path was exercised too
+}
+
+TEST(BatchDecider, RejectsUnusableColumns) {
+  std::mt19937_64 Rng(7);
+  auto CP = compileRandom(Rng);
+  while (CP->numAttributes() == 0)
+    CP = compileRandom(Rng);
+  rt::BatchDecider Batch(*CP);
+  std::vector<int64_t> V(4, 0);
+  std::vector<uint8_t> Out(4, 9);
+  rt::BatchColumns::Attribute Twice[2] = {{0, V.data(), nullptr}, {0, V.data(), nullptr}};
+  rt::BatchColumns C;
+  C.NumRows = 4;
+  C.Attributes = Twice;
+  C.NumAttributes = 2;
+  rt::Status S = Batch.decide(C, {Out.data(), nullptr, nullptr});
+  ASSERT_FALSE(S.ok());
+  EXPECT_NE(S.error().find("has two columns"), std::string::npos) << S.error();
+  EXPECT_EQ(Out[0], 9); // nothing written
+
+  rt::BatchColumns::Attribute Far{CP->numAttributes(), V.data(), nullptr};
+  C.Attributes = &Far;
+  C.NumAttributes = 1;
+  S = Batch.decide(C, {Out.data(), nullptr, nullptr});
+  ASSERT_FALSE(S.ok());
+  EXPECT_NE(S.error().find("out of range"), std::string::npos) << S.error();
+
+  std::vector<uint64_t> Offsets = {0, 2, 1, 3, 3};
+  std::vector<uint32_t> Data(3, 0);
+  rt::BatchColumns D;
+  D.NumRows = 4;
+  D.DataOffsets = Offsets.data();
+  D.DataIds = Data.data();
+  S = Batch.decide(D, {Out.data(), nullptr, nullptr});
+  ASSERT_FALSE(S.ok());
+  EXPECT_EQ(S.error(), "data offsets decrease at row 1");
+}
+
+TEST(DictionaryEncoder, LooksUpEachDistinctNameOnce) {
+  std::mt19937_64 Rng(11);
+  auto CP = compileRandom(Rng);
+  while (CP->numValues(rt::Dim::Purpose) < 2)
+    CP = compileRandom(Rng);
+  auto Enc = rt::DictionaryEncoder::forDimension(*CP, rt::Dim::Purpose);
+  std::string A(CP->valueName(rt::Dim::Purpose, 0)), B(CP->valueName(rt::Dim::Purpose, 1));
+  std::vector<std::string_view> Names = {A, A, B, "no-such-purpose", B, A, "no-such-purpose"};
+  std::vector<uint32_t> Out(Names.size());
+  Enc.encode(Names.data(), Names.size(), Out.data());
+  EXPECT_EQ(Out, (std::vector<uint32_t>{0, 0, 1, rt::InvalidId, 1, 0, rt::InvalidId}));
+  EXPECT_EQ(Enc.numDistinct(), 3u);
+
+  // An encoder for a non-enum attribute knows no names.
+  for (uint32_t Attr = 0; Attr < CP->numAttributes(); ++Attr) {
+    auto E = rt::DictionaryEncoder::forEnumAttribute(*CP, Attr);
+    if (CP->attributeKind(Attr) != rt::AttrKind::Enum) {
+      EXPECT_EQ(E.encode("anything"), rt::InvalidId);
+      continue;
+    }
+    uint32_t Enum = CP->attributeEnum(Attr);
+    for (uint32_t V = 0; V < CP->numEnumValues(Enum); ++V)
+      EXPECT_EQ(E.encode(CP->enumValueName(Enum, V)), V);
+  }
+}
+
+} // namespace
