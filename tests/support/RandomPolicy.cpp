@@ -261,6 +261,10 @@ Request randomRequest(const Policy &P, std::mt19937_64 &Rng) {
     int64_t V = Attr.Kind == AttrKind::Bool   ? G.below(2)
                 : Attr.Kind == AttrKind::Enum ? G.below(3)
                                               : int64_t(G.below(13)) - 1;
+    // A duration is never negative (the runtime refuses one as an error): the same draw, clamped,
+    // so the generated requests stay in step with earlier runs.
+    if (Attr.Kind == AttrKind::Duration && V < 0)
+      V = 0;
     R.Attrs.push_back({A, V});
   }
   return R;
