@@ -28,7 +28,6 @@ constexpr int InvalidRequest = -32600;
 constexpr int MethodNotFound = -32601;
 constexpr int InvalidParams = -32602;
 constexpr int InternalError = -32603;
-constexpr int ServerNotInitialized = -32002;
 
 /// Thrown by a handler to answer its request with an error.
 struct RpcError {

@@ -167,10 +167,11 @@ struct JsonWriter {
           J.attribute("invariant", F.Invariant);
           optional("rule", F.Rule ? std::optional<std::string>(R.Rules[*F.Rule].Id) : std::nullopt);
           J.attributeArray("notes", [&] {
-            for (const auto &[Where, What] : F.Notes)
+            // Not a structured binding: clang 14 cannot capture one in a lambda.
+            for (const auto &Note : F.Notes)
               J.object([&] {
-                J.attribute("location", Where);
-                J.attribute("message", What);
+                J.attribute("location", Note.first);
+                J.attribute("message", Note.second);
               });
           });
         });
