@@ -33,9 +33,37 @@ std::string directoryOf(const std::string &Path) {
 
 } // namespace
 
-Status writeFileAtomically(const std::string &Path, std::string_view Bytes) {
-  if (Path.empty())
+Status writeFileAtomically(const std::string &Target, std::string_view Bytes) {
+  if (Target.empty())
     return Error{"cannot write to an empty path"};
+  // The rename replaces the directory entry, so it must be the entry of a regular file: renaming
+  // over a symlink would replace the link, over a FIFO or a device (as root, `/dev/null`) the
+  // node itself. A link is followed to the file it names, which is what gets rewritten.
+  std::string Path = Target;
+  mode_t Mode = 0644; // a new artifact or report is meant to be read by others
+  bool Exists = false;
+  struct stat St;
+  if (::lstat(Target.c_str(), &St) == 0) {
+    if (S_ISLNK(St.st_mode)) {
+      char *Real = ::realpath(Target.c_str(), nullptr);
+      if (!Real)
+        return Error{"cannot follow the symbolic link `" + Target + "`: " + errnoText()};
+      Path = Real;
+      std::free(Real);
+      if (::lstat(Path.c_str(), &St) != 0)
+        return Error{"cannot stat `" + Path + "`: " + errnoText()};
+    }
+    if (!S_ISREG(St.st_mode))
+      return Error{"refusing to replace `" + Target + "`: not a regular file"};
+    // rename() only needs the directory writable; an existing read-only file is the user saying
+    // it must not change.
+    if (::access(Path.c_str(), W_OK) != 0)
+      return Error{"cannot write `" + Target + "`: " + errnoText()};
+    Exists = true;
+    Mode = St.st_mode & 07777;
+  } else if (errno != ENOENT) {
+    return Error{"cannot stat `" + Target + "`: " + errnoText()};
+  }
   std::string Temp = Path + ".tmp.XXXXXX";
   int Fd = ::mkstemp(Temp.data());
   if (Fd < 0)
@@ -49,9 +77,14 @@ Status writeFileAtomically(const std::string &Path, std::string_view Bytes) {
     return Error{Msg};
   };
 
-  // mkstemp creates the file 0600; an artifact (or a report) is meant to be read by others: the
-  // service that loads it, the CI step that reads it.
-  if (::fchmod(Fd, 0644) != 0)
+  // mkstemp creates the file 0600: give it the mode of the file it replaces (a private file stays
+  // private) or 0644 for a new one (the service that loads it, the CI step that reads it).
+  // Ownership is kept where we may set it (root editing another user's file); otherwise the
+  // file was ours to begin with.
+  if (Exists && (St.st_uid != ::geteuid() || St.st_gid != ::getegid()) &&
+      ::fchown(Fd, St.st_uid, St.st_gid) != 0 && ::geteuid() == 0)
+    return Fail("cannot set the owner of");
+  if (::fchmod(Fd, Mode) != 0)
     return Fail("cannot set permissions of");
   const char *P = Bytes.data();
   size_t Left = Bytes.size();

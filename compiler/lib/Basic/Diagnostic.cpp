@@ -1,5 +1,6 @@
 //===- Diagnostic.cpp - The diagnostic registry, engine and renderers -------------------===//
 #include "privet/Basic/Diagnostic.h"
+#include "privet/Basic/SourceFile.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -148,7 +149,7 @@ DiagnosticBuilder DiagnosticEngine::reportFormatted(diag::Kind K, SMRange Range,
     ++NumErrors;
   else if (D.Sev == Severity::Warning)
     ++NumWarnings;
-  if (K == diag::cannot_read_file)
+  if (K == diag::cannot_read_file || K == diag::not_a_regular_file || K == diag::file_too_large)
     IOError = true;
   Diags.push_back(std::move(D));
   return DiagnosticBuilder(*this, Diags.size() - 1);
@@ -192,9 +193,9 @@ ResolvedLoc DiagnosticEngine::resolve(SMRange Range) const {
   if (!Buffer)
     return R;
   R.File = SM.getMemoryBuffer(Buffer)->getBufferIdentifier().str();
-  std::tie(R.Line, R.Column) = SM.getLineAndColumn(Range.Start, Buffer);
+  std::tie(R.Line, R.Column) = lineAndColumn(SM, Range.Start, Buffer);
   SMLoc End = Range.End.isValid() ? Range.End : Range.Start;
-  std::tie(R.EndLine, R.EndColumn) = SM.getLineAndColumn(End, Buffer);
+  std::tie(R.EndLine, R.EndColumn) = lineAndColumn(SM, End, Buffer);
   if (R.EndLine == R.Line && R.EndColumn <= R.Column)
     R.EndColumn = R.Column + 1;
   return R;
@@ -213,11 +214,20 @@ static SourceMgr::DiagKind toLLVMKind(Severity S) {
   return SourceMgr::DK_Error;
 }
 
-static void printOne(const SourceMgr &SM, raw_ostream &OS, bool Colors, SMRange Range,
+static void printOne(const DiagnosticEngine &Engine, raw_ostream &OS, bool Colors, SMRange Range,
                      SourceMgr::DiagKind Kind, const Twine &Message,
                      ArrayRef<SMFixIt> FixIts = {}) {
   if (!Range.Start.isValid()) {
     SMDiagnostic Diag("privet", Kind, Message.str());
+    Diag.print(nullptr, OS, Colors);
+    return;
+  }
+  const SourceMgr &SM = Engine.getSourceMgr();
+  if (!Engine.isQuoted(SM.FindBufferContainingLoc(Range.Start))) {
+    // The location alone, as `file:line:col` in the file-name slot: no line of the file.
+    ResolvedLoc L = Engine.resolve(Range);
+    SMDiagnostic Diag(L.File + ":" + std::to_string(L.Line) + ":" + std::to_string(L.Column), Kind,
+                      Message.str());
     Diag.print(nullptr, OS, Colors);
     return;
   }
@@ -240,9 +250,9 @@ void DiagnosticEngine::renderText(raw_ostream &OS, bool Colors) const {
       if (F.Range.isValid())
         FixIts.push_back(SMFixIt(F.Range, F.Text));
     }
-    printOne(SM, OS, Colors, D->Range, toLLVMKind(D->Sev), Message, FixIts);
+    printOne(*this, OS, Colors, D->Range, toLLVMKind(D->Sev), Message, FixIts);
     for (const auto &N : D->Notes)
-      printOne(SM, OS, Colors, N.Range, SourceMgr::DK_Note, N.Message);
+      printOne(*this, OS, Colors, N.Range, SourceMgr::DK_Note, N.Message);
   }
   if (NumErrors || NumWarnings) {
     std::string Summary;

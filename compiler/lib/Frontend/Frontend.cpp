@@ -58,6 +58,8 @@ private:
   ImportTarget findImport(StringRef Dir, const ast::Import &I) const;
   void followImport(uint32_t Importer, const ast::Import &I);
   void reportCycle(uint32_t Target, SMRange Where);
+  void setImportRoots(StringRef RootFile);
+  bool mayImport(StringRef Identity) const;
   void link(uint32_t Importer, const ast::Import &I, uint32_t Loaded, const ImportTarget &T);
 
   const FrontendOptions &Opts;
@@ -65,6 +67,8 @@ private:
   std::vector<sema::ParsedModule> Mods;
   StringMap<uint32_t> ByIdentity;
   std::vector<Frame> Stack;
+  /// Directories (real paths, or normalized for the overlay) imports may read below.
+  std::vector<std::string> ImportRoots;
   bool LimitReported = false;
 };
 
@@ -83,7 +87,7 @@ std::optional<unsigned> ModuleLoader::read(StringRef Path, SMRange ImportRange) 
   if (Opts.Overlay)
     if (const std::string *Text = Opts.Overlay->find(Path))
       return addSourceText(Diags, *Text, Path);
-  return loadSourceFile(Diags, Path, ImportRange);
+  return loadSourceFile(Diags, Path, ImportRange, Opts.MaxSourceBytes);
 }
 
 uint32_t ModuleLoader::addModule(StringRef Path, StringRef Identity, unsigned Buffer) {
@@ -142,6 +146,36 @@ ImportTarget ModuleLoader::findImport(StringRef Dir, const ast::Import &I) const
   return T;
 }
 
+void ModuleLoader::setImportRoots(StringRef RootFile) {
+  SmallString<256> Dir(RootFile);
+  sys::path::remove_filename(Dir);
+  if (Dir.empty())
+    Dir = ".";
+  std::vector<std::string> Dirs{std::string(Dir)};
+  Dirs.insert(Dirs.end(), Opts.IncludeDirs.begin(), Opts.IncludeDirs.end());
+  Dirs.insert(Dirs.end(), Opts.StdlibDirs.begin(), Opts.StdlibDirs.end());
+  Dirs.insert(Dirs.end(), Opts.ExtraImportRoots.begin(), Opts.ExtraImportRoots.end());
+  for (const std::string &D : Dirs) {
+    // Both spellings: the real path for files on disk, the normalized one for the overlay.
+    SmallString<256> Real;
+    if (!sys::fs::real_path(D, Real))
+      ImportRoots.push_back(std::string(Real));
+    ImportRoots.push_back(SourceOverlay::normalize(D));
+  }
+}
+
+/// Identity is a file's real path (or normalized overlay path), so `..` and links are already
+/// resolved and a plain prefix test on whole components decides.
+bool ModuleLoader::mayImport(StringRef Identity) const {
+  return llvm::any_of(ImportRoots, [&](const std::string &Root) {
+    StringRef R(Root);
+    if (R.size() > 1 && R.endswith("/"))
+      R = R.drop_back();
+    return Identity.startswith(R) &&
+           (R == "/" || Identity.size() == R.size() || Identity[R.size()] == '/');
+  });
+}
+
 void ModuleLoader::reportCycle(uint32_t Target, SMRange Where) {
   std::string Chain;
   auto Start = llvm::find_if(Stack, [&](const Frame &F) { return F.Module == Target; });
@@ -161,6 +195,12 @@ void ModuleLoader::followImport(uint32_t Importer, const ast::Import &I) {
     return;
   }
   std::string Id = identity(T.Found);
+  if (!mayImport(Id)) {
+    Diags.report(diag::import_outside_roots, T.Where, T.Shown)
+        .help("imports read below the root policy's directory, the -I directories and the "
+              "standard library; widen this with --allow-import-dir");
+    return;
+  }
   auto It = ByIdentity.find(Id);
   if (It != ByIdentity.end()) {
     if (llvm::any_of(Stack, [&](const Frame &F) { return F.Module == It->second; }))
@@ -211,6 +251,7 @@ void ModuleLoader::link(uint32_t Importer, const ast::Import &I, uint32_t Loaded
 std::optional<std::vector<sema::ParsedModule>>
 ModuleLoader::run(StringRef Path, std::optional<unsigned> RootBuffer) {
   unsigned ErrorsBefore = Diags.errorCount();
+  setImportRoots(Path);
   std::string Id = RootBuffer ? Path.str() : identity(Path);
   if (!RootBuffer)
     RootBuffer = read(Path, SMRange());

@@ -1,6 +1,8 @@
 //===- Conditions.cpp - `when` and `unless`: typed boolean expressions over attributes --------===//
 #include "SemaContext.h"
 
+#include "llvm/ADT/DenseMap.h"
+
 using namespace llvm;
 
 namespace privet::sema {
@@ -86,6 +88,40 @@ static std::optional<Cond> valueCond(Context &Ctx, uint32_t M, const ast::ValueE
   return C;
 }
 
+/// A disjunction's equalities on one attribute, `n == 0 or n == 1 or n in {5, 6}`, as one set
+/// `n in {0, 1, 5, 6}`: the same condition, but one node where the disjunction would cut the
+/// attribute's range 20,000 times for `n == 0 or ... or n == 19999` and exhaust memory.
+static void mergeEqualities(Cond &Or) {
+  std::vector<Cond> Ops;
+  llvm::DenseMap<uint32_t, size_t> SetOf; // attribute -> index in Ops of its merged set
+  for (Cond &Op : Or.Ops) {
+    bool Eq = Op.K == Cond::Compare && Op.Op == CmpOp::Eq;
+    if (!Eq && Op.K != Cond::InSet) {
+      Ops.push_back(std::move(Op));
+      continue;
+    }
+    auto [It, New] = SetOf.try_emplace(Op.Attr, Ops.size());
+    if (New) {
+      Cond Set;
+      Set.K = Cond::InSet;
+      Set.Attr = Op.Attr;
+      Set.Location = Op.Location;
+      Ops.push_back(std::move(Set));
+    }
+    std::vector<int64_t> &Values = Ops[It->second].Set;
+    if (Eq)
+      Values.push_back(Op.Value);
+    else
+      Values.insert(Values.end(), Op.Set.begin(), Op.Set.end());
+  }
+  for (const auto &Entry : SetOf) {
+    std::vector<int64_t> &Values = Ops[Entry.second].Set;
+    llvm::sort(Values);
+    Values.erase(std::unique(Values.begin(), Values.end()), Values.end());
+  }
+  Or.Ops = std::move(Ops);
+}
+
 /// `a and b and c`, `a or b`: every operand is checked, so each error is reported.
 static std::optional<Cond> logicalCond(Context &Ctx, uint32_t M, const ast::LogicalExpr &L,
                                        Cond C) {
@@ -95,11 +131,20 @@ static std::optional<Cond> logicalCond(Context &Ctx, uint32_t M, const ast::Logi
     auto X = cond(Ctx, M, *Op);
     if (!X)
       Ok = false;
+    else if (X->K == C.K) // `(a or b) or c` is `a or b or c`
+      C.Ops.insert(C.Ops.end(), std::make_move_iterator(X->Ops.begin()),
+                   std::make_move_iterator(X->Ops.end()));
     else
       C.Ops.push_back(std::move(*X));
   }
   if (!Ok)
     return std::nullopt;
+  if (C.K == Cond::Or)
+    mergeEqualities(C);
+  if (C.Ops.size() == 1) {
+    Cond Only = std::move(C.Ops[0]);
+    return Only;
+  }
   return C;
 }
 

@@ -1,6 +1,8 @@
 //===- Names.cpp - Looking names up in a module and declaring them ----------------------------===//
 #include "SemaContext.h"
 
+#include "privet/Basic/SourceFile.h"
+
 using namespace llvm;
 
 namespace privet::sema {
@@ -10,7 +12,7 @@ Loc locOf(Context &Ctx, uint32_t M, SMRange R) {
   L.File = M;
   L.Range = R;
   if (R.Start.isValid()) {
-    auto LC = Ctx.SM.getLineAndColumn(R.Start, Ctx.Mods[M].BufferId);
+    auto LC = lineAndColumn(Ctx.SM, R.Start, Ctx.Mods[M].BufferId);
     L.Line = LC.first;
     L.Col = LC.second;
   }

@@ -88,12 +88,44 @@ bool scanTokens(antlr4::CommonTokenStream &Tokens, const SourceMap &Map, Diagnos
   return true;
 }
 
+/// Whether Text, after white space and comments, starts the way every policy and module does:
+/// `policy`, `module` or an annotation on the header. Anything else is not a policy at all.
+bool startsLikeHeader(StringRef Text) {
+  while (true) {
+    Text = Text.ltrim(" \t\r\n\f");
+    if (Text.startswith("//") || Text.startswith("#")) {
+      size_t Eol = Text.find_first_of("\r\n");
+      Text = Eol == StringRef::npos ? StringRef() : Text.drop_front(Eol);
+    } else if (Text.startswith("/*")) {
+      size_t End = Text.find("*/", 2);
+      if (End == StringRef::npos)
+        return false;
+      Text = Text.drop_front(End + 2);
+    } else {
+      break;
+    }
+  }
+  auto Keyword = [&](StringRef K) {
+    return Text.startswith(K) &&
+           (Text.size() == K.size() || !(isAlnum(Text[K.size()]) || Text[K.size()] == '_'));
+  };
+  return Text.startswith("@") || Keyword("policy") || Keyword("module");
+}
+
 } // namespace
 
 std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diags,
                                        const ParseOptions &Options) {
   const MemoryBuffer *Buffer = Diags.getSourceMgr().getMemoryBuffer(BufferId);
   StringRef Text = Buffer->getBuffer();
+  // A file that does not start like a policy is reported before it is lexed, and without its
+  // lines: lexing `/etc/shadow` would quote its entries in `unexpected character` errors.
+  if (!Text.trim().empty() && !startsLikeHeader(Text)) {
+    Diags.doNotQuote(BufferId);
+    SMLoc Start = SMLoc::getFromPointer(Text.data());
+    Diags.report(diag::missing_header, SMRange(Start, Start), "missing header");
+    return nullptr;
+  }
   SourceMap Map(Text);
 
   antlr4::ANTLRInputStream Input(Text.data(), Text.size());

@@ -1,5 +1,6 @@
 //===- Build.cpp - `privet build`: compile a policy into a .pvc artifact ---------------===//
 #include "Command.h"
+#include "Output.h"
 
 #include "privet/Artifact.h"
 #include "privet/Domain.h"
@@ -20,6 +21,7 @@ struct BuildOptions {
   std::string Input;
   std::string Output;
   std::vector<std::string> IncludeDirs;
+  std::vector<std::string> AllowImportDirs;
   bool Stats = false;
   uint64_t NodeBudget = DiagramOptions().NodeBudget;
   uint64_t GroupBudget = DiagramOptions().DerivedStepBudget;
@@ -32,6 +34,7 @@ int runBuild(const BuildOptions &Opts) {
   Compilation C;
   FrontendOptions FO;
   FO.IncludeDirs = Opts.IncludeDirs;
+  FO.ExtraImportRoots = Opts.AllowImportDirs;
   bool Loaded = C.load(Opts.Input, FO);
   C.Diags.renderText(llvm::errs(), DiagnosticEngine::shouldColorStderr());
   if (C.Diags.hasIOError())
@@ -64,11 +67,8 @@ int runBuild(const BuildOptions &Opts) {
                  << Check.error() << "\n";
     return ExitFindings;
   }
-  rt::Status Written = rt::writeFileAtomically(Opts.Output, Bytes);
-  if (!Written) {
-    llvm::errs() << "privet build: error: " << Written.error() << "\n";
-    return ExitUsage;
-  }
+  if (int Code = writeOutputFile("build", Opts.Output, Bytes, C.SM))
+    return Code;
   auto End = std::chrono::steady_clock::now();
   if (Opts.Stats) {
     struct rusage U;
@@ -110,8 +110,13 @@ CommandRegistration Registration("build", [](CLI::App &App) {
       "build", "Compile a policy into a decision artifact (.pvc) for the runtime: a decision "
                "diagram, or an indexed rule evaluator when the diagram is over budget");
   Cmd->add_option("policy", Opts->Input, "The .privet file to compile")->required();
-  Cmd->add_option("-o,--output", Opts->Output, "Where to write the artifact")->required();
+  Cmd->add_option("-o,--output", Opts->Output, "Where to write the artifact (`-`: standard output)")
+      ->required();
   Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
+      ->allow_extra_args(false);
+  Cmd->add_option("--allow-import-dir", Opts->AllowImportDirs,
+                  "Let file imports also read below this directory (by default: the policy's "
+                  "directory, -I and the standard library)")
       ->allow_extra_args(false);
   Cmd->add_flag("--stats", Opts->Stats,
                 "Print the strategy, diagram size, artifact size, times and peak memory");

@@ -22,6 +22,7 @@ namespace {
 struct CheckOptions {
   std::vector<std::string> Files;
   std::vector<std::string> IncludeDirs;
+  std::vector<std::string> AllowImportDirs;
   std::vector<std::string> WarningOptions;
   std::string Format = "text";
   bool DenyWarnings = false;
@@ -41,6 +42,7 @@ int runCheck(const CheckOptions &Opts) {
 
   FrontendOptions FO;
   FO.IncludeDirs = Opts.IncludeDirs;
+  FO.ExtraImportRoots = Opts.AllowImportDirs;
   for (const auto &File : Opts.Files) {
     std::optional<Policy> P = loadPolicy(File, FO, Diags);
     if (!P)
@@ -69,6 +71,10 @@ CommandRegistration Registration("check", [](CLI::App &App) {
                                               "every problem found");
   Cmd->add_option("files", Opts->Files, ".privet files to check")->required();
   Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
+      ->allow_extra_args(false);
+  Cmd->add_option("--allow-import-dir", Opts->AllowImportDirs,
+                  "Let file imports also read below this directory (by default: the policy's "
+                  "directory, -I and the standard library)")
       ->allow_extra_args(false);
   Cmd->add_option("--format", Opts->Format,
                   "Diagnostic output: text (stderr), json or sarif (stdout)")

@@ -1,9 +1,9 @@
 //===- Diff.cpp - `privet diff`: what a change to a policy changes in what it permits ---===//
 #include "Command.h"
+#include "Output.h"
 
 #include "privet/Analysis/Diff.h"
 #include "privet/Analysis/Space.h"
-#include "privet/Artifact.h"
 #include "privet/Domain.h"
 #include "privet/Frontend/Frontend.h"
 #include "privet/Tooling/Sarif.h"
@@ -26,6 +26,7 @@ using analysis::DiffResult;
 struct DiffOptions {
   std::string Old, New;
   std::vector<std::string> IncludeDirs;
+  std::vector<std::string> AllowImportDirs;
   std::string Format = "text";
   std::string FailOn;
   std::string Output;
@@ -230,6 +231,7 @@ int runDiff(const DiffOptions &Opts) {
   DiagnosticEngine Diags(SM);
   FrontendOptions FO;
   FO.IncludeDirs = Opts.IncludeDirs;
+  FO.ExtraImportRoots = Opts.AllowImportDirs;
   std::optional<Policy> Old = loadPolicy(Opts.Old, FO, Diags);
   std::optional<Policy> New = loadPolicy(Opts.New, FO, Diags);
   if (!Old || !New || Diags.errorCount()) {
@@ -250,12 +252,10 @@ int runDiff(const DiffOptions &Opts) {
   else
     writeText(OS, R, Ps, Opts, Color);
   OS.flush();
-  if (Opts.Output.empty()) {
+  if (Opts.Output.empty())
     llvm::outs() << Text;
-  } else if (rt::Status Written = rt::writeFileAtomically(Opts.Output, Text); !Written) {
-    llvm::errs() << "privet diff: error: " << Written.error() << "\n";
-    return ExitUsage;
-  }
+  else if (int Code = writeOutputFile("diff", Opts.Output, Text, SM))
+    return Code;
   bool Fail = (Opts.FailOn == "more-permissive" && R.morePermissive()) ||
               (Opts.FailOn == "less-permissive" && R.lessPermissive()) ||
               (Opts.FailOn == "any" && !R.empty());
@@ -269,6 +269,10 @@ CommandRegistration Registration("diff", [](CLI::App &App) {
   Cmd->add_option("old", Opts->Old, "The policy before the change")->required();
   Cmd->add_option("new", Opts->New, "The policy after the change")->required();
   Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
+      ->allow_extra_args(false);
+  Cmd->add_option("--allow-import-dir", Opts->AllowImportDirs,
+                  "Let file imports also read below this directory (by default: the policy's "
+                  "directory, -I and the standard library)")
       ->allow_extra_args(false);
   Cmd->add_option("--format", Opts->Format,
                   "Output: text, json, sarif, or markdown for a pull-request comment (stdout)")

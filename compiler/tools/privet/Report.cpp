@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------------------------===//
 #include "Command.h"
+#include "Output.h"
 
 #include "privet/Analysis/Checks.h"
 #include "privet/Artifact.h"
@@ -27,6 +28,7 @@ namespace {
 struct ReportCliOptions {
   std::string File;
   std::vector<std::string> IncludeDirs;
+  std::vector<std::string> AllowImportDirs;
   std::string Format = "html";
   std::string Output;
   std::string Template = "generic";
@@ -78,6 +80,7 @@ int runReport(const ReportCliOptions &Opts) {
   DiagnosticEngine Diags(SM);
   FrontendOptions FO;
   FO.IncludeDirs = Opts.IncludeDirs;
+  FO.ExtraImportRoots = Opts.AllowImportDirs;
   std::optional<Policy> P = loadPolicy(Opts.File, FO, Diags);
   if (!P || Diags.hasErrors()) {
     Diags.renderText(llvm::errs(), DiagnosticEngine::shouldColorStderr());
@@ -135,6 +138,9 @@ int runReport(const ReportCliOptions &Opts) {
   // Each file through a temporary file and a rename (the runtime's one atomic writer): a reader
   // never sees a partial report.
   for (const auto &[Path, Content] : Files)
+    if (std::string Input = inputNamedBy(Path, SM); !Input.empty())
+      return fail("refusing to write `" + Path + "`: it is the input `" + Input + "`");
+  for (const auto &[Path, Content] : Files)
     if (rt::Status Written = rt::writeFileAtomically(Path, Content); !Written)
       return fail("cannot write `" + Path + "`: " + Written.error());
   for (const auto &File : Files)
@@ -153,6 +159,10 @@ CommandRegistration Registration("report", [](CLI::App &App) {
                 "findings of a policy (docs/report.md)");
   Cmd->add_option("file", Opts->File, "The .privet policy")->required();
   Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
+      ->allow_extra_args(false);
+  Cmd->add_option("--allow-import-dir", Opts->AllowImportDirs,
+                  "Let file imports also read below this directory (by default: the policy's "
+                  "directory, -I and the standard library)")
       ->allow_extra_args(false);
   Cmd->add_option("--format", Opts->Format, "html (default), csv, json or md")
       ->check(CLI::IsMember({"html", "csv", "json", "md"}));

@@ -1,7 +1,7 @@
 //===- Test.cpp - `privet test`: run the test blocks of policies against the runtime ----===//
 #include "Command.h"
+#include "Output.h"
 
-#include "privet/Artifact.h"
 #include "privet/Frontend/Frontend.h"
 #include "privet/Tooling/TestRunner.h"
 
@@ -20,6 +20,7 @@ namespace {
 struct TestOptions {
   std::vector<std::string> Files;
   std::vector<std::string> IncludeDirs;
+  std::vector<std::string> AllowImportDirs;
   std::string Format = "text";
   std::string Output;
   bool Coverage = false;
@@ -42,6 +43,7 @@ int runTest(const TestOptions &Opts) {
   DiagnosticEngine Diags(SM);
   FrontendOptions FO;
   FO.IncludeDirs = Opts.IncludeDirs;
+  FO.ExtraImportRoots = Opts.AllowImportDirs;
   std::vector<std::string> LibraryDirs;
   for (const std::string &Dir : FO.StdlibDirs)
     LibraryDirs.push_back(absolute(Dir));
@@ -93,12 +95,10 @@ int runTest(const TestOptions &Opts) {
   llvm::raw_string_ostream OS(Text);
   tooling::writeTestReports(OS, Reports, Out);
   OS.flush();
-  if (Opts.Output.empty()) {
+  if (Opts.Output.empty())
     llvm::outs() << Text;
-  } else if (rt::Status Written = rt::writeFileAtomically(Opts.Output, Text); !Written) {
-    llvm::errs() << "privet test: error: " << Written.error() << "\n";
-    return ExitUsage;
-  }
+  else if (int Code = writeOutputFile("test", Opts.Output, Text, SM))
+    return Code;
 
   int Code = ExitSuccess;
   for (const tooling::PolicyTestReport &R : Reports) {
@@ -120,6 +120,10 @@ CommandRegistration Registration("test", [](CLI::App &App) {
       App.add_subcommand("test", "Run the test blocks of policies against the compiled runtime");
   Cmd->add_option("files", Opts->Files, ".privet files whose tests to run")->required();
   Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
+      ->allow_extra_args(false);
+  Cmd->add_option("--allow-import-dir", Opts->AllowImportDirs,
+                  "Let file imports also read below this directory (by default: the policy's "
+                  "directory, -I and the standard library)")
       ->allow_extra_args(false);
   Cmd->add_option("--format", Opts->Format, "Report: text, json or junit (stdout)")
       ->check(CLI::IsMember({"text", "json", "junit"}));

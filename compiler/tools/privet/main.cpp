@@ -1,8 +1,14 @@
 //===- main.cpp - Entry point of the privet driver --------------------------------------===//
 #include "Command.h"
 
+#include "llvm/Support/raw_ostream.h"
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace privet::driver {
 
@@ -15,10 +21,44 @@ static int TheExitCode = ExitSuccess;
 void setExitCode(int Code) { TheExitCode = Code; }
 int exitCode() { return TheExitCode; }
 
+/// Flushes both ways a command writes to standard output (llvm::outs() and stdio, which the
+/// runtime's JSONL engine uses) and turns a failed write (a full disk, a closed stdout) into a
+/// message and the I/O exit code. The error must also be cleared: llvm::outs() otherwise ends
+/// the process with `LLVM ERROR: IO failure on output stream` and SIGABRT when it is destroyed.
+static int finishOutput(int Code) {
+  llvm::raw_fd_ostream &Out = llvm::outs();
+  Out.flush();
+  std::string Problem;
+  if (Out.has_error()) {
+    Problem = Out.error().message();
+    Out.clear_error();
+  }
+  errno = 0;
+  if ((std::fflush(stdout) != 0 || std::ferror(stdout)) && Problem.empty())
+    Problem = errno ? std::strerror(errno) : "write failed";
+  if (!Problem.empty())
+    llvm::errs() << "privet: error: cannot write to standard output: " << Problem << "\n";
+  // A closed stderr is not worth an abort either: there is nothing left to report it to.
+  llvm::errs().clear_error();
+  return Problem.empty() ? Code : ExitUsage;
+}
+
 } // namespace privet::driver
 
 int main(int argc, char **argv) {
   using namespace privet::driver;
+  // A standard descriptor the parent closed would be taken by the next open() (a source file,
+  // the artifact being written), and output meant for the terminal would land in that file.
+  // Hold each closed one with /dev/null opened read-only, so writes to it still fail (and are
+  // reported) instead of being silently discarded.
+  for (int Fd = 0; Fd <= 2; ++Fd)
+    if (::fcntl(Fd, F_GETFD) < 0 && errno == EBADF) {
+      int Null = ::open("/dev/null", O_RDONLY);
+      if (Null >= 0 && Null != Fd) {
+        ::dup2(Null, Fd);
+        ::close(Null);
+      }
+    }
   CLI::App App{"privet: compile, check and query privacy policies", "privet"};
   App.set_version_flag("--version", std::string("privet ") + PRIVET_VERSION);
   App.require_subcommand(1);
@@ -39,7 +79,7 @@ int main(int argc, char **argv) {
     return App.exit(E);
   } catch (const CLI::ParseError &E) {
     App.exit(E);
-    return ExitUsage;
+    return finishOutput(ExitUsage);
   }
-  return exitCode();
+  return finishOutput(exitCode());
 }

@@ -227,8 +227,11 @@ uint64_t xxHash64(const void *Data, size_t Size, uint64_t Seed = 0);
 std::string serializeArtifact(const ArtifactContents &Contents);
 
 /// Writes Bytes to Path atomically: a temporary file in the same directory, fsync, rename. On any
-/// failure the temporary file is removed and Path is left as it was. The one atomic file write of
-/// the project: artifacts, reports (`privet test -o`, `privet diff -o`) and `privet fmt -i` use it.
+/// failure the temporary file is removed and Path is left as it was. A symbolic link is followed
+/// and its target rewritten; an existing target keeps its mode (and owner, where allowed); a
+/// target that is not a regular file (a FIFO, a device, a directory) or that the caller may not
+/// write is refused. The one atomic file write of the project: artifacts, reports
+/// (`privet test -o`, `privet diff -o`) and `privet fmt -i` use it.
 Status writeFileAtomically(const std::string &Path, std::string_view Bytes);
 
 } // namespace privet::rt

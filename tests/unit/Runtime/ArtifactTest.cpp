@@ -199,13 +199,14 @@ TEST(Artifact, WriteFailuresLeaveNothingBehind) {
   Status S = writeFileAtomically(Dir + "/missing/sample.pvc", "x");
   ASSERT_FALSE(S);
   EXPECT_NE(S.error().find("cannot create a temporary file next to"), std::string::npos);
-  // Renaming onto a directory fails after the temporary file was written: it must be removed.
+  // A directory (like a FIFO or a device) is refused before anything is written: renaming over
+  // it would replace the node. No temporary file is left behind.
   std::string Target = Dir + "/target";
   ASSERT_EQ(::mkdir(Target.c_str(), 0755), 0);
   ASSERT_EQ(::mkdir((Target + "/child").c_str(), 0755), 0);
   S = writeFileAtomically(Target, "x");
   ASSERT_FALSE(S);
-  EXPECT_NE(S.error().find("cannot rename"), std::string::npos) << S.error();
+  EXPECT_NE(S.error().find("not a regular file"), std::string::npos) << S.error();
   EXPECT_EQ(listDir(Dir), std::vector<std::string>{"target"});
   ::rmdir((Target + "/child").c_str());
   ::rmdir(Target.c_str());

@@ -9,6 +9,7 @@
 #define PRIVET_BASIC_DIAGNOSTIC_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/SMLoc.h"
@@ -154,7 +155,8 @@ public:
   unsigned errorCount() const { return NumErrors; }
   unsigned warningCount() const { return NumWarnings; }
   bool hasErrors() const { return NumErrors != 0; }
-  /// True once a cannot_read_file diagnostic was reported: callers exit with the I/O code.
+  /// True once a file could not be read (cannot_read_file, not_a_regular_file, file_too_large):
+  /// callers exit with the I/O code.
   bool hasIOError() const { return IOError; }
 
   /// Collected diagnostics (ignored ones excluded), sorted by location: file load order, then
@@ -164,6 +166,11 @@ public:
   const std::vector<Diagnostic> &all() const { return Diags; }
 
   ResolvedLoc resolve(llvm::SMRange Range) const;
+
+  /// Diagnostics in this buffer are rendered without its source lines: it is not a policy
+  /// (an `import` of `/etc/shadow` must not print the file in a CI log).
+  void doNotQuote(unsigned BufferId) { Unquoted.push_back(BufferId); }
+  bool isQuoted(unsigned BufferId) const { return !llvm::is_contained(Unquoted, BufferId); }
 
   /// Clang-style text: `file:line:col: error: message [E0101]`, the source line, a caret and `~`
   /// under the range, then the notes.
@@ -185,6 +192,7 @@ private:
       std::vector<std::optional<Severity>>(diag::NumKinds);
   bool DenyWarnings = false;
   bool IOError = false;
+  std::vector<unsigned> Unquoted;
   unsigned NumErrors = 0, NumWarnings = 0;
 };
 

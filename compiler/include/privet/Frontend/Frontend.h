@@ -10,6 +10,7 @@
 #define PRIVET_FRONTEND_FRONTEND_H
 
 #include "privet/Basic/Diagnostic.h"
+#include "privet/Basic/SourceFile.h"
 #include "privet/Sema/Policy.h"
 #include "privet/Sema/Sema.h"
 
@@ -51,6 +52,12 @@ struct FrontendOptions {
   /// Most files one compilation loads (the root included); more is reported as
   /// `too_many_modules` (E0109), so a generated import chain cannot exhaust memory.
   unsigned MaxModules = 4096;
+  /// Largest file read (`file_too_large`, E0016); see defaultMaxSourceBytes().
+  uint64_t MaxSourceBytes = defaultMaxSourceBytes();
+  /// Imports read only files under the root file's directory, the -I directories, the stdlib
+  /// directories and these (`--allow-import-dir`); anything else is `import_outside_roots`
+  /// (E0118) and is not opened. Links are resolved first, so a link cannot lead out.
+  std::vector<std::string> ExtraImportRoots;
   /// Consulted before the disk for every file; not owned, may be null.
   const SourceOverlay *Overlay = nullptr;
 };
