@@ -387,16 +387,21 @@ private:
 /// Parses Line into Req (cleared first) and decides it into Dec; appends the answer to Out.
 Decision::Kind answer(const CompiledPolicy &P, Request &Req, Decision &Dec, std::string &Scratch,
                       std::string_view Line, std::string &Out, const JsonlSession::JsonTable *Rules,
-                      const JsonlSession::JsonTable *Obligations) {
+                      const JsonlSession::JsonTable *Obligations, std::string_view PolicyJson) {
   Req.clear();
   std::string_view RawId;
   std::string Error;
   if (!RequestParser(P, Req, Scratch, Line).parse(RawId, Error)) {
-    json::appendError(Out, RawId, Error);
+    std::string Own;
+    if (PolicyJson.empty()) {
+      json::appendPolicy(Own, P);
+      PolicyJson = Own;
+    }
+    json::appendError(Out, RawId, Error, PolicyJson);
     return Decision::Kind::Error;
   }
   P.decide(Req, Dec);
-  json::appendDecision(Out, P, Dec, RawId, Rules, Obligations);
+  json::appendDecision(Out, P, Dec, RawId, Rules, Obligations, PolicyJson);
   return Dec.kind();
 }
 
@@ -406,10 +411,11 @@ Decision::Kind decideJson(const CompiledPolicy &P, std::string_view RequestJson,
   Request Req(P);
   Decision Dec;
   std::string Scratch;
-  return answer(P, Req, Dec, Scratch, RequestJson, Out, nullptr, nullptr);
+  return answer(P, Req, Dec, Scratch, RequestJson, Out, nullptr, nullptr, {});
 }
 
 JsonlSession::JsonlSession(const CompiledPolicy &P) : P(P), Req(P) {
+  json::appendPolicy(PolicyJson, P);
   std::string S;
   for (uint32_t R = 0; R < P.numRules(); ++R) {
     S.clear();
@@ -424,8 +430,10 @@ JsonlSession::JsonlSession(const CompiledPolicy &P) : P(P), Req(P) {
 }
 
 bool JsonlSession::processLine(std::string_view Line, std::string &Out) {
-  Decision::Kind K = answer(P, Req, Dec, Scratch, Line, Out, &RuleJson, &ObligationJson);
+  Decision::Kind K =
+      answer(P, Req, Dec, Scratch, Line, Out, &RuleJson, &ObligationJson, PolicyJson);
   Out += '\n';
+  ++Counts[unsigned(K)];
   return K != Decision::Kind::Error;
 }
 

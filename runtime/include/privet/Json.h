@@ -23,13 +23,14 @@ namespace privet::rt {
 void appendJsonString(std::string &Out, std::string_view S);
 
 /// The decision as a one-line JSON object:
-/// {"decision":"allow","rules":[{"id":..,"file":..,"line":..,"col":..}],"obligations":[..]} or
-/// {"decision":"error","error":".."}. RawId, if not empty, is JSON text emitted as the "id" field.
+/// {"decision":"allow","rules":[{"id":..,"file":..,"line":..,"col":..}],"obligations":[..],
+/// "policy":{"name":..,"version":..,"hash":..}} or {"decision":"error","error":"..","policy":..}.
+/// RawId, if not empty, is JSON text emitted as the "id" field.
 std::string decisionJson(const CompiledPolicy &Policy, const Decision &D,
                          std::string_view RawId = {});
 
 /// {"decision":"error","error":Message}, with RawId as the "id" field when not empty: the answer
-/// for a request that could not be decided at all.
+/// for a request that could not be decided at all, with no policy to name.
 std::string errorJson(std::string_view Message, std::string_view RawId = {});
 
 /// Decides one JSON request (an object, without a newline) and appends the decision object to
@@ -54,6 +55,10 @@ public:
   /// number of error lines, or -1 on an I/O error (Err says which).
   long run(std::FILE *In, std::FILE *Out, std::string &Err);
 
+  /// How many lines this session has answered with K (allow, deny or error), for `privet query
+  /// --jsonl --fail`.
+  uint64_t count(Decision::Kind K) const { return Counts[unsigned(K)]; }
+
   /// JSON texts by index, kept end to end in one buffer: a decision appends several, and at ten
   /// thousand rules separate strings would each be a cache miss of their own.
   struct JsonTable {
@@ -75,6 +80,8 @@ private:
   JsonTable RuleJson;       ///< {"id":..,"file":..,"line":..,"col":..}
   JsonTable ObligationJson; ///< {"name":..[,"arg":..[,"seconds":..]]}
   std::string Scratch;      ///< Decoded strings with escapes.
+  uint64_t Counts[3] = {};  ///< Lines answered, by Decision::Kind.
+  std::string PolicyJson;   ///< ,"policy":{..}, the same on every line.
 };
 
 } // namespace privet::rt

@@ -30,7 +30,7 @@ protected:
     Decision::Kind K = decideJson(*Policy, Json, Out);
     if (Kind)
       *Kind = K;
-    return Out;
+    return withoutPolicy(*Policy, Out);
   }
 
   std::shared_ptr<const CompiledPolicy> Policy;
@@ -119,11 +119,32 @@ TEST_F(JsonTest, EveryClientPrintsTheSameDecision) {
     Request R(*Policy);
     C.Build(R);
     std::string Expected = decisionJson(*Policy, Policy->decide(R));
-    EXPECT_EQ(decide(C.Json), Expected) << C.Json;
+    EXPECT_EQ(decide(C.Json), withoutPolicy(*Policy, Expected)) << C.Json;
     std::string Line;
     Session.processLine(C.Json, Line);
     EXPECT_EQ(Line, Expected + "\n") << C.Json;
   }
+}
+
+TEST_F(JsonTest, EveryAnswerNamesItsPolicy) {
+  // The content hash is the artifact's checksum: another artifact, another hash.
+  std::string Line =
+      decisionJson(*Policy, Policy->decide(Request(*Policy).set(Dim::Action, "use")));
+  EXPECT_NE(Line.find(",\"policy\":{\"name\":\"sample\",\"version\":\"2026-01-01\",\"hash\":\""),
+            std::string::npos)
+      << Line;
+  EXPECT_EQ(withoutPolicy(*Policy, Line).find("(no policy"), std::string::npos) << Line;
+  ArtifactContents Other = samplePolicy();
+  Other.PolicyVersion = "2026-02-01";
+  auto P2 = CompiledPolicy::fromBytes(serializeArtifact(Other));
+  ASSERT_TRUE(P2) << P2.error();
+  EXPECT_NE((*P2)->contentHash(), Policy->contentHash());
+  // Session lines and error answers carry it too.
+  JsonlSession Session(*Policy);
+  std::string Out;
+  Session.processLine("not json", Out);
+  EXPECT_EQ(Out.substr(Out.size() - policyJsonSuffix(*Policy).size() - 1),
+            policyJsonSuffix(*Policy) + "\n");
 }
 
 } // namespace
