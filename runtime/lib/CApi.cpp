@@ -148,6 +148,7 @@ void privet_policy_free(privet_policy *P) { delete P; }
 const char *privet_policy_name(const privet_policy *P) { return P ? cstr(P->P->name()) : ""; }
 const char *privet_policy_title(const privet_policy *P) { return P ? cstr(P->P->title()) : ""; }
 const char *privet_policy_version(const privet_policy *P) { return P ? cstr(P->P->version()) : ""; }
+uint64_t privet_policy_content_hash(const privet_policy *P) { return P ? P->P->contentHash() : 0; }
 
 uint32_t privet_value_count(const privet_policy *P, privet_dim D) {
   return P && validDim(D) ? P->P->numValues(Dim(dimNumber(D))) : 0;
@@ -167,6 +168,27 @@ uint32_t privet_attribute_id(const privet_policy *P, const char *Name) {
 }
 const char *privet_attribute_name(const privet_policy *P, uint32_t A) {
   return P && A < P->P->numAttributes() ? cstr(P->P->attributeName(A)) : nullptr;
+}
+
+/// The enum of attribute A, or InvalidId when A is out of range or not an enum.
+static uint32_t enumOf(const privet_policy *P, uint32_t A) {
+  if (!P || A >= P->P->numAttributes() || P->P->attributeKind(A) != AttrKind::Enum)
+    return InvalidId;
+  return P->P->attributeEnum(A);
+}
+uint32_t privet_attribute_enum_value_count(const privet_policy *P, uint32_t A) {
+  uint32_t E = enumOf(P, A);
+  return E == InvalidId ? 0 : P->P->numEnumValues(E);
+}
+uint32_t privet_attribute_enum_value_id(const privet_policy *P, uint32_t A, const char *Name) {
+  uint32_t E = enumOf(P, A);
+  return E == InvalidId || !Name ? PRIVET_INVALID_ID : P->P->enumValueId(E, Name);
+}
+const char *privet_attribute_enum_value_name(const privet_policy *P, uint32_t A, uint32_t V) {
+  uint32_t E = enumOf(P, A);
+  if (E == InvalidId || V >= P->P->numEnumValues(E))
+    return nullptr;
+  return cstr(P->P->enumValueName(E, V));
 }
 
 uint32_t privet_rule_count(const privet_policy *P) { return P ? P->P->numRules() : 0; }

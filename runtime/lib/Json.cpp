@@ -127,18 +127,38 @@ static void appendId(std::string &Out, std::string_view RawId) {
   Out += ',';
 }
 
-void appendError(std::string &Out, std::string_view RawId, std::string_view Message) {
+void appendPolicy(std::string &Out, const CompiledPolicy &P) {
+  static const char Hex[] = "0123456789abcdef";
+  Out += ",\"policy\":{\"name\":";
+  appendJsonString(Out, P.name());
+  Out += ",\"version\":";
+  appendJsonString(Out, P.version());
+  Out += ",\"hash\":\"";
+  uint64_t H = P.contentHash();
+  for (int Shift = 60; Shift >= 0; Shift -= 4)
+    Out += Hex[(H >> Shift) & 15];
+  Out += "\"}";
+}
+
+void appendError(std::string &Out, std::string_view RawId, std::string_view Message,
+                 std::string_view PolicyJson) {
   appendId(Out, RawId);
   Out += "\"decision\":\"error\",\"error\":";
   appendJsonString(Out, Message);
+  Out += PolicyJson;
   Out += '}';
 }
 
 void appendDecision(std::string &Out, const CompiledPolicy &P, const Decision &D,
                     std::string_view RawId, const JsonlSession::JsonTable *Rules,
-                    const JsonlSession::JsonTable *Obligations) {
+                    const JsonlSession::JsonTable *Obligations, std::string_view PolicyJson) {
+  std::string Own;
+  if (PolicyJson.empty()) {
+    appendPolicy(Own, P);
+    PolicyJson = Own;
+  }
   if (D.isError())
-    return appendError(Out, RawId, D.error());
+    return appendError(Out, RawId, D.error(), PolicyJson);
   appendId(Out, RawId);
   Out += D.permitted() ? "\"decision\":\"allow\",\"rules\":[" : "\"decision\":\"deny\",\"rules\":[";
   bool First = true;
@@ -162,7 +182,9 @@ void appendDecision(std::string &Out, const CompiledPolicy &P, const Decision &D
     else
       appendObligation(Out, P, O);
   }
-  Out += "]}";
+  Out += ']';
+  Out += PolicyJson;
+  Out += '}';
 }
 
 } // namespace json
@@ -170,6 +192,13 @@ void appendDecision(std::string &Out, const CompiledPolicy &P, const Decision &D
 std::string errorJson(std::string_view Message, std::string_view RawId) {
   std::string Out;
   json::appendError(Out, RawId, Message);
+  return Out;
+}
+
+std::string errorJson(const CompiledPolicy &P, std::string_view Message, std::string_view RawId) {
+  std::string Policy, Out;
+  json::appendPolicy(Policy, P);
+  json::appendError(Out, RawId, Message, Policy);
   return Out;
 }
 

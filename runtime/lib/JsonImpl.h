@@ -15,13 +15,18 @@ bool isValidUtf8(std::string_view S);
 void appendRule(std::string &Out, const CompiledPolicy &P, uint32_t R);
 /// {"name":..[,"arg":..[,"seconds":..]]} for obligation instance I.
 void appendObligation(std::string &Out, const CompiledPolicy &P, uint32_t I);
-/// {["id":RawId,]"decision":"error","error":Message}
-void appendError(std::string &Out, std::string_view RawId, std::string_view Message);
+/// ,"policy":{"name":..,"version":..,"hash":".."}: which policy answered, for the decision log.
+void appendPolicy(std::string &Out, const CompiledPolicy &P);
+/// {["id":RawId,]"decision":"error","error":Message[,"policy":..]}, PolicyJson (appendPolicy's
+/// text) closing it when the policy is known.
+void appendError(std::string &Out, std::string_view RawId, std::string_view Message,
+                 std::string_view PolicyJson = {});
 /// D's decision object. Rules and obligations are copied from the tables when given (a session's
-/// cache of appendRule/appendObligation), else rendered on the spot.
+/// cache of appendRule/appendObligation), else rendered on the spot; so is PolicyJson.
 void appendDecision(std::string &Out, const CompiledPolicy &P, const Decision &D,
                     std::string_view RawId, const JsonlSession::JsonTable *Rules = nullptr,
-                    const JsonlSession::JsonTable *Obligations = nullptr);
+                    const JsonlSession::JsonTable *Obligations = nullptr,
+                    std::string_view PolicyJson = {});
 
 } // namespace privet::rt::json
 

@@ -456,15 +456,20 @@ private:
 Decision::Kind answer(const CompiledPolicy &P, Request &Req, Decision &Dec, std::string &Scratch,
                       std::string &RawId, std::string_view Line, std::string &Out,
                       const JsonlSession::JsonTable *Rules,
-                      const JsonlSession::JsonTable *Obligations) {
+                      const JsonlSession::JsonTable *Obligations, std::string_view PolicyJson) {
   Req.clear();
   std::string Error;
   if (!RequestParser(P, Req, Scratch, Line).parse(RawId, Error)) {
-    json::appendError(Out, RawId, Error);
+    std::string Own;
+    if (PolicyJson.empty()) {
+      json::appendPolicy(Own, P);
+      PolicyJson = Own;
+    }
+    json::appendError(Out, RawId, Error, PolicyJson);
     return Decision::Kind::Error;
   }
   P.decide(Req, Dec);
-  json::appendDecision(Out, P, Dec, RawId, Rules, Obligations);
+  json::appendDecision(Out, P, Dec, RawId, Rules, Obligations, PolicyJson);
   return Dec.kind();
 }
 
@@ -481,10 +486,11 @@ Decision::Kind decideJson(const CompiledPolicy &P, std::string_view RequestJson,
   Request Req(P);
   Decision Dec;
   std::string Scratch, Id;
-  return answer(P, Req, Dec, Scratch, Id, RequestJson, Out, nullptr, nullptr);
+  return answer(P, Req, Dec, Scratch, Id, RequestJson, Out, nullptr, nullptr, {});
 }
 
 JsonlSession::JsonlSession(const CompiledPolicy &P) : P(P), Req(P) {
+  json::appendPolicy(PolicyJson, P);
   std::string S;
   for (uint32_t R = 0; R < P.numRules(); ++R) {
     S.clear();
@@ -499,8 +505,10 @@ JsonlSession::JsonlSession(const CompiledPolicy &P) : P(P), Req(P) {
 }
 
 bool JsonlSession::processLine(std::string_view Line, std::string &Out) {
-  Decision::Kind K = answer(P, Req, Dec, Scratch, IdBuf, Line, Out, &RuleJson, &ObligationJson);
+  Decision::Kind K =
+      answer(P, Req, Dec, Scratch, IdBuf, Line, Out, &RuleJson, &ObligationJson, PolicyJson);
   Out += '\n';
+  ++Counts[unsigned(K)];
   return K != Decision::Kind::Error;
 }
 
@@ -523,6 +531,14 @@ long JsonlSession::run(std::FILE *In, std::FILE *OutFile, std::string &Err) {
       return false;
     Out.clear();
     return !Interactive || std::fflush(OutFile) == 0;
+  };
+  auto AnswerTooLong = [&] {
+    ++Errors;
+    ++Counts[unsigned(Decision::Kind::Error)];
+    json::appendError(Out, {},
+                      "request line is longer than " + std::to_string(MaxLineBytes) + " bytes",
+                      PolicyJson);
+    Out += '\n';
   };
   auto WriteFailed = [&] {
     Err = std::string("cannot write decisions: ") + std::strerror(errno);
@@ -553,10 +569,7 @@ long JsonlSession::run(std::FILE *In, std::FILE *OutFile, std::string &Err) {
       if (Newline == std::string::npos) {
         if (Buffer.size() - Start > MaxLineBytes) {
           if (!Skipping) {
-            ++Errors;
-            json::appendError(
-                Out, {}, "request line is longer than " + std::to_string(MaxLineBytes) + " bytes");
-            Out += '\n';
+            AnswerTooLong();
             Skipping = true;
           }
           Start = Buffer.size();
@@ -572,10 +585,7 @@ long JsonlSession::run(std::FILE *In, std::FILE *OutFile, std::string &Err) {
       if (!Line.empty() && Line.back() == '\r')
         Line.remove_suffix(1);
       if (Line.size() > MaxLineBytes) {
-        ++Errors;
-        json::appendError(Out, {},
-                          "request line is longer than " + std::to_string(MaxLineBytes) + " bytes");
-        Out += '\n';
+        AnswerTooLong();
       } else if (!processLine(Line, Out)) {
         ++Errors;
       }

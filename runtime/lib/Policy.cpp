@@ -188,6 +188,7 @@ std::string_view CompiledPolicy::name() const { return I->str(I->Header->PolicyN
 std::string_view CompiledPolicy::title() const { return I->str(I->Header->PolicyTitle); }
 std::string_view CompiledPolicy::version() const { return I->str(I->Header->PolicyVersion); }
 uint64_t CompiledPolicy::sourceHash() const { return I->Header->SourceHash; }
+uint64_t CompiledPolicy::contentHash() const { return I->Header->Checksum; }
 
 uint32_t CompiledPolicy::numValues(Dim D) const { return I->DimNumValues[unsigned(D)]; }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <vector>
 
 namespace privet::rt {
 
@@ -29,10 +30,45 @@ std::string dimNoun(Dim D) {
   return N ? N : std::string(dimensionName(D));
 }
 
-/// Names from imported modules are qualified (`taxonomy.use`); when a caller wrote the bare name
-/// and exactly one qualified name ends with it, say which one was meant. Only on the error path.
+/// Levenshtein distance, for near names; Limit+1 as soon as it must exceed Limit.
+size_t editDistance(std::string_view A, std::string_view B, size_t Limit) {
+  if ((A.size() > B.size() ? A.size() - B.size() : B.size() - A.size()) > Limit)
+    return Limit + 1;
+  std::vector<size_t> Row(B.size() + 1);
+  for (size_t J = 0; J <= B.size(); ++J)
+    Row[J] = J;
+  for (size_t I = 1; I <= A.size(); ++I) {
+    size_t Diagonal = Row[0], Best = ++Row[0];
+    for (size_t J = 1; J <= B.size(); ++J) {
+      size_t Up = Row[J];
+      Row[J] = std::min({Row[J] + 1, Row[J - 1] + 1, Diagonal + (A[I - 1] != B[J - 1])});
+      Diagonal = Up;
+      Best = std::min(Best, Row[J]);
+    }
+    if (Best > Limit)
+      return Limit + 1;
+  }
+  return Row[B.size()];
+}
+
+/// The part of a qualified name after its last dot (`taxonomy.use` -> `use`).
+std::string_view baseName(std::string_view Name) {
+  size_t Dot = Name.rfind('.');
+  return Dot == std::string_view::npos ? Name : Name.substr(Dot + 1);
+}
+
+/// "; did you mean `X`?" for an unknown Name, or empty. Only on the error path. In order:
+/// - names from imported modules are qualified (`taxonomy.use`): when the caller wrote the bare
+///   name and exactly one qualified name ends with it, that one (two: no suggestion);
+/// - else the one name (or unqualified part of one) that starts with Name, for a truncated name
+///   of three or more characters (`email` -> `email_address`);
+/// - else the nearest name by edit distance, within a third of Name's length (at least 1), when
+///   no other is as near (`marketin` -> `marketing`).
 std::string suggestion(std::string_view Name, uint32_t Count,
                        const std::function<std::string_view(uint32_t)> &NameOf) {
+  auto Say = [](std::string_view Found) {
+    return Found.empty() ? std::string() : "; did you mean `" + std::string(Found) + "`?";
+  };
   std::string_view Found;
   for (uint32_t I = 0; I < Count; ++I) {
     std::string_view Candidate = NameOf(I);
@@ -44,7 +80,37 @@ std::string suggestion(std::string_view Name, uint32_t Count,
       Found = Candidate;
     }
   }
-  return Found.empty() ? "" : "; did you mean `" + std::string(Found) + "`?";
+  if (!Found.empty() || Name.empty())
+    return Say(Found);
+  bool Ambiguous = false;
+  if (Name.size() >= 3) {
+    for (uint32_t I = 0; I < Count; ++I) {
+      std::string_view Candidate = NameOf(I);
+      std::string_view Base = baseName(Candidate);
+      bool Prefix = (Candidate.size() > Name.size() && Candidate.substr(0, Name.size()) == Name) ||
+                    (Base.size() > Name.size() && Base.substr(0, Name.size()) == Name);
+      if (!Prefix)
+        continue;
+      Ambiguous |= !Found.empty();
+      Found = Candidate;
+    }
+    if (!Found.empty())
+      return Ambiguous ? "" : Say(Found);
+  }
+  size_t Limit = std::max<size_t>(1, Name.size() / 3), Best = Limit + 1;
+  for (uint32_t I = 0; I < Count; ++I) {
+    std::string_view Candidate = NameOf(I);
+    size_t D = std::min(editDistance(Name, Candidate, Limit),
+                        editDistance(baseName(Name), baseName(Candidate), Limit));
+    if (D < Best) {
+      Best = D;
+      Found = Candidate;
+      Ambiguous = false;
+    } else if (D == Best && D <= Limit && Candidate != Found) {
+      Ambiguous = true;
+    }
+  }
+  return Best <= Limit && !Ambiguous ? Say(Found) : "";
 }
 
 std::string unknownValue(const CompiledPolicy &P, Dim D, std::string_view Name) {

@@ -10,7 +10,8 @@ std::string derivedId(Context &Ctx, uint32_t M, SMRange R) {
   return Ctx.Mods[M].Name + ":" + std::to_string(L.Line) + ":" + std::to_string(L.Col);
 }
 
-uint32_t rule(Context &Ctx, uint32_t M, const ast::RuleDecl &R, uint32_t Parent) {
+uint32_t rule(Context &Ctx, uint32_t M, const ast::RuleDecl &R, uint32_t Parent,
+              unsigned Position) {
   uint32_t Index = Ctx.P.Rules.size();
   Ctx.P.Rules.emplace_back();
   {
@@ -21,7 +22,15 @@ uint32_t rule(Context &Ctx, uint32_t M, const ast::RuleDecl &R, uint32_t Parent)
     X.Location = locOf(Ctx, M, R.Range);
     X.SourceText = R.SourceText.str();
     X.Named = !R.Label.empty();
-    X.Id = X.Named ? Ctx.Mods[M].Prefix + R.Label : derivedId(Ctx, M, R.Range);
+    // An unlabelled exception is named after its parent and its place among the parent's
+    // exceptions (`marketing_email.1`), so its id survives edits above it; a top-level rule
+    // without a label has only its location. The location is kept apart in either case.
+    if (X.Named)
+      X.Id = Ctx.Mods[M].Prefix + R.Label;
+    else if (Parent != NoIndex)
+      X.Id = Ctx.P.Rules[Parent].Id + "." + std::to_string(Position);
+    else
+      X.Id = derivedId(Ctx, M, R.Range);
   }
   if (!R.Label.empty())
     declareLabel(Ctx, M, R.Label, R.LabelRange, true, Index);
@@ -45,13 +54,14 @@ uint32_t rule(Context &Ctx, uint32_t M, const ast::RuleDecl &R, uint32_t Parent)
     else if (auto Os = obligations(Ctx, M, R.Obligations, true))
       Ctx.P.Rules[Index].Obligations = std::move(*Os);
   }
+  unsigned ChildPosition = 0;
   for (const auto &E : R.Exceptions) {
     if (E->IsAllow == R.IsAllow)
       Ctx.Diags.report(diag::except_same_effect, E->EffectRange, R.IsAllow ? "allow" : "deny")
           .note(R.EffectRange, "the enclosing rule is here")
           .help(std::string("an exception to an `") + (R.IsAllow ? "allow" : "deny") +
                 "` must be a `" + (R.IsAllow ? "deny" : "allow") + "`");
-    uint32_t Child = rule(Ctx, M, *E, Index);
+    uint32_t Child = rule(Ctx, M, *E, Index, ++ChildPosition);
     Ctx.P.Rules[Index].Exceptions.push_back(Child);
   }
   return Index;

@@ -241,7 +241,9 @@ std::optional<std::vector<ObligationRef>> obligations(Context &Ctx, uint32_t M,
 
 // Rules.cpp
 std::string derivedId(Context &Ctx, uint32_t M, SMRange R);
-uint32_t rule(Context &Ctx, uint32_t M, const ast::RuleDecl &R, uint32_t Parent);
+/// Checks rule R (an exception when Parent is set: the Position-th of its parent's, from 1).
+uint32_t rule(Context &Ctx, uint32_t M, const ast::RuleDecl &R, uint32_t Parent,
+              unsigned Position = 0);
 void checkBodies(Context &Ctx, uint32_t M);
 void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q);
 

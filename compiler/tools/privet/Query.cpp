@@ -7,8 +7,10 @@
 #include "privet/Json.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
+#include "privet/Sema/Sema.h"
 #include "privet/Verify.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -32,6 +34,8 @@ struct QueryOptions {
   std::vector<std::string> Data;
   std::vector<std::string> Attrs;
   bool Explain = false;
+  bool Fail = false;        ///< --fail: a deny (or error) exits 1, like OPA's "undefined"
+  bool FailDefined = false; ///< --fail-defined: an allow exits 1, like OPA's "defined"
   std::string Format = "text";
   std::string Jsonl;
   std::string PublicKey;
@@ -70,8 +74,22 @@ bool strictInteger(llvm::StringRef Text, long long &V) {
   return !Text.getAsInteger(10, V);
 }
 
-/// Loads a .pvc, or compiles a .privet in memory.
-std::shared_ptr<const rt::CompiledPolicy> loadInput(const QueryOptions &Opts, int &Exit) {
+/// The root file's own import aliases (`import taxonomy as tx`: `tx` -> `taxonomy`), so that a
+/// query may write names the way the policy does (`--action tx.use`).
+using AliasMap = llvm::StringMap<std::string>;
+
+/// Name with a leading alias qualifier replaced by the module it stands for.
+std::string unalias(const AliasMap &Aliases, llvm::StringRef Name) {
+  auto [Qualifier, Rest] = Name.split('.');
+  if (Rest.empty())
+    return Name.str();
+  auto It = Aliases.find(Qualifier);
+  return It == Aliases.end() ? Name.str() : It->second + "." + Rest.str();
+}
+
+/// Loads a .pvc, or compiles a .privet in memory (then also recording its import aliases).
+std::shared_ptr<const rt::CompiledPolicy> loadInput(const QueryOptions &Opts, AliasMap &Aliases,
+                                                    int &Exit) {
   if (!Opts.PublicKey.empty())
     return loadVerifiedInput(Opts, Exit);
   if (!llvm::StringRef(Opts.Input).endswith(".privet")) {
@@ -86,7 +104,17 @@ std::shared_ptr<const rt::CompiledPolicy> loadInput(const QueryOptions &Opts, in
   Compilation C;
   FrontendOptions FO;
   FO.IncludeDirs = Opts.IncludeDirs;
-  bool Ok = C.load(Opts.Input, FO);
+  auto Modules = loadModules(Opts.Input, FO, C.Diags);
+  if (Modules && !Modules->empty()) {
+    const sema::ParsedModule &Root = Modules->front();
+    for (const auto &Import : Root.Imports) {
+      const ast::File *Imported = (*Modules)[Import.getValue()].AST.get();
+      if (Imported && Imported->Head && Imported->Head->Name != Import.getKey())
+        Aliases[Import.getKey()] = Imported->Head->Name;
+    }
+    C.ThePolicy = sema::checkModules(std::move(*Modules), C.Diags);
+  }
+  bool Ok = C.ThePolicy.has_value();
   C.Diags.renderText(llvm::errs(), DiagnosticEngine::shouldColorStderr());
   if (C.Diags.hasIOError()) {
     Exit = ExitUsage;
@@ -112,10 +140,11 @@ std::shared_ptr<const rt::CompiledPolicy> loadInput(const QueryOptions &Opts, in
 }
 
 /// `--attr name=value`, typed by the policy's declaration of `name`.
-bool setAttribute(const rt::CompiledPolicy &P, rt::Request &R, llvm::StringRef Spec,
-                  std::string &Error) {
-  auto [Name, Value] = Spec.split('=');
-  Name = Name.trim();
+bool setAttribute(const rt::CompiledPolicy &P, const AliasMap &Aliases, rt::Request &R,
+                  llvm::StringRef Spec, std::string &Error) {
+  auto [Written, Value] = Spec.split('=');
+  std::string Unaliased = unalias(Aliases, Written.trim());
+  llvm::StringRef Name = Unaliased;
   Value = Value.trim();
   if (!Spec.contains('=') || Name.empty()) {
     Error = "expected `--attr name=value`, got `" + Spec.str() + "`";
@@ -235,7 +264,8 @@ int runQuery(const QueryOptions &Opts) {
     return ExitUsage;
   }
   int Exit = ExitSuccess;
-  auto P = loadInput(Opts, Exit);
+  AliasMap Aliases;
+  auto P = loadInput(Opts, Aliases, Exit);
   if (!P)
     return Exit;
 
@@ -260,19 +290,24 @@ int runQuery(const QueryOptions &Opts) {
       llvm::errs() << "privet query: error: " << Err << "\n";
       return ExitUsage;
     }
-    // Error lines are answers too (never allows); the run itself succeeded.
+    // Error lines are answers too (never allows); the run itself succeeded, and only --fail or
+    // --fail-defined turn the answers into the exit code.
+    if (Opts.Fail && (Engine.count(rt::Decision::Kind::Deny) || Errors))
+      return ExitFindings;
+    if (Opts.FailDefined && Engine.count(rt::Decision::Kind::Allow))
+      return ExitFindings;
     return ExitSuccess;
   }
 
   rt::Request R(*P);
   for (unsigned D = 0; D < NumDimensions; ++D)
     if (!Opts.Values[D].empty())
-      R.set(rt::Dim(D), Opts.Values[D]);
+      R.set(rt::Dim(D), unalias(Aliases, Opts.Values[D]));
   for (const std::string &Data : Opts.Data)
-    R.addData(Data);
+    R.addData(unalias(Aliases, Data));
   for (const std::string &A : Opts.Attrs) {
     std::string Error;
-    if (!setAttribute(*P, R, A, Error)) {
+    if (!setAttribute(*P, Aliases, R, A, Error)) {
       llvm::errs() << "privet query: error: " << Error << "\n";
       return ExitUsage;
     }
@@ -299,7 +334,11 @@ int runQuery(const QueryOptions &Opts) {
       llvm::outs() << "  obligation " << P->describeObligationInstance(O) << "\n";
   }
   // A request the policy cannot answer (unknown name, missing attribute) is a usage error.
-  return D.isError() ? ExitUsage : ExitSuccess;
+  if (D.isError())
+    return ExitUsage;
+  if ((Opts.Fail && !D.permitted()) || (Opts.FailDefined && D.permitted()))
+    return ExitFindings;
+  return ExitSuccess;
 }
 
 CommandRegistration Registration("query", [](CLI::App &App) {
@@ -322,6 +361,11 @@ CommandRegistration Registration("query", [](CLI::App &App) {
       ->allow_extra_args(false);
   Cmd->add_flag("--explain", Opts->Explain,
                 "Explain the decision: rules with file:line, their text and notice sources");
+  auto *Fail =
+      Cmd->add_flag("--fail", Opts->Fail,
+                    "Exit 1 when a request is denied (or, with --jsonl, a line is an error)");
+  Cmd->add_flag("--fail-defined", Opts->FailDefined, "Exit 1 when a request is allowed")
+      ->excludes(Fail);
   Cmd->add_option("--format", Opts->Format, "Output: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   Cmd->add_option("--jsonl", Opts->Jsonl,

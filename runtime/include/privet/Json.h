@@ -32,14 +32,20 @@ constexpr size_t DefaultMaxLineBytes = size_t(1) << 20;
 void appendJsonString(std::string &Out, std::string_view S);
 
 /// The decision as a one-line JSON object:
-/// {"decision":"allow","rules":[{"id":..,"file":..,"line":..,"col":..}],"obligations":[..]} or
-/// {"decision":"error","error":".."}. RawId, if not empty, is JSON text emitted as the "id" field.
+/// {"decision":"allow","rules":[{"id":..,"file":..,"line":..,"col":..}],"obligations":[..],
+/// "policy":{"name":..,"version":..,"hash":..}} or {"decision":"error","error":"..","policy":..}.
+/// RawId, if not empty, is JSON text emitted as the "id" field.
 std::string decisionJson(const CompiledPolicy &Policy, const Decision &D,
                          std::string_view RawId = {});
 
 /// {"decision":"error","error":Message}, with RawId as the "id" field when not empty: the answer
-/// for a request that could not be decided at all.
+/// for a request that could not be decided at all, with no policy to name.
 std::string errorJson(std::string_view Message, std::string_view RawId = {});
+
+/// The same error answer for a request to Policy that could not be parsed, closed by the policy
+/// member every answer of a policy has.
+std::string errorJson(const CompiledPolicy &Policy, std::string_view Message,
+                      std::string_view RawId = {});
 
 /// Decides one JSON request (an object, without a newline) and appends the decision object to
 /// Out, with the request's `id` when it has one. A malformed request appends an error object.
@@ -77,6 +83,9 @@ public:
 
   size_t maxLineBytes() const { return MaxLineBytes; }
   void setMaxLineBytes(size_t N) { MaxLineBytes = N; }
+  /// How many lines this session has answered with K (allow, deny or error), for `privet query
+  /// --jsonl --fail`.
+  uint64_t count(Decision::Kind K) const { return Counts[unsigned(K)]; }
 
   /// JSON texts by index, kept end to end in one buffer: a decision appends several, and at ten
   /// thousand rules separate strings would each be a cache miss of their own.
@@ -101,6 +110,8 @@ private:
   std::string Scratch;      ///< Decoded strings with escapes.
   std::string IdBuf;        ///< The current request's `id`, re-serialized.
   size_t MaxLineBytes = DefaultMaxLineBytes;
+  uint64_t Counts[3] = {}; ///< Lines answered, by Decision::Kind.
+  std::string PolicyJson;  ///< ,"policy":{..}, the same on every line.
 };
 
 } // namespace privet::rt

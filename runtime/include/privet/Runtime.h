@@ -184,6 +184,9 @@ public:
   std::string_view title() const;
   std::string_view version() const;
   uint64_t sourceHash() const;
+  /// The artifact's content hash: XXH64 of its bytes after the checksum field, as its header
+  /// records it (the loader has checked it). Decision JSON carries it, in hex, as "policy.hash".
+  uint64_t contentHash() const;
   /// Size of the artifact in bytes.
   size_t byteSize() const { return Size; }
 

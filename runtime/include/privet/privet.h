@@ -64,6 +64,9 @@ void privet_policy_free(privet_policy *policy);
 const char *privet_policy_name(const privet_policy *policy);
 const char *privet_policy_title(const privet_policy *policy);
 const char *privet_policy_version(const privet_policy *policy);
+/* The artifact's content hash (XXH64 of its bytes after the header's checksum field), printed in
+ * hex as "policy.hash" in every decision JSON. 0 for a NULL policy. */
+uint64_t privet_policy_content_hash(const privet_policy *policy);
 
 /* Values of a dimension: ids 0 .. count-1. Names are NULL for an id out of range. */
 uint32_t privet_value_count(const privet_policy *policy, privet_dim dim);
@@ -73,6 +76,14 @@ const char *privet_value_name(const privet_policy *policy, privet_dim dim, uint3
 uint32_t privet_attribute_count(const privet_policy *policy);
 uint32_t privet_attribute_id(const privet_policy *policy, const char *name);
 const char *privet_attribute_name(const privet_policy *policy, uint32_t attr);
+/* The values of an enum attribute, for privet_request_set_enum_id: ids 0 .. count-1. The count is
+ * 0, the id PRIVET_INVALID_ID and the name NULL for an attribute that is not an enum, an unknown
+ * value name or an id out of range. */
+uint32_t privet_attribute_enum_value_count(const privet_policy *policy, uint32_t attr);
+uint32_t privet_attribute_enum_value_id(const privet_policy *policy, uint32_t attr,
+                                        const char *name);
+const char *privet_attribute_enum_value_name(const privet_policy *policy, uint32_t attr,
+                                             uint32_t id);
 
 uint32_t privet_rule_count(const privet_policy *policy);
 const char *privet_rule_id(const privet_policy *policy, uint32_t rule);

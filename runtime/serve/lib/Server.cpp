@@ -274,13 +274,13 @@ Server::Impl::Answer Server::Impl::decideOne(std::string_view Text, Endpoint E,
   W.Req->clear();
   A.Parsed = rt::parseRequestJson(P, Text, *W.Req, RawId, Error);
   if (!A.Parsed) {
-    A.Json = rt::errorJson(Error, RawId);
+    A.Json = rt::errorJson(P, Error, RawId);
     A.Kind = Decision::Kind::Error;
   } else if (E == Endpoint::PermittedValues) {
     auto Values = P.permittedValues(*W.Req, *Dimension);
     if (!Values) {
       Error = Values.error();
-      A.Json = rt::errorJson(Error, RawId);
+      A.Json = rt::errorJson(P, Error, RawId);
       A.Kind = Decision::Kind::Error;
     } else {
       A.Json = "{";

@@ -30,6 +30,17 @@ static int failures = 0;
     }                                                                                              \
   } while (0)
 
+/* Expected (a decision object without its last `}`) closed by the policy member every decision of
+ * p carries: ,"policy":{"name":..,"version":..,"hash":"<16 hex digits>"}}. */
+static char json_buf[4096];
+static const char *with_policy(const privet_policy *p, const char *expected) {
+  snprintf(json_buf, sizeof json_buf,
+           "%s,\"policy\":{\"name\":\"%s\",\"version\":\"%s\",\"hash\":\"%016llx\"}}", expected,
+           privet_policy_name(p), privet_policy_version(p),
+           (unsigned long long)privet_policy_content_hash(p));
+  return json_buf;
+}
+
 static char path_buf[4096];
 static const char *path_in(const char *dir, const char *name) {
   snprintf(path_buf, sizeof path_buf, "%s/%s", dir, name);
@@ -74,6 +85,17 @@ static void test_names(const privet_policy *p) {
   CHECK(privet_attribute_count(p) == 4);
   CHECK(privet_attribute_id(p, "age") == 2);
   CHECK_STR(privet_attribute_name(p, 0), "marketing_opt_out");
+  CHECK(privet_attribute_enum_value_count(p, 1) == 3);
+  CHECK(privet_attribute_enum_value_id(p, 1, "withdrawn") == 1);
+  CHECK(privet_attribute_enum_value_id(p, 1, "maybe") == PRIVET_INVALID_ID);
+  CHECK(privet_attribute_enum_value_id(p, 1, NULL) == PRIVET_INVALID_ID);
+  CHECK_STR(privet_attribute_enum_value_name(p, 1, 2), "not_asked");
+  CHECK(privet_attribute_enum_value_name(p, 1, 3) == NULL);
+  /* Not an enum (a bool, an int), or no such attribute. */
+  CHECK(privet_attribute_enum_value_count(p, 0) == 0);
+  CHECK(privet_attribute_enum_value_id(p, 2, "given") == PRIVET_INVALID_ID);
+  CHECK(privet_attribute_enum_value_name(p, 4, 0) == NULL);
+  CHECK(privet_attribute_enum_value_id(NULL, 1, "given") == PRIVET_INVALID_ID);
   CHECK(privet_rule_count(p) == 6);
   r = 3;
   CHECK_STR(privet_rule_id(p, r), "logs");
@@ -133,9 +155,10 @@ static void test_decisions(const privet_policy *p) {
   CHECK(privet_request_set_duration(req, "data_age", 86400) == 0);
   CHECK(privet_decide(p, req, dec) == PRIVET_ALLOW);
   json = privet_decision_json(dec);
-  CHECK_STR(json, "{\"decision\":\"allow\",\"rules\":[{\"id\":\"logs\",\"file\":\"sample.privet\","
-                  "\"line\":13,\"col\":1}],\"obligations\":[{\"name\":\"retain_for\",\"arg\":"
-                  "\"30 days\",\"seconds\":2592000}]}");
+  CHECK_STR(json,
+            with_policy(p, "{\"decision\":\"allow\",\"rules\":[{\"id\":\"logs\",\"file\":"
+                           "\"sample.privet\",\"line\":13,\"col\":1}],\"obligations\":[{"
+                           "\"name\":\"retain_for\",\"arg\":\"30 days\",\"seconds\":2592000}]"));
   privet_string_free(json);
   CHECK(privet_request_set_duration_id(req, 3, 31 * 86400) == 0);
   CHECK(privet_decide(p, req, dec) == PRIVET_DENY);
@@ -147,7 +170,7 @@ static void test_decisions(const privet_policy *p) {
   privet_request_set(req, PRIVET_DIM_PURPOSE, "site_operation");
   CHECK(privet_request_set_enum(req, "consent_status", "given") == 0);
   CHECK(privet_decide(p, req, dec) == PRIVET_ALLOW);
-  CHECK(privet_request_set_enum_id(req, 1, 1) == 0);
+  CHECK(privet_request_set_enum_id(req, 1, privet_attribute_enum_value_id(p, 1, "withdrawn")) == 0);
   CHECK(privet_decide(p, req, dec) == PRIVET_DENY);
 
   /* Omitting a dimension. */
@@ -168,15 +191,16 @@ static void test_mistakes(const privet_policy *p) {
   char *json;
 
   CHECK(privet_request_set(req, PRIVET_DIM_PURPOSE, "marketin") == -1);
-  CHECK_STR(privet_request_error(req), "unknown purpose `marketin`");
+  CHECK_STR(privet_request_error(req), "unknown purpose `marketin`; did you mean `marketing`?");
   /* Later correct calls do not hide the first mistake: the request stays an error. */
   CHECK(privet_request_set(req, PRIVET_DIM_PURPOSE, "marketing") == -1);
   CHECK(privet_decide(p, req, dec) == PRIVET_ERROR);
   CHECK(privet_decision_permitted(dec) == 0);
   CHECK(privet_decision_rule_count(dec) == 0);
-  CHECK_STR(privet_decision_error(dec), "unknown purpose `marketin`");
+  CHECK_STR(privet_decision_error(dec), "unknown purpose `marketin`; did you mean `marketing`?");
   json = privet_decision_json(dec);
-  CHECK_STR(json, "{\"decision\":\"error\",\"error\":\"unknown purpose `marketin`\"}");
+  CHECK_STR(json, with_policy(p, "{\"decision\":\"error\",\"error\":\"unknown purpose `marketin`; "
+                                 "did you mean `marketing`?\""));
   privet_string_free(json);
 
   privet_request_clear(req);
@@ -258,9 +282,10 @@ static void test_decide_json(const privet_policy *p) {
   char *json = privet_decide_json(p, request,
                                   strlen(request) - strlen(" trailing bytes not passed"), &outcome);
   CHECK(outcome == PRIVET_ALLOW);
-  CHECK_STR(json, "{\"id\":7,\"decision\":\"allow\",\"rules\":[{\"id\":\"logs\",\"file\":"
-                  "\"sample.privet\",\"line\":13,\"col\":1}],\"obligations\":[{\"name\":"
-                  "\"retain_for\",\"arg\":\"30 days\",\"seconds\":2592000}]}");
+  CHECK_STR(json, with_policy(p, "{\"id\":7,\"decision\":\"allow\",\"rules\":[{\"id\":\"logs\","
+                                 "\"file\":\"sample.privet\",\"line\":13,\"col\":1}],"
+                                 "\"obligations\":[{\"name\":\"retain_for\",\"arg\":\"30 days\","
+                                 "\"seconds\":2592000}]"));
   privet_string_free(json);
 
   json = privet_decide_json(
@@ -273,12 +298,14 @@ static void test_decide_json(const privet_policy *p) {
   /* The outcome is optional; mistakes are error objects, never allows. */
   json = privet_decide_json(p, "{\"purpose\":\"marketin\"}", strlen("{\"purpose\":\"marketin\"}"),
                             NULL);
-  CHECK_STR(json, "{\"decision\":\"error\",\"error\":\"unknown purpose `marketin`\"}");
+  CHECK_STR(json, with_policy(p, "{\"decision\":\"error\",\"error\":\"unknown purpose `marketin`; "
+                                 "did you mean `marketing`?\""));
   privet_string_free(json);
   json = privet_decide_json(p, "{\"purpose\":", strlen("{\"purpose\":"), &outcome);
   CHECK(outcome == PRIVET_ERROR);
-  CHECK_STR(json, "{\"decision\":\"error\",\"error\":\"invalid request at column 12: "
-                  "`purpose` must be a value name\"}");
+  CHECK_STR(json,
+            with_policy(p, "{\"decision\":\"error\",\"error\":\"invalid request at column 12: "
+                           "`purpose` must be a value name\""));
   privet_string_free(json);
   outcome = PRIVET_ALLOW;
   json = privet_decide_json(NULL, "{}", 2, &outcome);

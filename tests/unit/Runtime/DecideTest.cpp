@@ -547,21 +547,22 @@ TEST_F(DecideTest, JsonDecisions) {
   Request R = request();
   R.set(Dim::Action, "use").set(Dim::Data, "ip_address").set(Dim::Purpose, "site_operation");
   R.setInt("age", 20);
-  EXPECT_EQ(decisionJson(*Policy, Policy->decide(R)),
+  EXPECT_EQ(withoutPolicy(*Policy, decisionJson(*Policy, Policy->decide(R))),
             "{\"decision\":\"allow\",\"rules\":[{\"id\":\"logs\",\"file\":\"sample.privet\","
             "\"line\":13,\"col\":1}],\"obligations\":[{\"name\":\"retain_for\",\"arg\":"
             "\"30 days\",\"seconds\":2592000}]}");
   R.set(Dim::Purpose, "marketing");
-  EXPECT_EQ(decisionJson(*Policy, Policy->decide(R), "7"),
+  EXPECT_EQ(withoutPolicy(*Policy, decisionJson(*Policy, Policy->decide(R), "7")),
             "{\"id\":7,\"decision\":\"deny\",\"rules\":[],\"obligations\":[]}");
   R.set(Dim::Data, "email_address");
-  EXPECT_EQ(decisionJson(*Policy, Policy->decide(R)),
+  EXPECT_EQ(withoutPolicy(*Policy, decisionJson(*Policy, Policy->decide(R))),
             "{\"decision\":\"allow\",\"rules\":[{\"id\":\"marketing_email\",\"file\":"
             "\"sample.privet\",\"line\":10,\"col\":1}],\"obligations\":[{\"name\":"
             "\"unsubscribe_link\"}]}");
   R.set(Dim::Purpose, "mar\"keting\n");
-  EXPECT_EQ(decisionJson(*Policy, Policy->decide(R)),
-            "{\"decision\":\"error\",\"error\":\"unknown purpose `mar\\\"keting\\n`\"}");
+  EXPECT_EQ(withoutPolicy(*Policy, decisionJson(*Policy, Policy->decide(R))),
+            "{\"decision\":\"error\",\"error\":\"unknown purpose `mar\\\"keting\\n`; did you mean "
+            "`marketing`?\"}");
   std::string Ctl;
   appendJsonString(Ctl, std::string("a\x01\\", 3));
   EXPECT_EQ(Ctl, "\"a\\u0001\\\\\"");

@@ -34,7 +34,7 @@ protected:
     Decision::Kind K = decideJson(*Policy, Json, Out);
     if (Kind)
       *Kind = K;
-    return Out;
+    return withoutPolicy(*Policy, Out);
   }
 
   std::shared_ptr<const CompiledPolicy> Policy;
@@ -127,7 +127,7 @@ TEST_F(JsonTest, EveryClientPrintsTheSameDecision) {
     Request R(*Policy);
     C.Build(R);
     std::string Expected = decisionJson(*Policy, Policy->decide(R));
-    EXPECT_EQ(decide(C.Json), Expected) << C.Json;
+    EXPECT_EQ(decide(C.Json), withoutPolicy(*Policy, Expected)) << C.Json;
     std::string Line;
     Session.processLine(C.Json, Line);
     EXPECT_EQ(Line, Expected + "\n") << C.Json;
@@ -251,11 +251,39 @@ TEST_F(JsonTest, OverLongLinesAreErrorAnswers) {
   while (size_t N = std::fread(Buf, 1, sizeof Buf, Out))
     Text.append(Buf, N);
   std::string LongErr = "{\"decision\":\"error\",\"error\":\"request line is longer than 1000 "
-                        "bytes\"}\n";
-  EXPECT_EQ(Text, decide("{\"id\":1}") + "\n" + LongErr + decide("{\"id\":2}") + "\n" + LongErr);
+                        "bytes\"" +
+                        policyJsonSuffix(*Policy) + "\n";
+  auto Line = [&](const char *Json) {
+    std::string L;
+    decideJson(*Policy, Json, L);
+    return L + "\n";
+  };
+  EXPECT_EQ(Text, Line("{\"id\":1}") + LongErr + Line("{\"id\":2}") + LongErr);
+  EXPECT_EQ(Session.count(Decision::Kind::Error), K == Decision::Kind::Error ? 4u : 2u);
   std::fclose(In);
   std::fclose(Out);
   ::unlink(Path);
+}
+
+TEST_F(JsonTest, EveryAnswerNamesItsPolicy) {
+  // The content hash is the artifact's checksum: another artifact, another hash.
+  std::string Line =
+      decisionJson(*Policy, Policy->decide(Request(*Policy).set(Dim::Action, "use")));
+  EXPECT_NE(Line.find(",\"policy\":{\"name\":\"sample\",\"version\":\"2026-01-01\",\"hash\":\""),
+            std::string::npos)
+      << Line;
+  EXPECT_EQ(withoutPolicy(*Policy, Line).find("(no policy"), std::string::npos) << Line;
+  ArtifactContents Other = samplePolicy();
+  Other.PolicyVersion = "2026-02-01";
+  auto P2 = CompiledPolicy::fromBytes(serializeArtifact(Other));
+  ASSERT_TRUE(P2) << P2.error();
+  EXPECT_NE((*P2)->contentHash(), Policy->contentHash());
+  // Session lines and error answers carry it too.
+  JsonlSession Session(*Policy);
+  std::string Out;
+  Session.processLine("not json", Out);
+  EXPECT_EQ(Out.substr(Out.size() - policyJsonSuffix(*Policy).size() - 1),
+            policyJsonSuffix(*Policy) + "\n");
 }
 
 } // namespace

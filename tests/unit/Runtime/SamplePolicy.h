@@ -28,6 +28,11 @@
 
 #include "privet/ArtifactContents.h"
 #include "privet/Domain.h"
+#include "privet/Runtime.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <string>
 
 namespace privet::rt::testing {
 
@@ -188,6 +193,25 @@ inline ArtifactContents samplePolicy() {
   };
   C.Root = 0;
   return C;
+}
+
+/// What every decision JSON of P ends with, written out here apart from the runtime's renderer:
+/// ,"policy":{"name":..,"version":..,"hash":"<16 hex digits>"} before the closing brace.
+inline std::string policyJsonSuffix(const CompiledPolicy &P) {
+  char Hash[17];
+  std::snprintf(Hash, sizeof Hash, "%016" PRIx64, P.contentHash());
+  return ",\"policy\":{\"name\":\"" + std::string(P.name()) + "\",\"version\":\"" +
+         std::string(P.version()) + "\",\"hash\":\"" + Hash + "\"}}";
+}
+
+/// Json with the policy suffix removed, after checking that it is there and right: the tests of
+/// the other fields compare what is left.
+inline std::string withoutPolicy(const CompiledPolicy &P, const std::string &Json) {
+  std::string Suffix = policyJsonSuffix(P);
+  if (Json.size() < Suffix.size() ||
+      Json.compare(Json.size() - Suffix.size(), Suffix.size(), Suffix) != 0)
+    return "(no policy suffix `" + Suffix + "`) " + Json;
+  return Json.substr(0, Json.size() - Suffix.size()) + "}";
 }
 
 } // namespace privet::rt::testing

@@ -139,7 +139,10 @@ deny share;
   const Rule &E = C.P->Rules[R.Exceptions[0]];
   EXPECT_EQ(E.Parent, 0u);
   EXPECT_FALSE(E.IsAllow);
-  EXPECT_EQ(E.Id, "p:23:10");
+  // An unlabelled exception is named after its parent and position; its location is apart.
+  EXPECT_EQ(E.Id, "mail.1");
+  EXPECT_EQ(E.Location.Line, 23u);
+  EXPECT_EQ(E.Location.Col, 10u);
   ASSERT_TRUE(E.Condition);
   EXPECT_EQ(E.Condition->K, Cond::Not);
   EXPECT_EQ(E.Condition->Ops[0].K, Cond::Compare);
