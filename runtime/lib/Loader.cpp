@@ -9,6 +9,7 @@
 #include "PolicyImpl.h"
 
 #include <cstring>
+#include <functional>
 #include <string>
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -73,7 +74,12 @@ private:
   Status ruleTable(uint32_t N, const RuleRecord &R);
   /// Rearranges the validated rule table for the evaluator (Impl::RuleFactsByRule, ScopeRows).
   void buildRuleIndex();
-  Status diagram();
+  Status terminals();
+  Status nodes();
+  /// How many children the attribute test at word W must have (its kind's outcomes, or its
+  /// thresholds plus one); 0 with Err set when the test itself is malformed.
+  uint64_t attributeTestChildren(uint64_t W, const std::function<std::string()> &What,
+                                 Status &Err) const;
 
   bool strOk(StrRef R) const {
     // The string and its terminating NUL lie inside the section, with no NUL inside the string
@@ -120,7 +126,8 @@ Status Validator::run() {
   PRIVET_TRY(vocabularies());
   PRIVET_TRY(attributesAndObligations());
   PRIVET_TRY(rulesAndCombinations());
-  PRIVET_TRY(diagram());
+  PRIVET_TRY(terminals());
+  PRIVET_TRY(nodes());
   buildRuleIndex();
   return Status::success();
 }
@@ -551,7 +558,8 @@ Status Validator::rulesAndCombinations() {
   return Status::success();
 }
 
-Status Validator::diagram() {
+/// Terminals: an effect, strictly ascending rule and obligation lists, no obligations on a deny.
+Status Validator::terminals() {
   for (uint32_t N = 0; N < I.NumTerminals; ++N) {
     const TerminalRecord &T = I.Terminals[N];
     auto What = [&] { return std::string("terminal " + std::to_string(N)); };
@@ -571,6 +579,52 @@ Status Validator::diagram() {
       if (Obls[K] >= I.NumInstances || (K && Obls[K] <= Obls[K - 1]))
         return bad(What() + " has a bad obligation list");
   }
+  return Status::success();
+}
+
+uint64_t Validator::attributeTestChildren(uint64_t W, const std::function<std::string()> &What,
+                                          Status &Err) const {
+  const uint32_t *N = I.Nodes + W;
+  uint32_t NumChildren = N[0] >> 4, Attr = N[1], Th = N[2];
+  if (Attr >= I.NumAttributes) {
+    Err = bad(What() + " tests a missing attribute");
+    return 0;
+  }
+  const AttributeRecord &A = I.Attributes[Attr];
+  uint64_t Want = 0;
+  switch (static_cast<AttrKind>(A.Kind)) {
+  case AttrKind::Bool:
+    Want = 2;
+    break;
+  case AttrKind::Enum:
+    Want = I.Enums[A.Enum].Values.Size;
+    break;
+  case AttrKind::Int:
+  case AttrKind::Duration:
+    Want = NumChildren ? NumChildren : 1;
+    if (uint64_t(Th) + Want - 1 > I.NumI64s) {
+      Err = bad(What() + " has thresholds out of range");
+      return 0;
+    }
+    for (uint32_t K = 1; K + 1 < Want; ++K)
+      if (I.I64s[Th + K] <= I.I64s[Th + K - 1]) {
+        Err = bad(What() + " has thresholds out of order");
+        return 0;
+      }
+    break;
+  }
+  bool Numeric = A.Kind == uint8_t(AttrKind::Int) || A.Kind == uint8_t(AttrKind::Duration);
+  if (!Numeric && Th) {
+    Err = bad(What() + " has thresholds on a " + std::string(attrKindName(AttrKind(A.Kind))) +
+              " test");
+    return 0;
+  }
+  return Want;
+}
+
+/// The node words: every node well-formed, with as many children as its test has outcomes, each
+/// naming a terminal or a node that starts before it (so the diagram has no cycle).
+Status Validator::nodes() {
   // One pass over the node words in order. Children lie before their parent, so every node a
   // reference may name has been parsed already: IsStart marks where nodes begin.
   if (I.NumNodeWords >= MaxNodeWords)
@@ -614,32 +668,11 @@ Status Validator::diagram() {
     } else if (Code == AttributeCode) {
       if (W + 3 > I.NumNodeWords)
         return bad(What() + " is truncated");
-      uint32_t Attr = N[1], Th = N[2];
       First = W + 3;
-      if (Attr >= I.NumAttributes)
-        return bad(What() + " tests a missing attribute");
-      const AttributeRecord &A = I.Attributes[Attr];
-      switch (static_cast<AttrKind>(A.Kind)) {
-      case AttrKind::Bool:
-        Want = 2;
-        break;
-      case AttrKind::Enum:
-        Want = I.Enums[A.Enum].Values.Size;
-        break;
-      case AttrKind::Int:
-      case AttrKind::Duration:
-        Want = NumChildren ? NumChildren : 1;
-        if (uint64_t(Th) + Want - 1 > I.NumI64s)
-          return bad(What() + " has thresholds out of range");
-        for (uint32_t K = 1; K + 1 < Want; ++K)
-          if (I.I64s[Th + K] <= I.I64s[Th + K - 1])
-            return bad(What() + " has thresholds out of order");
-        break;
-      }
-      bool Numeric = A.Kind == uint8_t(AttrKind::Int) || A.Kind == uint8_t(AttrKind::Duration);
-      if (!Numeric && Th)
-        return bad(What() + " has thresholds on a " + std::string(attrKindName(AttrKind(A.Kind))) +
-                   " test");
+      Status Err = Status::success();
+      Want = attributeTestChildren(W, What, Err);
+      if (!Err)
+        return Err;
     } else {
       return bad(What() + " has a bad kind");
     }

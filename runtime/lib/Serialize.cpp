@@ -140,16 +140,47 @@ uint32_t codeOf(const Node &N) {
   return N.K == Node::AttributeTest ? format::AttributeCode : 15;
 }
 
-} // namespace
+/// The record arrays of an artifact, built stage by stage from ArtifactContents, then laid out.
+class Serializer {
+public:
+  explicit Serializer(const ArtifactContents &C) : C(C) {}
 
-std::string serializeArtifact(const ArtifactContents &C) {
+  std::string run() {
+    vocabularies();
+    declarations();
+    rules();
+    decisions();
+    nodes();
+    return layOut();
+  }
+
+private:
+  void vocabularies();
+  void declarations();
+  void rules();
+  void decisions();
+  void nodes();
+  std::string layOut();
+
+  const ArtifactContents &C;
   Writer W;
-  static const std::string EmptyStr;
-  static const std::vector<uint32_t> EmptyU32;
-
-  // Vocabularies.
   std::vector<DimensionRecord> Dims;
   std::vector<ValueRecord> Values;
+  std::vector<EnumRecord> Enums;
+  std::vector<AttributeRecord> Attributes;
+  std::vector<ObligationRecord> Obligations;
+  std::vector<ObligationInstanceRecord> Instances;
+  std::vector<RuleRecord> Rules;
+  std::vector<CombinationRecord> Combinations;
+  std::vector<TerminalRecord> Terminals;
+  std::vector<uint32_t> Nodes;
+  uint32_t Root = 0;
+};
+
+/// Each dimension's record and its values' records.
+void Serializer::vocabularies() {
+  static const std::string EmptyStr;
+  static const std::vector<uint32_t> EmptyU32;
   for (const DimensionTable &T : C.Dims) {
     DimensionRecord D{};
     D.Name = W.str(T.Name);
@@ -159,8 +190,8 @@ std::string serializeArtifact(const ArtifactContents &C) {
     D.NumClasses = T.NumClasses;
     D.NumLeafClasses = T.NumLeafClasses;
     std::vector<uint32_t> Starts{0}, Covers;
-    for (const std::vector<uint32_t> &C : T.DerivedCovers) {
-      Covers.insert(Covers.end(), C.begin(), C.end());
+    for (const std::vector<uint32_t> &Cover : T.DerivedCovers) {
+      Covers.insert(Covers.end(), Cover.begin(), Cover.end());
       Starts.push_back(static_cast<uint32_t>(Covers.size()));
     }
     D.CoverStarts = W.u32List(Starts);
@@ -175,12 +206,12 @@ std::string serializeArtifact(const ArtifactContents &C) {
     }
     Dims.push_back(D);
   }
+}
 
-  std::vector<EnumRecord> Enums;
+/// Enums, attributes, obligations and obligation instances.
+void Serializer::declarations() {
   for (const EnumEntry &E : C.Enums)
     Enums.push_back({W.str(E.Name), W.strList(E.Values)});
-
-  std::vector<AttributeRecord> Attributes;
   for (const AttributeEntry &A : C.Attributes) {
     AttributeRecord R{};
     R.Name = W.str(A.Name);
@@ -191,8 +222,6 @@ std::string serializeArtifact(const ArtifactContents &C) {
     R.Domain = W.i64List(A.Domain);
     Attributes.push_back(R);
   }
-
-  std::vector<ObligationRecord> Obligations;
   for (const ObligationEntry &O : C.Obligations) {
     ObligationRecord R{};
     R.Name = W.str(O.Name);
@@ -202,12 +231,13 @@ std::string serializeArtifact(const ArtifactContents &C) {
     R.ParamEnum = O.HasParam && O.ParamKind == AttrKind::Enum ? O.ParamEnum : 0;
     Obligations.push_back(R);
   }
-
-  std::vector<ObligationInstanceRecord> Instances;
   for (const ObligationInstance &I : C.ObligationInstances)
     Instances.push_back({I.Obligation, I.HasArg ? 1u : 0u, I.HasArg ? I.Arg : 0});
+}
 
-  std::vector<RuleRecord> Rules;
+/// Rule records; with a rule table, each rule's scope as one leaf-class bitset per constrained
+/// dimension (UINT32_MAX for an unconstrained one), its condition and its obligations.
+void Serializer::rules() {
   for (const RuleEntry &R : C.Rules) {
     RuleRecord Rec{};
     Rec.Id = W.str(R.Id);
@@ -235,8 +265,10 @@ std::string serializeArtifact(const ArtifactContents &C) {
     }
     Rules.push_back(Rec);
   }
+}
 
-  std::vector<CombinationRecord> Combinations;
+/// Combination tables and the diagram's terminals.
+void Serializer::decisions() {
   for (const CombinationEntry &E : C.Combinations) {
     CombinationRecord R{};
     R.Result = E.Result;
@@ -244,8 +276,6 @@ std::string serializeArtifact(const ArtifactContents &C) {
     R.UnderSecond = W.byteList(E.UnderSecond);
     Combinations.push_back(R);
   }
-
-  std::vector<TerminalRecord> Terminals;
   for (const Terminal &T : C.Terminals) {
     TerminalRecord R{};
     R.Allow = T.Allow;
@@ -253,9 +283,11 @@ std::string serializeArtifact(const ArtifactContents &C) {
     R.Obligations = W.u32List(T.Obligations);
     Terminals.push_back(R);
   }
+}
 
-  // Nodes inline in one word array, children first, so that the loader's "children lie before
-  // their parent" check holds; a reference is the node's word offset tagged with its code.
+/// Nodes inline in one word array, children first, so that the loader's "children lie before
+/// their parent" check holds; a reference is the node's word offset tagged with its code.
+void Serializer::nodes() {
   std::vector<uint32_t> NewIndex = childrenFirstOrder(C.Nodes);
   std::vector<uint32_t> ByNewIndex(C.Nodes.size());
   for (size_t Old = 0; Old < C.Nodes.size(); ++Old)
@@ -273,7 +305,6 @@ std::string serializeArtifact(const ArtifactContents &C) {
       return 0x7ffffff0u; // dangling: far past the end, for the loader to reject
     return static_cast<uint32_t>(Offset[Ref] << 4) | codeOf(C.Nodes[Ref]);
   };
-  std::vector<uint32_t> Nodes;
   Nodes.reserve(Words);
   for (uint32_t Old : ByNewIndex) {
     const Node &N = C.Nodes[Old];
@@ -287,7 +318,11 @@ std::string serializeArtifact(const ArtifactContents &C) {
     for (uint32_t Ch : N.Children)
       Nodes.push_back(N.K == Node::RuleList ? Ch : Remap(Ch));
   }
+  Root = Remap(C.Root);
+}
 
+/// The header, the section table, then each section 8-byte aligned; the checksum last.
+std::string Serializer::layOut() {
   // Header strings go in the string table like every other string.
   FileHeader H{};
   std::memcpy(H.Magic, Magic, sizeof(Magic));
@@ -297,10 +332,9 @@ std::string serializeArtifact(const ArtifactContents &C) {
   H.PolicyName = W.str(C.PolicyName);
   H.PolicyTitle = W.str(C.PolicyTitle);
   H.PolicyVersion = W.str(C.PolicyVersion);
-  H.Root = Remap(C.Root);
+  H.Root = Root;
   H.NumSections = NumSectionKinds;
 
-  // Lay out the body: the section table, then each section 8-byte aligned.
   std::string Body(NumSectionKinds * sizeof(SectionEntry), '\0');
   std::vector<SectionEntry> Table;
   auto Add = [&](SectionKind K, uint32_t ElemSize, uint64_t Count, const void *Data) {
@@ -336,5 +370,9 @@ std::string serializeArtifact(const ArtifactContents &C) {
   std::memcpy(Out.data() + offsetof(FileHeader, Checksum), &Sum, sizeof(Sum));
   return Out;
 }
+
+} // namespace
+
+std::string serializeArtifact(const ArtifactContents &C) { return Serializer(C).run(); }
 
 } // namespace privet::rt

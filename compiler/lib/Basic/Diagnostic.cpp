@@ -143,7 +143,13 @@ DiagnosticBuilder DiagnosticEngine::reportFormatted(diag::Kind K, SMRange Range,
   Diagnostic D;
   D.Kind = K;
   D.Sev = severityFor(K);
-  D.Message = detail::formatDiagnostic(KindTable[K].Format, Args);
+  // report<K>() checks this at compile time; a run-time kind (an analysis finding) here.
+  if (Args.size() != diag::formatShape(diag::Formats[K]).ArgCount) {
+    D.Message = KindTable[K].Format.str() + " (internal error: " + std::to_string(Args.size()) +
+                " arguments for this format)";
+  } else {
+    D.Message = detail::formatDiagnostic(KindTable[K].Format, Args);
+  }
   D.Range = Range;
   if (D.Sev == Severity::Error)
     ++NumErrors;

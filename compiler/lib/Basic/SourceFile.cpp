@@ -53,15 +53,15 @@ std::optional<unsigned> addSourceBuffer(DiagnosticEngine &Diags,
   if (!isLegalUTF8String(&Cursor, End))
     BadUtf8 = reinterpret_cast<const char *>(Cursor);
   if (Nul && (!BadUtf8 || Nul < BadUtf8)) {
-    Diags.report(diag::nul_byte,
-                 SMRange(SMLoc::getFromPointer(Nul), SMLoc::getFromPointer(Nul + 1)));
+    Diags.report<diag::nul_byte>(
+        SMRange(SMLoc::getFromPointer(Nul), SMLoc::getFromPointer(Nul + 1)));
     return std::nullopt;
   }
   if (BadUtf8) {
     std::string Hex;
     raw_string_ostream(Hex) << format_hex_no_prefix(static_cast<unsigned char>(*BadUtf8), 2, true);
-    Diags.report(diag::invalid_utf8,
-                 SMRange(SMLoc::getFromPointer(BadUtf8), SMLoc::getFromPointer(BadUtf8 + 1)), Hex);
+    Diags.report<diag::invalid_utf8>(
+        SMRange(SMLoc::getFromPointer(BadUtf8), SMLoc::getFromPointer(BadUtf8 + 1)), Hex);
     return std::nullopt;
   }
   return Id;
@@ -114,39 +114,39 @@ std::optional<unsigned> loadSourceFile(DiagnosticEngine &Diags, StringRef Path,
   SmallString<256> PathZ(Path);
   int Fd = ::open(PathZ.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (Fd < 0) {
-    Diags.report(diag::cannot_read_file, IncludeRange, Path,
-                 std::error_code(errno, std::generic_category()).message());
+    Diags.report<diag::cannot_read_file>(IncludeRange, Path,
+                                         std::error_code(errno, std::generic_category()).message());
     return std::nullopt;
   }
   struct stat St;
   if (::fstat(Fd, &St) != 0) {
-    Diags.report(diag::cannot_read_file, IncludeRange, Path,
-                 std::error_code(errno, std::generic_category()).message());
+    Diags.report<diag::cannot_read_file>(IncludeRange, Path,
+                                         std::error_code(errno, std::generic_category()).message());
     ::close(Fd);
     return std::nullopt;
   }
   if (S_ISDIR(St.st_mode)) {
     ::close(Fd);
-    Diags.report(diag::cannot_read_file, IncludeRange, Path,
-                 std::make_error_code(std::errc::is_a_directory).message());
+    Diags.report<diag::cannot_read_file>(IncludeRange, Path,
+                                         std::make_error_code(std::errc::is_a_directory).message());
     return std::nullopt;
   }
   if (!S_ISREG(St.st_mode)) {
     ::close(Fd);
-    Diags.report(diag::not_a_regular_file, IncludeRange, Path);
+    Diags.report<diag::not_a_regular_file>(IncludeRange, Path);
     return std::nullopt;
   }
   uint64_t Size = static_cast<uint64_t>(St.st_size);
   if (Size > MaxBytes) {
     ::close(Fd);
-    Diags.report(diag::file_too_large, IncludeRange, Path, Size, MaxBytes);
+    Diags.report<diag::file_too_large>(IncludeRange, Path, Size, MaxBytes);
     return std::nullopt;
   }
   auto BufferOrErr = MemoryBuffer::getOpenFile(sys::fs::convertFDToNativeFile(Fd), Path, Size,
                                                /*RequiresNullTerminator=*/true);
   ::close(Fd);
   if (!BufferOrErr) {
-    Diags.report(diag::cannot_read_file, IncludeRange, Path, BufferOrErr.getError().message());
+    Diags.report<diag::cannot_read_file>(IncludeRange, Path, BufferOrErr.getError().message());
     return std::nullopt;
   }
   return addSourceBuffer(Diags, std::move(*BufferOrErr));

@@ -182,7 +182,7 @@ void ModuleLoader::reportCycle(uint32_t Target, SMRange Where) {
   for (auto K = Start; K != Stack.end(); ++K)
     Chain += "`" + Mods[K->Module].Path + "` -> ";
   Chain += "`" + Mods[Target].Path + "`";
-  Diags.report(diag::import_cycle, Where, Chain);
+  Diags.report<diag::import_cycle>(Where, Chain);
 }
 
 /// Resolves one import of the module on top of the stack: links a module already loaded, or
@@ -190,13 +190,13 @@ void ModuleLoader::reportCycle(uint32_t Target, SMRange Where) {
 void ModuleLoader::followImport(uint32_t Importer, const ast::Import &I) {
   ImportTarget T = findImport(Stack.back().Dir, I);
   if (T.Found.empty()) {
-    Diags.report(diag::module_not_found, T.Where, T.Shown)
+    Diags.report<diag::module_not_found>(T.Where, T.Shown)
         .help("searched " + join(T.Searched, ", "));
     return;
   }
   std::string Id = identity(T.Found);
   if (!mayImport(Id)) {
-    Diags.report(diag::import_outside_roots, T.Where, T.Shown)
+    Diags.report<diag::import_outside_roots>(T.Where, T.Shown)
         .help("imports read below the root policy's directory, the -I directories and the "
               "standard library; widen this with --allow-import-dir");
     return;
@@ -211,7 +211,7 @@ void ModuleLoader::followImport(uint32_t Importer, const ast::Import &I) {
   }
   if (Mods.size() >= Opts.MaxModules) {
     if (!LimitReported)
-      Diags.report(diag::too_many_modules, T.Where, Opts.MaxModules);
+      Diags.report<diag::too_many_modules>(T.Where, Opts.MaxModules);
     LimitReported = true;
     return;
   }
@@ -230,7 +230,7 @@ void ModuleLoader::link(uint32_t Importer, const ast::Import &I, uint32_t Loaded
                         const ImportTarget &T) {
   const ast::Header &H = *Mods[Loaded].AST->Head;
   if (H.IsPolicy) {
-    Diags.report(diag::import_not_module, T.Where, T.Shown)
+    Diags.report<diag::import_not_module>(T.Where, T.Shown)
         .note(H.Range, "declared as a policy here");
     return;
   }
@@ -239,9 +239,9 @@ void ModuleLoader::link(uint32_t Importer, const ast::Import &I, uint32_t Loaded
   auto [It, Inserted] = Mods[Importer].Imports.try_emplace(Qualifier, Loaded);
   if (!Inserted) {
     if (It->second == Loaded)
-      Diags.report(diag::redundant_import, I.Range, H.Name);
+      Diags.report<diag::redundant_import>(I.Range, H.Name);
     else
-      Diags.report(diag::duplicate_import, QualRange, Qualifier)
+      Diags.report<diag::duplicate_import>(QualRange, Qualifier)
           .help("give one of them another name with `as`");
     return;
   }

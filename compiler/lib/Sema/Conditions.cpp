@@ -59,13 +59,14 @@ static std::optional<Cond> valueCond(Context &Ctx, uint32_t M, const ast::ValueE
     return C;
   }
   if (V.V.K != ast::Value::Name) {
-    Ctx.Diags.report(diag::condition_not_bool, V.Range,
-                     V.V.K == ast::Value::String ? "\"" + V.V.Text + "\""
-                     : V.V.K == ast::Value::Int  ? V.V.Digits
-                                                 : V.V.Digits + " " + V.V.Unit,
-                     V.V.K == ast::Value::String ? "string"
-                     : V.V.K == ast::Value::Int  ? "int"
-                                                 : "duration");
+    Ctx.Diags.report<diag::condition_not_bool>(V.Range,
+                                               V.V.K == ast::Value::String ? "\"" + V.V.Text + "\""
+                                               : V.V.K == ast::Value::Int
+                                                   ? V.V.Digits
+                                                   : V.V.Digits + " " + V.V.Unit,
+                                               V.V.K == ast::Value::String ? "string"
+                                               : V.V.K == ast::Value::Int  ? "int"
+                                                                           : "duration");
     return std::nullopt;
   }
   auto S = resolve(Ctx, M, V.V.NameValue, {Symbol::Attribute});
@@ -75,8 +76,8 @@ static std::optional<Cond> valueCond(Context &Ctx, uint32_t M, const ast::ValueE
   if (Ctx.UntypedAttributes.count(S->Index))
     return std::nullopt;
   if (A.Kind != AttrKind::Bool) {
-    auto B = Ctx.Diags.report(diag::condition_not_bool, V.Range, V.V.NameValue.str(),
-                              shortTypeName(Ctx, A.Kind, A.Enum));
+    auto B = Ctx.Diags.report<diag::condition_not_bool>(V.Range, V.V.NameValue.str(),
+                                                        shortTypeName(Ctx, A.Kind, A.Enum));
     B.note(A.Location.Range, "`" + A.Name + "` is declared here");
     if (A.Kind == AttrKind::Enum && !Ctx.P.Enums[A.Enum].Values.empty())
       B.help("compare it with a value: `" + V.V.NameValue.str() +
@@ -155,7 +156,7 @@ static std::optional<Cond> inCond(Context &Ctx, uint32_t M, const ast::InExpr &I
     if (const auto *VE = dyn_cast<ast::ValueExpr>(In.LHS.get()); VE && VE->V.K == ast::Value::Name)
       resolve(Ctx, M, VE->V.NameValue, {Symbol::Attribute});
     else
-      Ctx.Diags.report(diag::in_needs_attribute, In.LHS->Range);
+      Ctx.Diags.report<diag::in_needs_attribute>(In.LHS->Range);
     return std::nullopt;
   }
   if (Ctx.UntypedAttributes.count(*Attr))
@@ -187,7 +188,7 @@ static std::optional<uint32_t> comparedAttribute(Context &Ctx, uint32_t M,
   auto LA = attributeNamed(Ctx, M, *Cmp.LHS);
   auto RA = attributeNamed(Ctx, M, *Cmp.RHS);
   if (LA && RA) {
-    Ctx.Diags.report(diag::comparison_of_attributes, Cmp.Range);
+    Ctx.Diags.report<diag::comparison_of_attributes>(Cmp.Range);
     return std::nullopt;
   }
   if (LA || RA)
@@ -199,7 +200,7 @@ static std::optional<uint32_t> comparedAttribute(Context &Ctx, uint32_t M,
       return std::nullopt;
     }
   }
-  Ctx.Diags.report(diag::bad_comparison, Cmp.Range);
+  Ctx.Diags.report<diag::bad_comparison>(Cmp.Range);
   return std::nullopt;
 }
 
@@ -213,7 +214,7 @@ static std::optional<Cond> compareCond(Context &Ctx, uint32_t M, const ast::Comp
   const ast::Expr &Other = AttrOnLeft ? *Cmp.RHS : *Cmp.LHS;
   const auto *OV = dyn_cast<ast::ValueExpr>(&Other);
   if (!OV) {
-    Ctx.Diags.report(diag::comparison_needs_constant, Other.Range, Ctx.P.Attributes[*Attr].Name);
+    Ctx.Diags.report<diag::comparison_needs_constant>(Other.Range, Ctx.P.Attributes[*Attr].Name);
     return std::nullopt;
   }
   const Attribute &A = Ctx.P.Attributes[*Attr];
@@ -221,8 +222,8 @@ static std::optional<Cond> compareCond(Context &Ctx, uint32_t M, const ast::Comp
   if ((A.Kind == AttrKind::Bool || A.Kind == AttrKind::Enum) && Op != CmpOp::Eq &&
       Op != CmpOp::Ne) {
     Ctx.Diags
-        .report(diag::unordered_comparison, Cmp.OpRange, ast::compareOpSpelling(Cmp.Op),
-                shortTypeName(Ctx, A.Kind, A.Enum))
+        .report<diag::unordered_comparison>(Cmp.OpRange, ast::compareOpSpelling(Cmp.Op),
+                                            shortTypeName(Ctx, A.Kind, A.Enum))
         .help("only `==` and `!=` (and `in`) apply to this type");
     return std::nullopt;
   }

@@ -22,7 +22,7 @@ void declareModule(Context &Ctx, uint32_t M) {
       for (const auto &[Value, Range] : E->Values) {
         auto [It, Inserted] = Seen.try_emplace(Value, Range);
         if (!Inserted) {
-          Ctx.Diags.report(diag::duplicate_enum_value, Range, Value, E->Name)
+          Ctx.Diags.report<diag::duplicate_enum_value>(Range, Value, E->Name)
               .note(It->second, "first listed here");
           continue;
         }
@@ -81,8 +81,8 @@ void resolvePending(Context &Ctx) {
         continue;
       if (S->K != Symbol::Vocab || S->Slot != PN.Slot) {
         Ctx.Diags
-            .report(diag::parent_kind_mismatch, Parent.Range, Parent.str(), kindNoun(PN.Slot),
-                    N.Name, describe(*S))
+            .report<diag::parent_kind_mismatch>(Parent.Range, Parent.str(), kindNoun(PN.Slot),
+                                                N.Name, describe(*S))
             .note(S->Range, "`" + Parent.Parts.back() + "` is declared here");
         continue;
       }
@@ -90,8 +90,8 @@ void resolvePending(Context &Ctx) {
     }
     if (N.Param) {
       if (PN.Slot != ObligationSlot) {
-        Ctx.Diags.report(diag::parameter_misplaced, N.Param->Range, N.Name,
-                         kindWithArticle(PN.Slot));
+        Ctx.Diags.report<diag::parameter_misplaced>(N.Param->Range, N.Name,
+                                                    kindWithArticle(PN.Slot));
       } else if (auto T = resolveType(Ctx, M, *N.Param)) {
         Ctx.P.Obligations.Nodes[PN.Id].ParamKind = T->first;
         Ctx.P.Obligations.Nodes[PN.Id].ParamEnum = T->second;
@@ -100,7 +100,7 @@ void resolvePending(Context &Ctx) {
     for (const auto &Prop : N.Props) {
       static const char *const Spelling[] = {"role", "located in", "under contract"};
       if (PN.Slot != unsigned(Dimension::Recipient)) {
-        Ctx.Diags.report(diag::recipient_property_misplaced, Prop.Range, Spelling[Prop.K])
+        Ctx.Diags.report<diag::recipient_property_misplaced>(Prop.Range, Spelling[Prop.K])
             .help("`" + N.Name + "` is " + kindWithArticle(PN.Slot));
         continue;
       }
@@ -163,7 +163,7 @@ void breakCycles(Context &Ctx) {
           for (auto K = Start; K != Stack.end(); ++K)
             Cycle += "`" + V.Nodes[K->first].Name + "` -> ";
           Cycle += "`" + V.Nodes[Parent].Name + "`";
-          Ctx.Diags.report(diag::hierarchy_cycle, V.Nodes[Node].Location, Cycle)
+          Ctx.Diags.report<diag::hierarchy_cycle>(V.Nodes[Node].Location, Cycle)
               .note(V.Nodes[Parent].Location.Range,
                     "`" + V.Nodes[Parent].Name + "` is declared here");
           Parents.erase(Parents.begin() + Next);

@@ -33,13 +33,7 @@ std::optional<Symbol> lookup(Context &Ctx, uint32_t M, const ast::QualName &Q, c
     std::string Qualifier = join(ArrayRef<std::string>(Q.Parts).drop_back(), ".");
     auto It = Ctx.Mods[M].Imports.find(Qualifier);
     if (It == Ctx.Mods[M].Imports.end()) {
-      auto B = Ctx.Diags.report(diag::unknown_module, Q.Range, Qualifier);
-      SMRange QualRange(Q.Range.Start,
-                        SMLoc::getFromPointer(Q.Range.Start.getPointer() + Qualifier.size()));
-      if (auto Near = closestName(Qualifier, Ctx.Mods[M].ImportOrder))
-        B.didYouMean(QualRange, *Near);
-      else
-        B.help("import it first: `import " + Qualifier + ";`");
+      reportUnknownModule(Ctx, M, Q, Qualifier);
       return std::nullopt;
     }
     Scope = It->second;
@@ -48,7 +42,7 @@ std::optional<Symbol> lookup(Context &Ctx, uint32_t M, const ast::QualName &Q, c
   if (const Symbol *S = Ctx.Mods[Scope].Symbols.find(Name, W.ns()))
     return *S;
 
-  auto B = Ctx.Diags.report(diag::unknown_name, Q.Range, W.noun(), Q.str());
+  auto B = Ctx.Diags.report<diag::unknown_name>(Q.Range, W.noun(), Q.str());
   std::vector<std::string> Candidates = Ctx.Mods[Scope].Symbols.names(W.ns());
   std::string Prefix =
       Scope == M ? "" : join(ArrayRef<std::string>(Q.Parts).drop_back(), ".") + ".";
@@ -70,6 +64,39 @@ std::optional<Symbol> lookup(Context &Ctx, uint32_t M, const ast::QualName &Q, c
   return std::nullopt;
 }
 
+void reportUnknownModule(Context &Ctx, uint32_t M, const ast::QualName &Q,
+                         const std::string &Qualifier) {
+  auto [It, First] = Ctx.UnknownModules.try_emplace({M, Qualifier}, 0, 0);
+  ++It->second.second;
+  if (!First)
+    return;
+  auto B = Ctx.Diags.report<diag::unknown_module>(Q.Range, Qualifier);
+  It->second.first = Ctx.Diags.all().size() - 1;
+  SMRange QualRange(Q.Range.Start,
+                    SMLoc::getFromPointer(Q.Range.Start.getPointer() + Qualifier.size()));
+  // `taxonomy.use` where the file says `import taxonomy as tx;`: name the alias.
+  for (const auto &Alias : Ctx.Mods[M].ImportOrder) {
+    const ModuleState &Imported = Ctx.Mods[Ctx.Mods[M].Imports.lookup(Alias)];
+    if (Imported.Name == Qualifier && Alias != Qualifier) {
+      B.help("`" + Qualifier + "` is imported as `" + Alias + "`: write `" + Alias + "." +
+             Q.Parts.back() + "`");
+      B.fixIt(QualRange, Alias);
+      return;
+    }
+  }
+  if (auto Near = closestName(Qualifier, Ctx.Mods[M].ImportOrder))
+    B.didYouMean(QualRange, *Near);
+  else
+    B.help("import it first: `import " + Qualifier + ";`");
+}
+
+void finishUnknownModules(Context &Ctx) {
+  for (const auto &[Key, Use] : Ctx.UnknownModules)
+    if (Use.second > 1)
+      Ctx.Diags.amend(Use.first).help("`" + Key.second + "` is used " + std::to_string(Use.second) +
+                                      " times in this file; this one fix resolves them all");
+}
+
 /// The name of a symbol as declared, for notes.
 std::optional<Symbol> resolve(Context &Ctx, uint32_t M, const ast::QualName &Q, const Want &W) {
   auto S = lookup(Ctx, M, Q, W);
@@ -77,7 +104,7 @@ std::optional<Symbol> resolve(Context &Ctx, uint32_t M, const ast::QualName &Q, 
     return std::nullopt;
   if (W.matches(*S))
     return S;
-  Ctx.Diags.report(diag::wrong_kind, Q.Range, Q.str(), describe(*S), W.withArticle())
+  Ctx.Diags.report<diag::wrong_kind>(Q.Range, Q.str(), describe(*S), W.withArticle())
       .note(S->Range, "`" + Q.Parts.back() + "` is declared here");
   return std::nullopt;
 }
@@ -94,7 +121,7 @@ bool declare(Context &Ctx, uint32_t M, const std::string &Name, SMRange Range, S
   const Symbol *Existing = Ctx.Mods[M].Symbols.insert(Name, S);
   if (!Existing)
     return true;
-  Ctx.Diags.report(diag::duplicate_declaration, Range, Name)
+  Ctx.Diags.report<diag::duplicate_declaration>(Range, Name)
       .note(Existing->Range, "`" + Name + "` is first declared here as " + describe(*Existing));
   return false;
 }
@@ -103,7 +130,7 @@ void declareLabel(Context &Ctx, uint32_t M, const std::string &Label, SMRange Ra
                   uint32_t Index) {
   auto [It, Inserted] = Ctx.Mods[M].Labels.try_emplace(Label, LabelInfo{IsRule, Index, Range});
   if (!Inserted)
-    Ctx.Diags.report(diag::duplicate_label, Range, Label)
+    Ctx.Diags.report<diag::duplicate_label>(Range, Label)
         .note(It->second.Range,
               "`" + Label + "` first labels this " + (It->second.IsRule ? "rule" : "invariant"));
 }

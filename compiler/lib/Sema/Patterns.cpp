@@ -14,8 +14,8 @@ std::optional<NodeId> scopeNode(Context &Ctx, uint32_t M, const ast::ScopeClause
     return std::nullopt;
   if (S->K == Symbol::Vocab && S->Slot == Slot)
     return S->Index;
-  auto B = Ctx.Diags.report(diag::wrong_kind, Item.Name.Range, Item.Name.str(), describe(*S),
-                            kindWithArticle(Slot));
+  auto B = Ctx.Diags.report<diag::wrong_kind>(Item.Name.Range, Item.Name.str(), describe(*S),
+                                              kindWithArticle(Slot));
   B.note(S->Range, "`" + Item.Name.Parts.back() + "` is declared here");
   if (Clause.P == ast::ScopeClause::Actions && S->K == Symbol::Vocab &&
       S->Slot == unsigned(Dimension::Data) && !HasDataClause)
@@ -35,7 +35,7 @@ bool scope(Context &Ctx, uint32_t M, const ast::Pattern &Pat, Scope &S) {
   for (const auto &Clause : Pat.Clauses) {
     Dimension D = dimensionOf(Clause.P);
     if (Seen[unsigned(D)]) {
-      Ctx.Diags.report(diag::duplicate_clause, Clause.Range, DimPlural[unsigned(D)])
+      Ctx.Diags.report<diag::duplicate_clause>(Clause.Range, DimPlural[unsigned(D)])
           .note(Seen[unsigned(D)]->Range, "first named here")
           .help("list several values with commas: `" + dimensionPreposition(D).str() +
                 (dimensionPreposition(D).empty() ? "" : " ") + "a, b`");
@@ -71,7 +71,7 @@ bool checkNotEmpty(Context &Ctx, const Scope &S, const ast::Pattern &Pat, const 
     for (const auto &C : Pat.Clauses)
       if (unsigned(dimensionOf(C.P)) == D)
         Where = C.Range;
-    Ctx.Diags.report(diag::empty_scope, Where, What, dimensionName(Dimension(D)))
+    Ctx.Diags.report<diag::empty_scope>(Where, What, dimensionName(Dimension(D)))
         .help("a `not x` item covers everything except what is under `x`; here that is nothing");
     return false;
   }
@@ -96,7 +96,7 @@ std::optional<std::vector<ObligationRef>> obligations(Context &Ctx, uint32_t M,
     Ref.Location = locOf(Ctx, M, U.Range);
     if (U.Arg) {
       if (!Node.ParamKind) {
-        Ctx.Diags.report(diag::unexpected_obligation_argument, U.Arg->Range, U.Name.str())
+        Ctx.Diags.report<diag::unexpected_obligation_argument>(U.Arg->Range, U.Name.str())
             .note(Node.Location.Range, "`" + Node.Name + "` is declared here");
         Ok = false;
         continue;
@@ -109,8 +109,8 @@ std::optional<std::vector<ObligationRef>> obligations(Context &Ctx, uint32_t M,
       Ref.Arg = *V;
     } else if (Node.ParamKind && ArgRequired) {
       Ctx.Diags
-          .report(diag::missing_obligation_argument, U.Range, U.Name.str(),
-                  shortTypeName(Ctx, *Node.ParamKind, Node.ParamEnum))
+          .report<diag::missing_obligation_argument>(
+              U.Range, U.Name.str(), shortTypeName(Ctx, *Node.ParamKind, Node.ParamEnum))
           .note(Node.Location.Range, "`" + Node.Name + "` is declared here");
       Ok = false;
       continue;

@@ -49,7 +49,7 @@ uint32_t rule(Context &Ctx, uint32_t M, const ast::RuleDecl &R, uint32_t Parent,
   Ctx.P.Rules[Index].Condition = std::move(C);
   if (!R.Obligations.empty()) {
     if (!R.IsAllow)
-      Ctx.Diags.report(diag::obligations_on_deny, R.ObligationsRange)
+      Ctx.Diags.report<diag::obligations_on_deny>(R.ObligationsRange)
           .note(R.EffectRange, "this rule denies");
     else if (auto Os = obligations(Ctx, M, R.Obligations, true))
       Ctx.P.Rules[Index].Obligations = std::move(*Os);
@@ -57,7 +57,7 @@ uint32_t rule(Context &Ctx, uint32_t M, const ast::RuleDecl &R, uint32_t Parent,
   unsigned ChildPosition = 0;
   for (const auto &E : R.Exceptions) {
     if (E->IsAllow == R.IsAllow)
-      Ctx.Diags.report(diag::except_same_effect, E->EffectRange, R.IsAllow ? "allow" : "deny")
+      Ctx.Diags.report<diag::except_same_effect>(E->EffectRange, R.IsAllow ? "allow" : "deny")
           .note(R.EffectRange, "the enclosing rule is here")
           .help(std::string("an exception to an `") + (R.IsAllow ? "allow" : "deny") +
                 "` must be a `" + (R.IsAllow ? "deny" : "allow") + "`");
@@ -98,13 +98,13 @@ void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q) {
   if (Q.Q == ast::RequireDecl::None) {
     Inv.K = Invariant::Obliged;
     if (Q.Obligations.empty())
-      Ctx.Diags.report(diag::invariant_without_kind, Q.KeywordRange)
+      Ctx.Diags.report<diag::invariant_without_kind>(Q.KeywordRange)
           .help("write `require never ...`, `require always ...` or `require ... with o`");
   } else {
     Inv.K = Q.Q == ast::RequireDecl::Never ? Invariant::Never : Invariant::Always;
     if (!Q.Obligations.empty())
-      Ctx.Diags.report(diag::invariant_kind_with_obligations, Q.ObligationsRange,
-                       Q.Q == ast::RequireDecl::Never ? "never" : "always");
+      Ctx.Diags.report<diag::invariant_kind_with_obligations>(
+          Q.ObligationsRange, Q.Q == ast::RequireDecl::Never ? "never" : "always");
   }
   if (scope(Ctx, M, Q.Pat, Inv.S))
     checkNotEmpty(Ctx, Inv.S, Q.Pat,

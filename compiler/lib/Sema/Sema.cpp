@@ -20,7 +20,7 @@ void checkModuleNames(Context &Ctx) {
       continue;
     auto [It, Inserted] = Seen.try_emplace(Ctx.Mods[M].Name, M);
     if (!Inserted)
-      Ctx.Diags.report(diag::duplicate_module, Ctx.Mods[M].AST->Head->NameRange, Ctx.Mods[M].Name)
+      Ctx.Diags.report<diag::duplicate_module>(Ctx.Mods[M].AST->Head->NameRange, Ctx.Mods[M].Name)
           .note(Ctx.Mods[It->second].AST->Head->NameRange, "also declared here");
   }
 }
@@ -78,6 +78,7 @@ std::optional<Policy> checkModules(std::vector<ParsedModule> Modules, Diagnostic
     checkBodies(Ctx, M);
   for (uint32_t M = 0; M < NumModules; ++M)
     checkTests(Ctx, M);
+  finishUnknownModules(Ctx);
   if (Diags.errorCount() != ErrorsBefore)
     return std::nullopt;
   return std::move(Ctx.P);

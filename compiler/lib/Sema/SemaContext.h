@@ -19,6 +19,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -178,6 +179,9 @@ struct Context {
   std::vector<std::tuple<uint32_t, uint32_t, const ast::AttributeDecl *>> AttributeDecls;
   /// Attributes whose type was wrong (already reported): conditions on them say nothing more.
   std::set<uint32_t> UntypedAttributes;
+  /// Unknown module qualifiers per (module, qualifier): the one diagnostic reported (its index
+  /// in the engine) and how many uses it stands for, so a missing `import gdpr;` is one error.
+  std::map<std::pair<uint32_t, std::string>, std::pair<size_t, unsigned>> UnknownModules;
   Policy P;
 };
 
@@ -187,6 +191,12 @@ Vocabulary &vocab(Context &Ctx, unsigned Slot);
 /// Finds the symbol Q names from module M, reporting unknown names and modules (with
 /// suggestions). Does not check the kind.
 std::optional<Symbol> lookup(Context &Ctx, uint32_t M, const ast::QualName &Q, const Want &W);
+/// Reports that Q's qualifier names no module M imports: once per qualifier and module, with
+/// the alias when the module is imported under another name, or the import to add.
+void reportUnknownModule(Context &Ctx, uint32_t M, const ast::QualName &Q,
+                         const std::string &Qualifier);
+/// Adds to each unknown-module error how many uses it stands for.
+void finishUnknownModules(Context &Ctx);
 /// The name of a symbol as declared, for notes.
 std::optional<Symbol> resolve(Context &Ctx, uint32_t M, const ast::QualName &Q, const Want &W);
 std::optional<NodeId> resolveNode(Context &Ctx, uint32_t M, const ast::QualName &Q, unsigned Slot);

@@ -35,17 +35,17 @@ Expectation expectation(Context &Ctx, uint32_t M, const ast::Expectation &X) {
   for (const auto &Clause : X.Pat.Clauses) {
     Dimension D = dimensionOf(Clause.P);
     if (Seen[unsigned(D)]) {
-      Ctx.Diags.report(diag::duplicate_clause, Clause.Range, DimPlural[unsigned(D)])
+      Ctx.Diags.report<diag::duplicate_clause>(Clause.Range, DimPlural[unsigned(D)])
           .note(Seen[unsigned(D)]->Range, "first named here");
       continue;
     }
     Seen[unsigned(D)] = &Clause;
     if (D != Dimension::Data && Clause.Items.size() > 1)
-      Ctx.Diags.report(diag::request_several_values, Clause.Range, kindNoun(unsigned(D)),
-                       Clause.Items.size());
+      Ctx.Diags.report<diag::request_several_values>(Clause.Range, kindNoun(unsigned(D)),
+                                                     Clause.Items.size());
     for (const auto &Item : Clause.Items) {
       if (Item.Negated) {
-        Ctx.Diags.report(diag::negation_in_request, Item.Range)
+        Ctx.Diags.report<diag::negation_in_request>(Item.Range)
             .help("name the value the request carries");
         continue;
       }
@@ -60,7 +60,7 @@ Expectation expectation(Context &Ctx, uint32_t M, const ast::Expectation &X) {
       continue;
     auto [It, Inserted] = Given.try_emplace(Ctx.P.Attributes[S->Index].Name, A.Range);
     if (!Inserted) {
-      Ctx.Diags.report(diag::duplicate_assignment, A.Range, A.Attr.str())
+      Ctx.Diags.report<diag::duplicate_assignment>(A.Range, A.Attr.str())
           .note(It->second, "first given here");
       continue;
     }
@@ -72,8 +72,8 @@ Expectation expectation(Context &Ctx, uint32_t M, const ast::Expectation &X) {
   }
   if (!X.Obligations.empty() && X.Expect != ast::Expectation::Allow)
     Ctx.Diags
-        .report(diag::expectation_obligations_on_deny, X.ObligationsRange,
-                X.Expect == ast::Expectation::Deny ? "deny" : "error")
+        .report<diag::expectation_obligations_on_deny>(
+            X.ObligationsRange, X.Expect == ast::Expectation::Deny ? "deny" : "error")
         .note(X.OutcomeRange, "only an allowed request carries obligations");
   else if (auto Os = obligations(Ctx, M, X.Obligations, false))
     E.Obligations = std::move(*Os);
@@ -88,7 +88,7 @@ std::optional<uint32_t> ruleByLabel(Context &Ctx, uint32_t M, const ast::QualNam
     std::string Qualifier = join(ArrayRef<std::string>(Q.Parts).drop_back(), ".");
     auto It = Ctx.Mods[M].Imports.find(Qualifier);
     if (It == Ctx.Mods[M].Imports.end()) {
-      Ctx.Diags.report(diag::unknown_module, Q.Range, Qualifier);
+      reportUnknownModule(Ctx, M, Q, Qualifier);
       return std::nullopt;
     }
     Scope = It->second;
@@ -96,7 +96,7 @@ std::optional<uint32_t> ruleByLabel(Context &Ctx, uint32_t M, const ast::QualNam
   auto It = Ctx.Mods[Scope].Labels.find(Q.Parts.back());
   if (It != Ctx.Mods[Scope].Labels.end() && It->second.IsRule)
     return It->second.Index;
-  auto B = Ctx.Diags.report(diag::unknown_name, Q.Range, "rule", Q.str());
+  auto B = Ctx.Diags.report<diag::unknown_name>(Q.Range, "rule", Q.str());
   if (It != Ctx.Mods[Scope].Labels.end()) {
     B.note(It->second.Range, "`" + Q.Parts.back() + "` labels an invariant, not a rule");
     return std::nullopt;

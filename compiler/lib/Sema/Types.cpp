@@ -7,6 +7,22 @@ using namespace llvm;
 
 namespace privet::sema {
 
+namespace {
+/// "`a`, `b` and `c`" (at most 12, then "and N more").
+std::string joinValues(const std::vector<std::string> &Values) {
+  std::string Out;
+  size_t Shown = std::min<size_t>(Values.size(), 12);
+  for (size_t I = 0; I < Shown; ++I) {
+    if (I)
+      Out += I + 1 == Shown && Shown == Values.size() ? " and " : ", ";
+    Out += "`" + Values[I] + "`";
+  }
+  if (Shown < Values.size())
+    Out += " and " + std::to_string(Values.size() - Shown) + " more";
+  return Out;
+}
+} // namespace
+
 std::optional<std::pair<AttrKind, uint32_t>> resolveType(Context &Ctx, uint32_t M,
                                                          const ast::QualName &Q) {
   if (!Q.isQualified()) {
@@ -23,7 +39,7 @@ std::optional<std::pair<AttrKind, uint32_t>> resolveType(Context &Ctx, uint32_t 
       return std::nullopt;
     if (S->K == Symbol::Enum)
       return std::make_pair(AttrKind::Enum, S->Index);
-    Ctx.Diags.report(diag::not_a_type, Q.Range, Q.str())
+    Ctx.Diags.report<diag::not_a_type>(Q.Range, Q.str())
         .note(S->Range, "`" + Q.Parts.back() + "` is " + describe(*S));
     return std::nullopt;
   }
@@ -31,7 +47,7 @@ std::optional<std::pair<AttrKind, uint32_t>> resolveType(Context &Ctx, uint32_t 
   const Symbol *Found = Ctx.Mods[Scope].Symbols.find(Q.Parts[0], EnumWant.ns());
   if (Found && Found->K == Symbol::Enum)
     return std::make_pair(AttrKind::Enum, Found->Index);
-  auto B = Ctx.Diags.report(diag::not_a_type, Q.Range, Q.str());
+  auto B = Ctx.Diags.report<diag::not_a_type>(Q.Range, Q.str());
   if (Found)
     B.note(Found->Range, "`" + Q.Parts[0] + "` is " + describe(*Found));
   std::vector<std::string> Candidates;
@@ -85,7 +101,7 @@ static std::string valueDescription(const ast::Value &V) {
 std::optional<int64_t> integer(Context &Ctx, const ast::Value &V) {
   uint64_t N = 0;
   if (StringRef(V.Digits).getAsInteger(10, N) || N > uint64_t(INT64_MAX)) {
-    Ctx.Diags.report(diag::integer_out_of_range, V.Range, V.Digits);
+    Ctx.Diags.report<diag::integer_out_of_range>(V.Range, V.Digits);
     return std::nullopt;
   }
   return int64_t(N);
@@ -94,7 +110,7 @@ std::optional<int64_t> integer(Context &Ctx, const ast::Value &V) {
 std::optional<int64_t> duration(Context &Ctx, const ast::Value &V) {
   std::optional<int64_t> Unit = domain::durationUnitSeconds(V.Unit);
   if (!Unit) {
-    auto B = Ctx.Diags.report(diag::bad_duration_unit, V.UnitRange, V.Unit);
+    auto B = Ctx.Diags.report<diag::bad_duration_unit>(V.UnitRange, V.Unit);
     std::vector<std::string> Names;
     for (const domain::DurationUnit &U : domain::DurationUnits) {
       Names.emplace_back(U.Name);
@@ -111,7 +127,7 @@ std::optional<int64_t> duration(Context &Ctx, const ast::Value &V) {
   if (!N)
     return std::nullopt;
   if (*N > INT64_MAX / Scale) {
-    Ctx.Diags.report(diag::integer_out_of_range, V.Range, V.Digits + " " + V.Unit);
+    Ctx.Diags.report<diag::integer_out_of_range>(V.Range, V.Digits + " " + V.Unit);
     return std::nullopt;
   }
   return *N * Scale;
@@ -133,7 +149,7 @@ std::optional<int64_t> constant(Context &Ctx, uint32_t M, const ast::Value &V, A
     if (V.K == ast::Value::Duration)
       return duration(Ctx, V);
     if (V.K == ast::Value::Int) {
-      Ctx.Diags.report(diag::type_mismatch, V.Range, typeName(Ctx, K, Enum), valueDescription(V))
+      Ctx.Diags.report<diag::type_mismatch>(V.Range, typeName(Ctx, K, Enum), valueDescription(V))
           .help("add a unit: `" + V.Digits + " days`");
       return std::nullopt;
     }
@@ -155,15 +171,17 @@ std::optional<int64_t> constant(Context &Ctx, uint32_t M, const ast::Value &V, A
       auto It = llvm::find(T.Values, Name);
       if (QualifierOk && It != T.Values.end())
         return It - T.Values.begin();
-      auto B = Ctx.Diags.report(diag::unknown_enum_value, V.Range, V.NameValue.str(), T.Name);
+      auto B = Ctx.Diags.report<diag::unknown_enum_value>(V.Range, V.NameValue.str(), T.Name);
       B.note(T.Location.Range, "enum `" + T.Name + "` is declared here");
       if (auto Near = closestName(Name, T.Values))
         B.didYouMean(V.Range, *Near);
+      else
+        B.help("its values are " + joinValues(T.Values));
       return std::nullopt;
     }
     break;
   }
-  Ctx.Diags.report(diag::type_mismatch, V.Range, typeName(Ctx, K, Enum), valueDescription(V));
+  Ctx.Diags.report<diag::type_mismatch>(V.Range, typeName(Ctx, K, Enum), valueDescription(V));
   return std::nullopt;
 }
 

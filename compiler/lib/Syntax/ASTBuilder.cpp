@@ -64,7 +64,7 @@ private:
       }
       // Byte offsets inside the token equal those in the buffer: the token text is the slice.
       SMLoc At = SMLoc::getFromPointer(R.Start.getPointer() + I);
-      Diags.report(diag::unknown_escape, SMRange(At, SMLoc::getFromPointer(At.getPointer() + 2)));
+      Diags.report<diag::unknown_escape>(SMRange(At, SMLoc::getFromPointer(At.getPointer() + 2)));
       Failed = true;
       ++I;
     }

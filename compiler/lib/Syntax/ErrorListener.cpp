@@ -138,7 +138,7 @@ ErrorListener::Expectation ErrorListener::expectation(PrivetParser *P) {
 bool ErrorListener::reportMisspeltKeyword(antlr4::Token *Offending, const Expectation &E) {
   if (auto Typo = misspeltKeyword(Offending)) {
     SMRange Where = Map.range(Typo->first);
-    Diags.report(diag::unknown_keyword, Where, Typo->first->getText())
+    Diags.report<diag::unknown_keyword>(Where, Typo->first->getText())
         .didYouMean(Where, Typo->second);
     return true;
   }
@@ -151,7 +151,7 @@ bool ErrorListener::reportMisspeltKeyword(antlr4::Token *Offending, const Expect
   if (!Near)
     return false;
   SMRange Where = Map.range(Offending);
-  Diags.report(diag::unknown_keyword, Where, Offending->getText()).didYouMean(Where, *Near);
+  Diags.report<diag::unknown_keyword>(Where, Offending->getText()).didYouMean(Where, *Near);
   return true;
 }
 
@@ -160,7 +160,7 @@ bool ErrorListener::reportAssignment(antlr4::Token *Offending, const Expectation
       (E.Context != "rule" && E.Context != "invariant"))
     return false;
   SMRange Where = Map.range(Offending);
-  Diags.report(diag::assignment_in_condition, Where).fixIt(Where, "==");
+  Diags.report<diag::assignment_in_condition>(Where).fixIt(Where, "==");
   return true;
 }
 
@@ -179,11 +179,16 @@ void ErrorListener::reportExpected(antlr4::Token *Offending, const Expectation &
   std::string Found = tokenDisplay(Offending);
   std::string In = E.Context.empty() ? "" : " in " + E.Context.str();
   if (E.Semicolon && !E.Context.empty() && E.Context != "annotation") {
-    Diags.report(diag::missing_semicolon, afterPrevious(Offending), E.Context, Found);
+    auto B = Diags.report<diag::missing_semicolon>(afterPrevious(Offending), E.Context, Found);
+    // `allow tx.collect and tx.store ...`: the writer meant a list.
+    if (Offending && (Offending->getText() == "and" || Offending->getText() == "or") &&
+        (E.Context == "rule" || E.Context == "invariant" || E.Context == "expectation"))
+      B.help("a list of values is written with `,` (`a, b`); `" + Offending->getText() +
+             "` joins conditions after `when` or `unless`");
     return;
   }
   if (E.Names.empty() || E.Names.size() > 5) {
-    Diags.report(diag::unexpected_token, Map.range(Offending), Found, In);
+    Diags.report<diag::unexpected_token>(Map.range(Offending), Found, In);
     return;
   }
   std::string Names;
@@ -192,7 +197,7 @@ void ErrorListener::reportExpected(antlr4::Token *Offending, const Expectation &
       Names += I + 1 == E.Names.size() ? " or " : ", ";
     Names += E.Names[I];
   }
-  Diags.report(diag::syntax_error, Map.range(Offending), Names, In, Found);
+  Diags.report<diag::syntax_error>(Map.range(Offending), Names, In, Found);
 }
 
 /// If the token before Offending is a plain name starting a statement and close to a keyword

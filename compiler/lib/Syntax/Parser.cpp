@@ -48,7 +48,7 @@ bool scanTokens(antlr4::CommonTokenStream &Tokens, const SourceMap &Map, Diagnos
         const char *BufEnd = Map.Text.data() + Map.Text.size();
         while (End != BufEnd && *End != '\n' && *End != '\r')
           ++End;
-        Diags.report(diag::unterminated_string, SMRange(R.Start, SMLoc::getFromPointer(End)));
+        Diags.report<diag::unterminated_string>(SMRange(R.Start, SMLoc::getFromPointer(End)));
         // The rest of the line was lexed as other tokens; skip them.
         while (I + 1 < All.size() && All[I + 1]->getLine() == T->getLine() &&
                All[I + 1]->getType() != antlr4::Token::EOF)
@@ -57,13 +57,13 @@ bool scanTokens(antlr4::CommonTokenStream &Tokens, const SourceMap &Map, Diagnos
       }
       if (Text == "/" && I + 1 < All.size() && All[I + 1]->getText() == "*" &&
           All[I + 1]->getStartIndex() == T->getStopIndex() + 1) {
-        Diags.report(diag::unterminated_comment, SMRange(R.Start, Map.range(All[I + 1]).End));
+        Diags.report<diag::unterminated_comment>(SMRange(R.Start, Map.range(All[I + 1]).End));
         // Everything after an unterminated comment is comment: nothing more to parse.
         for (size_t J = I; J < All.size(); ++J)
           LexErrorLines.insert(All[J]->getLine());
         return true;
       }
-      Diags.report(diag::unexpected_character, R, Text);
+      Diags.report<diag::unexpected_character>(R, Text);
       continue;
     }
     if (Type == PrivetLexer::NOT) {
@@ -81,7 +81,7 @@ bool scanTokens(antlr4::CommonTokenStream &Tokens, const SourceMap &Map, Diagnos
     else if ((Text == ")" || Text == "}") && Brackets)
       --Brackets;
     if (Brackets + NotRun + ExceptRun > MaxNesting) {
-      Diags.report(diag::nesting_too_deep, Map.range(T), MaxNesting);
+      Diags.report<diag::nesting_too_deep>(Map.range(T), MaxNesting);
       return false;
     }
   }
@@ -123,7 +123,7 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
   if (!Text.trim().empty() && !startsLikeHeader(Text)) {
     Diags.doNotQuote(BufferId);
     SMLoc Start = SMLoc::getFromPointer(Text.data());
-    Diags.report(diag::missing_header, SMRange(Start, Start), "missing header");
+    Diags.report<diag::missing_header>(SMRange(Start, Start), "missing header");
     return nullptr;
   }
   SourceMap Map(Text);
@@ -170,8 +170,8 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
     // SLL can fail on input only full LL parses; that is not an error. A parse that failed
     // without any message must still not pass silently.
     if (!Tree && !Listener.Count && Diags.errorCount() == ErrorsBefore)
-      Diags.report(diag::syntax_error, SMRange(), "a `policy` or `module` file", "",
-                   "input the parser could not recover from");
+      Diags.report<diag::syntax_error>(SMRange(), "a `policy` or `module` file", "",
+                                       "input the parser could not recover from");
   }
   if (Diags.errorCount() != ErrorsBefore || !Tree)
     return nullptr;
@@ -179,8 +179,8 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
   if (!Tree->header()) {
     bool Empty = Text.trim().empty();
     SMLoc Start = SMLoc::getFromPointer(Text.data());
-    Diags.report(diag::missing_header, SMRange(Start, Start),
-                 Empty ? "file is empty" : "missing header");
+    Diags.report<diag::missing_header>(SMRange(Start, Start),
+                                       Empty ? "file is empty" : "missing header");
     return nullptr;
   }
 

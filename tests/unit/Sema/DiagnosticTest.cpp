@@ -26,23 +26,45 @@ TEST(Diagnostics, RegistryIsConsistent) {
   EXPECT_FALSE(findDiagnosticKind("nope"));
 }
 
+// The shape the compile-time checks of report<K>() rely on.
+TEST(Diagnostics, FormatShapes) {
+  using diag::formatShape;
+  static_assert(formatShape("unknown `{0}`").ArgCount == 1);
+  static_assert(formatShape("`{1}` before `{0}`").ArgCount == 2);
+  static_assert(formatShape("no arguments, {{braces}} escaped").ArgCount == 0);
+  static_assert(formatShape("{0} {0}").ArgCount == 1);
+  EXPECT_TRUE(formatShape("{1} and {0}").Valid);
+  EXPECT_FALSE(formatShape("{1} without {0}").Valid); // index 0 would be dropped
+  EXPECT_FALSE(formatShape("{} automatic").Valid);
+  EXPECT_FALSE(formatShape("{0:>5} with a spec").Valid);
+  EXPECT_FALSE(formatShape("unbalanced }").Valid);
+  EXPECT_FALSE(formatShape("unclosed {0").Valid);
+  EXPECT_EQ(diag::ArgCount<diag::unknown_name>,
+            formatShape(diagnosticKindInfo(diag::unknown_name).Format).ArgCount);
+  // A run-time kind with the wrong number of arguments says so instead of dropping one.
+  llvm::SourceMgr SM;
+  DiagnosticEngine Diags(SM);
+  Diags.reportFormatted(diag::unknown_name, llvm::SMRange(), {});
+  EXPECT_NE(Diags.all().front().Message.find("internal error: 0 arguments"), std::string::npos);
+}
+
 TEST(Diagnostics, WarningOptionsAndCounts) {
   llvm::SourceMgr SM;
   DiagnosticEngine Diags(SM);
   EXPECT_FALSE(Diags.applyWarningOption("no-unknown_name")); // errors cannot be silenced
   EXPECT_FALSE(Diags.applyWarningOption("no-bogus"));
   EXPECT_TRUE(Diags.applyWarningOption("no-redundant_import"));
-  Diags.report(diag::redundant_import, llvm::SMRange(), "m");
+  Diags.report<diag::redundant_import>(llvm::SMRange(), "m");
   EXPECT_EQ(Diags.warningCount(), 0u);
   EXPECT_TRUE(Diags.sorted().empty());
   EXPECT_TRUE(Diags.applyWarningOption("error=redundant_import"));
-  Diags.report(diag::redundant_import, llvm::SMRange(), "m");
+  Diags.report<diag::redundant_import>(llvm::SMRange(), "m");
   EXPECT_EQ(Diags.errorCount(), 1u);
   EXPECT_TRUE(Diags.applyWarningOption("redundant_import"));
-  Diags.report(diag::redundant_import, llvm::SMRange(), "m");
+  Diags.report<diag::redundant_import>(llvm::SMRange(), "m");
   EXPECT_EQ(Diags.warningCount(), 1u);
   Diags.setDenyWarnings(true);
-  Diags.report(diag::redundant_import, llvm::SMRange(), "m");
+  Diags.report<diag::redundant_import>(llvm::SMRange(), "m");
   EXPECT_EQ(Diags.errorCount(), 2u);
 }
 
@@ -56,8 +78,8 @@ TEST(Diagnostics, SortsByLocationAndRendersJson) {
     return llvm::SMRange(llvm::SMLoc::getFromPointer(Buf + Off),
                          llvm::SMLoc::getFromPointer(Buf + Off + Len));
   };
-  Diags.report(diag::duplicate_declaration, At(19, 1), "a").note(At(7, 1), "first here");
-  Diags.report(diag::unknown_name, At(0, 6), "thing", "policy").didYouMean(At(0, 6), "police");
+  Diags.report<diag::duplicate_declaration>(At(19, 1), "a").note(At(7, 1), "first here");
+  Diags.report<diag::unknown_name>(At(0, 6), "thing", "policy").didYouMean(At(0, 6), "police");
   auto Sorted = Diags.sorted();
   ASSERT_EQ(Sorted.size(), 2u);
   EXPECT_EQ(Sorted[0]->code(), "E0101");

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -33,6 +34,66 @@ enum Kind : uint16_t {
 #include "privet/Basic/DiagnosticKinds.def"
   NumKinds
 };
+
+/// Each kind's format, in registry order, for compile-time checks of report() calls.
+constexpr std::string_view Formats[] = {
+#define DIAG(Name, Severity, Code, Format) Format,
+#include "privet/Basic/DiagnosticKinds.def"
+};
+
+/// What a format's placeholders are: `{N}` only (no format specs, no automatic `{}`), `{{`/`}}`
+/// escapes, and ArgCount the number of positional arguments, with every index below it used.
+struct FormatShape {
+  bool Valid = true;
+  unsigned ArgCount = 0;
+};
+
+constexpr FormatShape formatShape(std::string_view F) {
+  FormatShape S;
+  uint64_t Used = 0;
+  for (size_t I = 0; I < F.size(); ++I) {
+    if (F[I] == '}') {
+      if (I + 1 < F.size() && F[I + 1] == '}')
+        ++I;
+      else
+        S.Valid = false;
+      continue;
+    }
+    if (F[I] != '{')
+      continue;
+    if (I + 1 < F.size() && F[I + 1] == '{') {
+      ++I;
+      continue;
+    }
+    unsigned N = 0;
+    size_t J = I + 1;
+    for (; J < F.size() && F[J] >= '0' && F[J] <= '9'; ++J)
+      N = N * 10 + unsigned(F[J] - '0');
+    if (J == I + 1 || J >= F.size() || F[J] != '}' || N >= 64) {
+      S.Valid = false;
+      continue;
+    }
+    Used |= uint64_t(1) << N;
+    if (N + 1 > S.ArgCount)
+      S.ArgCount = N + 1;
+    I = J;
+  }
+  if (S.ArgCount < 64 && Used != (uint64_t(1) << S.ArgCount) - 1)
+    S.Valid = false; // an index skipped: its argument would be silently dropped
+  return S;
+}
+
+constexpr bool allFormatsWellFormed() {
+  for (std::string_view F : Formats)
+    if (!formatShape(F).Valid)
+      return false;
+  return true;
+}
+static_assert(allFormatsWellFormed(),
+              "a format in DiagnosticKinds.def has a malformed placeholder or skips an index");
+
+/// The number of arguments kind K's format takes.
+template <Kind K> constexpr unsigned ArgCount = formatShape(Formats[K]).ArgCount;
 } // namespace diag
 
 enum class Severity : uint8_t { Ignored, Note, Warning, Error };
@@ -107,11 +168,15 @@ private:
 };
 
 namespace detail {
+/// Arguments are text (names, messages) or integers (counts, sizes). Anything else is a compile
+/// error: a bool or a char would print as a number, a pointer as an address.
 inline std::string toDiagArg(llvm::StringRef S) { return S.str(); }
 inline std::string toDiagArg(const std::string &S) { return S; }
 inline std::string toDiagArg(const char *S) { return S; }
 template <typename T, typename = std::enable_if_t<std::is_integral<T>::value>>
 std::string toDiagArg(T V) {
+  static_assert(!std::is_same<T, bool>::value && !std::is_same<T, char>::value,
+                "a diagnostic argument is text or an integer, not a bool or a char");
   return std::to_string(V);
 }
 std::string formatDiagnostic(llvm::StringRef Format, llvm::ArrayRef<std::string> Args);
@@ -125,22 +190,30 @@ public:
 
   llvm::SourceMgr &getSourceMgr() const { return SM; }
 
-  template <typename... Args>
-  DiagnosticBuilder report(diag::Kind K, llvm::SMRange Range, const Args &...A) {
+  /// Reports kind K at Range: `Diags.report<diag::unknown_name>(Range, Name)`. The number of
+  /// arguments is checked against K's format at compile time.
+  template <diag::Kind K, typename... Args>
+  DiagnosticBuilder report(llvm::SMRange Range, const Args &...A) {
+    static_assert(sizeof...(Args) == diag::ArgCount<K>,
+                  "the number of arguments does not match this diagnostic's format");
     return reportFormatted(K, Range, {detail::toDiagArg(A)...});
   }
-  template <typename... Args>
-  DiagnosticBuilder report(diag::Kind K, llvm::SMLoc L, const Args &...A) {
-    return reportFormatted(K, llvm::SMRange(L, L), {detail::toDiagArg(A)...});
+  template <diag::Kind K, typename... Args>
+  DiagnosticBuilder report(llvm::SMLoc L, const Args &...A) {
+    return report<K>(llvm::SMRange(L, L), A...);
   }
   /// A privet::Loc from the checked Policy (its Range must still point into this SourceMgr).
-  template <typename LocT, typename... Args>
-  auto report(diag::Kind K, const LocT &L, const Args &...A)
-      -> decltype(L.Range, DiagnosticBuilder(*this, 0)) {
-    return reportFormatted(K, L.Range, {detail::toDiagArg(A)...});
+  template <diag::Kind K, typename LocT, typename... Args>
+  auto report(const LocT &L, const Args &...A) -> decltype(L.Range, DiagnosticBuilder(*this, 0)) {
+    return report<K>(L.Range, A...);
   }
+  /// For a kind known only at run time (analysis findings carry theirs): Args must have as many
+  /// entries as K's format has placeholders, or the message says that it is malformed.
   DiagnosticBuilder reportFormatted(diag::Kind K, llvm::SMRange Range,
                                     std::vector<std::string> Args);
+
+  /// The diagnostic reported Index-th, to add notes or help to it later.
+  DiagnosticBuilder amend(size_t Index) { return DiagnosticBuilder(*this, Index); }
 
   /// Applies one `-W` option: `no-<name>` ignores a warning, `error=<name>` makes it an error,
   /// `<name>` re-enables it. Returns false (and changes nothing) for an unknown name or an
