@@ -34,6 +34,13 @@ const CheckInfo *privet::analysis::findCheck(llvm::StringRef NameOrCode) {
   return nullptr;
 }
 
+std::optional<std::string> privet::analysis::closestCheckName(llvm::StringRef Name) {
+  std::vector<std::string> Names;
+  for (const CheckInfo &C : Registry)
+    Names.push_back(C.name().str());
+  return closestName(normaliseName(Name), Names);
+}
+
 const CheckInfo *privet::analysis::checkFor(diag::Kind K) {
   for (const CheckInfo &C : Registry)
     if (C.Kind == K)
@@ -51,5 +58,7 @@ void privet::analysis::reportFindings(const std::vector<Finding> &Findings,
     DiagnosticBuilder B = Diags.reportFormatted(F.Kind, F.Location.Range, F.Args);
     for (const FindingNote &N : F.Notes)
       B.note(N.Location.Range, N.Message);
+    if (!F.Help.empty())
+      B.help(F.Help);
   }
 }

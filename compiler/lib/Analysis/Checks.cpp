@@ -64,7 +64,7 @@ private:
   }
 
   Finding &add(diag::Kind K, const Loc &L, std::vector<std::string> Args) {
-    Out.push_back({K, std::move(Args), L, {}});
+    Out.push_back({K, std::move(Args), L, {}, {}});
     return Out.back();
   }
 
@@ -102,9 +102,12 @@ private:
   void checkSuppressions() {
     for (const Rule &X : P.Rules)
       for (const Suppression &Sup : X.Suppressions)
-        if (!findCheck(Sup.Check) && reportable(Sup.Location))
-          add(diag::unknown_suppression, Sup.Location.Line ? Sup.Location : X.Location,
-              {Sup.Check});
+        if (!findCheck(Sup.Check) && reportable(Sup.Location)) {
+          Finding &F = add(diag::unknown_suppression, Sup.Location.Line ? Sup.Location : X.Location,
+                           {Sup.Check});
+          if (auto Near = closestCheckName(Sup.Check))
+            F.Help = "did you mean `" + *Near + "`?";
+        }
   }
 
   // ---- Rules that never apply or never take effect --------------------------------------
@@ -182,6 +185,18 @@ private:
     for (uint32_t D = 0; D != P.Rules.size(); ++D)
       if (!P.Rules[D].IsAllow && dimsOverlap(D, Rl) && M.intersects(R.own(D), Reach))
         Covering.push_back(D);
+    // One deny that covers the whole scope by itself is the one to point at.
+    for (uint32_t D : Covering)
+      if (M.diff(Reach, R.own(D)) == Mdd::False) {
+        Finding *F =
+            addOnRule(diag::dead_rule, Rl,
+                      {ruleKind(Rl), X.Id,
+                       fmt::format("{} {} covers its whole scope", ruleKind(D), ruleRef(D))});
+        if (F)
+          note(*F, P.Rules[D].Location,
+               fmt::format("{} {} denies everything it allows", ruleKind(D), ruleRef(D)));
+        return;
+      }
     Finding *F =
         addOnRule(diag::dead_rule, Rl, {ruleKind(Rl), X.Id, "deny rules cover its whole scope"});
     if (F)
@@ -473,7 +488,19 @@ private:
     std::vector<std::string> Args{I.Id, describeRequest(P, Req)};
     if (K == diag::invariant_obligation)
       Args.push_back(Obligation);
-    Finding &F = add(K, I.Location, std::move(Args));
+    // An invariant of a library (the stdlib's GDPR checks) is reported at the user's rule that
+    // breaks it, the invariant becoming a note: the rule is what to fix, and the only place a
+    // pull request can be annotated.
+    const uint32_t *Own = nullptr;
+    if (!reportable(I.Location))
+      for (const uint32_t &Rl : D.Rules)
+        if (reportable(P.Rules[Rl].Location)) {
+          Own = &Rl;
+          break;
+        }
+    Finding &F = add(K, Own ? P.Rules[*Own].Location : I.Location, std::move(Args));
+    if (Own)
+      note(F, I.Location, fmt::format("invariant `{}` is declared here", I.Id));
     if (D.Rules.empty()) {
       note(F, I.Location, "no rule allows this request: it is denied by default");
       return;

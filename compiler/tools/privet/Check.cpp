@@ -33,8 +33,19 @@ int runCheck(const CheckOptions &Opts) {
   DiagnosticEngine Diags(SM);
   for (const auto &W : Opts.WarningOptions) {
     if (!Diags.applyWarningOption(W)) {
+      llvm::StringRef Name(W);
+      std::string Form = Name.consume_front("no-")      ? "no-"
+                         : Name.consume_front("error=") ? "error="
+                                                        : "";
       llvm::errs() << "privet check: error: unknown warning option `-W " << W
-                   << "` (expected `no-NAME`, `error=NAME` or `NAME` of a warning)\n";
+                   << "` (expected `no-NAME`, `error=NAME` or `NAME` of a warning)";
+      std::vector<std::string> Warnings;
+      for (const DiagnosticKindInfo &K : allDiagnosticKinds())
+        if (K.DefaultSeverity == Severity::Warning)
+          Warnings.push_back(K.Name.str());
+      if (auto Near = closestName(Name, Warnings))
+        llvm::errs() << "; did you mean `-W " << Form << *Near << "`?";
+      llvm::errs() << "\n";
       return ExitUsage;
     }
   }

@@ -40,6 +40,8 @@ struct CheckInfo {
 llvm::ArrayRef<CheckInfo> checkRegistry();
 /// By name ("dead_rule" or "dead-rule") or code ("W0401"); nullptr when unknown.
 const CheckInfo *findCheck(llvm::StringRef NameOrCode);
+/// The check whose name is nearest to Name (a misspelt `@suppress` or `-W` name), if any is near.
+std::optional<std::string> closestCheckName(llvm::StringRef Name);
 /// The analysis behind a diagnostic kind; nullptr for front-end kinds.
 const CheckInfo *checkFor(diag::Kind K);
 
@@ -54,6 +56,7 @@ struct Finding {
   std::vector<std::string> Args; ///< For the kind's format.
   Loc Location;
   std::vector<FindingNote> Notes;
+  std::string Help; ///< E.g. "did you mean `dead_rule`?"; empty if none.
 
   std::string message() const;
 };
