@@ -2,7 +2,7 @@
 """Runs a composite GitHub Action's steps locally, the way a runner does, for the test suite.
 
 Supports what .ci/github-action/action.yml uses: `shell: bash` run steps, `env:` and `run:` with
-${{ inputs.NAME }} and ${{ github.action_path }}, `if:` with `inputs.NAME == ''`/`!= ''` or
+${{ inputs.NAME }}, ${{ github.action_path }} and the github context values in GITHUB, `if:` with `inputs.NAME == ''`/`!= ''` or
 always(), defaults from the action's inputs, and $GITHUB_PATH additions carried to later steps.
 Anything else is refused, so the action cannot silently use a feature this runner skips.
 Usage: run_composite_action.py ACTION_DIR WORKDIR NAME=VALUE...  Exits with the failing step's
@@ -16,6 +16,15 @@ import tempfile
 
 import yaml
 
+# The github context of a run of a local action (`uses: ./.ci/github-action`) in a repository
+# `example/policies`: a local action has no action_repository or action_ref.
+GITHUB = {
+    "server_url": "https://github.com",
+    "repository": "example/policies",
+    "sha": "0123456789abcdef0123456789abcdef01234567",
+    "action_repository": "",
+    "action_ref": "",
+}
 EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 COND = re.compile(r"^inputs\.([A-Za-z0-9_-]+)\s*(==|!=)\s*'([^']*)'$")
 
@@ -46,6 +55,8 @@ def main():
                 return inputs.get(expr[len("inputs."):], "")
             if expr == "github.action_path":
                 return action_dir
+            if expr.startswith("github.") and expr[len("github."):] in GITHUB:
+                return GITHUB[expr[len("github."):]]
             sys.exit(f"unsupported expression ${{{{ {expr} }}}}")
         return EXPR.sub(one, str(text))
 

@@ -9,6 +9,8 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
+#include <cstdlib>
+
 using namespace privet;
 using namespace privet::tooling;
 
@@ -26,8 +28,22 @@ static const char *levelOf(Severity S) {
   return "none";
 }
 
+std::string privet::tooling::docsBaseUrl() {
+  const char *Env = std::getenv("PRIVET_DOCS_URL");
+  std::string Base = Env && *Env ? Env : PRIVET_DOCS_URL;
+  if (!Base.empty() && Base.back() != '/')
+    Base += '/';
+  return Base;
+}
+
+/// The anchor GitHub and most Markdown renderers give `## E0101 unknown_name`.
+static std::string diagnosticAnchor(const DiagnosticKindInfo &K) {
+  return "diagnostics.md#" + K.Code.lower() + "-" + K.Name.str();
+}
+
 std::vector<SarifRule> privet::tooling::diagnosticSarifRules() {
   std::vector<SarifRule> Rules;
+  std::string Base = docsBaseUrl();
   for (const DiagnosticKindInfo &K : allDiagnosticKinds()) {
     SarifRule R;
     R.Id = K.Code.str();
@@ -42,6 +58,8 @@ std::vector<SarifRule> privet::tooling::diagnosticSarifRules() {
       R.Full = K.summary();
       R.Help = "See " + K.Code.str() + " in docs/diagnostics.md.";
     }
+    if (!Base.empty())
+      R.HelpUri = Base + diagnosticAnchor(K);
     Rules.push_back(std::move(R));
   }
   return Rules;
@@ -131,14 +149,17 @@ void privet::tooling::writeSarif(llvm::raw_ostream &OS, const std::vector<SarifR
   llvm::StringMap<unsigned> RuleIndex;
   for (const SarifRule &R : Rules) {
     RuleIndex[R.Id] = RuleArray.size();
-    RuleArray.push_back(llvm::json::Object{
+    llvm::json::Object Rule{
         {"id", R.Id},
         {"name", R.Name},
         {"shortDescription", llvm::json::Object{{"text", R.Short}}},
         {"fullDescription", llvm::json::Object{{"text", R.Full}}},
         {"help", llvm::json::Object{{"text", R.Help}}},
         {"defaultConfiguration", llvm::json::Object{{"level", levelOf(R.Level)}}},
-    });
+    };
+    if (!R.HelpUri.empty())
+      Rule["helpUri"] = R.HelpUri;
+    RuleArray.push_back(std::move(Rule));
   }
   llvm::json::Array ResultArray;
   for (const SarifResult &R : Results) {
@@ -165,8 +186,10 @@ void privet::tooling::writeSarif(llvm::raw_ostream &OS, const std::vector<SarifR
   llvm::json::Object Driver{{"name", "privet"},
                             {"version", PRIVET_VERSION_STRING},
                             {"semanticVersion", PRIVET_VERSION_STRING},
-                            {"informationUri", PRIVET_INFORMATION_URI},
                             {"rules", std::move(RuleArray)}};
+  std::string Base = docsBaseUrl();
+  if (!Base.empty())
+    Driver["informationUri"] = Base + "cli.md";
   llvm::json::Object Log{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                          {"version", "2.1.0"},
                          {"runs", llvm::json::Array{llvm::json::Object{

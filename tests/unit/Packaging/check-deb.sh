@@ -14,7 +14,8 @@ dpkg-deb --info "$deb" | grep -q 'Package: privet' || { echo "not a privet packa
 dpkg-deb -x "$deb" "$work/root"
 for f in usr/bin/privet usr/include/privet/Runtime.h usr/include/privet/privet.h \
          usr/lib/libprivet.so usr/lib/libprivet_runtime.a usr/lib/cmake/privet/privetConfig.cmake \
-         usr/lib/pkgconfig/privet.pc usr/share/privet/stdlib/gdpr.privet; do
+         usr/lib/pkgconfig/privet.pc usr/share/privet/stdlib/gdpr.privet \
+         usr/share/doc/privet/diagnostics.md usr/include/privet/Verify.h; do
   found=$(find "$work/root" -path "*/${f#usr/}" -o -path "$work/root/$f" | head -n1)
   test -n "$found" || { echo "not in the package: $f" >&2; exit 1; }
 done
@@ -53,5 +54,11 @@ if run_action policies=dead.privet sarif-file=dead.sarif >"$work/ci/dead.log" 2>
 fi
 grep -q 'failed: Check the policies' "$work/ci/dead.log"
 grep -q '"ruleId": "W' "$work/ci/dead.sarif" || { echo "the dead rule is not in SARIF" >&2; exit 1; }
+# Every rule links to its section of diagnostics.md in the calling repository (a local action),
+# and the tool's informationUri is a public URL, never a build-tree path.
+grep -q '"helpUri": "https://github.com/example/policies/blob/0123456789abcdef0123456789abcdef01234567/docs/diagnostics.md#w0401-' \
+  "$work/ci/dead.sarif" || { echo "no helpUri to the docs in SARIF" >&2; exit 1; }
+grep -q '"informationUri": "https://github.com/example/policies/blob/[0-9a-f]*/docs/cli.md"' \
+  "$work/ci/dead.sarif" || { echo "informationUri is not the docs URL" >&2; exit 1; }
 
 echo "the .deb installs privet, the runtime, headers, CMake and pkg-config files and the stdlib; the GitHub Action gates on it"

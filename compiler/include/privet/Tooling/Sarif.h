@@ -23,6 +23,7 @@ struct SarifRule {
   std::string Id;   ///< The stable code.
   std::string Name; ///< The check name.
   std::string Short, Full, Help;
+  std::string HelpUri; ///< Its section of diagnostics.md under docsBaseUrl(); empty: none.
   Severity Level = Severity::Warning;
 };
 
@@ -40,9 +41,16 @@ struct SarifResult {
   std::vector<SarifLocation> Related;
 };
 
-/// The rules array for every diagnostic kind (analyses with their full texts and help).
+/// Where the published documentation lives, ending in `/`: $PRIVET_DOCS_URL when set (the
+/// GitHub action points it at its own repository's docs/), else the build's PRIVET_DOCS_URL
+/// (by default the installed docs directory, file:///usr/share/doc/privet/ for the .deb).
+std::string docsBaseUrl();
+
+/// The rules array for every diagnostic kind (analyses with their full texts and help), each
+/// with a helpUri to its section of diagnostics.md.
 std::vector<SarifRule> diagnosticSarifRules();
-/// The engine's reported diagnostics (ignored ones excluded), in location order.
+/// The engine's reported diagnostics (ignored ones excluded), in location order. (An invariant
+/// of the standard library that a rule breaks is already reported at that rule by the analyses.)
 std::vector<SarifResult> diagnosticSarifResults(const DiagnosticEngine &Diags);
 
 /// A file path as a SARIF URI: relative to the working directory when under it (so GitHub maps
