@@ -14,6 +14,12 @@ install(TARGETS privet_runtime privet_runtime_shared EXPORT privetTargets
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/privet/
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/privet FILES_MATCHING PATTERN "*.h")
 install(EXPORT privetTargets NAMESPACE privet:: DESTINATION ${PRIVET_CMAKE_INSTALL_DIR})
+# Signature checking (privet::verify, with libsodium) is its own export set: a consumer that only
+# decides needs nothing but the runtime; `find_package(privet COMPONENTS verify)` asks for it.
+install(TARGETS privet_verify EXPORT privetVerifyTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/runtime/verify/include/privet/Verify.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/privet)
+install(EXPORT privetVerifyTargets NAMESPACE privet:: DESTINATION ${PRIVET_CMAKE_INSTALL_DIR})
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/privetConfig.cmake.in
   ${PROJECT_BINARY_DIR}/privetConfig.cmake
@@ -35,6 +41,11 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/stdlib)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/stdlib/ DESTINATION ${PRIVET_STDLIB_INSTALL_DIR}
     FILES_MATCHING PATTERN "*.privet")
 endif()
+
+# The reference documentation: SARIF logs link each rule to its section of diagnostics.md here
+# unless PRIVET_DOCS_URL points elsewhere.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}
+  FILES_MATCHING PATTERN "*.md")
 
 # `make package` (cpack -G DEB): one .deb with the privet tool, the runtime libraries, headers,
 # CMake and pkg-config files and the standard library, installed under /usr, for CI runners.

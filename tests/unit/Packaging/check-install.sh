@@ -9,7 +9,8 @@ mkdir -p "$work"
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
 for f in include/privet/Runtime.h include/privet/privet.h include/privet/Artifact.h \
          lib/libprivet_runtime.a lib/libprivet.so lib/cmake/privet/privetConfig.cmake \
-         lib/pkgconfig/privet.pc share/privet/stdlib/gdpr.privet; do
+         lib/pkgconfig/privet.pc share/privet/stdlib/gdpr.privet include/privet/Verify.h \
+         lib/libprivet_verify.a lib/cmake/privet/privetVerifyTargets.cmake; do
   test -e "$work/prefix/$f" || { echo "not installed: $f" >&2; exit 1; }
 done
 # The installed headers must not reach for the compiler, LLVM or ANTLR.
@@ -29,6 +30,15 @@ cmake -S "$src" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" 
 cmake --build "$work/consumer" >/dev/null
 test "$("$work/consumer/consumer" "$artifact")" = allow
 test "$(LD_LIBRARY_PATH="$work/prefix/lib" "$work/consumer/consumer_c" "$artifact")" = allow
+# privet::verify: a signed copy of the artifact loads; after one byte changes, it is refused.
+"$work/prefix/bin/privet" keygen "$work/key" >/dev/null
+cp "$artifact" "$work/signed.pvc"
+"$work/prefix/bin/privet" sign "$work/signed.pvc" --key "$work/key.key" >/dev/null
+test "$("$work/consumer/consumer_verify" "$work/signed.pvc" "$work/key.pub")" = allow
+printf 'x' | dd of="$work/signed.pvc" bs=1 seek=100 conv=notrunc 2>/dev/null
+if "$work/consumer/consumer_verify" "$work/signed.pvc" "$work/key.pub" >/dev/null; then
+  echo "a tampered signed artifact was loaded" >&2; exit 1
+fi
 # A C program built with pkg-config against the shared library, and one against the static one.
 # The shared one runs without LD_LIBRARY_PATH: privet.pc carries an rpath to its libdir, so the
 # command docs/runtime-api.md gives works as written for a prefix outside the loader's path.
