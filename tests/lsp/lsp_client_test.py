@@ -65,6 +65,10 @@ class Client:
         self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         self.proc.stdin.flush()
 
+    def send_raw_bytes(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
     def notify(self, method, params):
         self.send_raw(json.dumps({"jsonrpc": "2.0", "method": method,
                                   "params": params}).encode())
@@ -111,7 +115,20 @@ def check(cond, what):
     print("ok -", what)
 
 
+def raw_request(c, method, params):
+    """Sends a request without waiting; returns its id and its encoded message."""
+    c.next_id += 1
+    body = json.dumps({"jsonrpc": "2.0", "id": c.next_id, "method": method,
+                       "params": params}).encode()
+    return c.next_id, b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
 def session(c, uri, path):
+    # Before `initialize`, requests are refused with ServerNotInitialized and notifications
+    # dropped (LSP 3.17).
+    r = c.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                         "position": {"line": 0, "character": 0}})
+    check(r.get("error", {}).get("code") == -32002, "a request before initialize is refused")
     r = c.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
     caps = r["result"]["capabilities"]
     check(caps["textDocumentSync"]["change"] == 1 and caps["hoverProvider"]
@@ -119,6 +136,8 @@ def session(c, uri, path):
           and caps["semanticTokensProvider"]["full"] and caps["codeLensProvider"],
           "initialize announces full sync, hover, completion and formatting")
     c.notify("initialized", {})
+    r = c.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
+    check(r.get("error", {}).get("code") == -32600, "a second initialize is refused")
 
     doc = {"uri": uri}
     c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "privet",
@@ -203,6 +222,16 @@ def session(c, uri, path):
     check({("marketing", "purpose"), ("email", "category"), ("newsletter", "allow"),
            ("newsletter", "test")} <= names and not any(n.startswith("gdpr.") for n, _ in names),
           "documentSymbol: the file's own declarations, rules and tests")
+
+    # A request cancelled before it is answered gets RequestCancelled, and the next is answered
+    # as usual: the request and its $/cancelRequest arrive together, so the server, reading
+    # ahead, sees the cancellation first.
+    rid, msg = raw_request(c, "textDocument/documentSymbol", {"textDocument": doc})
+    cancel = json.dumps({"jsonrpc": "2.0", "method": "$/cancelRequest",
+                         "params": {"id": rid}}).encode()
+    c.send_raw_bytes(msg + b"Content-Length: %d\r\n\r\n" % len(cancel) + cancel)
+    r = c.wait(lambda m: m.get("id") == rid and "method" not in m)
+    check(r.get("error", {}).get("code") == -32800, "a cancelled request is answered as cancelled")
 
     r = c.request("workspace/symbol", {"query": "analyt"})
     check([x["name"] for x in r["result"]] == ["analytics"], "workspace/symbol finds by substring")

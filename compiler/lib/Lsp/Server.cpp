@@ -9,6 +9,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <exception>
@@ -28,6 +29,8 @@ constexpr int InvalidRequest = -32600;
 constexpr int MethodNotFound = -32601;
 constexpr int InvalidParams = -32602;
 constexpr int InternalError = -32603;
+constexpr int ServerNotInitialized = -32002;
+constexpr int RequestCancelled = -32800;
 
 /// Thrown by a handler to answer its request with an error.
 struct RpcError {
@@ -165,26 +168,50 @@ int Server::run(std::FILE *In, llvm::raw_ostream &Out) {
   // Unbuffered, so poll() sees every byte not yet read; bodies are still read in one call.
   if (DebounceMs)
     std::setvbuf(In, nullptr, _IONBF, 0);
-  while (!Exited) {
-    if (!Changed.empty()) {
-      pollfd Fd{fileno(In), POLLIN, 0};
-      if (::poll(&Fd, 1, int(DebounceMs)) == 0)
-        checkChanged(Send);
-    }
+  // Reads one message into the queue; false at the end of the input. A `$/cancelRequest` is
+  // noted as soon as it is read, so a request still queued behind it is answered as cancelled.
+  auto ReadOne = [&]() {
     std::string Error;
     std::optional<std::string> Body = readMessage(In, Error);
     if (!Body) {
-      if (!Error.empty())
-        Send(errorResponse(nullptr, ParseError, Error));
-      break;
+      InputEnded = true;
+      InputError = Error;
+      return false;
     }
     llvm::Expected<json::Value> Message = json::parse(*Body);
     if (!Message) {
       Send(errorResponse(nullptr, ParseError, llvm::toString(Message.takeError())));
-      continue;
+      return true;
     }
-    handle(*Message, Send);
+    const json::Object *O = Message->getAsObject();
+    if (O && stringField(O, "method") == StringRef("$/cancelRequest"))
+      if (const json::Object *P = O->getObject("params"))
+        if (const json::Value *Id = P->get("id"))
+          Cancelled.insert(llvm::formatv("{0}", *Id).str());
+    Queue.push_back(std::move(*Message));
+    return true;
+  };
+  auto Readable = [&](int TimeoutMs) {
+    pollfd Fd{fileno(In), POLLIN, 0};
+    return ::poll(&Fd, 1, TimeoutMs) > 0;
+  };
+  while (!Exited) {
+    if (Queue.empty()) {
+      if (!Changed.empty() && !Readable(int(DebounceMs)))
+        checkChanged(Send);
+      if (InputEnded || !ReadOne())
+        break;
+    }
+    // Read ahead what has already arrived (only when reads are unbuffered, so that poll() sees
+    // every byte not yet read).
+    while (DebounceMs && !InputEnded && Readable(0) && ReadOne()) {
+    }
+    json::Value Message = std::move(Queue.front());
+    Queue.pop_front();
+    handle(Message, Send);
   }
+  if (!InputError.empty())
+    Send(errorResponse(nullptr, ParseError, InputError));
   return ShutDown && Exited ? 0 : 1;
 }
 
@@ -200,6 +227,21 @@ void Server::handle(const json::Value &Message, const std::function<void(json::V
     return;
   }
   CurrentSend = &Send;
+  if (Id) {
+    auto C = Cancelled.find(llvm::formatv("{0}", *Id).str());
+    if (C != Cancelled.end()) {
+      Cancelled.erase(C);
+      Send(errorResponse(*Id, RequestCancelled, "the request was cancelled"));
+      return;
+    }
+  }
+  // Before `initialize`, a request is refused and a notification dropped (LSP 3.17), except
+  // `exit`, which still ends the server.
+  if (!Initialized && *Method != "initialize" && *Method != "exit") {
+    if (Id)
+      Send(errorResponse(*Id, ServerNotInitialized, "the server has not been initialized"));
+    return;
+  }
   // Catch everything here: one bad request must not take the open documents down with it.
   try {
     json::Value Result = dispatch(*Method, O->get("params"), Send);
@@ -245,6 +287,9 @@ json::Value Server::dispatch(StringRef Method, const json::Value *Params,
                              const std::function<void(json::Value)> &Send) {
   const json::Object *P = Params ? Params->getAsObject() : nullptr;
   if (Method == "initialize") {
+    if (Initialized)
+      throw RpcError{InvalidRequest, "the server is already initialized"};
+    Initialized = true;
     return json::Object{
         {"capabilities",
          json::Object{

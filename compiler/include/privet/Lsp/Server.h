@@ -18,9 +18,11 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace privet::lsp {
@@ -76,6 +78,15 @@ private:
   /// The Send of the message being handled, for checks a request triggers.
   const std::function<void(llvm::json::Value)> *CurrentSend = nullptr;
   bool ShutDown = false, Exited = false;
+  /// `initialize` answered: before it, every request but `initialize` is refused (-32002).
+  bool Initialized = false;
+  /// Messages read ahead of the one being handled, so that a `$/cancelRequest` already sent is
+  /// seen before the request it cancels is answered.
+  std::deque<llvm::json::Value> Queue;
+  /// Ids (as JSON text) of requests cancelled before they were answered.
+  std::set<std::string> Cancelled;
+  bool InputEnded = false;
+  std::string InputError;
 };
 
 } // namespace privet::lsp
