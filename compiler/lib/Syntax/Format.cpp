@@ -2,8 +2,9 @@
 //
 // Works on the token stream, not the AST, so that every comment keeps its place: only the
 // whitespace between tokens is decided here. Layout: one declaration per line, braces of
-// vocabularies, tests and exception blocks open a block indented by two, a rule's `when`,
-// `unless`, `with` and `except` clauses each start a continuation line, annotations stand on
+// vocabularies, tests and exception blocks open a block indented by two (an empty one stays `{}`),
+// a rule or expectation longer than 100 columns puts each clause (`for`, `to`, ..., `when`,
+// `unless`, `with`, `given`, `by`, `except`) on a continuation line, annotations stand on
 // their own line, blank lines between declarations are kept (at most one).
 //
 //===----------------------------------------------------------------------------------------===//
@@ -81,7 +82,7 @@ public:
   }
 
 private:
-  enum class Brace { Block, Inline };
+  enum class Brace { Block, Inline, EmptyBlock };
   struct Statement {
     size_t First = 0; ///< Type of its first token (after annotations and label).
     bool Started = false;
@@ -221,7 +222,8 @@ private:
         Labelled = isEffect(After->Type);
       }
     }
-    Stmt.IsRule = isEffect(Stmt.First);
+    // A rule or a test's expectation: too long for one line, each clause gets its own.
+    Stmt.IsRule = isEffect(Stmt.First) || Stmt.First == PrivetLexer::EXPECT;
     Stmt.BodyIndent = Stmt.Indent;
     if (!Stmt.IsRule)
       return false;
@@ -253,7 +255,8 @@ private:
     bool Clause =
         Type == PrivetLexer::ABOUT || Type == PrivetLexer::FOR || Type == PrivetLexer::UNDER ||
         Type == PrivetLexer::TO || Type == PrivetLexer::IN || Type == PrivetLexer::FROM ||
-        Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS || Type == PrivetLexer::WITH;
+        Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS || Type == PrivetLexer::WITH ||
+        Type == PrivetLexer::GIVEN || Type == PrivetLexer::BY;
     if (!Clause && Type != PrivetLexer::EXCEPT)
       return false;
     newline();
@@ -269,7 +272,9 @@ private:
   void openBrace(const Tok &T, const Tok *Next) {
     bool Inline = Prev == "in" || Stmt.First == PrivetLexer::ENUM;
     if (Inline || (Next && Next->Text == "}")) {
-      Braces.push_back({Brace::Inline, Stmt, 0, Depth});
+      // An empty block (`region canada "Canada" {}`) is written inline but still ends its
+      // declaration like a block.
+      Braces.push_back({Inline ? Brace::Inline : Brace::EmptyBlock, Stmt, 0, Depth});
       write(T.Text, true);
       Prev = T.Text;
       return;
@@ -289,6 +294,13 @@ private:
   void closeBrace(const Tok &T, const Tok *Next) {
     auto [Kind, Outer, OpenIndent, OuterDepth] = Braces.back();
     Braces.pop_back();
+    if (Kind == Brace::EmptyBlock) {
+      write(T.Text, false);
+      Prev = T.Text;
+      if (Parens == 0 && (!Next || Next->Text != ";"))
+        endStatementIfDone();
+      return;
+    }
     if (Kind == Brace::Inline) {
       write(T.Text, Prev != "{");
       Prev = T.Text;

@@ -156,7 +156,15 @@ std::string locText(const Policy &P, const Loc &L) {
   return L.Line ? fmt::format("{}:{}:{}", File, L.Line, L.Col) : File;
 }
 
-std::string firstLine(llvm::StringRef S) { return S.split('\n').first.trim().str(); }
+/// The first line of a rule or expectation as written, for one-line quotes. A label the
+/// formatter put on its own line (`telemetry_collect:`) is quoted with the line after it.
+std::string firstLine(llvm::StringRef S) {
+  auto [First, Rest] = S.split('\n');
+  std::string Line = First.trim().str();
+  if (llvm::StringRef(Line).endswith(":") && !Rest.trim().empty())
+    Line += " " + Rest.split('\n').first.trim().str();
+  return Line;
+}
 
 std::string decisionText(const Policy &P, const ExpectationResult &R) {
   std::string Out = outcomeName(R.Actual).str();
