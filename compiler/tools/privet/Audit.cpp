@@ -105,11 +105,13 @@ bool writeWatermark(const std::string &Path, int64_t Time) {
   return !llvm::sys::fs::rename(Tmp, Path);
 }
 
-int emit(const audit::Summary &S, const std::string &Format) {
+int emit(const audit::Summary &S, const std::string &Format, llvm::StringRef PolicyName = {}) {
   if (Format == "json")
     llvm::outs() << llvm::formatv("{0:2}", S.toJson()) << "\n";
   else if (Format == "text")
     audit::renderText(S, llvm::outs());
+  else if (Format == "html")
+    audit::renderHtml(S, llvm::outs(), PolicyName);
   return S.Total.Violation ? ExitFindings : ExitSuccess;
 }
 
@@ -135,7 +137,7 @@ int runMerge(const AuditCliOptions &Opts) {
 /// runs this executable on the workers, so the report is the same).
 int runOnDask(const AuditCliOptions &Opts) {
   if (Opts.Format == "jsonl")
-    return usage("--scheduler writes text or json, not jsonl");
+    return usage("--scheduler writes text, json or html, not jsonl");
   if (!Opts.Watermark.empty())
     return usage("--scheduler does not keep a watermark: use --since");
   std::string Self = llvm::sys::fs::getMainExecutable(nullptr, (void *)&usage);
@@ -176,8 +178,9 @@ int runOnDask(const AuditCliOptions &Opts) {
 int runAudit(const AuditCliOptions &Opts) {
   if (!Opts.Scheduler.empty())
     return runOnDask(Opts);
-  if (Opts.Format != "text" && Opts.Format != "json" && Opts.Format != "jsonl")
-    return usage("unknown format `" + Opts.Format + "` (expected text, json or jsonl)");
+  if (Opts.Format != "text" && Opts.Format != "json" && Opts.Format != "jsonl" &&
+      Opts.Format != "html")
+    return usage("unknown format `" + Opts.Format + "` (expected text, json, jsonl or html)");
   if (!Opts.Merge.empty())
     return runMerge(Opts);
   if (Opts.Policy.empty() || Opts.MapFile.empty())
@@ -235,7 +238,7 @@ int runAudit(const AuditCliOptions &Opts) {
   audit::Summary S = A.finish();
   if (!Opts.Watermark.empty() && S.MaxTime && !writeWatermark(Opts.Watermark, *S.MaxTime))
     return usage("cannot write the watermark `" + Opts.Watermark + "`");
-  return emit(S, Opts.Format);
+  return emit(S, Opts.Format, Policy->name());
 }
 
 CommandRegistration Registration("audit", [](CLI::App &App) {
@@ -247,7 +250,7 @@ CommandRegistration Registration("audit", [](CLI::App &App) {
                   "Event files (JSONL or CSV, plain or .gz), directories, or - for stdin");
   Cmd->add_option("--map", Opts->MapFile, "The mapping from event fields to the request");
   Cmd->add_option("--format", Opts->Format,
-                  "text, json (the summary), or jsonl (one line per violation)");
+                  "text, json (the summary), jsonl (one line per violation), or html (a page)");
   Cmd->add_option("--samples", Opts->Samples, "Samples kept per violated rule and gap reason");
   Cmd->add_option("--since", Opts->Since, "Audit only events after this time");
   Cmd->add_option("--watermark", Opts->Watermark,

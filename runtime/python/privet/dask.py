@@ -111,7 +111,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("policy")
     ap.add_argument("inputs", nargs="+")
     ap.add_argument("--map", required=True)
-    ap.add_argument("--format", default="text", choices=["text", "json"])
+    ap.add_argument("--format", default="text", choices=["text", "json", "html"])
     ap.add_argument("--samples", type=int, default=10)
     ap.add_argument("--now")
     ap.add_argument("--since")

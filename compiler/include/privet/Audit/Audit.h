@@ -172,6 +172,9 @@ std::string formatTime(int64_t Epoch);
 
 /// The report as text, for a terminal.
 void renderText(const Summary &S, llvm::raw_ostream &OS);
+/// The summary as one self-contained HTML page (privet report's frame and stylesheet), titled
+/// with the policy's name when given.
+void renderHtml(const Summary &S, llvm::raw_ostream &OS, llvm::StringRef PolicyName = {});
 
 } // namespace privet::audit
 
