@@ -464,6 +464,16 @@ TEST(Validation, VocabulariesAttributesObligations) {
   C.Combinations[0].UnderFirst[0] = 2;
   EXPECT_EQ(loadError(C), "invalid artifact: combination 0 has a bad membership flag");
   C = samplePolicy();
+  C.Combinations[0].UnderResult.pop_back();
+  EXPECT_EQ(loadError(C), "invalid artifact: combination 0 does not cover every data category");
+  C = samplePolicy();
+  C.Combinations[0].UnderResult[6] = 0;
+  EXPECT_EQ(loadError(C), "invalid artifact: combination 0 does not place its result under itself");
+  C = samplePolicy();
+  C.Combinations[0].TreatedAs = true; // email_address is not under profile
+  EXPECT_EQ(loadError(C), "invalid artifact: combination 0 treats data as a category its second "
+                          "part is not under");
+  C = samplePolicy();
   C.Enums[0].Values = {};
   EXPECT_EQ(loadError(C), "invalid artifact: enum 0 has no values");
 }
