@@ -252,10 +252,17 @@ TEST(Artifact, EveryByteFlipIsRejected) {
 
 TEST(Artifact, WrongVersionAndMagic) {
   std::string Bytes = serializeArtifact(samplePolicy());
-  std::string V4 = Bytes;
-  patch<uint32_t>(V4, offsetof(format::FileHeader, FormatVersion), 4);
-  EXPECT_EQ(loadError(V4), "unsupported artifact format version 4 (this runtime reads version "
-                           "3): rebuild the policy with a matching `privet build`");
+  std::string Next = Bytes;
+  patch<uint32_t>(Next, offsetof(format::FileHeader, FormatVersion), format::Version + 1);
+  EXPECT_EQ(loadError(Next), "unsupported artifact format version " +
+                                 std::to_string(format::Version + 1) +
+                                 " (this runtime reads version " + std::to_string(format::Version) +
+                                 "): rebuild the policy with a matching `privet build`");
+  // Version 3 had no combination kinds: a version-3 file is refused, not misread.
+  std::string V3 = Bytes;
+  patch<uint32_t>(V3, offsetof(format::FileHeader, FormatVersion), 3);
+  EXPECT_EQ(loadError(V3), "unsupported artifact format version 3 (this runtime reads version "
+                           "4): rebuild the policy with a matching `privet build`");
   std::string Text = "policy sample;\n";
   EXPECT_EQ(loadError(Text), "not a privet artifact (bad magic number)");
   std::string Short = Bytes.substr(0, 20);
