@@ -56,6 +56,7 @@ vocabProp
   | ROLE qualName              # roleProp
   | LOCATED IN qualName        # locatedProp
   | UNDER CONTRACT             # contractProp
+  | LIMITS qualName            # limitsProp
   ;
 
 qualNameList : qualName (',' qualName)* ;
@@ -74,7 +75,7 @@ typeRef : qualName ;
 // Rules
 // ---------------------------------------------------------------------------------------------
 
-combineDecl : COMBINE first=qualName WITH second=qualName AS result=qualName ';' ;
+combineDecl : COMBINE first=qualName WITH second=qualName treated=TREATED? AS result=qualName ';' ;
 
 ruleDecl
   : (label=ident ':')? effect pattern condition* obligations? (exceptBlock | ';')
@@ -159,7 +160,7 @@ ident
   | POLICY | MODULE | VERSION | EFFECTIVE | IMPORT | AS
   | ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | OBLIGATION
   | OBLIGATIONS | ROLE | LOCATED | CONTRACT | ENUM | ATTRIBUTE | COMBINE | REQUIRE | NEVER
-  | ALWAYS | TEST | EXPECT | ERROR | GIVEN | BY
+  | ALWAYS | TEST | EXPECT | ERROR | GIVEN | BY | LIMITS | TREATED
   ;
 
 // ---------------------------------------------------------------------------------------------
@@ -209,6 +210,8 @@ CONTRACT : 'contract' ;
 ENUM : 'enum' ;
 ATTRIBUTE : 'attribute' ;
 COMBINE : 'combine' ;
+TREATED : 'treated' ;
+LIMITS : 'limits' ;
 REQUIRE : 'require' ;
 NEVER : 'never' ;
 ALWAYS : 'always' ;

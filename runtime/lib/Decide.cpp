@@ -725,37 +725,67 @@ bool decideByMeet(const CompiledPolicy::Impl &I, const uint32_t *Classes, const 
   return false;
 }
 
-/// The data set after applying combination rules until nothing changes.
+/// Whether Set holds a category under R's first part and a different one under its second.
+bool fires(const CompiledPolicy::Impl &I, const CombinationRecord &R,
+           const std::vector<uint32_t> &Set) {
+  const uint8_t *First = I.Flags + R.UnderFirst.Offset;
+  const uint8_t *Second = I.Flags + R.UnderSecond.Offset;
+  for (uint32_t A : Set) {
+    if (!First[A])
+      continue;
+    for (uint32_t B : Set)
+      if (B != A && Second[B])
+        return true;
+  }
+  return false;
+}
+
+/// The data set after applying `as` combinations until nothing changes, then dropping, all at
+/// once, the parts every firing `treated as` combination governs as its result (unless that
+/// would leave nothing).
 void combine(const CompiledPolicy::Impl &I, std::vector<uint32_t> &Set) {
   std::sort(Set.begin(), Set.end());
   Set.erase(std::unique(Set.begin(), Set.end()), Set.end());
   bool Changed = true;
+  bool AnyTreated = false;
   while (Changed) {
     Changed = false;
     for (uint32_t C = 0; C < I.NumCombinations; ++C) {
       const CombinationRecord &R = I.Combinations[C];
+      if (R.Kind != 0) {
+        AnyTreated = true;
+        continue;
+      }
       if (std::binary_search(Set.begin(), Set.end(), R.Result))
         continue;
-      const uint8_t *First = I.Flags + R.UnderFirst.Offset;
-      const uint8_t *Second = I.Flags + R.UnderSecond.Offset;
-      bool Applies = false;
-      for (uint32_t A : Set) {
-        if (!First[A])
-          continue;
-        for (uint32_t B : Set)
-          if (B != A && Second[B]) {
-            Applies = true;
-            break;
-          }
-        if (Applies)
-          break;
-      }
-      if (Applies) {
+      if (fires(I, R, Set)) {
         Set.insert(std::upper_bound(Set.begin(), Set.end(), R.Result), R.Result);
         Changed = true;
       }
     }
   }
+  if (!AnyTreated)
+    return;
+  std::vector<uint8_t> Drop(Set.size(), 0);
+  bool AnyDrop = false;
+  for (uint32_t C = 0; C < I.NumCombinations; ++C) {
+    const CombinationRecord &R = I.Combinations[C];
+    if (R.Kind != 1 || !fires(I, R, Set))
+      continue;
+    const uint8_t *First = I.Flags + R.UnderFirst.Offset;
+    const uint8_t *Result = I.Flags + R.UnderResult.Offset;
+    for (size_t K = 0; K < Set.size(); ++K)
+      if (First[Set[K]] && !Result[Set[K]])
+        Drop[K] = 1, AnyDrop = true;
+  }
+  if (!AnyDrop)
+    return;
+  std::vector<uint32_t> Kept;
+  for (size_t K = 0; K < Set.size(); ++K)
+    if (!Drop[K])
+      Kept.push_back(Set[K]);
+  if (!Kept.empty())
+    Set = std::move(Kept);
 }
 
 /// Decides, into Out, one data category whose walk stopped short of a terminal (Missing and
@@ -932,7 +962,7 @@ std::string CompiledPolicy::explain(const Request &Req) const {
     Given.erase(std::unique(Given.begin(), Given.end()), Given.end());
     std::vector<uint32_t> Set = Given;
     combine(*I, Set);
-    if (Set.size() > Given.size()) {
+    if (Set != Given) {
       Out += "data after combination rules:";
       for (size_t K = 0; K < Set.size(); ++K)
         Out += (K ? ", " : " ") + std::string(valueName(Dim::Data, Set[K]));

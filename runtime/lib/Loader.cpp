@@ -546,7 +546,9 @@ Status Validator::rulesAndCombinations() {
     auto What = [&] { return std::string("combination " + std::to_string(N)); };
     if (R.Result >= NumData)
       return bad(What() + " has a bad result category");
-    for (ListRef L : {R.UnderFirst, R.UnderSecond}) {
+    if (R.Kind > 1)
+      return bad(What() + " has a bad kind");
+    for (ListRef L : {R.UnderFirst, R.UnderSecond, R.UnderResult}) {
       if (L.Size != NumData)
         return bad(What() + " does not cover every data category");
       PRIVET_TRY(checkList(L, I.NumFlags, What));
@@ -554,6 +556,15 @@ Status Validator::rulesAndCombinations() {
         if (I.Flags[L.Offset + V] > 1)
           return bad(What() + " has a bad membership flag");
     }
+    // Sema guarantees the second category is at or under the result of a `treated as`, and that
+    // the result is at or under itself; the evaluator relies on neither, but a file that breaks
+    // them was not written by the compiler.
+    if (!I.Flags[R.UnderResult.Offset + R.Result])
+      return bad(What() + " does not place its result under itself");
+    if (R.Kind == 1)
+      for (uint32_t V = 0; V < NumData; ++V)
+        if (I.Flags[R.UnderSecond.Offset + V] && !I.Flags[R.UnderResult.Offset + V])
+          return bad(What() + " treats data as a category its second part is not under");
   }
   return Status::success();
 }

@@ -272,8 +272,10 @@ void Serializer::decisions() {
   for (const CombinationEntry &E : C.Combinations) {
     CombinationRecord R{};
     R.Result = E.Result;
+    R.Kind = E.TreatedAs ? 1 : 0;
     R.UnderFirst = W.byteList(E.UnderFirst);
     R.UnderSecond = W.byteList(E.UnderSecond);
+    R.UnderResult = W.byteList(E.UnderResult);
     Combinations.push_back(R);
   }
   for (const Terminal &T : C.Terminals) {

@@ -167,7 +167,9 @@ static uint32_t addRule(Draw &G, Policy &P, bool IsAllow, uint32_t Parent, unsig
     for (unsigned I = 0; I < N; ++I) {
       ObligationRef O;
       O.Obligation = G.below(P.Obligations.Nodes.size());
-      if (P.Obligations.Nodes[O.Obligation].ParamKind)
+      if (P.Obligations.Nodes[O.Obligation].LimitsAttr != NoIndex)
+        O.Arg = int64_t(G.below(11)); // the range the conditions compare durations in
+      else if (P.Obligations.Nodes[O.Obligation].ParamKind)
         O.Arg = int64_t(G.below(3)) * 86400;
       Obls.push_back(O);
     }
@@ -224,9 +226,16 @@ Policy randomPolicy(std::mt19937_64 &Rng) {
                                                    : int64_t(G.below(11));
     P.Attributes.push_back(Attr);
   }
+  // Sometimes the duration obligation is a retention limit (`limits`) on a duration attribute.
+  for (uint32_t A = 0; A < P.Attributes.size(); ++A)
+    if (P.Attributes[A].Kind == AttrKind::Duration && G.chance(0.6)) {
+      P.Obligations.Nodes[1].LimitsAttr = A;
+      break;
+    }
   unsigned NumRules = 1 + G.below(6);
   for (unsigned R = 0; R < NumRules; ++R)
     addRule(G, P, G.chance(0.65), NoIndex, 1);
+  P.addRetentionExceptions();
   const Vocabulary &Data = P.vocab(Dimension::Data);
   unsigned NumComb = G.chance(0.4) ? 1 + G.below(2) : 0;
   for (unsigned C = 0; C < NumComb; ++C) {
@@ -234,6 +243,14 @@ Policy randomPolicy(std::mt19937_64 &Rng) {
     Comb.First = G.below(Data.Nodes.size());
     Comb.Second = G.below(Data.Nodes.size());
     Comb.Result = G.below(Data.Nodes.size());
+    if (G.chance(0.5)) {
+      // `treated as`: the result is the second part or a node above it.
+      Comb.TreatedAs = true;
+      Comb.Result = Comb.Second;
+      while (!Data.Nodes[Comb.Result].Parents.empty() && G.chance(0.5))
+        Comb.Result =
+            Data.Nodes[Comb.Result].Parents[G.below(Data.Nodes[Comb.Result].Parents.size())];
+    }
     P.Combinations.push_back(Comb);
   }
   return P;
@@ -381,8 +398,8 @@ std::string describePolicy(const Policy &P) {
       Print(R, 0);
   for (const Combination &C : P.Combinations) {
     const Vocabulary &V = P.vocab(Dimension::Data);
-    OS << "combine " << V.Nodes[C.First].Name << " with " << V.Nodes[C.Second].Name << " as "
-       << V.Nodes[C.Result].Name << "\n";
+    OS << "combine " << V.Nodes[C.First].Name << " with " << V.Nodes[C.Second].Name
+       << (C.TreatedAs ? " treated as " : " as ") << V.Nodes[C.Result].Name << "\n";
   }
   return OS.str();
 }

@@ -179,23 +179,39 @@ std::vector<NodeId> ReferenceEvaluator::combinedCategories(llvm::ArrayRef<NodeId
   std::vector<NodeId> Set(Data.begin(), Data.end());
   std::sort(Set.begin(), Set.end());
   Set.erase(std::unique(Set.begin(), Set.end()), Set.end());
+  auto Fires = [&](const Combination &C) {
+    for (NodeId X : Set)
+      for (NodeId Y : Set)
+        if (X != Y && isAtOrUnder(V, X, C.First) && isAtOrUnder(V, Y, C.Second))
+          return true;
+    return false;
+  };
+  // `as`: add the result until nothing changes.
   bool Changed = true;
   while (Changed) {
     Changed = false;
     for (const Combination &C : P.Combinations) {
-      if (std::find(Set.begin(), Set.end(), C.Result) != Set.end())
+      if (C.TreatedAs || std::find(Set.begin(), Set.end(), C.Result) != Set.end())
         continue;
-      bool Fires = false;
-      for (NodeId X : Set)
-        for (NodeId Y : Set)
-          if (X != Y && isAtOrUnder(V, X, C.First) && isAtOrUnder(V, Y, C.Second))
-            Fires = true;
-      if (Fires) {
+      if (Fires(C)) {
         Set.push_back(C.Result);
         Changed = true;
       }
     }
   }
+  // `treated as`: on the closed set, every firing combination marks its first-parts that are
+  // not under its result; the marked ones go together, unless that would empty the set.
+  std::vector<NodeId> Kept;
+  for (NodeId X : Set) {
+    bool Governed = false;
+    for (const Combination &C : P.Combinations)
+      if (C.TreatedAs && isAtOrUnder(V, X, C.First) && !isAtOrUnder(V, X, C.Result) && Fires(C))
+        Governed = true;
+    if (!Governed)
+      Kept.push_back(X);
+  }
+  if (!Kept.empty())
+    Set = std::move(Kept);
   std::sort(Set.begin(), Set.end());
   return Set;
 }

@@ -176,6 +176,8 @@ private:
       else
         OS << " under contract";
     }
+    if (N.Limits)
+      OS << " limits " << N.Limits->str();
     OS << "\n";
     ++Depth;
     for (const auto &C : N.Children)
@@ -221,8 +223,8 @@ private:
       }
       OS << "\n";
     } else if (const auto *C = dyn_cast<CombineDecl>(&D)) {
-      line() << "combine " << C->First.str() << " with " << C->Second.str() << " as "
-             << C->Result.str() << "\n";
+      line() << "combine " << C->First.str() << " with " << C->Second.str()
+             << (C->TreatedAs ? " treated as " : " as ") << C->Result.str() << "\n";
     } else if (const auto *R = dyn_cast<RuleDecl>(&D)) {
       rule(*R);
     } else if (const auto *Q = dyn_cast<RequireDecl>(&D)) {

@@ -7,6 +7,8 @@
 #include "fmt/format.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 using namespace privet;
 using namespace privet::analysis;
@@ -32,6 +34,7 @@ public:
     checkUnprocessedData();
     checkLegalBasis();
     checkInvariants();
+    checkRetentionConflicts();
     // Over its budget the set diagram answers "empty" to everything: the findings (and their
     // absence) mean nothing, so they are replaced by the one error that says so.
     if (M.failed()) {
@@ -71,7 +74,9 @@ private:
   /// A finding on a rule: reported unless the rule lives in a library file or suppresses it.
   Finding *addOnRule(diag::Kind K, uint32_t Rl, std::vector<std::string> Args) {
     const Rule &X = P.Rules[Rl];
-    if (!reportable(X.Location) || suppressed(X, K))
+    // A retention exception is implied by its parent's obligation: that it never applies (the
+    // parent's condition already bounds the age) or is covered elsewhere is no finding.
+    if (!reportable(X.Location) || suppressed(X, K) || X.RetentionOf)
       return nullptr;
     return &add(K, X.Location, std::move(Args));
   }
@@ -476,6 +481,78 @@ private:
         break;
       }
     }
+  }
+
+  // ---- Two retention periods on one allowed request -------------------------------------
+
+  void checkRetentionConflicts() {
+    const Vocabulary &Obl = P.Obligations;
+    std::map<NodeId, std::set<int64_t>> Periods;
+    for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl)
+      if (P.Rules[Rl].IsAllow && !Dead[Rl])
+        for (const ObligationRef &O : R.effectiveObligations(Rl))
+          if (O.Arg && O.Obligation < Obl.Nodes.size() &&
+              Obl.Nodes[O.Obligation].LimitsAttr != NoIndex)
+            Periods[O.Obligation].insert(*O.Arg);
+    for (auto It = Periods.begin(); It != Periods.end(); ++It) {
+      const NodeId O = It->first;
+      const std::vector<int64_t> Args(It->second.begin(), It->second.end());
+      for (size_t I = 0; I < Args.size(); ++I)
+        for (size_t J = I + 1; J < Args.size(); ++J)
+          reportRetentionConflict(ObligationRef{O, Args[I], {}}, ObligationRef{O, Args[J], {}});
+    }
+  }
+
+  void reportRetentionConflict(const ObligationRef &Short, const ObligationRef &Long) {
+    Mdd::Ref Both = M.conj(R.carrying([&](const ObligationRef &H) { return H == Short; }),
+                           R.carrying([&](const ObligationRef &H) { return H == Long; }));
+    if (Both == Mdd::False)
+      return;
+    std::optional<std::vector<uint32_t>> Point = M.pick(Both, S.preferredPoint());
+    if (!Point)
+      return;
+    PointDecision D = R.decide(*Point);
+    auto Carries = [&](uint32_t Rl, const ObligationRef &Want) {
+      const std::vector<ObligationRef> &Eff = R.effectiveObligations(Rl);
+      return std::find(Eff.begin(), Eff.end(), Want) != Eff.end();
+    };
+    auto Own = [&](uint32_t Rl, const ObligationRef &Want) {
+      const std::vector<ObligationRef> &Os = P.Rules[Rl].Obligations;
+      return std::find(Os.begin(), Os.end(), Want) != Os.end();
+    };
+    // Two deciding rules with different periods conflict. Within one rule and the allow rules
+    // enclosing it, a nested period shorter than an enclosing one is a deliberate narrowing; a
+    // nested one as long or longer (or two on one rule) can never be reached, which conflicts.
+    std::optional<uint32_t> ShortRule, LongRule;
+    for (uint32_t A : D.Rules)
+      for (uint32_t B : D.Rules)
+        if (!ShortRule && A != B && Carries(A, Short) && Carries(B, Long))
+          ShortRule = A, LongRule = B;
+    for (uint32_t Rl : D.Rules) {
+      std::optional<uint32_t> SeenLong;
+      for (uint32_t X = Rl; X != NoIndex && !ShortRule; X = P.Rules[X].Parent) {
+        if (!SeenLong && Own(X, Long))
+          SeenLong = X;
+        if (SeenLong && Own(X, Short))
+          ShortRule = X, LongRule = *SeenLong;
+      }
+    }
+    if (!ShortRule || !LongRule)
+      return;
+    auto Name = [&](const ObligationRef &O) {
+      return P.Obligations.Nodes[O.Obligation].Name + "(" + domain::formatDuration(*O.Arg) + ")";
+    };
+    Request Req = pointToRequest(S, 0, *Point);
+    Finding *F =
+        addOnRule(diag::conflicting_retention, *LongRule,
+                  {describeRequest(P, Req), "`" + Name(Short) + "`", "`" + Name(Long) + "`"});
+    if (!F)
+      return;
+    note(*F, P.Rules[*LongRule].Location,
+         fmt::format("{} {} carries {}", ruleKind(*LongRule), ruleRef(*LongRule), Name(Long)));
+    note(*F, P.Rules[*ShortRule].Location,
+         fmt::format("{} {} carries {}, which is enforced", ruleKind(*ShortRule),
+                     ruleRef(*ShortRule), Name(Short)));
   }
 
   void reportViolation(const Invariant &I, Mdd::Ref Violations, diag::Kind K,

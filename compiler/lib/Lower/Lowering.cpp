@@ -167,10 +167,13 @@ static void lowerRulesAndCombinations(const Policy &P, rt::ArtifactContents &A) 
   for (const Combination &C : P.Combinations) {
     rt::CombinationEntry E;
     E.Result = C.Result;
-    std::vector<int8_t> MemoFirst(Data.Nodes.size(), -1), MemoSecond(Data.Nodes.size(), -1);
+    E.TreatedAs = C.TreatedAs;
+    std::vector<int8_t> MemoFirst(Data.Nodes.size(), -1), MemoSecond(Data.Nodes.size(), -1),
+        MemoResult(Data.Nodes.size(), -1);
     for (NodeId N = 0; N < Data.Nodes.size(); ++N) {
       E.UnderFirst.push_back(isAtOrUnder(Data, N, C.First, MemoFirst));
       E.UnderSecond.push_back(isAtOrUnder(Data, N, C.Second, MemoSecond));
+      E.UnderResult.push_back(isAtOrUnder(Data, N, C.Result, MemoResult));
     }
     A.Combinations.push_back(std::move(E));
   }

@@ -97,6 +97,8 @@ void resolvePending(Context &Ctx) {
         Ctx.P.Obligations.Nodes[PN.Id].ParamEnum = T->second;
       }
     }
+    if (N.Limits && PN.Slot != ObligationSlot)
+      Ctx.Diags.report(diag::limits_misplaced, N.LimitsRange, N.Name, kindWithArticle(PN.Slot));
     for (const auto &Prop : N.Props) {
       static const char *const Spelling[] = {"role", "located in", "under contract"};
       if (PN.Slot != unsigned(Dimension::Recipient)) {
@@ -116,6 +118,35 @@ void resolvePending(Context &Ctx) {
         Ctx.P.vocab(Dimension::Recipient).Nodes[PN.Id].LocatedIn = *R;
       }
     }
+  }
+}
+
+void resolveLimits(Context &Ctx) {
+  for (const PendingNode &PN : Ctx.Pending) {
+    const ast::VocabNode &N = *PN.Node;
+    if (!N.Limits || PN.Slot != ObligationSlot)
+      continue;
+    VocabNode &Node = Ctx.P.Obligations.Nodes[PN.Id];
+    if (!N.Param) {
+      Ctx.Diags.report(diag::limits_needs_duration, N.LimitsRange, N.Name, "no argument")
+          .help("declare it as `" + N.Name + "(duration)`");
+      continue;
+    }
+    if (Node.ParamKind && *Node.ParamKind != AttrKind::Duration) {
+      Ctx.Diags.report(diag::limits_needs_duration, N.LimitsRange, N.Name,
+                       "a `" + shortTypeName(Ctx, *Node.ParamKind, Node.ParamEnum) + "` argument");
+      continue;
+    }
+    auto S = resolve(Ctx, PN.Module, *N.Limits, {Symbol::Attribute});
+    if (!S || S->K != Symbol::Attribute || Ctx.UntypedAttributes.count(S->Index) || !Node.ParamKind)
+      continue;
+    const Attribute &A = Ctx.P.Attributes[S->Index];
+    if (A.Kind != AttrKind::Duration) {
+      Ctx.Diags.report(diag::limits_not_duration, N.Limits->Range, A.Name,
+                       shortTypeName(Ctx, A.Kind, A.Enum));
+      continue;
+    }
+    Node.LimitsAttr = S->Index;
   }
 }
 

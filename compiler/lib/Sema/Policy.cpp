@@ -29,6 +29,67 @@ std::optional<NodeId> Vocabulary::lookup(llvm::StringRef Name) const {
   return std::nullopt;
 }
 
+bool Vocabulary::isAtOrUnder(NodeId N, NodeId Ancestor) const {
+  std::vector<NodeId> Work{N};
+  std::vector<bool> Seen(Nodes.size(), false);
+  while (!Work.empty()) {
+    NodeId X = Work.back();
+    Work.pop_back();
+    if (X == Ancestor)
+      return true;
+    if (X >= Nodes.size() || Seen[X])
+      continue;
+    Seen[X] = true;
+    for (NodeId Up : Nodes[X].Parents)
+      Work.push_back(Up);
+  }
+  return false;
+}
+
+void Policy::addRetentionExceptions() {
+  const size_t Written = Rules.size();
+  for (uint32_t R = 0; R < Written; ++R) {
+    if (!Rules[R].IsAllow || Rules[R].RetentionOf)
+      continue;
+    unsigned K = 0;
+    const std::vector<ObligationRef> Os = Rules[R].Obligations;
+    for (const ObligationRef &O : Os) {
+      if (!O.Arg || O.Obligation >= Obligations.Nodes.size())
+        continue;
+      const VocabNode &Node = Obligations.Nodes[O.Obligation];
+      if (Node.LimitsAttr >= Attributes.size())
+        continue;
+      const Attribute &A = Attributes[Node.LimitsAttr];
+      llvm::StringRef Short = llvm::StringRef(Node.Name).rsplit('.').second;
+      if (Short.empty())
+        Short = Node.Name;
+      Rule X;
+      X.IsAllow = false;
+      X.Parent = R;
+      X.Module = Rules[R].Module;
+      X.Location = O.Location.Line ? O.Location : Rules[R].Location;
+      X.Id = Rules[R].Id + "." + Short.str() + (K ? "." + std::to_string(K + 1) : "");
+      ++K;
+      X.Named = false;
+      Cond C;
+      C.K = Cond::Compare;
+      C.Attr = Node.LimitsAttr;
+      C.Op = CmpOp::Gt;
+      C.Value = *O.Arg;
+      C.Location = X.Location;
+      X.Condition = C;
+      std::string Limit = Node.Name + "(" + domain::formatDuration(*O.Arg) + ")";
+      X.SourceText = "deny when " + A.Name + " > " + domain::formatDuration(*O.Arg) +
+                     "  // retention limit " + Limit + " of `" + Rules[R].Id + "`";
+      X.Sources = Node.Sources;
+      X.RetentionOf = O;
+      uint32_t Index = Rules.size();
+      Rules.push_back(std::move(X));
+      Rules[R].Exceptions.push_back(Index);
+    }
+  }
+}
+
 std::optional<uint32_t> Policy::findAttribute(llvm::StringRef Name) const {
   for (uint32_t I = 0; I < Attributes.size(); ++I)
     if (Attributes[I].Name == Name)

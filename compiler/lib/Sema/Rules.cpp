@@ -77,8 +77,17 @@ void checkBodies(Context &Ctx, uint32_t M) {
       auto A = resolveNode(Ctx, M, C->First, Data);
       auto B = resolveNode(Ctx, M, C->Second, Data);
       auto R = resolveNode(Ctx, M, C->Result, Data);
-      if (A && B && R)
-        Ctx.P.Combinations.push_back({*A, *B, *R, locOf(Ctx, M, D->Range), M});
+      if (A && B && R) {
+        // `treated as C` replaces the A-parts by the request's C-parts, so the B-part must be
+        // one of those: otherwise a combined request could be decided without its B-part.
+        const Vocabulary &V = Ctx.P.vocab(Dimension::Data);
+        if (C->TreatedAs && !V.isAtOrUnder(*B, *R))
+          Ctx.Diags
+              .report(diag::treated_as_not_above, C->Result.Range, V.Nodes[*R].Name,
+                      V.Nodes[*B].Name)
+              .help("name `" + V.Nodes[*B].Name + "` or a category above it after `treated as`");
+        Ctx.P.Combinations.push_back({*A, *B, *R, locOf(Ctx, M, D->Range), M, C->TreatedAs});
+      }
     } else if (const auto *Q = dyn_cast<ast::RequireDecl>(D.get())) {
       invariant(Ctx, M, *Q);
     }

@@ -72,10 +72,12 @@ std::optional<Policy> checkModules(std::vector<ParsedModule> Modules, Diagnostic
   resolvePending(Ctx);
   for (uint32_t M = 0; M < NumModules; ++M)
     resolveAttributes(Ctx, M);
+  resolveLimits(Ctx);
   breakCycles(Ctx);
   Ctx.P.closeHierarchies();
   for (uint32_t M = 0; M < NumModules; ++M)
     checkBodies(Ctx, M);
+  Ctx.P.addRetentionExceptions();
   for (uint32_t M = 0; M < NumModules; ++M)
     checkTests(Ctx, M);
   finishUnknownModules(Ctx);

@@ -215,6 +215,8 @@ void declareNode(Context &Ctx, uint32_t M, unsigned Slot, const ast::VocabNode &
                  std::optional<NodeId> Enclosing);
 void resolvePending(Context &Ctx);
 void resolveAttributes(Context &Ctx, uint32_t M);
+/// `limits A` on obligations: A must be a duration attribute and the obligation take a duration.
+void resolveLimits(Context &Ctx);
 /// Reports each cycle in each hierarchy once and removes the edge closing it, so the
 /// hierarchies are DAGs afterwards.
 void breakCycles(Context &Ctx);

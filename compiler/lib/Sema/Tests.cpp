@@ -87,6 +87,12 @@ std::optional<uint32_t> ruleByLabel(Context &Ctx, uint32_t M, const ast::QualNam
   if (Q.isQualified()) {
     std::string Qualifier = join(ArrayRef<std::string>(Q.Parts).drop_back(), ".");
     auto It = Ctx.Mods[M].Imports.find(Qualifier);
+    // A retention exception has no label of its own: it is named by its id,
+    // `keep_orders.retain_for`, which reads like a qualified name.
+    if (It == Ctx.Mods[M].Imports.end())
+      if (auto R = Ctx.P.findRule(Ctx.Mods[M].Prefix + Q.str());
+          R && Ctx.P.Rules[*R].RetentionOf && Ctx.P.Rules[*R].Module == M)
+        return *R;
     if (It == Ctx.Mods[M].Imports.end()) {
       reportUnknownModule(Ctx, M, Q, Qualifier);
       return std::nullopt;

@@ -210,6 +210,11 @@ private:
           N.Parents.push_back(qualName(Q));
         continue;
       }
+      if (auto *Limits = dynamic_cast<PrivetParser::LimitsPropContext *>(P)) {
+        N.Limits = qualName(Limits->qualName());
+        N.LimitsRange = Map.range(P);
+        continue;
+      }
       ast::RecipientProp Prop;
       Prop.Range = Map.range(P);
       if (auto *Role = dynamic_cast<PrivetParser::RolePropContext *>(P)) {
@@ -261,6 +266,7 @@ private:
     D->First = qualName(Ctx->first);
     D->Second = qualName(Ctx->second);
     D->Result = qualName(Ctx->result);
+    D->TreatedAs = Ctx->treated != nullptr;
     return D;
   }
 

@@ -49,7 +49,7 @@ namespace format {
 
 /// PNG-style: a non-ASCII first byte, and CR LF / ^Z / LF to detect text-mode mangling.
 constexpr char Magic[8] = {'\x89', 'P', 'V', 'C', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t Version = 3;
+constexpr uint32_t Version = 4; ///< 4: combinations carry a kind (`treated as`).
 /// Upper bound on any count, so sizes computed from counts cannot overflow 64 bits.
 constexpr uint64_t MaxCount = 0x7fffffffu;
 
@@ -187,11 +187,12 @@ static_assert(sizeof(RuleRecord) == 72, "");
 
 struct CombinationRecord {
   uint32_t Result; ///< A data value id.
-  uint32_t Reserved;
+  uint32_t Kind;   ///< 0: `as` (adds Result); 1: `treated as` (drops the First-parts not under it).
   ListRef UnderFirst;  ///< Bytes; one 0/1 flag per data value.
   ListRef UnderSecond; ///< Bytes; one 0/1 flag per data value.
+  ListRef UnderResult; ///< Bytes; one 0/1 flag per data value.
 };
-static_assert(sizeof(CombinationRecord) == 24, "");
+static_assert(sizeof(CombinationRecord) == 32, "");
 
 struct TerminalRecord {
   uint32_t Allow; ///< 0 or 1.

@@ -145,10 +145,14 @@ struct Node {
 
 /// `combine First with Second as Result`, over data value ids. UnderFirst/UnderSecond have one
 /// entry per data value: whether that value is at or under First / Second.
+/// TreatedAs: `combine First with Second treated as Result`; UnderResult: whether each data value
+/// is at or under Result.
 struct CombinationEntry {
   uint32_t Result = 0;
+  bool TreatedAs = false;
   std::vector<uint8_t> UnderFirst;
   std::vector<uint8_t> UnderSecond;
+  std::vector<uint8_t> UnderResult;
 };
 
 struct ArtifactContents {

@@ -252,10 +252,17 @@ TEST(Artifact, EveryByteFlipIsRejected) {
 
 TEST(Artifact, WrongVersionAndMagic) {
   std::string Bytes = serializeArtifact(samplePolicy());
-  std::string V4 = Bytes;
-  patch<uint32_t>(V4, offsetof(format::FileHeader, FormatVersion), 4);
-  EXPECT_EQ(loadError(V4), "unsupported artifact format version 4 (this runtime reads version "
-                           "3): rebuild the policy with a matching `privet build`");
+  std::string Next = Bytes;
+  patch<uint32_t>(Next, offsetof(format::FileHeader, FormatVersion), format::Version + 1);
+  EXPECT_EQ(loadError(Next), "unsupported artifact format version " +
+                                 std::to_string(format::Version + 1) +
+                                 " (this runtime reads version " + std::to_string(format::Version) +
+                                 "): rebuild the policy with a matching `privet build`");
+  // Version 3 had no combination kinds: a version-3 file is refused, not misread.
+  std::string V3 = Bytes;
+  patch<uint32_t>(V3, offsetof(format::FileHeader, FormatVersion), 3);
+  EXPECT_EQ(loadError(V3), "unsupported artifact format version 3 (this runtime reads version "
+                           "4): rebuild the policy with a matching `privet build`");
   std::string Text = "policy sample;\n";
   EXPECT_EQ(loadError(Text), "not a privet artifact (bad magic number)");
   std::string Short = Bytes.substr(0, 20);
@@ -463,6 +470,16 @@ TEST(Validation, VocabulariesAttributesObligations) {
   C = samplePolicy();
   C.Combinations[0].UnderFirst[0] = 2;
   EXPECT_EQ(loadError(C), "invalid artifact: combination 0 has a bad membership flag");
+  C = samplePolicy();
+  C.Combinations[0].UnderResult.pop_back();
+  EXPECT_EQ(loadError(C), "invalid artifact: combination 0 does not cover every data category");
+  C = samplePolicy();
+  C.Combinations[0].UnderResult[6] = 0;
+  EXPECT_EQ(loadError(C), "invalid artifact: combination 0 does not place its result under itself");
+  C = samplePolicy();
+  C.Combinations[0].TreatedAs = true; // email_address is not under profile
+  EXPECT_EQ(loadError(C), "invalid artifact: combination 0 treats data as a category its second "
+                          "part is not under");
   C = samplePolicy();
   C.Enums[0].Values = {};
   EXPECT_EQ(loadError(C), "invalid artifact: enum 0 has no values");

@@ -137,6 +137,7 @@ inline ArtifactContents samplePolicy() {
   Comb.Result = Profile;
   Comb.UnderFirst = {0, 0, 0, 0, 0, 1, 0};  // ip_address
   Comb.UnderSecond = {0, 0, 0, 1, 0, 0, 0}; // email_address
+  Comb.UnderResult = {0, 0, 0, 0, 0, 0, 1}; // profile
   C.Combinations = {Comb};
 
   auto Term = [](bool Allow, std::vector<uint32_t> Rules, std::vector<uint32_t> Obls) {

@@ -83,6 +83,8 @@ struct VocabNode {
   std::string Title;
   std::vector<QualName> Parents; ///< `: a, b`
   std::vector<RecipientProp> Props;
+  std::optional<QualName> Limits; ///< Obligations: `limits data_age`.
+  llvm::SMRange LimitsRange;
   std::vector<VocabNode> Children;
   llvm::SMRange Range;
 };
@@ -247,6 +249,7 @@ class CombineDecl : public Decl {
 public:
   CombineDecl() : Decl(DK_Combine) {}
   QualName First, Second, Result;
+  bool TreatedAs = false; ///< `treated as C` rather than `as C`.
   static bool classof(const Decl *D) { return D->getKind() == DK_Combine; }
 };
 

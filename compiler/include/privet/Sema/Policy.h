@@ -83,6 +83,10 @@ struct VocabNode {
   // (`retain_for(duration)`).
   std::optional<AttrKind> ParamKind;
   uint32_t ParamEnum = NoIndex; ///< With ParamKind == Enum: index into Policy::Enums.
+  /// `retain_for(duration) limits data_age`: a duration attribute (index into
+  /// Policy::Attributes) that an allow carrying this obligation with argument D bounds: where
+  /// the attribute exceeds D, the allow's implicit retention exception denies.
+  uint32_t LimitsAttr = NoIndex;
 };
 
 /// The closed hierarchy of one kind of vocabulary. Leaves are the nodes without children, numbered
@@ -96,6 +100,8 @@ struct Vocabulary {
   bool empty() const { return Nodes.empty(); }
   unsigned numLeaves() const { return Leaves.size(); }
   std::optional<NodeId> lookup(llvm::StringRef Name) const;
+  /// Whether N is Ancestor or reaches it through parents.
+  bool isAtOrUnder(NodeId N, NodeId Ancestor) const;
 };
 
 struct EnumType {
@@ -187,18 +193,24 @@ struct Rule {
   std::string SourceText; ///< The rule as written, for explanations.
   Loc Location;
   uint32_t Module = 0;
+  /// For the deny exception a retention limit implies (`limits`): the obligation instance of
+  /// the parent that it enforces. Empty for every rule written in the source.
+  std::optional<ObligationRef> RetentionOf;
 
   bool isTopLevel() const { return Parent == NoIndex; }
 };
 
 /// `combine A with B as C;`: a request carrying a category under A and another under B is also
-/// treated as carrying C.
+/// treated as carrying C. `combine A with B treated as C;` (TreatedAs; B is at or under C): in
+/// such a request, the categories under A and not under C are governed as the request's
+/// categories under C, i.e. they are dropped from the set the request is decided for.
 struct Combination {
   NodeId First = 0;
   NodeId Second = 0;
   NodeId Result = 0;
   Loc Location;
   uint32_t Module = 0;
+  bool TreatedAs = false;
 };
 
 struct Invariant {
@@ -281,6 +293,10 @@ struct Policy {
   /// Recomputes Leaves, LeafOf and Covers of every vocabulary from Parents/Children. Sema calls it
   /// once; generators call it after building the hierarchy by hand.
   void closeHierarchies();
+  /// Gives every allow rule carrying an obligation instance o(D), where o `limits` attribute A,
+  /// a deny exception `deny when A > D` (Rule::RetentionOf), appended after all other rules.
+  /// Sema calls it once the rules are built; so does the random-policy generator.
+  void addRetentionExceptions();
 };
 
 } // namespace privet
