@@ -100,7 +100,26 @@ scopeClause
 
 scopeList : scopeItem (',' scopeItem)* ;
 
-scopeItem : NOT? qualName ;
+// `not (a, b)` is "neither a nor b"; `recipients where ...` is the set of recipients whose declared
+// facts satisfy the expression (only after `to`).
+scopeItem
+  : NOT? qualName
+  | NOT '(' qualName (',' qualName)* ')'
+  | RECIPIENTS WHERE factExpr
+  ;
+
+factExpr : factAnd (OR factAnd)* ;
+
+factAnd : factNot (AND factNot)* ;
+
+factNot : NOT factNot | factAtom ;
+
+factAtom
+  : ROLE qualName              # roleFact
+  | LOCATED IN qualName        # locatedFact
+  | UNDER CONTRACT             # contractFact
+  | '(' factExpr ')'           # parenFact
+  ;
 
 condition : kw=(WHEN | UNLESS) expr ;
 
@@ -159,8 +178,8 @@ ident
   : IDENT
   | POLICY | MODULE | VERSION | EFFECTIVE | IMPORT | AS
   | ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | OBLIGATION
-  | OBLIGATIONS | ROLE | LOCATED | CONTRACT | ENUM | ATTRIBUTE | COMBINE | REQUIRE | NEVER
-  | ALWAYS | TEST | EXPECT | ERROR | GIVEN | BY | LIMITS | TREATED
+  | OBLIGATIONS | ROLE | LOCATED | CONTRACT | RECIPIENTS | WHERE | ENUM | ATTRIBUTE | COMBINE
+  | TREATED | LIMITS | REQUIRE | NEVER | ALWAYS | TEST | EXPECT | ERROR | GIVEN | BY
   ;
 
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +226,8 @@ OBLIGATIONS : 'obligations' ;
 ROLE : 'role' ;
 LOCATED : 'located' ;
 CONTRACT : 'contract' ;
+RECIPIENTS : 'recipients' ;
+WHERE : 'where' ;
 ENUM : 'enum' ;
 ATTRIBUTE : 'attribute' ;
 COMBINE : 'combine' ;

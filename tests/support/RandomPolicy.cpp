@@ -132,6 +132,26 @@ static Cond randomCond(Draw &G, const Policy &P, unsigned Depth) {
   return C;
 }
 
+static RecipientFacts randomFacts(Draw &G, const Policy &P, unsigned Depth) {
+  RecipientFacts F;
+  if (Depth > 0 && G.chance(0.4)) {
+    unsigned K = G.below(3);
+    F.K = K == 0 ? RecipientFacts::Not : K == 1 ? RecipientFacts::And : RecipientFacts::Or;
+    F.Ops.push_back(randomFacts(G, P, Depth - 1));
+    if (F.K != RecipientFacts::Not)
+      F.Ops.push_back(randomFacts(G, P, Depth - 1));
+    return F;
+  }
+  const Vocabulary &Regions = P.vocab(Dimension::Region);
+  unsigned K = G.below(Regions.empty() ? 2 : 3);
+  F.K = K == 0 ? RecipientFacts::Contract : K == 1 ? RecipientFacts::Role : RecipientFacts::Located;
+  if (F.K == RecipientFacts::Role)
+    F.Node = G.below(P.vocab(Dimension::Recipient).Nodes.size());
+  else if (F.K == RecipientFacts::Located)
+    F.Node = G.below(Regions.Nodes.size());
+  return F;
+}
+
 static Scope randomScope(Draw &G, const Policy &P) {
   Scope S;
   for (unsigned D = 0; D < NumDimensions; ++D) {
@@ -140,11 +160,44 @@ static Scope randomScope(Draw &G, const Policy &P) {
       continue;
     unsigned Items = 1 + G.below(2);
     for (unsigned I = 0; I < Items; ++I) {
+      if (!S.Dims[D])
+        S.Dims[D] = llvm::BitVector(V.numLeaves());
+      // `recipients where ...`: the set is computed by Sema's function; the reference
+      // evaluator decides membership from the facts itself.
+      if (D == unsigned(Dimension::Recipient) && G.chance(0.3)) {
+        RecipientFacts F = randomFacts(G, P, 2);
+        *S.Dims[D] |= P.recipientsWhere(F);
+        S.Where.push_back(std::move(F));
+        continue;
+      }
+      // `not (a, b)`: neither a nor b.
+      if (G.chance(0.15)) {
+        std::vector<NodeId> Group{NodeId(G.below(V.Nodes.size())), NodeId(G.below(V.Nodes.size()))};
+        llvm::BitVector Covered(V.numLeaves());
+        for (NodeId N : Group)
+          Covered |= V.Covers[N];
+        Covered.flip();
+        *S.Dims[D] |= Covered;
+        S.Neither[D].push_back(std::move(Group));
+        continue;
+      }
       NodeId N = G.below(V.Nodes.size());
       addScopeItem(S, V, D, N, G.chance(0.2));
     }
   }
   return S;
+}
+
+/// Recipient facts: some recipients under contract, some located in a region; the nodes under
+/// them inherit both.
+static void randomRecipientFacts(Draw &G, Policy &P) {
+  Vocabulary &Recipients = P.vocab(Dimension::Recipient);
+  const Vocabulary &Regions = P.vocab(Dimension::Region);
+  for (VocabNode &N : Recipients.Nodes) {
+    N.UnderContract = G.chance(0.3);
+    if (!Regions.empty() && G.chance(0.4))
+      N.LocatedIn = G.below(Regions.Nodes.size());
+  }
 }
 
 static uint32_t addRule(Draw &G, Policy &P, bool IsAllow, uint32_t Parent, unsigned Depth) {
@@ -200,6 +253,7 @@ Policy randomPolicy(std::mt19937_64 &Rng) {
     if (Present)
       randomVocabulary(G, P.Vocab[D], std::string(DimensionKeys[D].substr(0, 3)), D == 1 ? 7 : 4);
   }
+  randomRecipientFacts(G, P);
   // Obligations: a plain one, one with a duration argument, and a parent of both.
   for (const char *Name : {"notify", "retain_for", "duties"}) {
     VocabNode N;
@@ -345,6 +399,27 @@ static std::string condText(const Policy &P, const Cond &C) {
   return "?";
 }
 
+static std::string factsText(const Policy &P, const RecipientFacts &F) {
+  switch (F.K) {
+  case RecipientFacts::Role:
+    return "role " + P.vocab(Dimension::Recipient).Nodes[F.Node].Name;
+  case RecipientFacts::Located:
+    return "located in " + P.vocab(Dimension::Region).Nodes[F.Node].Name;
+  case RecipientFacts::Contract:
+    return "under contract";
+  case RecipientFacts::Not:
+    return "not " + factsText(P, F.Ops[0]);
+  case RecipientFacts::And:
+  case RecipientFacts::Or: {
+    std::string S = "(";
+    for (size_t I = 0; I < F.Ops.size(); ++I)
+      S += (I ? (F.K == RecipientFacts::And ? " and " : " or ") : "") + factsText(P, F.Ops[I]);
+    return S + ")";
+  }
+  }
+  return "";
+}
+
 std::string describePolicy(const Policy &P) {
   std::ostringstream OS;
   for (unsigned D = 0; D < NumDimensions; ++D) {
@@ -354,6 +429,10 @@ std::string describePolicy(const Policy &P) {
     OS << DimensionKeys[D] << ":";
     for (const VocabNode &N : V.Nodes) {
       OS << " " << N.Name;
+      if (N.UnderContract)
+        OS << "[contract]";
+      if (N.LocatedIn)
+        OS << "[in " << P.vocab(Dimension::Region).Nodes[*N.LocatedIn].Name << "]";
       if (!N.Parents.empty()) {
         OS << "<";
         for (size_t I = 0; I < N.Parents.size(); ++I)
@@ -380,6 +459,15 @@ std::string describePolicy(const Policy &P) {
         auto [N, Neg] = R.S.Written[D][I];
         OS << (I ? "," : "") << (Neg ? "not " : "") << P.Vocab[D].Nodes[N].Name;
       }
+      for (const auto &Group : R.S.Neither[D]) {
+        OS << ",not (";
+        for (size_t I = 0; I < Group.size(); ++I)
+          OS << (I ? "," : "") << P.Vocab[D].Nodes[Group[I]].Name;
+        OS << ")";
+      }
+      if (D == unsigned(Dimension::Recipient))
+        for (const RecipientFacts &F : R.S.Where)
+          OS << ",recipients where " << factsText(P, F);
       OS << "]";
     }
     if (R.Condition)

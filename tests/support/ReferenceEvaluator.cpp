@@ -83,13 +83,101 @@ static std::optional<Outcome> combine(const std::vector<Outcome> &Outcomes) {
   return Result;
 }
 
+// Recipient facts as docs/language.md states them, one recipient at a time: a node's facts are
+// its own declarations, else those of the nodes above it.
+static bool refUnderContract(const Vocabulary &V, NodeId N) {
+  if (V.Nodes[N].UnderContract)
+    return true;
+  for (NodeId Parent : V.Nodes[N].Parents)
+    if (refUnderContract(V, Parent))
+      return true;
+  return false;
+}
+
+/// The region leaves the recipient may be located in; empty when no location is declared.
+static void refLocation(const Policy &P, NodeId N, std::vector<bool> &Out) {
+  const VocabNode &Node = P.vocab(Dimension::Recipient).Nodes[N];
+  if (Node.LocatedIn) {
+    const Vocabulary &Regions = P.vocab(Dimension::Region);
+    for (LeafIndex L = 0; L < Regions.numLeaves(); ++L)
+      if (Regions.Covers[*Node.LocatedIn].test(L))
+        Out[L] = true;
+    return;
+  }
+  for (NodeId Parent : Node.Parents)
+    refLocation(P, Parent, Out);
+}
+
+static bool refFactsHold(const Policy &P, const RecipientFacts &F, NodeId Leaf) {
+  const Vocabulary &V = P.vocab(Dimension::Recipient);
+  switch (F.K) {
+  case RecipientFacts::Role:
+    return V.Covers[F.Node].test(V.LeafOf[Leaf]);
+  case RecipientFacts::Contract:
+    return refUnderContract(V, Leaf);
+  case RecipientFacts::Located: {
+    const Vocabulary &Regions = P.vocab(Dimension::Region);
+    std::vector<bool> Where(Regions.numLeaves(), false);
+    refLocation(P, Leaf, Where);
+    bool Known = false;
+    for (LeafIndex L = 0; L < Where.size(); ++L) {
+      if (!Where[L])
+        continue;
+      Known = true;
+      if (!Regions.Covers[F.Node].test(L))
+        return false;
+    }
+    return Known;
+  }
+  case RecipientFacts::Not:
+    return !refFactsHold(P, F.Ops[0], Leaf);
+  case RecipientFacts::And:
+    for (const RecipientFacts &Op : F.Ops)
+      if (!refFactsHold(P, Op, Leaf))
+        return false;
+    return true;
+  case RecipientFacts::Or:
+    for (const RecipientFacts &Op : F.Ops)
+      if (refFactsHold(P, Op, Leaf))
+        return true;
+    return false;
+  }
+  return false;
+}
+
+/// Whether leaf L of dimension D is in the list as written: a list is the union of its items;
+/// `x` is the leaves under x, `not x` the others, `not (a, b)` those under neither, `recipients
+/// where F` the recipients whose facts satisfy F. A scope built without written items (by hand)
+/// is read from its leaf sets.
+static bool inList(const Policy &P, const Scope &S, unsigned D, LeafIndex L) {
+  const Vocabulary &V = P.Vocab[D];
+  bool IsRecipients = D == unsigned(Dimension::Recipient);
+  if (S.Written[D].empty() && S.Neither[D].empty() && (!IsRecipients || S.Where.empty()))
+    return L < S.Dims[D]->size() && S.Dims[D]->test(L);
+  for (auto [N, Negated] : S.Written[D])
+    if (V.Covers[N].test(L) != Negated)
+      return true;
+  for (const auto &Group : S.Neither[D]) {
+    bool Under = false;
+    for (NodeId N : Group)
+      Under = Under || V.Covers[N].test(L);
+    if (!Under)
+      return true;
+  }
+  if (IsRecipients)
+    for (const RecipientFacts &F : S.Where)
+      if (refFactsHold(P, F, V.Leaves[L]))
+        return true;
+  return false;
+}
+
 static bool inScope(const Policy &P, const Rule &R,
                     const std::array<LeafIndex, NumDimensions> &Leaves) {
   for (unsigned D = 0; D < NumDimensions; ++D) {
     const auto &Set = R.S.Dims[D];
     if (!Set || P.Vocab[D].empty())
       continue;
-    if (Leaves[D] >= Set->size() || !Set->test(Leaves[D]))
+    if (Leaves[D] >= Set->size() || !inList(P, R.S, D, Leaves[D]))
       return false;
   }
   return true;

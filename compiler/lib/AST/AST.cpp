@@ -127,9 +127,51 @@ private:
     for (const auto &C : P.Clauses) {
       OS << " " << Parts[C.P] << "[";
       ListSeparator LS(", ");
-      for (const auto &I : C.Items)
-        OS << LS << (I.Negated ? "not " : "") << I.Name.str();
+      for (const auto &I : C.Items) {
+        OS << LS;
+        if (I.K == ScopeItem::Where) {
+          OS << "recipients where ";
+          facts(*I.Facts);
+        } else if (I.K == ScopeItem::Neither) {
+          OS << "not (";
+          ListSeparator Names(", ");
+          for (const auto &N : I.More)
+            OS << Names << N.str();
+          OS << ")";
+        } else {
+          OS << (I.Negated ? "not " : "") << I.Name.str();
+        }
+      }
       OS << "]";
+    }
+  }
+
+  void facts(const FactExpr &F) {
+    switch (F.K) {
+    case FactExpr::Role:
+      OS << "role " << F.Name.str();
+      return;
+    case FactExpr::Located:
+      OS << "located in " << F.Name.str();
+      return;
+    case FactExpr::Contract:
+      OS << "under contract";
+      return;
+    case FactExpr::Not:
+      OS << "not ";
+      facts(F.Ops[0]);
+      return;
+    case FactExpr::And:
+    case FactExpr::Or: {
+      OS << "(";
+      ListSeparator LS(F.K == FactExpr::And ? " and " : " or ");
+      for (const auto &Op : F.Ops) {
+        OS << LS;
+        facts(Op);
+      }
+      OS << ")";
+      return;
+    }
     }
   }
 

@@ -30,6 +30,8 @@ public:
     checkSuppressions();
     checkReachability();
     checkRedundancy();
+    checkCoveringLists();
+    checkRepeatedGuards();
     checkUnused();
     checkUnprocessedData();
     checkLegalBasis();
@@ -275,12 +277,122 @@ private:
     }
   }
 
+  // ---- Lists that cover a whole dimension (`for not a, not b`) ---------------------------
+
+  /// The dimensions of S whose written list has two or more items, at least one negated, and
+  /// covers every leaf: the union of complements that reads like "neither".
+  void coveringLists(const Scope &Sc, const std::function<void(unsigned)> &Report) {
+    for (unsigned D = 0; D != NumDimensions; ++D) {
+      const auto &Bits = Sc.Dims[D];
+      if (!Bits || Bits->size() == 0 || !Bits->all())
+        continue;
+      size_t Items = Sc.Written[D].size() + Sc.Neither[D].size();
+      bool Negated = !Sc.Neither[D].empty() ||
+                     llvm::any_of(Sc.Written[D], [](const auto &W) { return W.second; });
+      if (Items >= 2 && Negated)
+        Report(D);
+    }
+  }
+
+  std::string coveringHint(const Scope &Sc, unsigned D) const {
+    const Vocabulary &V = P.Vocab[D];
+    std::vector<std::string> Names;
+    for (auto [N, Negated] : Sc.Written[D])
+      if (Negated && N < V.Nodes.size())
+        Names.push_back(V.Nodes[N].Name);
+    if (Names.size() < 2)
+      return "the items together leave nothing out";
+    std::string List;
+    for (const auto &N : Names)
+      List += (List.empty() ? "" : ", ") + N;
+    std::string Spelled;
+    for (const auto &N : Names)
+      Spelled += (Spelled.empty() ? "not " : ", not ") + N;
+    return fmt::format("`{}` is \"not one of them\", not \"none of them\"; write `not ({})`",
+                       Spelled, List);
+  }
+
+  void checkCoveringLists() {
+    for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
+      const Rule &X = P.Rules[Rl];
+      coveringLists(X.S, [&](unsigned D) {
+        addOnRule(diag::list_covers_dimension, Rl,
+                  {dimensionName(Dimension(D)).str(), ruleKind(Rl), X.Id,
+                   std::string(domain::DimensionNouns[D]), coveringHint(X.S, D)});
+      });
+    }
+    for (const Invariant &I : P.Invariants) {
+      if (!reportable(I.Location))
+        continue;
+      coveringLists(I.S, [&](unsigned D) {
+        add(diag::list_covers_dimension, I.Location,
+            {dimensionName(Dimension(D)).str(), "invariant", I.Id,
+             std::string(domain::DimensionNouns[D]), coveringHint(I.S, D)});
+      });
+    }
+  }
+
+  // ---- Exceptions that repeat their rule's condition -------------------------------------
+
+  static bool sameCond(const Cond &A, const Cond &B) {
+    if (A.K != B.K || A.Attr != B.Attr || A.Op != B.Op || A.Value != B.Value || A.Set != B.Set ||
+        A.Ops.size() != B.Ops.size())
+      return false;
+    for (size_t I = 0; I != A.Ops.size(); ++I)
+      if (!sameCond(A.Ops[I], B.Ops[I]))
+        return false;
+    return true;
+  }
+
+  /// Whether E is the whole of C or one of its top-level `and` parts.
+  static bool repeats(const Cond &E, const Cond &C) {
+    if (sameCond(E, C))
+      return true;
+    if (C.K == Cond::And)
+      return llvm::any_of(C.Ops, [&](const Cond &Op) { return repeats(E, Op); });
+    return false;
+  }
+
+  void checkRepeatedGuards() {
+    for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
+      const Rule &X = P.Rules[Rl];
+      if (X.isTopLevel() || !X.Condition || X.Condition->K == Cond::True)
+        continue;
+      // The exception's whole condition is the condition of the rule or of an enclosing rule,
+      // or one of its `and` parts.
+      for (uint32_t A = X.Parent; A != NoIndex; A = P.Rules[A].Parent) {
+        const Rule &Anc = P.Rules[A];
+        if (!Anc.Condition)
+          continue;
+        if (!repeats(*X.Condition, *Anc.Condition))
+          continue;
+        if (Finding *F = addOnRule(diag::exception_repeats_guard, Rl, {X.Id, Anc.Id}))
+          note(*F, Anc.Location, fmt::format("{} {} is declared here", ruleKind(A), ruleRef(A)));
+        break;
+      }
+    }
+  }
+
   // ---- Unused declarations ---------------------------------------------------------------
 
   void mentionScope(const Scope &Sc) {
     for (unsigned D = 0; D != NumDimensions; ++D)
       for (auto [N, Negated] : Sc.Written[D])
         mention(D, N);
+    for (unsigned D = 0; D != NumDimensions; ++D)
+      for (const auto &Group : Sc.Neither[D])
+        for (NodeId N : Group)
+          mention(D, N);
+    for (const RecipientFacts &F : Sc.Where)
+      mentionFacts(F);
+  }
+  void mentionFacts(const RecipientFacts &F) {
+    if (F.K == RecipientFacts::Role)
+      mention(unsigned(Dimension::Recipient), F.Node);
+    else if (F.K == RecipientFacts::Located)
+      mention(unsigned(Dimension::Region), F.Node);
+    for (const RecipientFacts &Op : F.Ops)
+      mentionFacts(Op);
   }
   void mention(unsigned D, NodeId N) {
     if (N < Mentioned[D].size())
@@ -560,9 +672,19 @@ private:
     if (Violations == Mdd::False)
       return;
     std::optional<std::vector<uint32_t>> Point = M.pick(Violations, S.preferredPoint());
-    Request Req = pointToRequest(S, 0, *Point);
+    // Only what the violation depends on, and the parts the invariant names: every request
+    // that agrees with the printed parts violates the invariant, whatever the others are.
+    std::vector<bool> Keep(M.numVars(), false);
+    for (unsigned D = 0; D != NumDimensions; ++D)
+      if (I.S.Dims[D] && S.dimVar(Dimension(D)) < Keep.size())
+        Keep[S.dimVar(Dimension(D))] = true;
+    std::vector<bool> Free = freeVariables(S, M, Violations, *Point, Keep);
+    Request Req = pointToRequest(S, 0, *Point, Free);
     PointDecision D = R.decide(*Point);
-    std::vector<std::string> Args{I.Id, describeRequest(P, Req)};
+    std::string Text = describeRequest(P, Req);
+    if (!P.Vocab[0].Nodes.empty() && Req.Values[0].empty())
+      Text = Text.empty() ? "any" : "any " + Text;
+    std::vector<std::string> Args{I.Id, Text};
     if (K == diag::invariant_obligation)
       Args.push_back(Obligation);
     // An invariant of a library (the stdlib's GDPR checks) is reported at the user's rule that

@@ -8,8 +8,38 @@
 using namespace privet;
 using namespace privet::analysis;
 
+std::vector<bool> privet::analysis::freeVariables(const RequestSpace &S, Mdd &M, Mdd::Ref Set,
+                                                  llvm::ArrayRef<uint32_t> Point,
+                                                  const std::vector<bool> &Keep) {
+  unsigned N = M.numVars();
+  std::vector<bool> Free(N, false);
+  std::vector<llvm::BitVector> Single(N);
+  for (unsigned V = 0; V != N; ++V) {
+    Single[V] = llvm::BitVector(M.domain(V));
+    Single[V].set(Point[V]);
+  }
+  std::vector<unsigned> Order;
+  for (unsigned V = NumDimensions; V < N; ++V)
+    Order.push_back(V);
+  for (unsigned D = NumDimensions; D-- > 0;)
+    if (S.dimVar(Dimension(D)) < N)
+      Order.push_back(S.dimVar(Dimension(D)));
+  for (unsigned V : Order) {
+    if (V < Keep.size() && Keep[V])
+      continue;
+    std::vector<const llvm::BitVector *> PerVar(N);
+    for (unsigned W = 0; W != N; ++W)
+      PerVar[W] = Free[W] || W == V ? nullptr : &Single[W];
+    if (M.subset(M.cube(PerVar), Set))
+      Free[V] = true;
+  }
+  return Free;
+}
+
 Request privet::analysis::pointToRequest(const RequestSpace &S, unsigned Which,
-                                         llvm::ArrayRef<uint32_t> Point) {
+                                         llvm::ArrayRef<uint32_t> Point,
+                                         const std::vector<bool> &Free) {
+  auto IsFree = [&](unsigned Var) { return Var < Free.size() && Free[Var]; };
   const PolicyView &V = S.view(Which);
   const Policy &P = V.policy();
   Request R;
@@ -17,12 +47,16 @@ Request privet::analysis::pointToRequest(const RequestSpace &S, unsigned Which,
     Dimension Dim = Dimension(D);
     if (P.Vocab[D].Nodes.empty())
       continue;
+    if (IsFree(S.dimVar(Dim)))
+      continue;
     NodeId N = V.localNode(Dim, Point[S.dimVar(Dim)]);
     if (N != NoIndex)
       R.dim(Dim).push_back(N);
   }
   for (uint32_t A = 0; A != P.Attributes.size(); ++A) {
     uint32_t Shared = V.sharedAttr(A);
+    if (IsFree(S.attrVar(Shared)))
+      continue;
     const AttrDomain &Dom = S.attrs()[Shared];
     int64_t Value = Dom.representative(Point[S.attrVar(Shared)]);
     const Attribute &Attr = P.Attributes[A];

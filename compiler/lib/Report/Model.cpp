@@ -304,9 +304,17 @@ void addWritten(const Context &C, CellBuilder &Cell, Dimension D, uint32_t Rule,
                 llvm::StringRef NoneKey, llvm::StringRef NoneLabel) {
   const Scope &S = *C.Effective[Rule];
   const Vocabulary &V = C.P.vocab(D);
-  if (!S.dim(D) || S.Written[unsigned(D)].empty()) {
+  if (!S.dim(D) || (S.Written[unsigned(D)].empty() && S.Neither[unsigned(D)].empty())) {
     Cell.add(NoneKey, NoneLabel, "", false, Rule);
     return;
+  }
+  for (const auto &Group : S.Neither[unsigned(D)]) {
+    std::string Key = "not (", Label = "Any except ";
+    for (size_t I = 0; I != Group.size(); ++I) {
+      Key += (I ? ", " : "") + V.Nodes[Group[I]].Name;
+      Label += (I ? (I + 1 == Group.size() ? " and " : ", ") : "") + nodeLabel(V.Nodes[Group[I]]);
+    }
+    Cell.add(Key + ")", Label, "", false, Rule);
   }
   for (auto [N, Negated] : S.Written[unsigned(D)]) {
     if (Negated) {

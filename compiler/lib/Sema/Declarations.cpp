@@ -98,7 +98,7 @@ void resolvePending(Context &Ctx) {
       }
     }
     if (N.Limits && PN.Slot != ObligationSlot)
-      Ctx.Diags.report(diag::limits_misplaced, N.LimitsRange, N.Name, kindWithArticle(PN.Slot));
+      Ctx.Diags.report<diag::limits_misplaced>(N.LimitsRange, N.Name, kindWithArticle(PN.Slot));
     for (const auto &Prop : N.Props) {
       static const char *const Spelling[] = {"role", "located in", "under contract"};
       if (PN.Slot != unsigned(Dimension::Recipient)) {
@@ -128,13 +128,14 @@ void resolveLimits(Context &Ctx) {
       continue;
     VocabNode &Node = Ctx.P.Obligations.Nodes[PN.Id];
     if (!N.Param) {
-      Ctx.Diags.report(diag::limits_needs_duration, N.LimitsRange, N.Name, "no argument")
+      Ctx.Diags.report<diag::limits_needs_duration>(N.LimitsRange, N.Name, "no argument")
           .help("declare it as `" + N.Name + "(duration)`");
       continue;
     }
     if (Node.ParamKind && *Node.ParamKind != AttrKind::Duration) {
-      Ctx.Diags.report(diag::limits_needs_duration, N.LimitsRange, N.Name,
-                       "a `" + shortTypeName(Ctx, *Node.ParamKind, Node.ParamEnum) + "` argument");
+      Ctx.Diags.report<diag::limits_needs_duration>(
+          N.LimitsRange, N.Name,
+          "a `" + shortTypeName(Ctx, *Node.ParamKind, Node.ParamEnum) + "` argument");
       continue;
     }
     auto S = resolve(Ctx, PN.Module, *N.Limits, {Symbol::Attribute});
@@ -142,8 +143,8 @@ void resolveLimits(Context &Ctx) {
       continue;
     const Attribute &A = Ctx.P.Attributes[S->Index];
     if (A.Kind != AttrKind::Duration) {
-      Ctx.Diags.report(diag::limits_not_duration, N.Limits->Range, A.Name,
-                       shortTypeName(Ctx, A.Kind, A.Enum));
+      Ctx.Diags.report<diag::limits_not_duration>(N.Limits->Range, A.Name,
+                                                  shortTypeName(Ctx, A.Kind, A.Enum));
       continue;
     }
     Node.LimitsAttr = S->Index;

@@ -6,24 +6,69 @@ using namespace llvm;
 namespace privet::sema {
 
 /// Resolves one scope item, explaining the common slip of naming data first.
-std::optional<NodeId> scopeNode(Context &Ctx, uint32_t M, const ast::ScopeClause &Clause,
-                                const ast::ScopeItem &Item, bool HasDataClause) {
+static std::optional<NodeId> scopeName(Context &Ctx, uint32_t M, const ast::ScopeClause &Clause,
+                                       const ast::QualName &Name, bool HasDataClause) {
   unsigned Slot = unsigned(dimensionOf(Clause.P));
-  auto S = lookup(Ctx, M, Item.Name, {Symbol::Vocab, Slot});
+  auto S = lookup(Ctx, M, Name, {Symbol::Vocab, Slot});
   if (!S)
     return std::nullopt;
   if (S->K == Symbol::Vocab && S->Slot == Slot)
     return S->Index;
-  auto B = Ctx.Diags.report<diag::wrong_kind>(Item.Name.Range, Item.Name.str(), describe(*S),
+  auto B = Ctx.Diags.report<diag::wrong_kind>(Name.Range, Name.str(), describe(*S),
                                               kindWithArticle(Slot));
-  B.note(S->Range, "`" + Item.Name.Parts.back() + "` is declared here");
+  B.note(S->Range, "`" + Name.Parts.back() + "` is declared here");
   if (Clause.P == ast::ScopeClause::Actions && S->K == Symbol::Vocab &&
       S->Slot == unsigned(Dimension::Data) && !HasDataClause)
-    B.help("the first list names actions; write `any " + Item.Name.str() +
+    B.help("the first list names actions; write `any " + Name.str() +
            "` for data under any action");
   else if (S->K == Symbol::Vocab && S->Slot < NumDimensions && S->Slot >= 2)
     B.help("introduce " + std::string(DimPlural[S->Slot]) + " with `" +
            dimensionPreposition(Dimension(S->Slot)).str() + "`");
+  return std::nullopt;
+}
+
+std::optional<NodeId> scopeNode(Context &Ctx, uint32_t M, const ast::ScopeClause &Clause,
+                                const ast::ScopeItem &Item, bool HasDataClause) {
+  return scopeName(Ctx, M, Clause, Item.Name, HasDataClause);
+}
+
+/// Resolves the fact expression of `recipients where`.
+static std::optional<RecipientFacts> recipientFacts(Context &Ctx, uint32_t M,
+                                                    const ast::FactExpr &E) {
+  RecipientFacts F;
+  switch (E.K) {
+  case ast::FactExpr::Role:
+  case ast::FactExpr::Located: {
+    bool Role = E.K == ast::FactExpr::Role;
+    F.K = Role ? RecipientFacts::Role : RecipientFacts::Located;
+    auto N = resolveNode(Ctx, M, E.Name, unsigned(Role ? Dimension::Recipient : Dimension::Region));
+    if (!N)
+      return std::nullopt;
+    F.Node = *N;
+    return F;
+  }
+  case ast::FactExpr::Contract:
+    F.K = RecipientFacts::Contract;
+    return F;
+  case ast::FactExpr::Not:
+  case ast::FactExpr::And:
+  case ast::FactExpr::Or: {
+    F.K = E.K == ast::FactExpr::Not   ? RecipientFacts::Not
+          : E.K == ast::FactExpr::And ? RecipientFacts::And
+                                      : RecipientFacts::Or;
+    bool Ok = true;
+    for (const auto &Op : E.Ops) {
+      auto R = recipientFacts(Ctx, M, Op);
+      if (R)
+        F.Ops.push_back(std::move(*R));
+      else
+        Ok = false;
+    }
+    if (!Ok)
+      return std::nullopt;
+    return F;
+  }
+  }
   return std::nullopt;
 }
 
@@ -46,6 +91,53 @@ bool scope(Context &Ctx, uint32_t M, const ast::Pattern &Pat, Scope &S) {
     const Vocabulary &V = Ctx.P.vocab(D);
     BitVector Bits(V.numLeaves());
     for (const auto &Item : Clause.Items) {
+      if (Item.K == ast::ScopeItem::Where) {
+        if (D != Dimension::Recipient) {
+          Ctx.Diags.report<diag::recipient_set_misplaced>(Item.Range, DimPlural[unsigned(D)])
+              .help("write `to recipients where ...`");
+          Ok = false;
+          continue;
+        }
+        auto F = recipientFacts(Ctx, M, *Item.Facts);
+        if (!F) {
+          Ok = false;
+          continue;
+        }
+        BitVector Covered = Ctx.P.recipientsWhere(*F);
+        // A library's sets (the stdlib's invariants) are empty for many policies: only the
+        // root file's are worth a warning.
+        if (Covered.none() && M == 0)
+          Ctx.Diags.report<diag::empty_recipient_set>(Item.Range)
+              .help("check the `role`, `located in` and `under contract` of the recipients");
+        Bits |= Covered;
+        // The recipients it contains are named for the reports and the unused-name check.
+        for (unsigned L : Covered.set_bits())
+          S.Written[unsigned(D)].push_back({V.Leaves[L], false});
+        S.Where.push_back(std::move(*F));
+        continue;
+      }
+      if (Item.K == ast::ScopeItem::Neither) {
+        BitVector Covered(V.numLeaves());
+        std::vector<NodeId> Group;
+        bool GroupOk = true;
+        for (const auto &Name : Item.More) {
+          auto N = scopeName(Ctx, M, Clause, Name, HasData);
+          if (!N) {
+            GroupOk = false;
+            continue;
+          }
+          Group.push_back(*N);
+          Covered |= V.Covers[*N];
+        }
+        if (!GroupOk) {
+          Ok = false;
+          continue;
+        }
+        Covered.flip();
+        Bits |= Covered;
+        S.Neither[unsigned(D)].push_back(std::move(Group));
+        continue;
+      }
       auto N = scopeNode(Ctx, M, Clause, Item, HasData);
       if (!N) {
         Ok = false;
@@ -66,6 +158,10 @@ bool scope(Context &Ctx, uint32_t M, const ast::Pattern &Pat, Scope &S) {
 bool checkNotEmpty(Context &Ctx, const Scope &S, const ast::Pattern &Pat, const std::string &What) {
   for (unsigned D = 0; D < NumDimensions; ++D) {
     if (!S.Dims[D] || S.Dims[D]->any())
+      continue;
+    // A `recipients where` set depends on the recipients a policy declares: empty, it makes
+    // the rule or invariant cover nothing, which is what it says (W0415 in the policy's file).
+    if (D == unsigned(Dimension::Recipient) && !S.Where.empty())
       continue;
     SMRange Where = Pat.Range;
     for (const auto &C : Pat.Clauses)

@@ -3,6 +3,8 @@
 #include "privet/Domain.h"
 #include "privet/Sema/Condition.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include <algorithm>
 #include <cassert>
 
@@ -168,6 +170,60 @@ void Policy::closeHierarchies() {
   for (auto &V : Vocab)
     closeVocabulary(V);
   closeVocabulary(Obligations);
+}
+
+llvm::BitVector Policy::recipientLocation(NodeId Recipient) const {
+  const VocabNode &N = vocab(Dimension::Recipient).Nodes[Recipient];
+  const Vocabulary &Regions = vocab(Dimension::Region);
+  if (N.LocatedIn)
+    return Regions.Covers[*N.LocatedIn];
+  llvm::BitVector Out(Regions.numLeaves());
+  for (NodeId Parent : N.Parents)
+    Out |= recipientLocation(Parent);
+  return Out;
+}
+
+bool Policy::recipientUnderContract(NodeId Recipient) const {
+  const VocabNode &N = vocab(Dimension::Recipient).Nodes[Recipient];
+  return N.UnderContract ||
+         llvm::any_of(N.Parents, [&](NodeId Parent) { return recipientUnderContract(Parent); });
+}
+
+llvm::BitVector Policy::recipientsWhere(const RecipientFacts &F) const {
+  const Vocabulary &V = vocab(Dimension::Recipient);
+  llvm::BitVector Out(V.numLeaves());
+  switch (F.K) {
+  case RecipientFacts::Role:
+    return V.Covers[F.Node];
+  case RecipientFacts::Contract:
+    for (LeafIndex L = 0; L < V.numLeaves(); ++L)
+      if (recipientUnderContract(V.Leaves[L]))
+        Out.set(L);
+    return Out;
+  case RecipientFacts::Located: {
+    const llvm::BitVector &Within = vocab(Dimension::Region).Covers[F.Node];
+    for (LeafIndex L = 0; L < V.numLeaves(); ++L) {
+      llvm::BitVector Where = recipientLocation(V.Leaves[L]);
+      if (Where.any() && !Where.test(Within))
+        Out.set(L);
+    }
+    return Out;
+  }
+  case RecipientFacts::Not:
+    Out = recipientsWhere(F.Ops[0]);
+    Out.flip();
+    return Out;
+  case RecipientFacts::And:
+    Out.set();
+    for (const auto &Op : F.Ops)
+      Out &= recipientsWhere(Op);
+    return Out;
+  case RecipientFacts::Or:
+    for (const auto &Op : F.Ops)
+      Out |= recipientsWhere(Op);
+    return Out;
+  }
+  return Out;
 }
 
 bool compare(CmpOp Op, int64_t L, int64_t R) {

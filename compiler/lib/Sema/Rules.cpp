@@ -83,8 +83,8 @@ void checkBodies(Context &Ctx, uint32_t M) {
         const Vocabulary &V = Ctx.P.vocab(Dimension::Data);
         if (C->TreatedAs && !V.isAtOrUnder(*B, *R))
           Ctx.Diags
-              .report(diag::treated_as_not_above, C->Result.Range, V.Nodes[*R].Name,
-                      V.Nodes[*B].Name)
+              .report<diag::treated_as_not_above>(C->Result.Range, V.Nodes[*R].Name,
+                                                  V.Nodes[*B].Name)
               .help("name `" + V.Nodes[*B].Name + "` or a category above it after `treated as`");
         Ctx.P.Combinations.push_back({*A, *B, *R, locOf(Ctx, M, D->Range), M, C->TreatedAs});
       }

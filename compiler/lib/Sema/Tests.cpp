@@ -44,6 +44,11 @@ Expectation expectation(Context &Ctx, uint32_t M, const ast::Expectation &X) {
       Ctx.Diags.report<diag::request_several_values>(Clause.Range, kindNoun(unsigned(D)),
                                                      Clause.Items.size());
     for (const auto &Item : Clause.Items) {
+      if (Item.K == ast::ScopeItem::Where) {
+        Ctx.Diags.report<diag::recipient_set_in_request>(Item.Range)
+            .help("name the recipient the request is disclosed to");
+        continue;
+      }
       if (Item.Negated) {
         Ctx.Diags.report<diag::negation_in_request>(Item.Range)
             .help("name the value the request carries");

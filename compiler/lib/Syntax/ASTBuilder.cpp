@@ -339,9 +339,73 @@ private:
     ast::ScopeClause C;
     C.P = Part;
     C.Range = Map.range(Ctx);
-    for (auto *I : Ctx->scopeItem())
-      C.Items.push_back({I->NOT() != nullptr, qualName(I->qualName()), Map.range(I)});
+    for (auto *I : Ctx->scopeItem()) {
+      ast::ScopeItem Item;
+      Item.Range = Map.range(I);
+      if (I->WHERE()) {
+        Item.K = ast::ScopeItem::Where;
+        Item.Facts = factExpr(I->factExpr());
+      } else if (I->getStop()->getText() != ")") {
+        Item.Negated = I->NOT() != nullptr;
+        Item.Name = qualName(I->qualName(0));
+      } else {
+        Item.K = ast::ScopeItem::Neither;
+        Item.Negated = true;
+        for (auto *Q : I->qualName())
+          Item.More.push_back(qualName(Q));
+      }
+      C.Items.push_back(std::move(Item));
+    }
     return C;
+  }
+
+  ast::FactExpr factExpr(PrivetParser::FactExprContext *Ctx) {
+    auto Ands = Ctx->factAnd();
+    if (Ands.size() == 1)
+      return factAnd(Ands[0]);
+    ast::FactExpr E;
+    E.K = ast::FactExpr::Or;
+    E.Range = Map.range(Ctx);
+    for (auto *A : Ands)
+      E.Ops.push_back(factAnd(A));
+    return E;
+  }
+
+  ast::FactExpr factAnd(PrivetParser::FactAndContext *Ctx) {
+    auto Nots = Ctx->factNot();
+    if (Nots.size() == 1)
+      return factNot(Nots[0]);
+    ast::FactExpr E;
+    E.K = ast::FactExpr::And;
+    E.Range = Map.range(Ctx);
+    for (auto *N : Nots)
+      E.Ops.push_back(factNot(N));
+    return E;
+  }
+
+  ast::FactExpr factNot(PrivetParser::FactNotContext *Ctx) {
+    if (Ctx->NOT()) {
+      ast::FactExpr E;
+      E.K = ast::FactExpr::Not;
+      E.Range = Map.range(Ctx);
+      E.Ops.push_back(factNot(Ctx->factNot()));
+      return E;
+    }
+    auto *A = Ctx->factAtom();
+    if (auto *P = dynamic_cast<PrivetParser::ParenFactContext *>(A))
+      return factExpr(P->factExpr());
+    ast::FactExpr E;
+    E.Range = Map.range(A);
+    if (auto *R = dynamic_cast<PrivetParser::RoleFactContext *>(A)) {
+      E.K = ast::FactExpr::Role;
+      E.Name = qualName(R->qualName());
+    } else if (auto *L = dynamic_cast<PrivetParser::LocatedFactContext *>(A)) {
+      E.K = ast::FactExpr::Located;
+      E.Name = qualName(L->qualName());
+    } else {
+      E.K = ast::FactExpr::Contract;
+    }
+    return E;
   }
 
   std::vector<ast::Condition> conditions(const std::vector<PrivetParser::ConditionContext *> &Cs) {

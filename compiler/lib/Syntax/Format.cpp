@@ -327,7 +327,7 @@ private:
       SpaceBefore = false;
     if (S == ":" && !Stmt.IsVocab)
       SpaceBefore = false;
-    if (S == "(" && (Prev.empty() || isNameLike(PrevType)))
+    if (S == "(" && (Prev.empty() || isNameLike(PrevType)) && PrevType != PrivetLexer::WHERE)
       SpaceBefore = false;
     write(S, SpaceBefore);
     Prev = S.str();

@@ -87,6 +87,9 @@ std::string shrinkAndDescribe(Policy P, Request R, const Compiled &Decide) {
         Policy Q = P;
         Q.Rules[Rule].S.Dims[D].reset();
         Q.Rules[Rule].S.Written[D].clear();
+        Q.Rules[Rule].S.Neither[D].clear();
+        if (D == unsigned(Dimension::Recipient))
+          Q.Rules[Rule].S.Where.clear();
         if (Fails(Q, R)) {
           P = std::move(Q);
           Progress = true;

@@ -90,10 +90,24 @@ struct VocabNode {
 };
 
 /// `for x, not y`: one dimension's part of a pattern.
-struct ScopeItem {
-  bool Negated = false;
-  QualName Name;
+/// A condition on the declared facts of a recipient, in `recipients where ...`.
+struct FactExpr {
+  enum Kind : uint8_t { Role, Located, Contract, Not, And, Or };
+  Kind K = Contract;
+  QualName Name; ///< Role: a recipient node; Located: a region node.
+  std::vector<FactExpr> Ops;
   llvm::SMRange Range;
+};
+
+struct ScopeItem {
+  /// `x` or `not x`; `not (a, b)` (neither a nor b); `recipients where F`.
+  enum Kind : uint8_t { Node, Neither, Where };
+  bool Negated = false;
+  QualName Name;              ///< Node: the node.
+  std::vector<QualName> More; ///< Neither: the nodes in the parentheses.
+  std::optional<FactExpr> Facts;
+  llvm::SMRange Range;
+  Kind K = Node;
 };
 
 struct ScopeClause {

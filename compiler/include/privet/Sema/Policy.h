@@ -160,6 +160,21 @@ struct ObligationRef {
   }
 };
 
+/// A condition on a recipient's declared facts (`recipients where ...`), resolved.
+struct RecipientFacts {
+  enum Kind : uint8_t {
+    Role,     ///< Node (a recipient node) is the recipient or one of its ancestors
+    Located,  ///< the recipient's location is known and lies within Node (a region node)
+    Contract, ///< the recipient or one of its ancestors is declared `under contract`
+    Not,      ///< Ops[0]
+    And,      ///< Ops (two or more)
+    Or,       ///< Ops (two or more)
+  };
+  Kind K = Contract;
+  NodeId Node = 0;
+  std::vector<RecipientFacts> Ops;
+};
+
 /// The part of the request space a rule, invariant or expectation talks about. Per dimension,
 /// either any value (nullopt) or a set of leaves (a BitVector over that vocabulary's LeafIndex).
 struct Scope {
@@ -167,6 +182,10 @@ struct Scope {
   /// What the author wrote, per dimension, for messages and summaries: the named nodes, and
   /// whether each was negated (`not x`).
   std::array<std::vector<std::pair<NodeId, bool>>, NumDimensions> Written;
+  /// Items Written cannot spell: `not (a, b)` groups per dimension, and `recipients where`
+  /// sets (recipient dimension). Dims already includes them.
+  std::array<std::vector<std::vector<NodeId>>, NumDimensions> Neither;
+  std::vector<RecipientFacts> Where;
 
   const std::optional<llvm::BitVector> &dim(Dimension D) const { return Dims[unsigned(D)]; }
   std::optional<llvm::BitVector> &dim(Dimension D) { return Dims[unsigned(D)]; }
@@ -297,6 +316,14 @@ struct Policy {
   /// a deny exception `deny when A > D` (Rule::RetentionOf), appended after all other rules.
   /// Sema calls it once the rules are built; so does the random-policy generator.
   void addRetentionExceptions();
+
+  /// The region leaves a recipient node is located in: its own `located in`, or else the union
+  /// of its parents' locations (empty: not known). Needs closed hierarchies.
+  llvm::BitVector recipientLocation(NodeId Recipient) const;
+  /// Whether a recipient node or one of its ancestors is declared `under contract`.
+  bool recipientUnderContract(NodeId Recipient) const;
+  /// The recipient leaves whose facts satisfy F (docs/language.md, "Recipient facts").
+  llvm::BitVector recipientsWhere(const RecipientFacts &F) const;
 };
 
 } // namespace privet
