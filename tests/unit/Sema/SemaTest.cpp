@@ -260,7 +260,7 @@ TEST(Sema, WithinIsIntersectionAndConjunction) {
     return P;
   };
   unsigned Compared = 0;
-  for (int Round = 0; Round < 60; ++Round) {
+  for (int Round = 0; Round < 200; ++Round) {
     std::string WP = Pattern(), WC = Conds[Next(5)];
     std::string IP = Pattern(), IC = Conds[Next(5)];
     std::string Text = std::string(Base) + "within " + WP + " " + WC +
@@ -289,8 +289,9 @@ TEST(Sema, WithinIsIntersectionAndConjunction) {
         Want = I.S.Dims[D];
       }
       EXPECT_EQ(S.S.Dims[D].has_value(), Want.has_value()) << Text;
-      if (S.S.Dims[D] && Want)
+      if (S.S.Dims[D] && Want) {
         EXPECT_EQ(*S.S.Dims[D], *Want) << Text << " dimension " << D;
+      }
     }
     // Attributes: opted_out (bool), consent (enum of 2), age (int).
     for (int64_t Opted = 0; Opted < 2; ++Opted)
