@@ -28,6 +28,7 @@ decl
   | attributeDecl
   | combineDecl
   | requireDecl
+  | withinDecl
   | testDecl
   | ruleDecl
   ;
@@ -156,6 +157,13 @@ requireDecl
   : (label=ident ':')? REQUIRE kind=(NEVER | ALWAYS)? pattern condition* obligations? ';'
   ;
 
+// `within P when C { invariants }`: the invariants inside are about the requests in P for which C
+// holds (a law's territorial or personal scope). Any declaration parses here so that sema can say
+// that only invariants may be scoped.
+withinDecl : WITHIN pattern condition* '{' withinMember* '}' ';'? ;
+
+withinMember : annotation* decl ;
+
 testDecl : TEST name=STRING '{' expectation* '}' ';'? ;
 
 expectation
@@ -179,7 +187,7 @@ ident
   | POLICY | MODULE | VERSION | EFFECTIVE | IMPORT | AS
   | ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | OBLIGATION
   | OBLIGATIONS | ROLE | LOCATED | CONTRACT | RECIPIENTS | WHERE | ENUM | ATTRIBUTE | COMBINE
-  | TREATED | LIMITS | REQUIRE | NEVER | ALWAYS | TEST | EXPECT | ERROR | GIVEN | BY
+  | TREATED | LIMITS | REQUIRE | NEVER | ALWAYS | TEST | EXPECT | ERROR | GIVEN | WITHIN | BY
   ;
 
 // ---------------------------------------------------------------------------------------------
@@ -240,6 +248,7 @@ TEST : 'test' ;
 EXPECT : 'expect' ;
 ERROR : 'error' ;
 GIVEN : 'given' ;
+WITHIN : 'within' ;
 BY : 'by' ;
 
 IDENT : [a-zA-Z_] [a-zA-Z0-9_]* ;

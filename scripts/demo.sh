@@ -28,14 +28,15 @@ q --action taxonomy.collect --data ip_address --subject site_visitors --purpose 
   --basis gdpr.legitimate_interests --context site_automatic --explain
 # §4: newsletters go to people who agreed to receive them, with an unsubscribe link ...
 q --action taxonomy.use --data email_address --subject marketing_contacts \
-  --purpose newsletters_and_offers --basis gdpr.consent --attr gdpr.consent_status=given
+  --purpose newsletters_and_offers --basis gdpr.explicit_consent --context marketing_online \
+  --attr gdpr.consent_status=given
 # §9: ... and stop once they opt out of marketing,
 q --action taxonomy.use --data email_address --subject marketing_contacts \
-  --purpose newsletters_and_offers --basis gdpr.consent --attr gdpr.consent_status=given \
-  --attr gdpr.marketing_opt_out=true
+  --purpose newsletters_and_offers --basis gdpr.explicit_consent --context marketing_online \
+  --attr gdpr.consent_status=given --attr gdpr.marketing_opt_out=true
 # §9: while transactional mail (patches and security fixes) is not subject to the opt-out.
 q --action taxonomy.use --data email_address --subject customers --purpose patches_and_fixes \
-  --basis gdpr.contract --attr gdpr.marketing_opt_out=true
+  --basis gdpr.contract --context portal_registration --attr gdpr.marketing_opt_out=true
 # §5: nothing collected through customer relationships goes to external third parties.
 q --action taxonomy.share --data support_data --subject customers --purpose customer_support \
   --basis gdpr.contract --recipient live_chat_and_helpdesk --context support_tickets \

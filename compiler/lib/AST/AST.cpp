@@ -278,6 +278,15 @@ private:
       conditions(Q->Conditions);
       obligations(Q->Obligations);
       OS << "\n";
+    } else if (const auto *W = dyn_cast<WithinDecl>(&D)) {
+      line() << "within";
+      pattern(W->Pat);
+      conditions(W->Conditions);
+      OS << "\n";
+      ++Depth;
+      for (const auto &Member : W->Members)
+        decl(*Member);
+      --Depth;
     } else if (const auto *T = dyn_cast<TestDecl>(&D)) {
       line() << "test \"" << T->Name << "\"\n";
       ++Depth;

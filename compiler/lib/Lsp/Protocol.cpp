@@ -127,14 +127,14 @@ CompletionContext completionContextAt(llvm::StringRef Text, size_t Offset) {
 
 /// The keywords of grammar/Privet.g4.
 static const char *const Keywords[] = {
-    "allow",     "deny",      "any",    "not",       "and",        "or",          "about",
-    "for",       "under",     "to",     "in",        "from",       "when",        "unless",
-    "with",      "except",    "true",   "false",     "policy",     "module",      "version",
-    "effective", "import",    "as",     "action",    "category",   "subject",     "purpose",
-    "basis",     "recipient", "region", "context",   "obligation", "obligations", "role",
-    "located",   "contract",  "enum",   "attribute", "combine",    "require",     "never",
-    "always",    "test",      "expect", "error",     "given",      "by",          "limits",
-    "treated"};
+    "allow",     "deny",       "any",    "not",       "and",        "or",          "about",
+    "for",       "under",      "to",     "in",        "from",       "when",        "unless",
+    "with",      "except",     "true",   "false",     "policy",     "module",      "version",
+    "effective", "import",     "as",     "action",    "category",   "subject",     "purpose",
+    "basis",     "recipient",  "region", "context",   "obligation", "obligations", "role",
+    "located",   "contract",   "enum",   "attribute", "combine",    "require",     "never",
+    "always",    "test",       "expect", "error",     "given",      "by",          "limits",
+    "treated",   "recipients", "where",  "within"};
 
 llvm::ArrayRef<const char *> keywords() { return Keywords; }
 

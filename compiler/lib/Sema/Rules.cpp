@@ -90,11 +90,82 @@ void checkBodies(Context &Ctx, uint32_t M) {
       }
     } else if (const auto *Q = dyn_cast<ast::RequireDecl>(D.get())) {
       invariant(Ctx, M, *Q);
+    } else if (const auto *W = dyn_cast<ast::WithinDecl>(D.get())) {
+      within(Ctx, M, *W);
     }
   }
 }
 
-void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q) {
+/// What a declaration that is not an invariant is, for E0325.
+static std::string describeMember(const ast::Decl &D) {
+  if (const auto *R = dyn_cast<ast::RuleDecl>(&D))
+    return R->IsAllow ? "an `allow` rule" : "a `deny` rule";
+  if (isa<ast::WithinDecl>(D))
+    return "a nested `within` block";
+  if (isa<ast::TestDecl>(D))
+    return "a test";
+  if (isa<ast::CombineDecl>(D))
+    return "a combination";
+  if (isa<ast::AttributeDecl>(D))
+    return "an attribute";
+  if (isa<ast::EnumDecl>(D))
+    return "an enum";
+  return "a vocabulary declaration";
+}
+
+void within(Context &Ctx, uint32_t M, const ast::WithinDecl &W) {
+  annotations(Ctx, M, W.Annotations, false, "a `within` block");
+  WithinScope Scope;
+  Scope.Decl = &W;
+  bool ScopeOk =
+      scope(Ctx, M, W.Pat, Scope.S) && checkNotEmpty(Ctx, Scope.S, W.Pat, "this `within` scope");
+  bool Ok = true;
+  Scope.Condition = conditions(Ctx, M, W.Conditions, Ok);
+  for (const auto &Member : W.Members) {
+    const auto *Q = dyn_cast<ast::RequireDecl>(Member.get());
+    if (!Q) {
+      Ctx.Diags.report<diag::within_member_not_invariant>(Member->Range, describeMember(*Member))
+          .note(W.KeywordRange, "the `within` block starts here")
+          .help("declare rules, tests and vocabularies outside the block; a rule's own scope "
+                "is its pattern and `when` condition");
+      continue;
+    }
+    // A scope that failed to resolve was reported once; its invariants are checked unscoped
+    // rather than reported again.
+    invariant(Ctx, M, *Q, ScopeOk && Ok ? &Scope : nullptr);
+  }
+}
+
+/// Narrows an invariant's scope to its `within` block's: per dimension, the intersection of the
+/// two sets (a dimension only one of them names keeps that one's set).
+static void intersectWithin(Context &Ctx, Scope &S, const ast::RequireDecl &Q,
+                            const WithinScope &Within, const std::string &What) {
+  for (unsigned D = 0; D < NumDimensions; ++D) {
+    const auto &Outer = Within.S.Dims[D];
+    if (!Outer)
+      continue;
+    for (const auto &W : Within.S.Written[D])
+      S.Written[D].push_back(W);
+    if (!S.Dims[D]) {
+      S.Dims[D] = *Outer;
+      continue;
+    }
+    *S.Dims[D] &= *Outer;
+    if (S.Dims[D]->any())
+      continue;
+    SMRange Where = Q.Pat.Range;
+    for (const auto &C : Q.Pat.Clauses)
+      if (unsigned(dimensionOf(C.P)) == D)
+        Where = C.Range;
+    Ctx.Diags.report<diag::within_scope_disjoint>(Where, What, dimensionName(Dimension(D)))
+        .note(Within.Decl->HeaderRange, "the `within` scope is here")
+        .help("the invariant would hold vacuously; move it out of the block or name " +
+              std::string(DimPlural[D]) + " inside the scope");
+    return;
+  }
+}
+
+void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q, const WithinScope *Within) {
   Invariant Inv;
   Inv.Module = M;
   Inv.Location = locOf(Ctx, M, Q.Range);
@@ -115,11 +186,23 @@ void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q) {
       Ctx.Diags.report<diag::invariant_kind_with_obligations>(
           Q.ObligationsRange, Q.Q == ast::RequireDecl::Never ? "never" : "always");
   }
-  if (scope(Ctx, M, Q.Pat, Inv.S))
-    checkNotEmpty(Ctx, Inv.S, Q.Pat,
-                  Q.Label.empty() ? "this invariant" : "invariant `" + Q.Label + "`");
+  std::string What = Q.Label.empty() ? "this invariant" : "invariant `" + Q.Label + "`";
+  if (scope(Ctx, M, Q.Pat, Inv.S) && checkNotEmpty(Ctx, Inv.S, Q.Pat, What) && Within)
+    intersectWithin(Ctx, Inv.S, Q, *Within, What);
   bool Ok = true;
   Inv.Condition = conditions(Ctx, M, Q.Conditions, Ok);
+  if (Within && Within->Condition) {
+    // The block's condition first: `within C { require P when D }` is `require P when C and D`.
+    Cond Both;
+    Both.K = Cond::And;
+    Both.Location = Within->Condition->Location;
+    Both.Ops.push_back(*Within->Condition);
+    if (Inv.Condition)
+      Both.Ops.push_back(std::move(*Inv.Condition));
+    Inv.Condition = Both.Ops.size() == 1 ? std::move(Both.Ops.front()) : std::move(Both);
+  }
+  if (Within)
+    Inv.Within = Within->Decl->HeaderText.str();
   if (auto Os = obligations(Ctx, M, Q.Obligations, false))
     Inv.Required = std::move(*Os);
   Ctx.P.Invariants.push_back(std::move(Inv));

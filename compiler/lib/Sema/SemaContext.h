@@ -257,7 +257,15 @@ std::string derivedId(Context &Ctx, uint32_t M, SMRange R);
 uint32_t rule(Context &Ctx, uint32_t M, const ast::RuleDecl &R, uint32_t Parent,
               unsigned Position = 0);
 void checkBodies(Context &Ctx, uint32_t M);
-void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q);
+/// The resolved scope of a `within` block, conjoined to each invariant inside it.
+struct WithinScope {
+  Scope S;
+  std::optional<Cond> Condition;
+  const ast::WithinDecl *Decl = nullptr;
+};
+void within(Context &Ctx, uint32_t M, const ast::WithinDecl &W);
+void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q,
+               const WithinScope *Within = nullptr);
 
 // Tests.cpp
 void checkTests(Context &Ctx, uint32_t M);

@@ -165,6 +165,8 @@ private:
       D = combine(C);
     else if (auto *R = Ctx->requireDecl())
       D = require(R);
+    else if (auto *W = Ctx->withinDecl())
+      D = within(W);
     else if (auto *T = Ctx->testDecl())
       D = test(T);
     else if (auto *R = Ctx->ruleDecl())
@@ -529,6 +531,26 @@ private:
     D->Obligations = obligations(Ctx->obligations());
     D->ObligationsRange = Map.range(Ctx->obligations());
     D->SourceText = Map.slice(Map.range(Ctx));
+    return D;
+  }
+
+  ast::WithinDecl *within(PrivetParser::WithinDeclContext *Ctx) {
+    auto *D = new ast::WithinDecl();
+    D->KeywordRange = Map.range(Ctx->WITHIN()->getSymbol());
+    D->Pat = pattern(Ctx->pattern());
+    D->Conditions = conditions(Ctx->condition());
+    SMRange Header = D->KeywordRange;
+    if (!D->Conditions.empty())
+      Header.End = D->Conditions.back().Range.End;
+    else if (!D->Pat.Clauses.empty() || D->Pat.AnyAction)
+      Header.End = D->Pat.Range.End;
+    D->HeaderRange = Header;
+    D->HeaderText = Map.slice(Header);
+    for (auto *Member : Ctx->withinMember())
+      if (auto *Inner = decl(Member->decl())) {
+        Inner->Annotations = annotations(Member->annotation());
+        D->Members.emplace_back(Inner);
+      }
     return D;
   }
 

@@ -61,6 +61,8 @@ static StringRef contextPhrase(antlr4::ParserRuleContext *Ctx) {
       return "rule";
     case PrivetParser::RuleRequireDecl:
       return "invariant";
+    case PrivetParser::RuleWithinDecl:
+      return "`within` block";
     case PrivetParser::RuleExpectation:
       return "expectation";
     case PrivetParser::RuleTestDecl:
@@ -207,7 +209,7 @@ ErrorListener::misspeltKeyword(antlr4::Token *Offending) {
   static const std::vector<std::string> Keywords{
       "allow",     "deny",   "category", "action",     "purpose", "subject",   "basis",
       "recipient", "region", "context",  "obligation", "enum",    "attribute", "combine",
-      "require",   "test",   "import",   "policy",     "module",  "expect"};
+      "require",   "test",   "import",   "policy",     "module",  "expect",    "within"};
   if (!Offending)
     return std::nullopt;
   antlr4::Token *Prev = previous(Offending->getTokenIndex());

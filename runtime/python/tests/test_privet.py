@@ -13,8 +13,11 @@ import privet
 
 PVC = os.environ["PRIVET_TEST_PVC"]
 
+# Explicit consent (§6 "freely given and explicit consent") and a context: data from third-party
+# marketing sources is usable only when the source demonstrated its consents (§4).
 NEWSLETTER = dict(action="taxonomy.use", data=["email_address"], subject="marketing_contacts",
-                  purpose="newsletters_and_offers", basis="gdpr.consent")
+                  purpose="newsletters_and_offers", basis="gdpr.explicit_consent",
+                  context="marketing_online")
 
 
 class SingleRequests(unittest.TestCase):
@@ -65,7 +68,7 @@ class SingleRequests(unittest.TestCase):
     def test_permitted_values(self):
         purposes = self.policy.permitted_values(
             "purpose", action="taxonomy.use", data=["email_address"],
-            subject="marketing_contacts", basis="gdpr.consent",
+            subject="marketing_contacts", basis="gdpr.explicit_consent", context="marketing_online",
             attributes={"gdpr.consent_status": "given"})
         self.assertIn("newsletters_and_offers", purposes)
         for p in purposes:
@@ -92,7 +95,7 @@ class Batches(unittest.TestCase):
         # Random leaves are rarely allowed: mix in the newsletter, with and without opt-out.
         allowed = pd.DataFrame({k: [v[0] if isinstance(v, list) else v] * (rows // 10)
                                 for k, v in NEWSLETTER.items()})
-        allowed["context"] = None
+        allowed["context"] = "marketing_online"
         allowed["gdpr.marketing_opt_out"] = rng.random(rows // 10) < 0.5
         allowed["gdpr.consent_status"] = "given"
         return pd.concat([frame, allowed], ignore_index=True).sample(frac=1, random_state=seed)
@@ -138,7 +141,8 @@ class Batches(unittest.TestCase):
                                ("email_address",)]),
             "subject": pd.Categorical(["marketing_contacts"] * 4),
             "purpose": np.array([target, target, -1, target], dtype=np.int64),
-            "basis": ["gdpr.consent"] * 4,
+            "basis": ["gdpr.explicit_consent"] * 4,
+            "context": ["marketing_online"] * 4,
             "gdpr.consent_status": ["given", "given", "given", np.nan],
         }
         result = self.policy.decide_batch(cols)
@@ -148,7 +152,7 @@ class Batches(unittest.TestCase):
         self.assertEqual(result.obligations()[0], tuple(single.obligations))
         both = self.policy.decide(action="taxonomy.use", data=["email_address", "name"],
                                   subject="marketing_contacts", purpose="newsletters_and_offers",
-                                  basis="gdpr.consent",
+                                  basis="gdpr.explicit_consent", context="marketing_online",
                                   attributes={"gdpr.consent_status": "given"})
         self.assertEqual(result.effect_names()[1], both.effect)
         frame = result.to_frame()

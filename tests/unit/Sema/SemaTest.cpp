@@ -1,5 +1,6 @@
 //===- SemaTest.cpp - The Policy sema builds from source --------------------------------===//
 #include "privet/Frontend/Frontend.h"
+#include "privet/Sema/Condition.h"
 
 #include "llvm/Support/SourceMgr.h"
 
@@ -228,3 +229,81 @@ TEST(Policy, CloseHierarchiesBuildsCoversForGeneratedPolicies) {
 }
 
 } // namespace
+
+// `within P when C { require Q when D }` is `require (P ∩ Q) when C and D`: on random scopes and
+// conditions over the vocabulary above, the scoped invariant's sets are the intersection of the
+// two patterns' sets (each resolved on its own as an unscoped invariant), and its condition holds
+// exactly where both conditions do.
+TEST(Sema, WithinIsIntersectionAndConjunction) {
+  const char *const Parts[][4] = {
+      {"", "use", "share", "not use"},
+      {"", "contact", "not payment", "ip, cookies"},
+      {"", "for marketing", "for not ads", "for support, ads"},
+      {"", "to vendor", "to not host", "to processor"},
+      {"", "in eea", "in not sweden", "in sweden"},
+  };
+  const char *const Conds[] = {"", "when opted_out", "unless opted_out", "when consent == given",
+                               "when age > 3 or opted_out"};
+  uint32_t Seed = 12345;
+  auto Next = [&Seed](unsigned N) {
+    Seed = Seed * 1103515245u + 12345u;
+    return (Seed >> 16) % N;
+  };
+  auto Pattern = [&]() {
+    std::string P;
+    // Actions first, then data, then the prepositional parts.
+    std::string Action = Parts[0][Next(4)];
+    std::string Data = Parts[1][Next(4)];
+    P = Action.empty() ? (Data.empty() ? "" : "any " + Data) : Action + " " + Data;
+    for (unsigned D = 2; D < 5; ++D)
+      P += std::string(" ") + Parts[D][Next(4)];
+    return P;
+  };
+  unsigned Compared = 0;
+  for (int Round = 0; Round < 200; ++Round) {
+    std::string WP = Pattern(), WC = Conds[Next(5)];
+    std::string IP = Pattern(), IC = Conds[Next(5)];
+    std::string Text = std::string(Base) + "within " + WP + " " + WC +
+                       " {\n  scoped: require never " + IP + " " + IC +
+                       ";\n}\nouter: require never " + WP + " " + WC + ";\ninner: require never " +
+                       IP + " " + IC + ";\n";
+    Checked C(Text);
+    if (!C.P) {
+      // Disjoint patterns are E0326 (or an empty set E0303); nothing else may fail.
+      EXPECT_TRUE(C.errors().find("E0326") != std::string::npos ||
+                  C.errors().find("E0303") != std::string::npos)
+          << Text << C.errors();
+      continue;
+    }
+    ASSERT_EQ(C.P->Invariants.size(), 3u) << Text;
+    const Invariant &S = C.P->Invariants[0], &O = C.P->Invariants[1], &I = C.P->Invariants[2];
+    EXPECT_FALSE(S.Within.empty());
+    for (unsigned D = 0; D < NumDimensions; ++D) {
+      std::optional<llvm::BitVector> Want;
+      if (O.S.Dims[D] && I.S.Dims[D]) {
+        Want = *O.S.Dims[D];
+        *Want &= *I.S.Dims[D];
+      } else if (O.S.Dims[D]) {
+        Want = O.S.Dims[D];
+      } else {
+        Want = I.S.Dims[D];
+      }
+      EXPECT_EQ(S.S.Dims[D].has_value(), Want.has_value()) << Text;
+      if (S.S.Dims[D] && Want) {
+        EXPECT_EQ(*S.S.Dims[D], *Want) << Text << " dimension " << D;
+      }
+    }
+    // Attributes: opted_out (bool), consent (enum of 2), age (int).
+    for (int64_t Opted = 0; Opted < 2; ++Opted)
+      for (int64_t Consent = 0; Consent < 2; ++Consent)
+        for (int64_t Age : {0, 3, 4, 10}) {
+          std::vector<int64_t> Values{Opted, Consent, Age};
+          auto Holds = [&](const Invariant &X) {
+            return !X.Condition || evaluateCondition(*X.Condition, Values);
+          };
+          EXPECT_EQ(Holds(S), Holds(O) && Holds(I)) << Text;
+        }
+    ++Compared;
+  }
+  EXPECT_GT(Compared, 20u) << "most random scopes meet";
+}

@@ -214,6 +214,7 @@ public:
     DK_Combine,
     DK_Rule,
     DK_Require,
+    DK_Within,
     DK_Test,
   };
   Kind getKind() const { return K; }
@@ -297,6 +298,20 @@ public:
   llvm::SMRange ObligationsRange;
   llvm::StringRef SourceText;
   static bool classof(const Decl *D) { return D->getKind() == DK_Require; }
+};
+
+/// `within P when C { ... }`: a scope conjoined to every invariant inside it. Members are kept as
+/// written (any declaration parses); sema accepts only invariants.
+class WithinDecl : public Decl {
+public:
+  WithinDecl() : Decl(DK_Within) {}
+  llvm::SMRange KeywordRange;
+  Pattern Pat;
+  std::vector<Condition> Conditions;
+  llvm::SMRange HeaderRange; ///< From `within` to the end of its conditions.
+  llvm::StringRef HeaderText;
+  std::vector<std::unique_ptr<Decl>> Members;
+  static bool classof(const Decl *D) { return D->getKind() == DK_Within; }
 };
 
 struct Assignment {

@@ -246,6 +246,9 @@ struct Invariant {
       Required; ///< For Obliged: each must be met by an obligation at or under it.
   std::vector<std::string> Sources;
   std::string SourceText;
+  /// The header of the `within` block the invariant is in (`within when ccpa.consumer`), or
+  /// empty: its scope and condition are already part of S and Condition.
+  std::string Within;
   Loc Location;
   uint32_t Module = 0;
 };
