@@ -39,7 +39,8 @@ decl
 vocabDecl : vocabKind vocabNode ;
 
 vocabKind
-  : ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | OBLIGATION
+  : ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | ACTOR
+  | OBLIGATION
   ;
 
 vocabNode
@@ -50,7 +51,7 @@ vocabBody : '{' vocabMember* '}' ';'? | ';' ;
 
 vocabMember : annotation* vocabNode ;
 
-// Further parents, and (recipients only) their properties, in any order.
+// Further parents, and (recipients and actors) their properties, in any order.
 vocabProp
   : ':' qualNameList           # parentsProp
   | ROLE qualName              # roleProp
@@ -90,11 +91,12 @@ exceptBlock
 exceptionRule : annotation* ruleDecl ;
 
 // The request space a rule, invariant or expectation talks about. The first bare list names
-// actions (or `any`), the second data categories; the rest are introduced by a preposition.
+// actions (or `any`), the second data categories; the rest are introduced by a preposition
+// (`as` for the actor who performs the processing).
 pattern : (ANY | actions=scopeList)? data=scopeList? scopeClause* ;
 
 scopeClause
-  : kw=(ABOUT | FOR | UNDER | TO | IN | FROM) scopeList
+  : kw=(ABOUT | FOR | UNDER | TO | IN | FROM | AS) scopeList
   ;
 
 scopeList : scopeItem (',' scopeItem)* ;
@@ -133,7 +135,8 @@ value : TRUE | FALSE | INT ident? | STRING | qualName ;
 // ---------------------------------------------------------------------------------------------
 
 requireDecl
-  : (label=ident ':')? REQUIRE kind=(NEVER | ALWAYS)? pattern condition* obligations? ';'
+  : (label=ident ':')? REQUIRE kind=(NEVER | ALWAYS)? pattern condition* obligations?
+    (WITHIN within=qualName)? ';'
   ;
 
 testDecl : TEST name=STRING '{' expectation* '}' ';'? ;
@@ -156,10 +159,10 @@ qualName : ident ('.' ident)* ;
 
 ident
   : IDENT
-  | POLICY | MODULE | VERSION | EFFECTIVE | IMPORT | AS
-  | ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | OBLIGATION
+  | POLICY | MODULE | VERSION | EFFECTIVE | IMPORT
+  | ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | ACTOR | OBLIGATION
   | OBLIGATIONS | ROLE | LOCATED | CONTRACT | ENUM | ATTRIBUTE | COMBINE | REQUIRE | NEVER
-  | ALWAYS | TEST | EXPECT | ERROR | GIVEN | BY
+  | ALWAYS | TEST | EXPECT | ERROR | GIVEN | WITHIN | BY
   ;
 
 // ---------------------------------------------------------------------------------------------
@@ -185,6 +188,9 @@ WITH : 'with' ;
 EXCEPT : 'except' ;
 TRUE : 'true' ;
 FALSE : 'false' ;
+// `as` introduces a pattern's actor, so it cannot be a name (it also ends an import and a
+// combination).
+AS : 'as' ;
 
 // Soft keywords.
 POLICY : 'policy' ;
@@ -192,7 +198,6 @@ MODULE : 'module' ;
 VERSION : 'version' ;
 EFFECTIVE : 'effective' ;
 IMPORT : 'import' ;
-AS : 'as' ;
 ACTION : 'action' ;
 CATEGORY : 'category' ;
 SUBJECT : 'subject' ;
@@ -201,6 +206,7 @@ BASIS : 'basis' ;
 RECIPIENT : 'recipient' ;
 REGION : 'region' ;
 CONTEXT : 'context' ;
+ACTOR : 'actor' ;
 OBLIGATION : 'obligation' ;
 OBLIGATIONS : 'obligations' ;
 ROLE : 'role' ;
@@ -216,6 +222,7 @@ TEST : 'test' ;
 EXPECT : 'expect' ;
 ERROR : 'error' ;
 GIVEN : 'given' ;
+WITHIN : 'within' ;
 BY : 'by' ;
 
 IDENT : [a-zA-Z_] [a-zA-Z0-9_]* ;

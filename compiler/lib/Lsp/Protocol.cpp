@@ -133,7 +133,7 @@ static const char *const Keywords[] = {
     "effective", "import",    "as",     "action",    "category",   "subject",     "purpose",
     "basis",     "recipient", "region", "context",   "obligation", "obligations", "role",
     "located",   "contract",  "enum",   "attribute", "combine",    "require",     "never",
-    "always",    "test",      "expect", "error",     "given",      "by"};
+    "always",    "test",      "expect", "error",     "given",      "by",          "actor"};
 
 llvm::ArrayRef<const char *> keywords() { return Keywords; }
 

@@ -250,10 +250,11 @@ private:
     if (!Stmt.IsRule || !Stmt.Broken || Stmt.ExceptSeen || Parens != 0 || Braces.size() != Depth)
       return false;
     size_t Type = T.Type;
-    bool Clause =
-        Type == PrivetLexer::ABOUT || Type == PrivetLexer::FOR || Type == PrivetLexer::UNDER ||
-        Type == PrivetLexer::TO || Type == PrivetLexer::IN || Type == PrivetLexer::FROM ||
-        Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS || Type == PrivetLexer::WITH;
+    bool Clause = Type == PrivetLexer::ABOUT || Type == PrivetLexer::FOR ||
+                  Type == PrivetLexer::UNDER || Type == PrivetLexer::TO ||
+                  Type == PrivetLexer::IN || Type == PrivetLexer::FROM || Type == PrivetLexer::AS ||
+                  Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS ||
+                  Type == PrivetLexer::WITH;
     if (!Clause && Type != PrivetLexer::EXCEPT)
       return false;
     newline();

@@ -252,10 +252,10 @@ TEST(Artifact, EveryByteFlipIsRejected) {
 
 TEST(Artifact, WrongVersionAndMagic) {
   std::string Bytes = serializeArtifact(samplePolicy());
-  std::string V4 = Bytes;
-  patch<uint32_t>(V4, offsetof(format::FileHeader, FormatVersion), 4);
-  EXPECT_EQ(loadError(V4), "unsupported artifact format version 4 (this runtime reads version "
-                           "3): rebuild the policy with a matching `privet build`");
+  std::string V5 = Bytes;
+  patch<uint32_t>(V5, offsetof(format::FileHeader, FormatVersion), 5);
+  EXPECT_EQ(loadError(V5), "unsupported artifact format version 5 (this runtime reads version "
+                           "4): rebuild the policy with a matching `privet build`");
   std::string Text = "policy sample;\n";
   EXPECT_EQ(loadError(Text), "not a privet artifact (bad magic number)");
   std::string Short = Bytes.substr(0, 20);
@@ -553,3 +553,38 @@ TEST(Serializer, RenumbersNodesChildrenFirst) {
 }
 
 } // namespace
+
+namespace {
+
+/// The sample with two actors, `mailer` and the built-in `us`, in their own leaf classes, and the
+/// omitted actor in class OmittedClass (1 is `us`'s).
+ArtifactContents withActors(std::vector<std::string> Names, uint32_t OmittedClass) {
+  ArtifactContents C = samplePolicy();
+  DimensionTable &Actor = C.Dims[unsigned(Dim::Actor)];
+  Actor.ValueNames = std::move(Names);
+  Actor.ValueTitles = {"", ""};
+  Actor.IsLeaf = {1, 1};
+  Actor.Parents = {{}, {}};
+  Actor.ValueClass = {0, 1, OmittedClass};
+  Actor.NumClasses = 3;
+  Actor.NumLeafClasses = 2;
+  Actor.DerivedCovers = {{0, 1}};
+  return C;
+}
+
+} // namespace
+
+TEST(Artifact, TheOmittedActorIsTheController) {
+  auto P = CompiledPolicy::fromBytes(serializeArtifact(withActors({"mailer", "us"}, 1)));
+  ASSERT_TRUE(P) << P.error();
+  const CompiledPolicy &Policy = **P;
+  Request R(Policy);
+  R.set(Dim::Action, "use").set(Dim::Data, "email_address").set(Dim::Purpose, "marketing");
+  EXPECT_EQ(R.value(Dim::Actor), InvalidId); // omitted, and decided as `us`
+  EXPECT_TRUE(Policy.decide(R).permitted());
+  // The loader refuses an actor table without `us`, or whose omitted actor is not `us`.
+  EXPECT_EQ(loadError(withActors({"mailer", "host"}, 1)),
+            "invalid artifact: dimension 8 has actors but not the built-in actor `us`");
+  EXPECT_EQ(loadError(withActors({"mailer", "us"}, 2)),
+            "invalid artifact: dimension 8 does not take an omitted actor as `us`");
+}
