@@ -346,7 +346,7 @@ TEST(Validation, DiagramReferences) {
   EXPECT_NE(loadError(C).find("has 3 children, expected 2"), std::string::npos);
 
   C = samplePolicy();
-  C.Nodes[0].Var = 8; // a dimension that does not exist has no code
+  C.Nodes[0].Var = NumDimensions; // a dimension that does not exist has no code
   EXPECT_NE(loadError(C).find("has a bad kind"), std::string::npos);
 
   C = samplePolicy();
