@@ -40,7 +40,8 @@ decl
 vocabDecl : vocabKind vocabNode ;
 
 vocabKind
-  : ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | OBLIGATION
+  : ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | ACTOR
+  | OBLIGATION
   ;
 
 vocabNode
@@ -51,7 +52,7 @@ vocabBody : '{' vocabMember* '}' ';'? | ';' ;
 
 vocabMember : annotation* vocabNode ;
 
-// Further parents, and (recipients only) their properties, in any order.
+// Further parents, and (recipients and actors) their properties, in any order.
 vocabProp
   : ':' qualNameList           # parentsProp
   | ROLE qualName              # roleProp
@@ -92,11 +93,12 @@ exceptBlock
 exceptionRule : annotation* ruleDecl ;
 
 // The request space a rule, invariant or expectation talks about. The first bare list names
-// actions (or `any`), the second data categories; the rest are introduced by a preposition.
+// actions (or `any`), the second data categories; the rest are introduced by a preposition
+// (`as` for the actor who performs the processing).
 pattern : (ANY | actions=scopeList)? data=scopeList? scopeClause* ;
 
 scopeClause
-  : kw=(ABOUT | FOR | UNDER | TO | IN | FROM) scopeList
+  : kw=(ABOUT | FOR | UNDER | TO | IN | FROM | AS) scopeList
   ;
 
 scopeList : scopeItem (',' scopeItem)* ;
@@ -154,7 +156,8 @@ value : TRUE | FALSE | INT ident? | STRING | qualName ;
 // ---------------------------------------------------------------------------------------------
 
 requireDecl
-  : (label=ident ':')? REQUIRE kind=(NEVER | ALWAYS)? pattern condition* obligations? ';'
+  : (label=ident ':')? REQUIRE kind=(NEVER | ALWAYS)? pattern condition* obligations?
+    (WITHIN within=qualName)? ';'
   ;
 
 // `within P when C { invariants }`: the invariants inside are about the requests in P for which C
@@ -184,8 +187,8 @@ qualName : ident ('.' ident)* ;
 
 ident
   : IDENT
-  | POLICY | MODULE | VERSION | EFFECTIVE | IMPORT | AS
-  | ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | OBLIGATION
+  | POLICY | MODULE | VERSION | EFFECTIVE | IMPORT
+  | ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | ACTOR | OBLIGATION
   | OBLIGATIONS | ROLE | LOCATED | CONTRACT | RECIPIENTS | WHERE | ENUM | ATTRIBUTE | COMBINE
   | TREATED | LIMITS | REQUIRE | NEVER | ALWAYS | TEST | EXPECT | ERROR | GIVEN | WITHIN | BY
   ;
@@ -213,6 +216,9 @@ WITH : 'with' ;
 EXCEPT : 'except' ;
 TRUE : 'true' ;
 FALSE : 'false' ;
+// `as` introduces a pattern's actor, so it cannot be a name (it also ends an import and a
+// combination).
+AS : 'as' ;
 
 // Soft keywords.
 POLICY : 'policy' ;
@@ -220,7 +226,6 @@ MODULE : 'module' ;
 VERSION : 'version' ;
 EFFECTIVE : 'effective' ;
 IMPORT : 'import' ;
-AS : 'as' ;
 ACTION : 'action' ;
 CATEGORY : 'category' ;
 SUBJECT : 'subject' ;
@@ -229,6 +234,7 @@ BASIS : 'basis' ;
 RECIPIENT : 'recipient' ;
 REGION : 'region' ;
 CONTEXT : 'context' ;
+ACTOR : 'actor' ;
 OBLIGATION : 'obligation' ;
 OBLIGATIONS : 'obligations' ;
 ROLE : 'role' ;

@@ -199,7 +199,10 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
   // category are answered from the memo when their key was met before (a log repeats its
   // tuples); the memo holds what one walk or decide() answered, which depends on nothing else.
   const bool UseMemo = In.NumAttributes <= 64;
-  const size_t KeyWords = 5 + In.NumAttributes;
+  // The memo key: the dimensions' classes two to a word, the attributes' presence bits, then
+  // one word per attribute value.
+  constexpr size_t ClassWords = (NumDimensions + 1) / 2;
+  const size_t KeyWords = ClassWords + 1 + In.NumAttributes;
   // Keys name attributes by column: a call with other columns starts another memo.
   std::vector<uint32_t> Layout;
   for (size_t A = 0; A < In.NumAttributes; ++A)
@@ -256,7 +259,7 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       AttrValue[Col.Attr] = V;
       if (UseMemo) {
         SetBits |= uint64_t(Set) << A;
-        Key[5 + A] = uint64_t(V);
+        Key[ClassWords + 1 + A] = uint64_t(V);
       }
     }
     uint32_t Id = InvalidId;
@@ -264,9 +267,10 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       Id = St.slowRow(In, R); // a mistake, or several data categories: never memoized
     } else {
       if (UseMemo) {
-        for (unsigned W = 0; W < 4; ++W)
-          Key[W] = uint64_t(Classes[2 * W]) | uint64_t(Classes[2 * W + 1]) << 32;
-        Key[4] = SetBits;
+        for (unsigned W = 0; W < ClassWords; ++W)
+          Key[W] = uint64_t(Classes[2 * W]) |
+                   (2 * W + 1 < NumDimensions ? uint64_t(Classes[2 * W + 1]) << 32 : 0);
+        Key[ClassWords] = SetBits;
         if (PrevId != InvalidId && std::equal(Key.begin(), Key.end(), PrevKey.begin()))
           Id = PrevId;
         else

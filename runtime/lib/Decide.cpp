@@ -919,7 +919,8 @@ void describeRequest(const CompiledPolicy &P, const Request &R, std::string &Out
   }
   static const std::pair<Dim, const char *> Parts[] = {
       {Dim::Subject, "about"}, {Dim::Purpose, "for"}, {Dim::Basis, "under"},
-      {Dim::Recipient, "to"},  {Dim::Region, "in"},   {Dim::Context, "from"}};
+      {Dim::Recipient, "to"},  {Dim::Region, "in"},   {Dim::Context, "from"},
+      {Dim::Actor, "as"}};
   for (auto [D, Word] : Parts) {
     uint32_t V = R.value(D);
     if (V == InvalidId)

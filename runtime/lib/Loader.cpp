@@ -372,6 +372,16 @@ Status Validator::vocabularies() {
           return bad("a parent of " + VWhat() + " is out of range");
       I.ValueByName[D].insert(I.str(VR.Name), V, Classes[V]);
     }
+    // Actors: with any, the built-in `us` is a leaf, and an omitted actor is it (its class).
+    if (D == unsigned(Dim::Actor) && R.NumValues != 0) {
+      uint32_t Us = I.ValueByName[D].find(domain::ControllerActor);
+      if (Us == InvalidId)
+        return bad(What() + " has actors but not the built-in actor `us`");
+      if (!I.DimValues[D][Us].IsLeaf)
+        return bad(What() + " has a built-in actor `us` that is not a leaf");
+      if (Classes[R.NumValues] != Classes[Us])
+        return bad(What() + " does not take an omitted actor as `us`");
+    }
   }
   if (NextValue != I.NumValuesTotal)
     return bad("value records do not match the dimensions");

@@ -211,6 +211,13 @@ static uint32_t addRule(Draw &G, Policy &P, bool IsAllow, uint32_t Parent, unsig
     R.Parent = Parent;
   }
   Scope S = randomScope(G, P);
+  // As sema does: a top-level allow that names no actor is the controller's (`us`) alone (a
+  // deny that names none binds every actor).
+  if (Parent == NoIndex && IsAllow && !S.dim(Dimension::Actor))
+    if (std::optional<LeafIndex> Us = P.controllerActorLeaf()) {
+      S.dim(Dimension::Actor) = llvm::BitVector(P.vocab(Dimension::Actor).numLeaves());
+      S.dim(Dimension::Actor)->set(*Us);
+    }
   std::optional<Cond> C;
   if (G.chance(0.4))
     C = randomCond(G, P, 2);
@@ -250,8 +257,18 @@ Policy randomPolicy(std::mt19937_64 &Rng) {
   for (unsigned D = 0; D < NumDimensions; ++D) {
     // Action and data are always present; the others are often empty or tiny.
     bool Present = D <= 1 || G.chance(0.45);
-    if (Present)
-      randomVocabulary(G, P.Vocab[D], std::string(DimensionKeys[D].substr(0, 3)), D == 1 ? 7 : 4);
+    if (!Present)
+      continue;
+    bool Actor = D == unsigned(Dimension::Actor);
+    randomVocabulary(G, P.Vocab[D], Actor ? "who" : std::string(DimensionKeys[D].substr(0, 3)),
+                     D == 1 ? 7 : 4);
+    if (Actor) {
+      // Declared actors come with the built-in `us`, a leaf, as sema adds it.
+      VocabNode Us;
+      Us.Name = std::string(domain::ControllerActor);
+      P.Vocab[D].Nodes.push_back(Us);
+      closeVocabulary(P.Vocab[D]);
+    }
   }
   randomRecipientFacts(G, P);
   // Obligations: a plain one, one with a duration argument, and a parent of both.

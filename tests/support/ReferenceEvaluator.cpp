@@ -373,6 +373,8 @@ RefDecision ReferenceEvaluator::decide(const Request &R) const {
         N = Category;
       else if (!R.Values[D].empty())
         N = R.Values[D][0];
+      else if (D == unsigned(Dimension::Actor))
+        N = P.controllerActor(); // an omitted actor is the controller itself, `us`
       Leaves[D] = LeavesOf(D, N);
     }
     // The decision under each valuation of the missing attributes; they must all agree.

@@ -1,8 +1,10 @@
 //===- Checks.cpp - The analyses of `privet check`, exact over the whole request space ---===//
 #include "privet/Analysis/Checks.h"
+
 #include "privet/Analysis/Regions.h"
 #include "privet/Analysis/Witness.h"
 #include "privet/Domain.h"
+#include "llvm/ADT/DenseMap.h"
 
 #include "fmt/format.h"
 
@@ -37,6 +39,7 @@ public:
     checkLegalBasis();
     checkInvariants();
     checkRetentionConflicts();
+    checkActorContracts();
     // Over its budget the set diagram answers "empty" to everything: the findings (and their
     // absence) mean nothing, so they are replaced by the one error that says so.
     if (M.failed()) {
@@ -452,6 +455,12 @@ private:
     for (const VocabNode &N : Rec.Nodes)
       if (N.LocatedIn)
         mention(unsigned(Dimension::Region), *N.LocatedIn);
+    // The built-in actor is what every rule that names no actor is about.
+    if (std::optional<NodeId> Us = P.controllerActor())
+      mention(unsigned(Dimension::Actor), *Us);
+    for (const Invariant &I : P.Invariants)
+      if (I.K == Invariant::Within && I.WithinActor != NoIndex)
+        mention(unsigned(Dimension::Actor), I.WithinActor);
   }
 
   /// Nodes of Voc covering some leaf a mention covers (so a mention of `email_address` uses
@@ -559,6 +568,29 @@ private:
     }
   }
 
+  // ---- Actors without a contract ------------------------------------------------------
+
+  void checkActorContracts() {
+    const Vocabulary &Actors = P.vocab(Dimension::Actor);
+    if (Actors.Nodes.empty())
+      return;
+    for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
+      const Rule &X = P.Rules[Rl];
+      if (!X.IsAllow || Dead[Rl])
+        continue;
+      for (unsigned L : R.effectiveDims(Rl)[unsigned(Dimension::Actor)].set_bits()) {
+        LeafIndex Local = S.view(0).localLeaf(Dimension::Actor, L);
+        if (Local == NoIndex)
+          continue;
+        const VocabNode &Node = Actors.Nodes[Actors.Leaves[Local]];
+        if (Node.UnderContract)
+          continue;
+        addOnRule(diag::actor_without_contract, Rl, {ruleKind(Rl), X.Id, Node.Name});
+        break;
+      }
+    }
+  }
+
   // ---- Invariants ------------------------------------------------------------------------
 
   void checkInvariants() {
@@ -573,6 +605,9 @@ private:
         break;
       case Invariant::Always:
         reportViolation(I, M.diff(Region, R.allowed()), diag::invariant_always, "");
+        break;
+      case Invariant::Within:
+        checkWithin(I, Region);
         break;
       case Invariant::Obliged:
         for (const ObligationRef &Req : I.Required) {
@@ -667,6 +702,37 @@ private:
                      ruleRef(*ShortRule), Name(Short)));
   }
 
+  /// R with variable Var fixed to Value (so it no longer depends on Var).
+  Mdd::Ref restrictVar(Mdd::Ref X, unsigned Var, uint32_t Value,
+                       llvm::DenseMap<Mdd::Ref, Mdd::Ref> &Memo) {
+    if (M.isTerminal(X) || M.var(X) > Var)
+      return X;
+    if (M.var(X) == Var)
+      return M.children(X)[Value];
+    auto It = Memo.find(X);
+    if (It != Memo.end())
+      return It->second;
+    // Copied: building nodes below may move the store the children live in.
+    std::vector<Mdd::Ref> Kids(M.children(X).begin(), M.children(X).end());
+    for (Mdd::Ref &K : Kids)
+      K = restrictVar(K, Var, Value, Memo);
+    Mdd::Ref Out = M.node(M.var(X), Kids);
+    Memo[X] = Out;
+    return Out;
+  }
+
+  /// `require P within A`: a request of P that is allowed is allowed with its actor set to A.
+  void checkWithin(const Invariant &I, Mdd::Ref Region) {
+    const Vocabulary &Actors = P.vocab(Dimension::Actor);
+    if (I.WithinActor >= Actors.LeafOf.size() || Actors.LeafOf[I.WithinActor] == NoIndex)
+      return;
+    uint32_t Target = S.view(0).sharedLeaf(Dimension::Actor, Actors.LeafOf[I.WithinActor]);
+    llvm::DenseMap<Mdd::Ref, Mdd::Ref> Memo;
+    Mdd::Ref AsTarget = restrictVar(R.allowed(), S.dimVar(Dimension::Actor), Target, Memo);
+    reportViolation(I, M.diff(M.conj(Region, R.allowed()), AsTarget), diag::invariant_within,
+                    Actors.Nodes[I.WithinActor].Name);
+  }
+
   void reportViolation(const Invariant &I, Mdd::Ref Violations, diag::Kind K,
                        const std::string &Obligation) {
     if (Violations == Mdd::False)
@@ -685,7 +751,7 @@ private:
     if (!P.Vocab[0].Nodes.empty() && Req.Values[0].empty())
       Text = Text.empty() ? "any" : "any " + Text;
     std::vector<std::string> Args{I.Id, Text};
-    if (K == diag::invariant_obligation)
+    if (K == diag::invariant_obligation || K == diag::invariant_within)
       Args.push_back(Obligation);
     // An invariant of a library (the stdlib's GDPR checks) is reported at the user's rule that
     // breaks it, the invariant becoming a note: the rule is what to fix, and the only place a

@@ -293,7 +293,7 @@ private:
     // The order a sentence reads in: "share `x` to `y` for `z` under `w`".
     static const Dimension Order[] = {Dimension::Action,    Dimension::Data,    Dimension::Subject,
                                       Dimension::Recipient, Dimension::Purpose, Dimension::Basis,
-                                      Dimension::Region,    Dimension::Context};
+                                      Dimension::Region,    Dimension::Context, Dimension::Actor};
     for (Dimension Dim : Order) {
       unsigned D = unsigned(Dim);
       const llvm::BitVector &X = Cube[S.dimVar(Dim)];

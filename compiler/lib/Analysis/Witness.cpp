@@ -99,6 +99,10 @@ std::string privet::analysis::describeRequest(const Policy &P, const Request &R)
     const Vocabulary &Voc = P.Vocab[D];
     if (Vals.empty())
       continue;
+    // The built-in actor is what an omitted actor means: a request by the controller says none.
+    if (D == unsigned(Dimension::Actor) && Vals.size() == 1 && Vals[0] < Voc.Nodes.size() &&
+        Voc.Nodes[Vals[0]].Name == domain::ControllerActor)
+      continue;
     std::string List;
     for (NodeId N : Vals) {
       if (!List.empty())

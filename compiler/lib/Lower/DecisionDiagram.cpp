@@ -775,7 +775,15 @@ void Builder::computeClasses() {
     DC.NodeClass.resize(V.Nodes.size());
     for (NodeId N = 0; N < V.Nodes.size(); ++N)
       DC.NodeClass[N] = ClassOf(V.Covers[N]);
-    DC.OmittedClass = ClassOf(llvm::BitVector(NumLeaves, true));
+    // An omitted dimension is every value, except the actor: omitted, it is `us`.
+    std::optional<LeafIndex> Us = P.controllerActorLeaf();
+    if (Dim == unsigned(Dimension::Actor) && Us) {
+      llvm::BitVector Only(NumLeaves);
+      Only.set(*Us);
+      DC.OmittedClass = ClassOf(Only);
+    } else {
+      DC.OmittedClass = ClassOf(llvm::BitVector(NumLeaves, true));
+    }
     DC.NumClasses = DC.Covers.size();
   }
 }

@@ -134,7 +134,7 @@ static const char *const Keywords[] = {
     "basis",     "recipient",  "region", "context",   "obligation", "obligations", "role",
     "located",   "contract",   "enum",   "attribute", "combine",    "require",     "never",
     "always",    "test",       "expect", "error",     "given",      "by",          "limits",
-    "treated",   "recipients", "where",  "within"};
+    "treated",   "recipients", "where",  "within",    "actor"};
 
 llvm::ArrayRef<const char *> keywords() { return Keywords; }
 

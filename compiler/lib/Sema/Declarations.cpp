@@ -49,6 +49,12 @@ void declareNode(Context &Ctx, uint32_t M, unsigned Slot, const ast::VocabNode &
                  const std::vector<ast::Annotation> &DeclAnnotations,
                  std::optional<NodeId> Enclosing) {
   Vocabulary &V = vocab(Ctx, Slot);
+  if (Slot == unsigned(Dimension::Actor) && N.Name == domain::ControllerActor) {
+    Ctx.Diags.report<diag::builtin_actor_declared>(N.NameRange)
+        .help("name the controller's own processing with `as us`, or give this actor another "
+              "name");
+    return;
+  }
   NodeId Id = V.Nodes.size();
   VocabNode Node;
   Node.Name = Ctx.Mods[M].Prefix + N.Name;
@@ -71,6 +77,35 @@ void declareNode(Context &Ctx, uint32_t M, unsigned Slot, const ast::VocabNode &
     declareNode(Ctx, M, Slot, C, None, Id);
 }
 
+/// Once some module declares an actor, adds the built-in actor `us` (the controller itself) and
+/// makes it visible from every module, unqualified.
+void declareControllerActor(Context &Ctx) {
+  Vocabulary &V = Ctx.P.vocab(Dimension::Actor);
+  if (V.Nodes.empty())
+    return;
+  NodeId Id = V.Nodes.size();
+  VocabNode Us;
+  Us.Name = std::string(domain::ControllerActor);
+  Us.Title = "The controller itself";
+  Us.Description = "Built in: the actor of every rule, invariant and request that names none";
+  Us.UnderContract = true; // the controller does not act under another's contract
+  V.Nodes.push_back(std::move(Us));
+  for (ModuleState &S : Ctx.Mods)
+    S.Symbols.insert(std::string(domain::ControllerActor),
+                     {Symbol::Vocab, unsigned(Dimension::Actor), Id, SMRange()});
+}
+
+/// True when S is the built-in actor; reports using it as a parent or role of Child.
+static bool isControllerActor(Context &Ctx, const Symbol &S, SMRange Where, StringRef What,
+                              StringRef Child) {
+  if (S.K != Symbol::Vocab || S.Slot != unsigned(Dimension::Actor) ||
+      Ctx.P.vocab(Dimension::Actor).Nodes[S.Index].Name != domain::ControllerActor)
+    return false;
+  Ctx.Diags.report<diag::builtin_actor_parent>(Where, What, Child)
+      .help("`us` stands for the controller alone; group actors under an actor you declare");
+  return true;
+}
+
 void resolvePending(Context &Ctx) {
   for (const PendingNode &PN : Ctx.Pending) {
     const ast::VocabNode &N = *PN.Node;
@@ -86,6 +121,8 @@ void resolvePending(Context &Ctx) {
             .note(S->Range, "`" + Parent.Parts.back() + "` is declared here");
         continue;
       }
+      if (isControllerActor(Ctx, *S, Parent.Range, "a parent", N.Name))
+        continue;
       vocab(Ctx, PN.Slot).Nodes[PN.Id].Parents.push_back(S->Index);
     }
     if (N.Param) {
@@ -101,6 +138,27 @@ void resolvePending(Context &Ctx) {
       Ctx.Diags.report<diag::limits_misplaced>(N.LimitsRange, N.Name, kindWithArticle(PN.Slot));
     for (const auto &Prop : N.Props) {
       static const char *const Spelling[] = {"role", "located in", "under contract"};
+      if (PN.Slot == unsigned(Dimension::Actor)) {
+        VocabNode &Node = Ctx.P.vocab(Dimension::Actor).Nodes[PN.Id];
+        if (Prop.K == ast::RecipientProp::UnderContract) {
+          Node.UnderContract = true;
+        } else if (Prop.K == ast::RecipientProp::LocatedIn) {
+          Ctx.Diags.report<diag::actor_located>(Prop.Range, N.Name)
+              .help("an actor is who processes; where data goes is the request's region (`in`)");
+        } else if (auto S = lookup(Ctx, M, Prop.Target, {Symbol::Vocab, PN.Slot})) {
+          if (S->K != Symbol::Vocab || S->Slot != PN.Slot) {
+            auto B = Ctx.Diags.report<diag::actor_role_kind>(Prop.Target.Range, Prop.Target.str(),
+                                                             N.Name, describe(*S));
+            B.note(S->Range, "`" + Prop.Target.Parts.back() + "` is declared here");
+            B.help("an actor's role is an actor group, such as `gdpr_actors.processor` from "
+                   "`import gdpr_actors;`");
+          } else if (!isControllerActor(Ctx, *S, Prop.Target.Range, "the role", N.Name)) {
+            Node.Roles.push_back(S->Index);
+            Node.Parents.push_back(S->Index);
+          }
+        }
+        continue;
+      }
       if (PN.Slot != unsigned(Dimension::Recipient)) {
         Ctx.Diags.report<diag::recipient_property_misplaced>(Prop.Range, Spelling[Prop.K])
             .help("`" + N.Name + "` is " + kindWithArticle(PN.Slot));

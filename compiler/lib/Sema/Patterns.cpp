@@ -154,6 +154,15 @@ bool scope(Context &Ctx, uint32_t M, const ast::Pattern &Pat, Scope &S) {
   return Ok;
 }
 
+void defaultActor(Context &Ctx, Scope &S) {
+  std::optional<LeafIndex> Us = Ctx.P.controllerActorLeaf();
+  std::optional<BitVector> &Actors = S.dim(Dimension::Actor);
+  if (!Us || Actors)
+    return;
+  Actors = BitVector(Ctx.P.vocab(Dimension::Actor).numLeaves());
+  Actors->set(*Us);
+}
+
 /// Reports an empty dimension of a checked scope; What names the rule or invariant.
 bool checkNotEmpty(Context &Ctx, const Scope &S, const ast::Pattern &Pat, const std::string &What) {
   for (unsigned D = 0; D < NumDimensions; ++D) {

@@ -92,6 +92,20 @@ void Policy::addRetentionExceptions() {
   }
 }
 
+std::optional<NodeId> Policy::controllerActor() const {
+  const Vocabulary &V = vocab(Dimension::Actor);
+  std::string_view Us = domain::ControllerActor;
+  return V.lookup(llvm::StringRef(Us.data(), Us.size()));
+}
+
+std::optional<LeafIndex> Policy::controllerActorLeaf() const {
+  std::optional<NodeId> N = controllerActor();
+  const Vocabulary &V = vocab(Dimension::Actor);
+  if (!N || *N >= V.LeafOf.size() || V.LeafOf[*N] == NoIndex)
+    return std::nullopt;
+  return V.LeafOf[*N];
+}
+
 std::optional<uint32_t> Policy::findAttribute(llvm::StringRef Name) const {
   for (uint32_t I = 0; I < Attributes.size(); ++I)
     if (Attributes[I].Name == Name)

@@ -43,6 +43,11 @@ uint32_t rule(Context &Ctx, uint32_t M, const ast::RuleDecl &R, uint32_t Parent,
                                      : "rule `" + R.Label + "`";
   if (scope(Ctx, M, R.Pat, S))
     checkNotEmpty(Ctx, S, R.Pat, What);
+  // Naming no actor, a top-level allow permits the controller (`us`) alone, while a top-level
+  // deny binds every actor: permissions are granted to `us`, restrictions hold for whoever acts.
+  // An exception that names none applies wherever its parent does.
+  if (Parent == NoIndex && R.IsAllow)
+    defaultActor(Ctx, S);
   Ctx.P.Rules[Index].S = std::move(S);
   bool Ok = true;
   auto C = conditions(Ctx, M, R.Conditions, Ok);
@@ -175,7 +180,24 @@ void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q, const Within
     declareLabel(Ctx, M, Q.Label, Q.LabelRange, false, Ctx.P.Invariants.size());
   AnnotationInfo Info = annotations(Ctx, M, Q.Annotations, false, "an invariant");
   Inv.Sources = std::move(Info.Sources);
-  if (Q.Q == ast::RequireDecl::None) {
+  if (Q.Within) {
+    Inv.K = Invariant::Within;
+    if (Q.Q != ast::RequireDecl::None)
+      Ctx.Diags.report<diag::within_with_kind>(
+          Q.KeywordRange, Q.Q == ast::RequireDecl::Never ? "`never`" : "`always`");
+    else if (!Q.Obligations.empty())
+      Ctx.Diags.report<diag::within_with_kind>(Q.ObligationsRange, "required obligations");
+    if (auto N = resolveNode(Ctx, M, *Q.Within, unsigned(Dimension::Actor))) {
+      const Vocabulary &Actors = Ctx.P.vocab(Dimension::Actor);
+      if (Actors.LeafOf[*N] == NoIndex)
+        Ctx.Diags
+            .report<diag::within_not_leaf>(Q.Within->Range, Q.Within->str(),
+                                           unsigned(Actors.Covers[*N].count()))
+            .help("name the one actor whose permissions bound the others', usually `us`");
+      else
+        Inv.WithinActor = *N;
+    }
+  } else if (Q.Q == ast::RequireDecl::None) {
     Inv.K = Invariant::Obliged;
     if (Q.Obligations.empty())
       Ctx.Diags.report<diag::invariant_without_kind>(Q.KeywordRange)
@@ -189,6 +211,10 @@ void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q, const Within
   std::string What = Q.Label.empty() ? "this invariant" : "invariant `" + Q.Label + "`";
   if (scope(Ctx, M, Q.Pat, Inv.S) && checkNotEmpty(Ctx, Inv.S, Q.Pat, What) && Within)
     intersectWithin(Ctx, Inv.S, Q, *Within, What);
+  // Likewise `require always` (a permission) is about `us`; `never`, `with` and `within`
+  // (restrictions) are about every actor.
+  if (Inv.K == Invariant::Always)
+    defaultActor(Ctx, Inv.S);
   bool Ok = true;
   Inv.Condition = conditions(Ctx, M, Q.Conditions, Ok);
   if (Within && Within->Condition) {

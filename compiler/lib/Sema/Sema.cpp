@@ -69,6 +69,7 @@ std::optional<Policy> checkModules(std::vector<ParsedModule> Modules, Diagnostic
   uint32_t NumModules = Ctx.Mods.size();
   for (uint32_t M = 0; M < NumModules; ++M)
     declareModule(Ctx, M);
+  declareControllerActor(Ctx);
   resolvePending(Ctx);
   for (uint32_t M = 0; M < NumModules; ++M)
     resolveAttributes(Ctx, M);

@@ -32,7 +32,7 @@ using llvm::SMRange;
 using llvm::StringMap;
 using llvm::StringRef;
 
-/// The obligation vocabulary's slot next to the eight request dimensions.
+/// The obligation vocabulary's slot next to the nine request dimensions.
 constexpr unsigned ObligationSlot = NumDimensions;
 
 /// What a vocabulary's values are called in messages ("legal basis", "obligation").
@@ -46,8 +46,9 @@ inline std::string kindWithArticle(unsigned Slot) {
   return (StringRef("aeiou").contains(Noun[0]) ? "an " : "a ") + Noun;
 }
 
-inline const char *const DimPlural[] = {"actions",     "data categories", "subjects", "purposes",
-                                        "legal bases", "recipients",      "regions",  "contexts"};
+inline const char *const DimPlural[] = {"actions",  "data categories", "subjects",
+                                        "purposes", "legal bases",     "recipients",
+                                        "regions",  "contexts",        "actors"};
 
 struct Symbol {
   enum Kind : uint8_t { Vocab, Enum, Attribute };
@@ -161,9 +162,9 @@ struct AnnotationInfo {
 };
 
 inline Dimension dimensionOf(ast::ScopeClause::Part Part) {
-  static const Dimension Dims[] = {Dimension::Action,  Dimension::Data,   Dimension::Subject,
-                                   Dimension::Purpose, Dimension::Basis,  Dimension::Recipient,
-                                   Dimension::Region,  Dimension::Context};
+  static const Dimension Dims[] = {Dimension::Action,  Dimension::Data,    Dimension::Subject,
+                                   Dimension::Purpose, Dimension::Basis,   Dimension::Recipient,
+                                   Dimension::Region,  Dimension::Context, Dimension::Actor};
   return Dims[Part];
 }
 
@@ -213,6 +214,7 @@ void declareModule(Context &Ctx, uint32_t M);
 void declareNode(Context &Ctx, uint32_t M, unsigned Slot, const ast::VocabNode &N,
                  const std::vector<ast::Annotation> &DeclAnnotations,
                  std::optional<NodeId> Enclosing);
+void declareControllerActor(Context &Ctx);
 void resolvePending(Context &Ctx);
 void resolveAttributes(Context &Ctx, uint32_t M);
 /// `limits A` on obligations: A must be a duration attribute and the obligation take a duration.
@@ -244,6 +246,9 @@ std::optional<Cond> conditions(Context &Ctx, uint32_t M, const std::vector<ast::
 std::optional<NodeId> scopeNode(Context &Ctx, uint32_t M, const ast::ScopeClause &Clause,
                                 const ast::ScopeItem &Item, bool HasDataClause);
 bool scope(Context &Ctx, uint32_t M, const ast::Pattern &Pat, Scope &S);
+/// A top-level allow or a `require always` that names no actor is about `us` (when there are
+/// actors).
+void defaultActor(Context &Ctx, Scope &S);
 /// Reports an empty dimension of a checked scope; What names the rule or invariant.
 bool checkNotEmpty(Context &Ctx, const Scope &S, const ast::Pattern &Pat, const std::string &What);
 /// Obligations as attached (ArgRequired) or as required by an invariant or test.

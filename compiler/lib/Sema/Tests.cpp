@@ -58,6 +58,10 @@ Expectation expectation(Context &Ctx, uint32_t M, const ast::Expectation &X) {
         E.Req.dim(D).push_back(*N);
     }
   }
+  // A request that names no actor is the controller's own.
+  if (E.Req.dim(Dimension::Actor).empty())
+    if (std::optional<NodeId> Us = Ctx.P.controllerActor())
+      E.Req.dim(Dimension::Actor).push_back(*Us);
   StringMap<SMRange> Given;
   for (const auto &A : X.Given) {
     auto S = resolve(Ctx, M, A.Attr, {Symbol::Attribute});

@@ -1,6 +1,7 @@
 //===- RequestSpace.cpp - The finite request space of one or more policies
 //---------------------===//
 #include "privet/Space/RequestSpace.h"
+#include "privet/Domain.h"
 
 #include <algorithm>
 
@@ -18,7 +19,7 @@ RequestSpace::RequestSpace(std::vector<const Policy *> Ps, Budget B) : Policies(
   // narrow below. The rest roughly by how often rules constrain them.
   static const Dimension Order[] = {Dimension::Data,      Dimension::Action,  Dimension::Purpose,
                                     Dimension::Recipient, Dimension::Subject, Dimension::Basis,
-                                    Dimension::Region,    Dimension::Context};
+                                    Dimension::Region,    Dimension::Context, Dimension::Actor};
   for (unsigned V = 0; V != NumDimensions; ++V)
     DimVars[unsigned(Order[V])] = V;
 
@@ -112,6 +113,14 @@ llvm::BitVector PolicyView::mapLeaves(Dimension D,
                                       const std::optional<llvm::BitVector> &Local) const {
   const Vocabulary &Voc = P.vocab(D);
   uint32_t N = S.dim(D).size();
+  if (Voc.Nodes.empty() && D == Dimension::Actor) {
+    // A policy without actors is the controller's alone: beside one with actors, it covers `us`.
+    llvm::BitVector Out(N, N == 1);
+    auto It = S.dim(D).Index.find(std::string(domain::ControllerActor));
+    if (It != S.dim(D).Index.end())
+      Out.set(It->second);
+    return Out;
+  }
   if (Voc.Nodes.empty())
     return llvm::BitVector(N, true);
   llvm::BitVector Out(N);

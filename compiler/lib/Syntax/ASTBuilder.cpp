@@ -188,6 +188,7 @@ private:
         {PrivetLexer::RECIPIENT, ast::VocabKind::Recipient},
         {PrivetLexer::REGION, ast::VocabKind::Region},
         {PrivetLexer::CONTEXT, ast::VocabKind::Context},
+        {PrivetLexer::ACTOR, ast::VocabKind::Actor},
         {PrivetLexer::OBLIGATION, ast::VocabKind::Obligation},
     };
     size_t Type = K->getStart()->getType();
@@ -325,6 +326,9 @@ private:
         break;
       case PrivetLexer::IN:
         Part = ast::ScopeClause::In;
+        break;
+      case PrivetLexer::AS:
+        Part = ast::ScopeClause::As;
         break;
       default:
         Part = ast::ScopeClause::From;
@@ -530,6 +534,10 @@ private:
     D->Conditions = conditions(Ctx->condition());
     D->Obligations = obligations(Ctx->obligations());
     D->ObligationsRange = Map.range(Ctx->obligations());
+    if (Ctx->within) {
+      D->Within = qualName(Ctx->within);
+      D->WithinRange = Map.range(Ctx->WITHIN()->getSymbol());
+    }
     D->SourceText = Map.slice(Map.range(Ctx));
     return D;
   }

@@ -207,9 +207,9 @@ void ErrorListener::reportExpected(antlr4::Token *Offending, const Expectation &
 std::optional<std::pair<antlr4::Token *, std::string>>
 ErrorListener::misspeltKeyword(antlr4::Token *Offending) {
   static const std::vector<std::string> Keywords{
-      "allow",     "deny",   "category", "action",     "purpose", "subject",   "basis",
-      "recipient", "region", "context",  "obligation", "enum",    "attribute", "combine",
-      "require",   "test",   "import",   "policy",     "module",  "expect",    "within"};
+      "allow",  "deny",    "category", "action",     "purpose", "subject",   "basis",   "recipient",
+      "region", "context", "actor",    "obligation", "enum",    "attribute", "combine", "require",
+      "test",   "import",  "policy",   "module",     "expect",  "within"};
   if (!Offending)
     return std::nullopt;
   antlr4::Token *Prev = previous(Offending->getTokenIndex());

@@ -255,8 +255,8 @@ private:
     bool Clause =
         Type == PrivetLexer::ABOUT || Type == PrivetLexer::FOR || Type == PrivetLexer::UNDER ||
         Type == PrivetLexer::TO || Type == PrivetLexer::IN || Type == PrivetLexer::FROM ||
-        Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS || Type == PrivetLexer::WITH ||
-        Type == PrivetLexer::GIVEN || Type == PrivetLexer::BY;
+        Type == PrivetLexer::AS || Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS ||
+        Type == PrivetLexer::WITH || Type == PrivetLexer::GIVEN || Type == PrivetLexer::BY;
     if (!Clause && Type != PrivetLexer::EXCEPT)
       return false;
     newline();

@@ -353,7 +353,11 @@ CommandRegistration Registration("query", [](CLI::App &App) {
     if (D == unsigned(Dimension::Data))
       continue;
     std::string Key(domain::DimensionKeys[D]);
-    Cmd->add_option("--" + Key, Opts->Values[D], "The " + Key + " (omitted: every value)");
+    Cmd->add_option("--" + Key, Opts->Values[D],
+                    "The " + Key +
+                        (D == unsigned(Dimension::Actor)
+                             ? " performing the processing (omitted: `us`, the controller itself)"
+                             : " (omitted: every value)"));
   }
   Cmd->add_option("--data", Opts->Data, "A data category (repeatable; omitted: every category)")
       ->allow_extra_args(false);

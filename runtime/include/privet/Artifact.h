@@ -49,7 +49,9 @@ namespace format {
 
 /// PNG-style: a non-ASCII first byte, and CR LF / ^Z / LF to detect text-mode mangling.
 constexpr char Magic[8] = {'\x89', 'P', 'V', 'C', '\r', '\n', '\x1a', '\n'};
-constexpr uint32_t Version = 4; ///< 4: combinations carry a kind (`treated as`).
+/// 4: combinations carry a kind (`treated as`). 5: a ninth dimension, the actor (node code 8;
+/// attribute tests are now 9, rule lists 10); its omitted class is the built-in actor `us`.
+constexpr uint32_t Version = 5;
 /// Upper bound on any count, so sizes computed from counts cannot overflow 64 bits.
 constexpr uint64_t MaxCount = 0x7fffffffu;
 
@@ -202,17 +204,17 @@ struct TerminalRecord {
 };
 static_assert(sizeof(TerminalRecord) == 24, "");
 
-// Nodes. Every node starts with a word (NumChildren << 4) | Code. Code 0..7 is a test of that
+// Nodes. Every node starts with a word (NumChildren << 4) | Code. Code 0..8 is a test of that
 // dimension: the children follow, one per leaf class and then for a prefix of the derived classes.
 // Code AttributeCode is an attribute test: the attribute index, the offset in I64s of its
 // thresholds (int/duration: NumChildren - 1 of them, strictly ascending; otherwise 0), then the
 // children. A reference to a node (the header's Root, a child) is (WordOffset << 4) | Code of
 // that node, so a walk knows the dimension a node tests without reading its first word: one
 // dependent load per dimension on the way to a terminal. Offsets are below 2^27.
-constexpr uint32_t AttributeCode = 8;
+constexpr uint32_t AttributeCode = 9;
 /// A rule-list node (indexed rule evaluator): the header, then NumChildren rule indexes,
 /// strictly ascending, each rule a top-level rule or an exception whose parent is listed.
-constexpr uint32_t RuleListCode = 9;
+constexpr uint32_t RuleListCode = 10;
 constexpr uint64_t MaxNodeWords = uint64_t(1) << 27;
 
 } // namespace format

@@ -27,9 +27,19 @@
 
 namespace privet::rt {
 
-constexpr unsigned NumDimensions = 8;
+constexpr unsigned NumDimensions = 9;
 /// Dimension order everywhere in the artifact and the runtime API.
-enum class Dim : uint8_t { Action, Data, Subject, Purpose, Basis, Recipient, Region, Context };
+enum class Dim : uint8_t {
+  Action,
+  Data,
+  Subject,
+  Purpose,
+  Basis,
+  Recipient,
+  Region,
+  Context,
+  Actor
+};
 
 enum class AttrKind : uint8_t { Bool = 0, Int = 1, Duration = 2, Enum = 3 };
 
@@ -37,7 +47,7 @@ enum class AttrKind : uint8_t { Bool = 0, Int = 1, Duration = 2, Enum = 3 };
 constexpr uint32_t TerminalBit = 0x80000000u;
 
 struct DimensionTable {
-  /// "action", "data", "subject", "purpose", "basis", "recipient", "region", "context".
+  /// "action", "data", "subject", "purpose", "basis", "recipient", "region", "context", "actor".
   std::string Name;
   /// Every declared node of this vocabulary, indexed by value id (the compiler's NodeId).
   std::vector<std::string> ValueNames;

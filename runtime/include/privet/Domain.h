@@ -1,6 +1,6 @@
 //===- Domain.h - The request space's names and units, defined once for every layer -*- C++ -*-===//
 //
-// The eight request dimensions, their names in requests, declarations and written patterns, the
+// The nine request dimensions, their names in requests, declarations and written patterns, the
 // duration units and the attribute type names. The runtime, the compiler (through
 // privet/Basic/Domain.h) and every tool read these tables, so a dimension's name or a duration's
 // spelling cannot differ between `privet check`, `privet test`, `privet query` and the runtime.
@@ -18,24 +18,30 @@
 namespace privet::domain {
 
 /// Dimensions in their fixed order: the compiler's Dimension and the runtime's Dim both follow it.
-constexpr unsigned NumDimensions = 8;
+constexpr unsigned NumDimensions = 9;
 
 /// The key of each dimension in a request ("data", not "category").
 constexpr std::string_view DimensionKeys[NumDimensions] = {
-    "action", "data", "subject", "purpose", "basis", "recipient", "region", "context"};
+    "action", "data", "subject", "purpose", "basis", "recipient", "region", "context", "actor"};
 
 /// The keyword that declares a vocabulary node of each dimension.
 constexpr std::string_view DimensionKeywords[NumDimensions] = {
-    "action", "category", "subject", "purpose", "basis", "recipient", "region", "context"};
+    "action", "category", "subject", "purpose", "basis", "recipient", "region", "context", "actor"};
 
 /// What a dimension's values are called in messages ("an unknown legal basis").
 constexpr std::string_view DimensionNouns[NumDimensions] = {"action",  "data category", "subject",
                                                             "purpose", "legal basis",   "recipient",
-                                                            "region",  "context"};
+                                                            "region",  "context",       "actor"};
 
-/// The word introducing a dimension in a written pattern ("" for action and data).
-constexpr std::string_view DimensionPrepositions[NumDimensions] = {"",      "",   "about", "for",
-                                                                   "under", "to", "in",    "from"};
+/// The word introducing a dimension in a written pattern ("" for action and data). The actor is
+/// introduced by `as` ("use email_address for newsletters as email_delivery"): `by` already
+/// names the deciding rule at the end of an expectation.
+constexpr std::string_view DimensionPrepositions[NumDimensions] = {
+    "", "", "about", "for", "under", "to", "in", "from", "as"};
+
+/// The built-in actor: the controller itself. It exists once a policy declares an actor; a rule,
+/// invariant or request that names no actor is about it.
+constexpr std::string_view ControllerActor = "us";
 
 /// The dimension whose request key (or, when AcceptKeyword, declaration keyword) is Name.
 inline std::optional<unsigned> dimensionFromKey(std::string_view Name, bool AcceptKeyword = true) {

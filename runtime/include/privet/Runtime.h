@@ -29,7 +29,7 @@ namespace privet::rt {
 /// Returned by the name lookups for an unknown name.
 constexpr uint32_t InvalidId = UINT32_MAX;
 
-/// "action", "data", "subject", "purpose", "basis", "recipient", "region", "context".
+/// "action", "data", "subject", "purpose", "basis", "recipient", "region", "context", "actor".
 std::string_view dimensionName(Dim D);
 /// The inverse of dimensionName; also accepts "category" for Dim::Data.
 std::optional<Dim> dimensionFromName(std::string_view Name);

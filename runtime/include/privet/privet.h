@@ -40,6 +40,7 @@ typedef enum privet_dim {
   PRIVET_DIM_RECIPIENT = 5,
   PRIVET_DIM_REGION = 6,
   PRIVET_DIM_CONTEXT = 7,
+  PRIVET_DIM_ACTOR = 8,
   /* Not a dimension: makes every value up to INT32_MAX representable, so that a bad value passed
    * from C is reported as an error rather than being undefined in the C++ implementation. */
   PRIVET_DIM_MAX_ENUM = 0x7fffffff
@@ -190,7 +191,7 @@ typedef struct privet_batch_columns {
   size_t rows;
   /* Per dimension (privet_dim order), a value id per row (PRIVET_INVALID_ID: omitted), or NULL:
    * omitted in every row. */
-  const uint32_t *values[8];
+  const uint32_t *values[9];
   /* Several data categories per row: row r's are data_ids[data_offsets[r] .. data_offsets[r+1])
    * (rows + 1 offsets). Overrides values[PRIVET_DIM_DATA] when not NULL. */
   const uint64_t *data_offsets;

@@ -31,6 +31,7 @@ class SingleRequests(unittest.TestCase):
         self.assertIn("email_address", self.policy.leaves("data"))
         self.assertNotIn("personal_information", self.policy.leaves("data"))
         self.assertIn("purpose", privet.DIMENSIONS)
+        self.assertEqual(privet.DIMENSIONS[-1], "actor")
 
     def test_allow_with_obligation_and_sources(self):
         d = self.policy.decide(**NEWSLETTER, attributes={"gdpr.consent_status": "given"})

@@ -221,7 +221,7 @@ static void test_mistakes(const privet_policy *p) {
   /* Every failed setter poisons the request, and an out-of-range dimension is an error (read as
      a number, never as an enum value the C++ side cannot hold). */
   {
-    int bad[] = {-1, 8, 42, 0x7fffffff};
+    int bad[] = {-1, 9, 42, 0x7fffffff}; /* 8 is PRIVET_DIM_ACTOR */
     size_t i;
     for (i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
       privet_request_clear(req);

@@ -258,11 +258,15 @@ TEST(Artifact, WrongVersionAndMagic) {
                                  std::to_string(format::Version + 1) +
                                  " (this runtime reads version " + std::to_string(format::Version) +
                                  "): rebuild the policy with a matching `privet build`");
-  // Version 3 had no combination kinds: a version-3 file is refused, not misread.
-  std::string V3 = Bytes;
-  patch<uint32_t>(V3, offsetof(format::FileHeader, FormatVersion), 3);
-  EXPECT_EQ(loadError(V3), "unsupported artifact format version 3 (this runtime reads version "
-                           "4): rebuild the policy with a matching `privet build`");
+  // Version 3 had no combination kinds and version 4 no actor dimension: both are refused, not
+  // misread.
+  for (uint32_t Old : {3u, 4u}) {
+    std::string V = Bytes;
+    patch<uint32_t>(V, offsetof(format::FileHeader, FormatVersion), Old);
+    EXPECT_EQ(loadError(V), "unsupported artifact format version " + std::to_string(Old) +
+                                " (this runtime reads version " + std::to_string(format::Version) +
+                                "): rebuild the policy with a matching `privet build`");
+  }
   std::string Text = "policy sample;\n";
   EXPECT_EQ(loadError(Text), "not a privet artifact (bad magic number)");
   std::string Short = Bytes.substr(0, 20);
@@ -353,7 +357,7 @@ TEST(Validation, DiagramReferences) {
   EXPECT_NE(loadError(C).find("has 3 children, expected 2"), std::string::npos);
 
   C = samplePolicy();
-  C.Nodes[0].Var = 8; // a dimension that does not exist has no code
+  C.Nodes[0].Var = NumDimensions; // a dimension that does not exist has no code
   EXPECT_NE(loadError(C).find("has a bad kind"), std::string::npos);
 
   C = samplePolicy();
@@ -570,3 +574,38 @@ TEST(Serializer, RenumbersNodesChildrenFirst) {
 }
 
 } // namespace
+
+namespace {
+
+/// The sample with two actors, `mailer` and the built-in `us`, in their own leaf classes, and the
+/// omitted actor in class OmittedClass (1 is `us`'s).
+ArtifactContents withActors(std::vector<std::string> Names, uint32_t OmittedClass) {
+  ArtifactContents C = samplePolicy();
+  DimensionTable &Actor = C.Dims[unsigned(Dim::Actor)];
+  Actor.ValueNames = std::move(Names);
+  Actor.ValueTitles = {"", ""};
+  Actor.IsLeaf = {1, 1};
+  Actor.Parents = {{}, {}};
+  Actor.ValueClass = {0, 1, OmittedClass};
+  Actor.NumClasses = 3;
+  Actor.NumLeafClasses = 2;
+  Actor.DerivedCovers = {{0, 1}};
+  return C;
+}
+
+} // namespace
+
+TEST(Artifact, TheOmittedActorIsTheController) {
+  auto P = CompiledPolicy::fromBytes(serializeArtifact(withActors({"mailer", "us"}, 1)));
+  ASSERT_TRUE(P) << P.error();
+  const CompiledPolicy &Policy = **P;
+  Request R(Policy);
+  R.set(Dim::Action, "use").set(Dim::Data, "email_address").set(Dim::Purpose, "marketing");
+  EXPECT_EQ(R.value(Dim::Actor), InvalidId); // omitted, and decided as `us`
+  EXPECT_TRUE(Policy.decide(R).permitted());
+  // The loader refuses an actor table without `us`, or whose omitted actor is not `us`.
+  EXPECT_EQ(loadError(withActors({"mailer", "host"}, 1)),
+            "invalid artifact: dimension 8 has actors but not the built-in actor `us`");
+  EXPECT_EQ(loadError(withActors({"mailer", "us"}, 2)),
+            "invalid artifact: dimension 8 does not take an omitted actor as `us`");
+}

@@ -64,6 +64,7 @@ enum class VocabKind : uint8_t {
   Recipient,
   Region,
   Context,
+  Actor,
   Obligation,
 };
 llvm::StringRef vocabKeyword(VocabKind K);
@@ -112,8 +113,8 @@ struct ScopeItem {
 
 struct ScopeClause {
   /// Which part: the first and second bare lists are Actions and Data; the others follow their
-  /// preposition (`about`, `for`, `under`, `to`, `in`, `from`).
-  enum Part : uint8_t { Actions, Data, About, For, Under, To, In, From };
+  /// preposition (`about`, `for`, `under`, `to`, `in`, `from`, `as`).
+  enum Part : uint8_t { Actions, Data, About, For, Under, To, In, From, As };
   Part P = Actions;
   std::vector<ScopeItem> Items;
   llvm::SMRange Range;
@@ -296,6 +297,9 @@ public:
   std::vector<Condition> Conditions;
   std::vector<ObligationUse> Obligations;
   llvm::SMRange ObligationsRange;
+  /// `within A`: what the pattern allows must be allowed with the actor replaced by A.
+  std::optional<QualName> Within;
+  llvm::SMRange WithinRange;
   llvm::StringRef SourceText;
   static bool classof(const Decl *D) { return D->getKind() == DK_Require; }
 };

@@ -36,10 +36,11 @@ enum class Dimension : uint8_t {
   Recipient,
   Region,
   Context,
+  Actor,
 };
-constexpr unsigned NumDimensions = 8;
+constexpr unsigned NumDimensions = 9;
 
-/// "action", "data", "subject", "purpose", "basis", "recipient", "region", "context".
+/// "action", "data", "subject", "purpose", "basis", "recipient", "region", "context", "actor".
 llvm::StringRef dimensionName(Dimension D);
 /// The declaration keyword: "action", "category", "subject", ... .
 llvm::StringRef dimensionKeyword(Dimension D);
@@ -74,7 +75,7 @@ struct VocabNode {
   Loc Location;
   uint32_t Module = 0; ///< Index into Policy::Modules.
 
-  // Recipients only.
+  // Recipients and actors (`role`, `under contract`); recipients only (`located in`).
   std::vector<NodeId> Roles;       ///< `role X`: also added to Parents.
   std::optional<NodeId> LocatedIn; ///< `located in R`: a node of the Region vocabulary.
   bool UnderContract = false;      ///< `under contract`.
@@ -237,13 +238,15 @@ struct Invariant {
     Never,   ///< `require never P`: no request in P is allowed.
     Always,  ///< `require always P`: every request in P is allowed.
     Obliged, ///< `require P with X`: every allowed request in P carries obligations X.
+    Within,  ///< `require P within A`: every allowed request in P is allowed as actor A too.
   };
   std::string Id;
   Kind K = Never;
   Scope S;
   std::optional<Cond> Condition;
   std::vector<ObligationRef>
-      Required; ///< For Obliged: each must be met by an obligation at or under it.
+      Required;                 ///< For Obliged: each must be met by an obligation at or under it.
+  NodeId WithinActor = NoIndex; ///< For Within: a leaf of the Actor vocabulary.
   std::vector<std::string> Sources;
   std::string SourceText;
   /// The header of the `within` block the invariant is in (`within when ccpa.consumer`), or
@@ -311,6 +314,11 @@ struct Policy {
   const Vocabulary &vocab(Dimension D) const { return Vocab[unsigned(D)]; }
   std::optional<uint32_t> findAttribute(llvm::StringRef Name) const;
   std::optional<uint32_t> findRule(llvm::StringRef Id) const;
+  /// The built-in actor `us` (the controller itself), which exists once the policy declares an
+  /// actor. Omitted from a top-level rule, an invariant or a request, the actor is `us`.
+  std::optional<NodeId> controllerActor() const;
+  /// The leaf of `us`, if the policy has actors.
+  std::optional<LeafIndex> controllerActorLeaf() const;
 
   /// Recomputes Leaves, LeafOf and Covers of every vocabulary from Parents/Children. Sema calls it
   /// once; generators call it after building the hierarchy by hand.
