@@ -228,7 +228,7 @@ void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q, const Within
     Inv.Condition = Both.Ops.size() == 1 ? std::move(Both.Ops.front()) : std::move(Both);
   }
   if (Within)
-    Inv.Within = Within->Decl->HeaderText.str();
+    Inv.WithinBlock = Within->Decl->HeaderText.str();
   if (auto Os = obligations(Ctx, M, Q.Obligations, false))
     Inv.Required = std::move(*Os);
   Ctx.P.Invariants.push_back(std::move(Inv));

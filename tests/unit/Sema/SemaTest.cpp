@@ -277,7 +277,7 @@ TEST(Sema, WithinIsIntersectionAndConjunction) {
     }
     ASSERT_EQ(C.P->Invariants.size(), 3u) << Text;
     const Invariant &S = C.P->Invariants[0], &O = C.P->Invariants[1], &I = C.P->Invariants[2];
-    EXPECT_FALSE(S.Within.empty());
+    EXPECT_FALSE(S.WithinBlock.empty());
     for (unsigned D = 0; D < NumDimensions; ++D) {
       std::optional<llvm::BitVector> Want;
       if (O.S.Dims[D] && I.S.Dims[D]) {

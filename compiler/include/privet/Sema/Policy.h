@@ -251,7 +251,7 @@ struct Invariant {
   std::string SourceText;
   /// The header of the `within` block the invariant is in (`within when ccpa.consumer`), or
   /// empty: its scope and condition are already part of S and Condition.
-  std::string Within;
+  std::string WithinBlock;
   Loc Location;
   uint32_t Module = 0;
 };
