@@ -365,15 +365,16 @@ TEST(Property, WhyNotIsConsistentWithDecisions) {
       ASSERT_EQ(W->Denied, D.kind() == rt::Decision::Kind::Deny) << Where;
       if (!W->Denied)
         continue;
-      EXPECT_NE(W->Splits.empty(), bool(W->Whole)) << Where;
+      EXPECT_EQ(W->Splits.empty(), bool(W->Whole)) << Where;
       auto CheckReason = [&](const rt::WhyNotReason &Why) {
         if (Why.Nearest == rt::InvalidId || !Why.Error.empty())
           return;
         ++Nearest;
         EXPECT_GE(Why.Tied, 1u) << Where;
         EXPECT_TRUE(CP.rule(Why.Nearest).IsAllow) << Where;
-        if (Why.Mismatches.empty())
+        if (Why.Mismatches.empty()) {
           EXPECT_FALSE(Why.DenyRules.empty()) << Where;
+        }
       };
       if (W->Whole)
         CheckReason(*W->Whole);
