@@ -409,6 +409,24 @@ char *privet_explain(const privet_policy *P, const privet_request *R) {
   }
 }
 
+char *privet_why_not_json(const privet_policy *P, const privet_request *R, char **Error) {
+  if (!P || !R) {
+    setError(Error, "no policy or request given");
+    return nullptr;
+  }
+  try {
+    Result<WhyNot> W = P->P->whyNot(R->R);
+    if (!W) {
+      setError(Error, W.error());
+      return nullptr;
+    }
+    return copyString(whyNotJson(*P->P, *W));
+  } catch (...) {
+    setError(Error, "out of memory");
+    return nullptr;
+  }
+}
+
 int64_t privet_permitted_values(const privet_policy *P, const privet_request *R, privet_dim D,
                                 uint32_t *Out, size_t Capacity, char **Error) {
   if (!P || !R || !validDim(D) || (!Out && Capacity)) {

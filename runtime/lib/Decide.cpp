@@ -813,6 +813,14 @@ bool finishWalk(const CompiledPolicy::Impl &I, const uint32_t *Classes, const Re
 
 } // namespace
 
+int evaluateRuleCondition(const CompiledPolicy::Impl &I, uint32_t Rule, const int64_t *Values,
+                          const uint8_t *Known, uint32_t &NeedAttr) {
+  std::vector<uint8_t> Stack;
+  return evaluateCondition(I, I.Rules[Rule].Condition, Values, Known, NeedAttr, Stack);
+}
+
+void combineData(const CompiledPolicy::Impl &I, std::vector<uint32_t> &Set) { combine(I, Set); }
+
 uint32_t walkToTerminal(const CompiledPolicy::Impl &I, const uint32_t *Classes,
                         const int64_t *AttrValue, const uint8_t *AttrSet) {
   uint32_t Missing = NoMissing;
@@ -971,8 +979,16 @@ std::string CompiledPolicy::explain(const Request &Req) const {
     }
   }
   Out += Dec.permitted() ? "decision: allow\n" : "decision: deny\n";
+  std::optional<WhyNot> Why; // only for a deny: decide() never computes it
+  if (!Dec.permitted()) {
+    Result<WhyNot> W = whyNot(Req);
+    if (W)
+      Why = W.take();
+  }
   if (Dec.rules().empty() && !Dec.permitted())
-    Out += "no rule allows this request: denied by default\n";
+    Out += Why && !Why->Splits.empty()
+               ? "no rule allows all of this request: part of it is denied by default\n"
+               : "no rule allows this request: denied by default\n";
   for (uint32_t R : Dec.rules()) {
     RuleInfo Info = rule(R);
     Out += Dec.permitted() ? "allowed by " : "denied by ";
@@ -995,6 +1011,8 @@ std::string CompiledPolicy::explain(const Request &Req) const {
       Out += "\n";
     }
   }
+  if (Why)
+    Out += whyNotText(*Why);
   return Out;
 }
 

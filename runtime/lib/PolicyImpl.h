@@ -258,6 +258,13 @@ struct CompiledPolicy::Impl {
 uint32_t walkToTerminal(const CompiledPolicy::Impl &I, const uint32_t *Classes,
                         const int64_t *AttrValue, const uint8_t *AttrSet);
 
+/// Rule's condition (the rule table's) on attribute values: 1 true, 0 false, -1 with NeedAttr set
+/// when it reads an attribute that Known says has no value. For explanations (WhyNot.cpp).
+int evaluateRuleCondition(const CompiledPolicy::Impl &I, uint32_t Rule, const int64_t *Values,
+                          const uint8_t *Known, uint32_t &NeedAttr);
+/// The data set after applying combination rules until nothing changes (sorted, unique).
+void combineData(const CompiledPolicy::Impl &I, std::vector<uint32_t> &Set);
+
 /// Validates Bytes as an artifact and fills Impl; on failure returns the reason.
 Status validateArtifact(CompiledPolicy::Impl &I);
 

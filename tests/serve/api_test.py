@@ -92,8 +92,13 @@ class Endpoints(unittest.TestCase):
                 flags += ["--" + key, v]
         text = serverlib.run([PRIVET, "query", POLICY, "--explain", *flags]).stdout.decode()
         self.assertEqual(body["explanation"], text)
+        # "why_not" is the one `privet query --format json --explain` prints (null unless denied).
+        explained = json.loads(serverlib.run(
+            [PRIVET, "query", POLICY, "--explain", "--format", "json", *flags]).stdout.decode())
+        self.assertIn("why_not", body)
+        self.assertEqual(body["why_not"], explained["why_not"])
         decided = json.loads(serverlib.query_jsonl(PRIVET, POLICY, [REQUESTS[0]])[0])
-        del body["explanation"]
+        del body["explanation"], body["why_not"]
         self.assertEqual(body, decided)
 
     def test_permitted_values(self):

@@ -209,10 +209,9 @@ static void lowerTerminals(const DecisionDiagram &DD, rt::ArtifactContents &A) {
       RT.Obligations.push_back(Instances[O]);
     A.Terminals.push_back(std::move(RT));
   }
-  if (!DD.usesRuleLists())
-    return;
-  // The indexed rule evaluator evaluates rules itself: their scopes by leaf class, conditions
-  // and obligations.
+  // The rule table (scopes by leaf class, conditions, obligations) is always written: the
+  // indexed rule evaluator reads it when the diagram has rule lists, and the runtime's "why not"
+  // explanations (CompiledPolicy::whyNot) read it to find the nearest allowing rule.
   A.RuleTable = true;
   for (uint32_t R = 0; R < P.Rules.size(); ++R) {
     rt::RuleEntry &E = A.Rules[R];
@@ -227,8 +226,9 @@ static void lowerTerminals(const DecisionDiagram &DD, rt::ArtifactContents &A) {
     }
     if (Rl.Condition)
       emitCondition(*Rl.Condition, E.Condition);
-    for (const ObligationRef &O : Carried[R])
-      E.Obligations.push_back(Instances[O]);
+    if (DD.usesRuleLists()) // only the indexed evaluator reads them
+      for (const ObligationRef &O : Carried[R])
+        E.Obligations.push_back(Instances[O]);
   }
 }
 

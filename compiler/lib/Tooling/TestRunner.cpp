@@ -3,6 +3,7 @@
 
 #include "privet/Artifact.h"
 #include "privet/Domain.h"
+#include "privet/Json.h"
 #include "privet/Lower/Lowering.h"
 #include "privet/Runtime.h"
 
@@ -100,7 +101,8 @@ privet::tooling::runPolicyTests(const Policy &P, llvm::StringRef File,
       ExpectationResult R;
       R.Test = T;
       R.Expectation = E;
-      rt::Decision D = CP.decide(toRuntimeRequest(P, CP, Ex.Req));
+      rt::Request Req = toRuntimeRequest(P, CP, Ex.Req);
+      rt::Decision D = CP.decide(Req);
       R.Actual = D.isError()     ? ExpectationResult::Error
                  : D.permitted() ? ExpectationResult::Allow
                                  : ExpectationResult::Deny;
@@ -133,6 +135,14 @@ privet::tooling::runPolicyTests(const Policy &P, llvm::StringRef File,
           std::find(R.Rules.begin(), R.Rules.end(), *Ex.ByRule) == R.Rules.end())
         Problems.push_back("rule `" + P.Rules[*Ex.ByRule].Id + "` is not among the deciding rules");
       R.Passed = Problems.empty();
+      if (Want == ExpectationResult::Allow && R.Actual == ExpectationResult::Deny) {
+        // Only for this failure: the explanation is work decide() never does.
+        rt::Result<rt::WhyNot> Why = CP.whyNot(Req);
+        if (Why) {
+          R.WhyNot = CP.whyNotText(*Why);
+          R.WhyNotJson = rt::whyNotJson(CP, *Why);
+        }
+      }
       R.Failure = llvm::join(Problems, "; ");
       Report.Results.push_back(std::move(R));
     }
@@ -208,6 +218,10 @@ void writeText(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Repor
         OS << "  decided by: rule `" << X.Id << "` at " << locText(P, X.Location) << "\n";
         OS << "    " << firstLine(X.SourceText) << "\n";
       }
+      // "why not:" and its lines, indented under the failure.
+      for (llvm::StringRef Line : llvm::split(llvm::StringRef(R.WhyNot).rtrim('\n'), '\n'))
+        if (!Line.empty())
+          OS << "  " << Line << "\n";
     }
   }
   for (const PolicyTestReport &Rep : Reports) {
@@ -270,6 +284,13 @@ void writeJson(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Repor
         O["failure"] = R.Failure;
       if (R.Actual == ExpectationResult::Error)
         O["error"] = R.ErrorMessage;
+      if (!R.WhyNotJson.empty()) {
+        llvm::Expected<llvm::json::Value> Why = llvm::json::parse(R.WhyNotJson);
+        if (Why)
+          O["why_not"] = std::move(*Why);
+        else
+          llvm::consumeError(Why.takeError());
+      }
       Results.push_back(std::move(O));
     }
     llvm::json::Object F{{"file", Rep.File},
@@ -346,6 +367,8 @@ void writeJUnit(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Repo
       for (uint32_t Rl : R.Rules)
         Details += fmt::format("\ndecided by rule `{}` at {}: {}", P.Rules[Rl].Id,
                                locText(P, P.Rules[Rl].Location), firstLine(P.Rules[Rl].SourceText));
+      if (!R.WhyNot.empty())
+        Details += "\n" + llvm::StringRef(R.WhyNot).rtrim('\n').str();
       OS << ">\n      <failure message=\"" << xmlEscape(R.Failure) << "\" type=\"expectation\">"
          << xmlEscape(Details) << "</failure>\n    </testcase>\n";
     }

@@ -250,10 +250,6 @@ bool checkCombinations(const QueryOptions &Opts, std::string &Error) {
       return false;
     }
   }
-  if (Opts.Explain && Opts.Format == "json") {
-    Error = "--explain prints a text explanation: it cannot be combined with --format json";
-    return false;
-  }
   return true;
 }
 
@@ -313,7 +309,10 @@ int runQuery(const QueryOptions &Opts) {
     }
   }
   rt::Decision D = P->decide(R);
-  if (Opts.Format == "json") {
+  if (Opts.Format == "json" && Opts.Explain) {
+    // The decision object with a "why_not" member (null unless denied).
+    llvm::outs() << rt::explainedDecisionJson(*P, R, D) << "\n";
+  } else if (Opts.Format == "json") {
     llvm::outs() << rt::decisionJson(*P, D) << "\n";
   } else if (Opts.Explain) {
     llvm::outs() << P->explain(R);
@@ -363,8 +362,10 @@ CommandRegistration Registration("query", [](CLI::App &App) {
       ->allow_extra_args(false);
   Cmd->add_option("--attr", Opts->Attrs, "An attribute value: name=value (repeatable)")
       ->allow_extra_args(false);
-  Cmd->add_flag("--explain", Opts->Explain,
-                "Explain the decision: rules with file:line, their text and notice sources");
+  Cmd->add_flag(
+      "--explain", Opts->Explain,
+      "Explain the decision: rules with file:line, their text and notice sources, and for a "
+      "deny why not (with --format json: a \"why_not\" member)");
   auto *Fail =
       Cmd->add_flag("--fail", Opts->Fail,
                     "Exit 1 when a request is denied (or, with --jsonl, a line is an error)");

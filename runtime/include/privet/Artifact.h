@@ -179,7 +179,8 @@ struct RuleRecord {
   uint32_t Col;
   uint32_t Parent; ///< A rule index, or UINT32_MAX for a top-level rule.
   uint32_t IsAllow;
-  // The rule table, present (on every rule) exactly when the diagram has rule-list nodes:
+  // The rule table, on every rule or none: required by rule-list nodes, read by explanations
+  // (CompiledPolicy::whyNot); the compiler always writes it, obligations only with rule lists:
   ListRef Scope;       ///< U32s; NumDimensions entries: the U32s offset of a bitset over the
                        ///< dimension's leaf classes, or UINT32_MAX for every value.
   ListRef Condition;   ///< U32s; CondOp postfix code, empty for no condition.

@@ -108,8 +108,9 @@ struct RuleEntry {
   std::string SourceText;           ///< The rule as written.
   std::vector<std::string> Sources; ///< @source annotations: the notice text it encodes.
 
-  // What the runtime needs to evaluate the rule itself, filled only when the diagram has
-  // rule-list nodes (ArtifactContents::RuleTable).
+  // What the runtime needs to evaluate the rule itself (ArtifactContents::RuleTable): the
+  // compiler always fills the scope and condition (explanations read them); the obligations
+  // only when the diagram has rule-list nodes, the one reader of them.
   /// Per dimension: the leaf classes the rule's scope holds, ascending, unless the bit of the
   /// dimension is clear in Constrained (every value).
   std::array<std::vector<uint32_t>, NumDimensions> Scope;
@@ -181,7 +182,8 @@ struct ArtifactContents {
 
   std::vector<Terminal> Terminals;
   std::vector<Node> Nodes;
-  /// Whether rules carry Scope/Condition/Obligations (the diagram has rule-list nodes).
+  /// Whether rules carry Scope/Condition/Obligations: always, from the compiler; an artifact
+  /// without them still loads, but its explanations cannot name the nearest allowing rule.
   bool RuleTable = false;
   uint32_t Root = TerminalBit; ///< A node, or a terminal for a constant policy.
 };

@@ -38,6 +38,14 @@ void appendJsonString(std::string &Out, std::string_view S);
 std::string decisionJson(const CompiledPolicy &Policy, const Decision &D,
                          std::string_view RawId = {});
 
+/// A WhyNot as a JSON object (the "why_not" member of explained decisions; docs/runtime-api.md).
+std::string whyNotJson(const CompiledPolicy &Policy, const WhyNot &W);
+
+/// The decision JSON of decisionJson with a "why_not" member when the request is denied (null
+/// otherwise): the answer of `privet query --format json --explain` and the server's explain.
+std::string explainedDecisionJson(const CompiledPolicy &Policy, const Request &Req,
+                                  const Decision &D, std::string_view RawId = {});
+
 /// {"decision":"error","error":Message}, with RawId as the "id" field when not empty: the answer
 /// for a request that could not be decided at all, with no policy to name.
 std::string errorJson(std::string_view Message, std::string_view RawId = {});

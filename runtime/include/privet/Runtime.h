@@ -70,6 +70,71 @@ struct RuleInfo {
 
 class CompiledPolicy;
 
+/// Why a request was denied (CompiledPolicy::whyNot): computed only when asked, never by decide().
+/// One part of a rule that a denied request does not meet.
+struct WhyNotMismatch {
+  enum class Kind : uint8_t {
+    Dimension, ///< The request's value (or omission) is not within the rule's values for D.
+    Condition  ///< The rule's `when` condition is false (or reads an attribute without a value).
+  };
+  Kind K = Kind::Dimension;
+  /// The rule whose scope or condition it is: the nearest rule itself or a rule enclosing it.
+  uint32_t Rule = InvalidId;
+  Dim D = Dim::Action;
+  /// Dimension: the values the rule covers in D (the broadest wholly covered, in id order).
+  std::vector<uint32_t> RuleValues;
+  /// Dimension: the request's values in D (several for data categories); empty when omitted.
+  std::vector<uint32_t> RequestValues;
+  /// Condition: the attributes it reads, in id order; per attribute, the value the decision
+  /// used (0 when it has none) and where that value came from.
+  std::vector<uint32_t> Attributes;
+  std::vector<int64_t> AttributeValues;
+  enum class Source : uint8_t { Given, Default, None };
+  std::vector<Source> AttributeSources;
+};
+
+/// Why one denied part of a request is denied, and the allowing rule nearest to it.
+struct WhyNotReason {
+  /// The deny rules deciding it; empty for deny by default.
+  std::vector<uint32_t> DenyRules;
+  /// Not empty when the part's decision is an error (a missing attribute): nothing else is set.
+  std::string Error;
+  /// The allowing rule (an allow or an allowing exception) with the fewest unmet parts; the
+  /// first in policy order among those equally near. InvalidId when the policy has none.
+  uint32_t Nearest = InvalidId;
+  /// How many allowing rules were equally near (1: no tie).
+  uint32_t Tied = 0;
+  /// What Nearest does not meet. Empty with Nearest set: it applies, but DenyRules override it.
+  std::vector<WhyNotMismatch> Mismatches;
+};
+
+/// A dimension whose value in the request (a group value, several data categories, or omitted)
+/// covers both allowed and denied values.
+struct WhyNotSplit {
+  Dim D = Dim::Action;
+  /// The request's values in D (several for data categories); empty when omitted.
+  std::vector<uint32_t> RequestValues;
+  /// Values of D (leaf values, or for several data categories each category after combination
+  /// rules) for which the request, with D set to that value alone, is allowed.
+  std::vector<uint32_t> Allowed;
+  /// The others, grouped by identical reasons, in id order of their first value.
+  struct Part {
+    std::vector<uint32_t> Values;
+    WhyNotReason Reason;
+  };
+  std::vector<Part> Denied;
+};
+
+struct WhyNot {
+  /// False for an allowed request (nothing is denied) and for an error.
+  bool Denied = false;
+  /// Dimensions whose values split into allowed and denied ones, in dimension order.
+  std::vector<WhyNotSplit> Splits;
+  /// The request taken whole, when no dimension splits (a fully named request, or one whose
+  /// every narrower value is denied too).
+  std::optional<WhyNotReason> Whole;
+};
+
 /// A request: one value (or a set of data categories) per dimension, any of which may be omitted,
 /// and attribute values. Built for one policy: ids and names are resolved against it. Setting an
 /// unknown name, an id out of range or a value of the wrong type records an error (the first one is
@@ -253,6 +318,15 @@ public:
   /// Readable text: the decision, each deciding rule with file:line:col, its source text and
   /// @source notice texts, and the obligations with their titles.
   std::string explain(const Request &Req) const;
+  /// Why Req is denied: for each dimension whose group value or omission covers allowed and
+  /// denied values, which values are which and, for the denied ones, the deny rules or the
+  /// default and the nearest allowing rule with the parts of it the request does not meet.
+  /// Work done only when asked (decide() never does it). An error in Req is returned as an
+  /// error; an allowed request gives Denied == false.
+  Result<WhyNot> whyNot(const Request &Req) const;
+  /// WhyNot as the text explain() ends with ("why not:" and indented lines); empty when
+  /// nothing is denied.
+  std::string whyNotText(const WhyNot &W) const;
   /// The values of D (every declared value, in id order) for which Req with D set to that value is
   /// allowed. An error in Req itself is returned as an error; values whose decision is an error
   /// (a missing attribute that matters for them) are not permitted and so not listed.

@@ -165,6 +165,14 @@ char *privet_decide_json(const privet_policy *policy, const char *json, size_t l
  * privet_string_free. */
 char *privet_explain(const privet_policy *policy, const privet_request *request);
 
+/* Why the request is denied, as the JSON object of the "why_not" member (docs/runtime-api.md,
+ * "Why not"): the values of each group value or omitted dimension that are allowed and denied,
+ * and for the denied ones the deny rules or the default and the nearest allowing rule with what
+ * it does not meet. "null" for an allowed request. NULL on an error in the request (with *error
+ * set, if error is not NULL; free it with privet_string_free). Free the result with
+ * privet_string_free. Work done only when called: privet_decide never does it. */
+char *privet_why_not_json(const privet_policy *policy, const privet_request *request, char **error);
+
 /* The values of dim for which the request, with dim set to that value, is allowed. Writes up to
  * capacity ids to out and returns how many there are in all (call again with a larger buffer if
  * that is more than capacity), or -1 on error (with *error set if error is not NULL). */

@@ -307,8 +307,16 @@ Server::Impl::Answer Server::Impl::decideOne(std::string_view Text, Endpoint E,
     A.Json = rt::decisionJson(P, W.Dec, RawId);
     if (W.Dec.isError())
       Error = W.Dec.error();
-    if (E == Endpoint::Explain)
+    if (E == Endpoint::Explain) {
       appendMember(A.Json, "explanation", jsonString(P.explain(*W.Req)));
+      std::string WhyNotJson = "null";
+      if (W.Dec.kind() == Decision::Kind::Deny) {
+        rt::Result<rt::WhyNot> Why = P.whyNot(*W.Req);
+        if (Why)
+          WhyNotJson = rt::whyNotJson(P, *Why);
+      }
+      appendMember(A.Json, "why_not", WhyNotJson);
+    }
   }
   double Seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - Start).count();
   M.observeLatency(Seconds);

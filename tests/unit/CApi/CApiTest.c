@@ -344,6 +344,27 @@ static void test_explain_and_permitted(const privet_policy *p) {
                                      "9 We may send you marketing") != NULL);
   privet_string_free(text);
 
+  /* Why not: an allowed request has nothing to explain; use ip_address with the purpose omitted
+   * is allowed for site_operation only (the sample artifact has no rule table, so no nearest
+   * rule is named). */
+  text = privet_why_not_json(p, req, &err);
+  CHECK_STR(text, "null");
+  privet_string_free(text);
+  privet_request_set(req, PRIVET_DIM_DATA, "ip_address");
+  privet_request_omit(req, PRIVET_DIM_PURPOSE);
+  privet_request_set_int(req, "age", 30);
+  text = privet_why_not_json(p, req, &err);
+  CHECK(text != NULL &&
+        strstr(text, "{\"splits\":[{\"dimension\":\"purpose\",\"request_values\":[],"
+                     "\"allowed\":[\"site_operation\"],\"denied\":[{\"values\":[\"marketing\"],"
+                     "\"reason\":{\"denied_by\":[],\"nearest\":null}}]}],\"whole\":null}") != NULL);
+  privet_string_free(text);
+  CHECK(privet_why_not_json(NULL, req, &err) == NULL);
+  CHECK_STR(err, "no policy or request given");
+  privet_string_free(err);
+  err = NULL;
+  privet_request_set(req, PRIVET_DIM_PURPOSE, "marketing");
+
   privet_request_set(req, PRIVET_DIM_DATA, "dna");
   n = privet_permitted_values(p, req, PRIVET_DIM_PURPOSE, ids, 8, &err);
   CHECK(n == -1);

@@ -337,3 +337,67 @@ TEST(Property, IndexedRuleEvaluatorWithoutScopeRowsMatchesReference) {
 }
 
 } // namespace
+
+// "Why not" (CompiledPolicy::whyNot) on random policies and requests, with and without rule
+// lists: every value a split lists as allowed is allowed on its own and every denied one is not,
+// both lists are non-empty, a nearest rule with nothing unmet is overridden by a deny, and an
+// allowed request has nothing to explain.
+TEST(Property, WhyNotIsConsistentWithDecisions) {
+  std::mt19937_64 Rng(77);
+  unsigned Splits = 0, Nearest = 0;
+  for (unsigned I = 0, N = scaled(400); I < N; ++I) {
+    TestOptions = DiagramOptions();
+    TestOptions.ForceRuleLists = I % 2 == 1;
+    Policy P = randomPolicy(Rng);
+    auto Contents = compilePolicy(P, TestOptions);
+    ASSERT_TRUE(bool(Contents)) << llvm::toString(Contents.takeError());
+    auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
+    ASSERT_TRUE(bool(Loaded)) << Loaded.error();
+    const rt::CompiledPolicy &CP = **Loaded;
+    for (unsigned K = 0; K < 10; ++K) {
+      Request R = randomRequest(P, Rng);
+      rt::Request Req = toRuntimeRequest(P, CP, R);
+      rt::Decision D = CP.decide(Req);
+      rt::Result<rt::WhyNot> W = CP.whyNot(Req);
+      if (Req.hasError()) {
+        EXPECT_FALSE(bool(W));
+        continue;
+      }
+      ASSERT_TRUE(bool(W)) << W.error();
+      std::string Where = describePolicy(P) + "request: " + describeRequest(P, R);
+      ASSERT_EQ(W->Denied, D.kind() == rt::Decision::Kind::Deny) << Where;
+      if (!W->Denied)
+        continue;
+      EXPECT_EQ(W->Splits.empty(), bool(W->Whole)) << Where;
+      auto CheckReason = [&](const rt::WhyNotReason &Why) {
+        if (Why.Nearest == rt::InvalidId || !Why.Error.empty())
+          return;
+        ++Nearest;
+        EXPECT_GE(Why.Tied, 1u) << Where;
+        EXPECT_TRUE(CP.rule(Why.Nearest).IsAllow) << Where;
+        if (Why.Mismatches.empty()) {
+          EXPECT_FALSE(Why.DenyRules.empty()) << Where;
+        }
+      };
+      if (W->Whole)
+        CheckReason(*W->Whole);
+      for (const rt::WhyNotSplit &S : W->Splits) {
+        ++Splits;
+        EXPECT_FALSE(S.Allowed.empty()) << Where;
+        EXPECT_FALSE(S.Denied.empty()) << Where;
+        rt::Request Q = Req;
+        for (uint32_t V : S.Allowed)
+          EXPECT_TRUE(CP.decide(Q.set(S.D, V)).permitted()) << Where;
+        for (const rt::WhyNotSplit::Part &Part : S.Denied) {
+          CheckReason(Part.Reason);
+          for (uint32_t V : Part.Values)
+            EXPECT_FALSE(CP.decide(Q.set(S.D, V)).permitted()) << Where;
+        }
+      }
+    }
+  }
+  TestOptions = DiagramOptions();
+  // The generator must reach both kinds of explanation, or this test checks nothing.
+  EXPECT_GT(Splits, 0u);
+  EXPECT_GT(Nearest, 0u);
+}

@@ -30,6 +30,10 @@ struct ExpectationResult {
   std::vector<ObligationRef> Obligations; ///< Carried by an allow.
   std::string ErrorMessage;               ///< When Actual == Error.
   std::string Failure;                    ///< Why it failed, for people; empty when passed.
+  /// For an expected allow that was denied: the runtime's "why not" text (CompiledPolicy::
+  /// whyNotText) and JSON (whyNotJson); empty otherwise.
+  std::string WhyNot;
+  std::string WhyNotJson;
 };
 
 struct PolicyTestReport {
