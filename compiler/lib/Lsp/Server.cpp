@@ -206,6 +206,8 @@ int Server::run(std::FILE *In, llvm::raw_ostream &Out) {
     // every byte not yet read).
     while (DebounceMs && !InputEnded && Readable(0) && ReadOne()) {
     }
+    if (Queue.empty()) // only a message that was not JSON, already answered
+      continue;
     json::Value Message = std::move(Queue.front());
     Queue.pop_front();
     handle(Message, Send);
