@@ -3,8 +3,8 @@
 // Works on the token stream, not the AST, so that every comment keeps its place: only the
 // whitespace between tokens is decided here. Layout: one declaration per line, braces of
 // vocabularies, tests and exception blocks open a block indented by two (an empty one stays `{}`),
-// a rule or expectation longer than 100 columns puts each clause (`for`, `to`, ..., `when`,
-// `unless`, `with`, `given`, `by`, `except`) on a continuation line, annotations stand on
+// a rule, invariant or expectation longer than 100 columns puts each clause (`for`, `to`, ...,
+// `when`, `unless`, `with`, `given`, `by`, `except`) on a continuation line, annotations stand on
 // their own line, blank lines between declarations are kept (at most one).
 //
 //===----------------------------------------------------------------------------------------===//
@@ -219,11 +219,13 @@ private:
       const Tok *After = nextCode(static_cast<size_t>(Next - Toks.data()) + 1);
       if (After && (isEffect(After->Type) || After->Type == PrivetLexer::REQUIRE)) {
         Stmt.First = After->Type;
-        Labelled = isEffect(After->Type);
+        Labelled = true;
       }
     }
-    // A rule or a test's expectation: too long for one line, each clause gets its own.
-    Stmt.IsRule = isEffect(Stmt.First) || Stmt.First == PrivetLexer::EXPECT;
+    // A rule, an invariant or a test's expectation: too long for one line, each clause gets its
+    // own.
+    Stmt.IsRule = isEffect(Stmt.First) || Stmt.First == PrivetLexer::EXPECT ||
+                  Stmt.First == PrivetLexer::REQUIRE;
     Stmt.BodyIndent = Stmt.Indent;
     if (!Stmt.IsRule)
       return false;
@@ -252,11 +254,12 @@ private:
     if (!Stmt.IsRule || !Stmt.Broken || Stmt.ExceptSeen || Parens != 0 || Braces.size() != Depth)
       return false;
     size_t Type = T.Type;
-    bool Clause =
-        Type == PrivetLexer::ABOUT || Type == PrivetLexer::FOR || Type == PrivetLexer::UNDER ||
-        Type == PrivetLexer::TO || Type == PrivetLexer::IN || Type == PrivetLexer::FROM ||
-        Type == PrivetLexer::AS || Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS ||
-        Type == PrivetLexer::WITH || Type == PrivetLexer::GIVEN || Type == PrivetLexer::BY;
+    bool Clause = Type == PrivetLexer::ABOUT || Type == PrivetLexer::FOR ||
+                  Type == PrivetLexer::UNDER || Type == PrivetLexer::TO ||
+                  Type == PrivetLexer::IN || Type == PrivetLexer::FROM || Type == PrivetLexer::AS ||
+                  Type == PrivetLexer::WHEN || Type == PrivetLexer::UNLESS ||
+                  Type == PrivetLexer::WITH || Type == PrivetLexer::GIVEN ||
+                  Type == PrivetLexer::BY || Type == PrivetLexer::WITHIN;
     if (!Clause && Type != PrivetLexer::EXCEPT)
       return false;
     newline();
