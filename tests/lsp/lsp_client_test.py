@@ -30,7 +30,11 @@ purpose analytics "Analytics";
 newsletter: allow use email for marketing under gdpr.consent with gdpr.record_consent;
 
 test "newsletter" {
-  expect allow use email for marketing under gdpr.consent with gdpr.record_consent by newsletter;
+  expect allow use email
+    for marketing
+    under gdpr.consent
+    with gdpr.record_consent
+    by newsletter;
 }
 """
 

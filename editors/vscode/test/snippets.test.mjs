@@ -46,7 +46,8 @@ const named = (name) => {
 
 // Snippets that are not a declaration of their own get the context they are typed in.
 const wrappers = {
-  Expectation: (text) => `test "the expectation snippet" {\n  ${text}\n}`,
+  // VS Code indents every line of a snippet by the indentation of the line it is typed on.
+  Expectation: (text) => `test "the expectation snippet" {\n  ${text.replace(/\n/g, '\n  ')}\n}`,
   '@source': (text) => `${text}\ncontext annotated_by_source "Annotated";`,
   '@doc': (text) => `${text}\ncontext annotated_by_doc "Annotated";`,
   // The suppressed check fires: this rule repeats part of `provide_service`.

@@ -34,7 +34,7 @@ TEST(Diagnostics, FormatShapes) {
   static_assert(formatShape("no arguments, {{braces}} escaped").ArgCount == 0);
   static_assert(formatShape("{0} {0}").ArgCount == 1);
   EXPECT_TRUE(formatShape("{1} and {0}").Valid);
-  EXPECT_FALSE(formatShape("{1} without {0}").Valid); // index 0 would be dropped
+  EXPECT_FALSE(formatShape("only {1}").Valid); // index 0 would be dropped
   EXPECT_FALSE(formatShape("{} automatic").Valid);
   EXPECT_FALSE(formatShape("{0:>5} with a spec").Valid);
   EXPECT_FALSE(formatShape("unbalanced }").Valid);
