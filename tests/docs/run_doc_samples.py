@@ -5,7 +5,9 @@
 Fenced blocks are selected by their info string:
 
   ```privet               a complete file: `privet check` must exit 0; if it holds `test`
-                          blocks, `privet test` must exit 0 too
+                          blocks, `privet test` must exit 0 too. A named file of the
+                          tutorial must also pass the CI gates it recommends: `fmt --check`,
+                          `check --deny-warnings`, `test --coverage --min-coverage 100`
   ```privet-fragment      part of a file (names may be undeclared; without a `policy` or
                           `module` header it is checked as part of a policy): `privet check`
                           may report name errors, but no lexical or syntax error (codes E00xx)
@@ -264,6 +266,16 @@ def check_privet(s, path, scratch, privet):
             t = run([privet, "test", path], scratch, privet)
             if t.returncode != 0:
                 out.append(f"{s.where()}: `privet test` exited {t.returncode}\n{t.stdout}")
+        # The tutorial's policy passes the gates the tutorial recommends for CI.
+        if not out and "tutorial.md" in s.where() and s.directive and s.directive[0] == "file":
+            for gate in (["fmt", "--check", path], ["check", "--deny-warnings", path],
+                         ["test", "--coverage", "--min-coverage", "100", path]):
+                if gate[0] == "test" and not re.search(r"^\s*test\s+\"", s.text, re.M):
+                    continue
+                g = run([privet, *gate], scratch, privet)
+                if g.returncode != 0:
+                    out.append(f"{s.where()}: `privet {' '.join(gate[:-1])}` exited "
+                               f"{g.returncode}\n{g.stdout}")
         return out
     if s.lang == "privet-fragment":
         syntax = sorted(c for c in codes if c.startswith("E00"))

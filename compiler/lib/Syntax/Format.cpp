@@ -262,6 +262,11 @@ private:
                   Type == PrivetLexer::BY || Type == PrivetLexer::WITHIN;
     if (!Clause && Type != PrivetLexer::EXCEPT)
       return false;
+    // A keyword right after an operator is a value (`given consent_status = given`), not a
+    // clause.
+    if (Prev == "=" || Prev == "==" || Prev == "!=" || Prev == "<" || Prev == "<=" || Prev == ">" ||
+        Prev == ">=" || Prev == "(" || Prev == "." || Prev == "not")
+      return false;
     newline();
     Indent = Type == PrivetLexer::EXCEPT ? Stmt.BodyIndent : Stmt.BodyIndent + 2;
     write(T.Text, false);
