@@ -36,6 +36,38 @@ std::string privet::tooling::docsBaseUrl() {
   return Base;
 }
 
+namespace {
+struct Description {
+  const char *Code;
+  const char *Text;
+};
+/// The first paragraph of each code's section of docs/diagnostics.md (generated at build time).
+const Description Descriptions[] = {
+#include "DiagnosticDescriptions.inc"
+};
+
+llvm::StringRef describe(llvm::StringRef Code) {
+  for (const Description &D : Descriptions)
+    if (Code == D.Code)
+      return D.Text;
+  return {};
+}
+
+/// Its first sentence, for shortDescription: up to the first ". " before a capital letter that
+/// does not end an abbreviation ("e.g.", "i.e.").
+std::string firstSentence(llvm::StringRef Text) {
+  for (size_t I = Text.find(". "); I != llvm::StringRef::npos; I = Text.find(". ", I + 1)) {
+    llvm::StringRef Before = Text.take_front(I);
+    if (Before.endswith("e.g") || Before.endswith("i.e") || Before.endswith("Art") ||
+        Before.endswith("cf"))
+      continue;
+    if (I + 2 < Text.size() && (Text[I + 2] >= 'A' && Text[I + 2] <= 'Z'))
+      return Text.take_front(I + 1).str();
+  }
+  return Text.str();
+}
+} // namespace
+
 /// The anchor GitHub and most Markdown renderers give `## E0101 unknown_name`.
 static std::string diagnosticAnchor(const DiagnosticKindInfo &K) {
   return "diagnostics.md#" + K.Code.lower() + "-" + K.Name.str();
@@ -53,6 +85,11 @@ std::vector<SarifRule> privet::tooling::diagnosticSarifRules() {
       R.Short = C->Short;
       R.Full = C->Full;
       R.Help = C->Help;
+    } else if (llvm::StringRef D = describe(K.Code); !D.empty()) {
+      R.Short = firstSentence(D);
+      R.Full = D.str();
+      R.Help = "The message reads \"" + K.summary() + "\". See " + K.Code.str() +
+               " in docs/diagnostics.md for an example and the fix.";
     } else {
       R.Short = K.summary();
       R.Full = K.summary();
