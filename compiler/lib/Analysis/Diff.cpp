@@ -263,15 +263,25 @@ private:
       if (J + 1 < Size)
         Hi = Dom.Cuts[J];
       std::string N = Dom.Name;
+      // A duration cut one second past a round value (`retain_for(1 year)` denies from
+      // 1 year + 1 second) reads as `> 1 year` / `<= 1 year`, not in seconds.
+      auto Round = [&](int64_t V) { return Dom.Kind == AttrKind::Duration && V % 60 == 0; };
+      auto From = [&](int64_t V) {
+        return Round(V - 1) && !Round(V) ? "> " + formatNumber(Dom.Kind, V - 1)
+                                         : ">= " + formatNumber(Dom.Kind, V);
+      };
+      auto Below = [&](int64_t V) {
+        return Round(V - 1) && !Round(V) ? "<= " + formatNumber(Dom.Kind, V - 1)
+                                         : "< " + formatNumber(Dom.Kind, V);
+      };
       if (Lo && Hi && *Hi == *Lo + 1)
         Runs.push_back(N + " == " + formatNumber(Dom.Kind, *Lo));
       else if (Lo && Hi)
-        Runs.push_back(fmt::format("{} >= {} and {} < {}", N, formatNumber(Dom.Kind, *Lo), N,
-                                   formatNumber(Dom.Kind, *Hi)));
+        Runs.push_back(fmt::format("{} {} and {} {}", N, From(*Lo), N, Below(*Hi)));
       else if (Lo)
-        Runs.push_back(N + " >= " + formatNumber(Dom.Kind, *Lo));
+        Runs.push_back(N + " " + From(*Lo));
       else if (Hi)
-        Runs.push_back(N + " < " + formatNumber(Dom.Kind, *Hi));
+        Runs.push_back(N + " " + Below(*Hi));
       I = J + 1 < Size ? Classes.find_next(J + 1) : -1;
     }
     if (Runs.size() == 1)
