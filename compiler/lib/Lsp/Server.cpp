@@ -505,11 +505,18 @@ static std::optional<NamedNode> lookupName(const Policy &P, StringRef Name) {
   return Exact ? Exact : BySegment;
 }
 
+/// The identifier at Offset of Text (its start in Start), when C has a checked policy to
+/// resolve it in; empty otherwise.
+static StringRef nameToResolve(const Compilation *C, StringRef Text, size_t Offset, size_t &Start) {
+  StringRef Name = identifierAt(Text, Offset, Start);
+  return C && C->ThePolicy ? Name : StringRef();
+}
+
 json::Value Server::hover(Document &D, size_t Offset) {
   Compilation *C = answering(D);
   size_t Start;
-  StringRef Name = identifierAt(D.Text, Offset, Start);
-  if (!C || !C->ThePolicy || Name.empty())
+  StringRef Name = nameToResolve(C, D.Text, Offset, Start);
+  if (Name.empty())
     return nullptr;
   const Policy &P = *C->ThePolicy;
   std::string Md;
@@ -571,8 +578,8 @@ json::Value Server::hover(Document &D, size_t Offset) {
 json::Value Server::definition(Document &D, size_t Offset) {
   Compilation *C = answering(D);
   size_t Start;
-  StringRef Name = identifierAt(D.Text, Offset, Start);
-  if (!C || !C->ThePolicy || Name.empty())
+  StringRef Name = nameToResolve(C, D.Text, Offset, Start);
+  if (Name.empty())
     return nullptr;
   auto N = lookupName(*C->ThePolicy, Name);
   if (!N)
@@ -619,8 +626,8 @@ static json::Array referencesTo(Compilation &C, StringRef Declared) {
 json::Value Server::references(Document &D, size_t Offset) {
   Compilation *C = answering(D);
   size_t Start;
-  StringRef Name = identifierAt(D.Text, Offset, Start);
-  if (!C || !C->ThePolicy || Name.empty())
+  StringRef Name = nameToResolve(C, D.Text, Offset, Start);
+  if (Name.empty())
     return json::Array{};
   auto N = lookupName(*C->ThePolicy, Name);
   if (!N)
@@ -778,8 +785,8 @@ json::Value Server::workspaceSymbols(StringRef Query) {
 json::Value Server::prepareRename(Document &D, size_t Offset) {
   Compilation *C = answering(D);
   size_t Start;
-  StringRef Name = identifierAt(D.Text, Offset, Start);
-  if (!C || !C->ThePolicy || Name.empty())
+  StringRef Name = nameToResolve(C, D.Text, Offset, Start);
+  if (Name.empty())
     return nullptr;
   auto N = lookupName(*C->ThePolicy, Name);
   auto B = N ? bufferLoc(C->SM, N->Node->Location.Range.Start) : std::nullopt;
