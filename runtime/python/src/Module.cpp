@@ -238,6 +238,19 @@ py::tuple decideBatch(const PyPolicy &P, size_t Rows, py::list Values, py::objec
   return py::make_tuple(Outcome, DecisionId, Rule, Decisions);
 }
 
+/// The names of Dimension's values in id order (only its leaves with LeavesOnly).
+std::vector<std::string> valueNames(const CompiledPolicy &P, const std::string &Dimension,
+                                    bool LeavesOnly) {
+  std::optional<Dim> D = dimensionFromName(Dimension);
+  if (!D)
+    fail("unknown dimension `" + Dimension + "`");
+  std::vector<std::string> Names;
+  for (uint32_t V = 0; V < P.numValues(*D); ++V)
+    if (!LeavesOnly || P.isLeaf(*D, V))
+      Names.emplace_back(P.valueName(*D, V));
+  return Names;
+}
+
 } // namespace
 
 PYBIND11_MODULE(_privet, M) {
@@ -268,26 +281,13 @@ PYBIND11_MODULE(_privet, M) {
       .def(
           "values",
           [](const PyPolicy &P, const std::string &Dimension) {
-            std::optional<Dim> D = dimensionFromName(Dimension);
-            if (!D)
-              fail("unknown dimension `" + Dimension + "`");
-            std::vector<std::string> Names;
-            for (uint32_t V = 0; V < P->numValues(*D); ++V)
-              Names.emplace_back(P->valueName(*D, V));
-            return Names;
+            return valueNames(*P, Dimension, /*LeavesOnly=*/false);
           },
           py::arg("dimension"))
       .def(
           "leaves",
           [](const PyPolicy &P, const std::string &Dimension) {
-            std::optional<Dim> D = dimensionFromName(Dimension);
-            if (!D)
-              fail("unknown dimension `" + Dimension + "`");
-            std::vector<std::string> Names;
-            for (uint32_t V = 0; V < P->numValues(*D); ++V)
-              if (P->isLeaf(*D, V))
-                Names.emplace_back(P->valueName(*D, V));
-            return Names;
+            return valueNames(*P, Dimension, /*LeavesOnly=*/true);
           },
           py::arg("dimension"))
       .def("attributes",
