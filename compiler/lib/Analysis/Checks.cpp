@@ -39,6 +39,7 @@ public:
     checkLegalBasis();
     checkInvariants();
     checkRetentionConflicts();
+    checkRetentionCutShort();
     checkActorContracts();
     // Over its budget the set diagram answers "empty" to everything: the findings (and their
     // absence) mean nothing, so they are replaced by the one error that says so.
@@ -700,6 +701,81 @@ private:
     note(*F, P.Rules[*ShortRule].Location,
          fmt::format("{} {} carries {}, which is enforced", ruleKind(*ShortRule),
                      ruleRef(*ShortRule), Name(Short)));
+  }
+
+  // ---- A retention period that a deny elsewhere cuts short -----------------------------
+
+  /// An allow rule promises o(D) (a retention limit on attribute A), but on part of its scope a
+  /// deny rule stops the same processing at an age below D while fresh data is allowed: the
+  /// obligation says "kept for D" and the policy denies sooner. Exactly: some request of the
+  /// rule's own region is decided by a deny rule that is not a retention exception, and the same
+  /// request with A at its smallest class is allowed. Other obligations are opaque to the checker
+  /// (they carry no meaning it could contradict), so only retention limits are compared.
+  void checkRetentionCutShort() {
+    const Vocabulary &Obl = P.Obligations;
+    std::vector<uint32_t> Denies;
+    for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl)
+      if (!P.Rules[Rl].IsAllow && !P.Rules[Rl].RetentionOf && !Dead[Rl])
+        Denies.push_back(Rl);
+    if (Denies.empty())
+      return;
+    std::map<unsigned, Mdd::Ref> AllowedFresh; // by attribute variable
+    for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
+      const Rule &X = P.Rules[Rl];
+      if (!X.IsAllow || Dead[Rl] || X.RetentionOf)
+        continue;
+      for (const ObligationRef &O : X.Obligations) {
+        if (!O.Arg || O.Obligation >= Obl.Nodes.size() ||
+            Obl.Nodes[O.Obligation].LimitsAttr == NoIndex)
+          continue;
+        unsigned Var = S.attrVar(S.view(0).sharedAttr(Obl.Nodes[O.Obligation].LimitsAttr));
+        auto It = AllowedFresh.find(Var);
+        if (It == AllowedFresh.end()) {
+          llvm::DenseMap<Mdd::Ref, Mdd::Ref> Memo;
+          It = AllowedFresh.emplace(Var, restrictVar(R.allowed(), Var, 0, Memo)).first;
+        }
+        Mdd::Ref Cut = M.conj(M.conj(R.own(Rl), R.denied()), It->second);
+        if (Cut == Mdd::False)
+          continue;
+        for (uint32_t D : Denies) {
+          if (!dimsOverlap(Rl, D))
+            continue;
+          Mdd::Ref By = M.conj(Cut, R.origin(D));
+          if (By == Mdd::False)
+            continue;
+          reportCutShort(Rl, O, D, Var, By);
+          break;
+        }
+      }
+    }
+  }
+
+  void reportCutShort(uint32_t Rl, const ObligationRef &O, uint32_t Deny, unsigned Var,
+                      Mdd::Ref Where) {
+    std::optional<std::vector<uint32_t>> Point = M.pick(Where, S.preferredPoint());
+    if (!Point)
+      return;
+    std::vector<bool> Keep(M.numVars(), false);
+    Keep[Var] = true;
+    std::vector<bool> Free = freeVariables(S, M, Where, *Point, Keep);
+    // The age is printed as its class (`gdpr.data_age > 1 year and <= 3 years`): every age in
+    // it is cut short, not only the one value a point would show.
+    Free[Var] = true;
+    Request Req = pointToRequest(S, 0, *Point, Free);
+    const space::AttrDomain &Age = S.attrs()[Var - NumDimensions];
+    std::string Text = describeRequest(P, Req);
+    Text += (Text.find(" given ") == std::string::npos ? " given " : ", ") + Age.Name + " " +
+            Age.describeClass((*Point)[Var]);
+    std::string Name =
+        P.Obligations.Nodes[O.Obligation].Name + "(" + domain::formatDuration(*O.Arg) + ")";
+    Finding *F =
+        addOnRule(diag::retention_cut_short, Rl, {P.Rules[Rl].Id, Name, P.Rules[Deny].Id, Text});
+    if (!F)
+      return;
+    note(*F, P.Rules[Deny].Location,
+         fmt::format("{} {} denies this request, although the same request with fresh data is "
+                     "allowed",
+                     ruleKind(Deny), ruleRef(Deny)));
   }
 
   /// R with variable Var fixed to Value (so it no longer depends on Var).

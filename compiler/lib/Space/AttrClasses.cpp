@@ -125,14 +125,23 @@ std::string AttrClasses::describe(uint32_t I, llvm::ArrayRef<std::string> EnumVa
   }
   if (Cuts.empty())
     return "any value";
+  // A bound is written the shorter way: `> 1 year` rather than `>= 31536001 seconds` (the cut
+  // of `data_age > 1 year` is one second past the year); `>= 18` stays as it is.
+  auto Lower = [&](int64_t Cut) {
+    std::string Ge = formatNumber(Kind, Cut), Gt = formatNumber(Kind, Cut - 1);
+    return Gt.size() < Ge.size() ? "> " + Gt : ">= " + Ge;
+  };
+  auto Upper = [&](int64_t Cut) {
+    std::string Lt = formatNumber(Kind, Cut), Le = formatNumber(Kind, Cut - 1);
+    return Le.size() < Lt.size() ? "<= " + Le : "< " + Lt;
+  };
   if (I == 0)
-    return "< " + formatNumber(Kind, Cuts[0]);
+    return Upper(Cuts[0]);
   if (I == Cuts.size())
-    return ">= " + formatNumber(Kind, Cuts[I - 1]);
+    return Lower(Cuts[I - 1]);
   if (Cuts[I] == Cuts[I - 1] + 1)
     return "== " + formatNumber(Kind, Cuts[I - 1]);
-  return fmt::format(">= {} and < {}", formatNumber(Kind, Cuts[I - 1]),
-                     formatNumber(Kind, Cuts[I]));
+  return Lower(Cuts[I - 1]) + " and " + Upper(Cuts[I]);
 }
 
 std::vector<AttrClasses> space::attributeClasses(const Policy &P) {
