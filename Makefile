@@ -1,7 +1,7 @@
 # Two entry points for a fresh Debian 12 machine (see README.md):
 #   make run    installs what is missing, builds, then checks, compiles and queries the Outpost24 example
 #   make test   installs what is missing, builds, and runs the whole suite (normal + sanitizer builds,
-#               and ThreadSanitizer over the runtime's concurrency tests)
+#               and ThreadSanitizer over the runtime's and the server's concurrency tests)
 .PHONY: run test setup build build-asan demo test-normal test-asan test-tsan package clean
 
 JOBS ?= $(shell nproc)
@@ -30,15 +30,22 @@ test-normal: build
 test-asan: build-asan
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
 
-# ThreadSanitizer over the runtime's concurrency tests (readers deciding while the policy is hot
-# reloaded): only the runtime and that test are compiled, so it takes seconds, not a second build.
+# ThreadSanitizer over the concurrency tests: the runtime's (readers deciding while the policy
+# is hot reloaded) and the server's (clients deciding over HTTP while the artifact is replaced and
+# SIGHUP reloads it, the decision log and /metrics running). Only the runtime, the server library
+# and the two tests are compiled, so it takes a minute, not a third build.
 TSAN_FLAGS = -std=c++17 -O1 -g -fsanitize=thread -fno-omit-frame-pointer -pthread \
-  -Iruntime/include -Itests/unit/Runtime
+  -Iruntime/include -Iruntime/serve/include -Iruntime/verify/include -Itests/unit/Runtime
+TSAN_OPTS = TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 test-tsan: setup
 	@mkdir -p $(TSAN_BUILD)
 	@clang++-14 $(TSAN_FLAGS) runtime/lib/*.cpp tests/unit/Runtime/ConcurrencyTest.cpp \
 	  -lgtest_main -lgtest -o $(TSAN_BUILD)/ConcurrencyTests
-	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(TSAN_BUILD)/ConcurrencyTests
+	@$(TSAN_OPTS) $(TSAN_BUILD)/ConcurrencyTests
+	@clang++-14 $(TSAN_FLAGS) runtime/lib/*.cpp runtime/serve/lib/*.cpp runtime/verify/lib/*.cpp \
+	  tests/unit/Serve/ServeConcurrencyTest.cpp $$(pkg-config --cflags --libs cpp-httplib libsodium) \
+	  -lgtest_main -lgtest -o $(TSAN_BUILD)/ServeConcurrencyTests
+	@$(TSAN_OPTS):suppressions=tests/unit/Serve/tsan.supp $(TSAN_BUILD)/ServeConcurrencyTests
 
 test: test-normal test-asan test-tsan
 
