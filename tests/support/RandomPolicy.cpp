@@ -19,7 +19,7 @@ void closeVocabulary(Vocabulary &V) {
       V.LeafOf[N] = V.Leaves.size();
       V.Leaves.push_back(N);
     }
-  V.Covers.assign(V.Nodes.size(), llvm::BitVector(V.Leaves.size()));
+  V.Covers.assign(V.Nodes.size(), LeafSet(V.Leaves.size()));
   // Parents are declared before children in every generated vocabulary, so a reverse sweep
   // finishes each node before its parents read it.
   std::function<void(NodeId)> Fill = [&](NodeId N) {
@@ -44,7 +44,7 @@ NodeId pickNode(Draw &G, const Vocabulary &V, double PLeaf) {
 void addScopeItem(Scope &S, const Vocabulary &V, unsigned D, NodeId N, bool Negated) {
   if (!S.Dims[D])
     S.Dims[D] = llvm::BitVector(V.numLeaves());
-  llvm::BitVector Item = V.Covers[N];
+  llvm::BitVector Item = V.Covers[N].bits();
   if (Negated)
     Item.flip();
   *S.Dims[D] |= Item;
@@ -175,7 +175,7 @@ static Scope randomScope(Draw &G, const Policy &P) {
         std::vector<NodeId> Group{NodeId(G.below(V.Nodes.size())), NodeId(G.below(V.Nodes.size()))};
         llvm::BitVector Covered(V.numLeaves());
         for (NodeId N : Group)
-          Covered |= V.Covers[N];
+          V.Covers[N].addTo(Covered);
         Covered.flip();
         *S.Dims[D] |= Covered;
         S.Neither[D].push_back(std::move(Group));

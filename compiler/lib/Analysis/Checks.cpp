@@ -470,7 +470,7 @@ private:
     llvm::BitVector UsedLeaves(Voc.Leaves.size());
     for (NodeId N = 0; N != Voc.Nodes.size(); ++N)
       if (Mentioned[N] && N < Voc.Covers.size())
-        UsedLeaves |= Voc.Covers[N];
+        Voc.Covers[N].addTo(UsedLeaves);
     std::vector<bool> Used(Voc.Nodes.size(), false);
     for (NodeId N = 0; N != Voc.Nodes.size(); ++N)
       Used[N] = N < Voc.Covers.size() && Voc.Covers[N].anyCommon(UsedLeaves);
@@ -549,7 +549,7 @@ private:
       if (Last == "personal_data" || Last == "personal_information") {
         Marked = true;
         if (N < Data.Covers.size())
-          Personal |= Data.Covers[N];
+          Data.Covers[N].addTo(Personal);
       }
     }
     if (!Marked)
@@ -616,7 +616,7 @@ private:
             bool Under =
                 Have.Obligation == Req.Obligation ||
                 (Have.Obligation < Obl.Covers.size() && Req.Obligation < Obl.Covers.size() &&
-                 isSubsetOf(Obl.Covers[Have.Obligation], Obl.Covers[Req.Obligation]));
+                 Obl.Covers[Have.Obligation].isSubsetOf(Obl.Covers[Req.Obligation]));
             return Under && (!Req.Arg || Have.Arg == Req.Arg);
           });
           std::string Name =

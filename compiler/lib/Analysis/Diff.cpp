@@ -194,7 +194,7 @@ private:
         if (!Seen.try_emplace(Voc.Nodes[N].Name, true).second)
           continue;
         llvm::BitVector Cover(Size);
-        for (unsigned L : Voc.Covers[N].set_bits())
+        for (unsigned L : Voc.Covers[N].leaves())
           Cover.set(V.sharedLeaf(D, L));
         if (Cover.any())
           Out.push_back({Voc.Nodes[N].Name, std::move(Cover)});

@@ -244,8 +244,22 @@ static void printOne(const DiagnosticEngine &Engine, raw_ostream &OS, bool Color
   SM.PrintMessage(OS, Range.Start, Kind, Message, Ranges, FixIts, Colors);
 }
 
-void DiagnosticEngine::renderText(raw_ostream &OS, bool Colors) const {
+void DiagnosticEngine::renderText(raw_ostream &Out, bool Colors) const {
+  // Standard error is unbuffered: without colours (a file, a pipe, CI) the text goes out in 64 KiB
+  // writes rather than one per piece, which for 150,000 warnings is the difference between
+  // seconds of system calls and none. With colours (a terminal) it is written as it comes.
+  std::string Pending;
+  raw_string_ostream Buffer(Pending);
+  raw_ostream &OS = Colors ? Out : Buffer;
+  auto Drain = [&](bool Always) {
+    if (Colors || (!Always && Pending.size() < (1u << 16)))
+      return;
+    Buffer.flush();
+    Out << Pending;
+    Pending.clear();
+  };
   for (const Diagnostic *D : sorted()) {
+    Drain(false);
     std::string Message = D->Message;
     if (!D->Help.empty())
       Message += "; " + D->Help;
@@ -271,6 +285,7 @@ void DiagnosticEngine::renderText(raw_ostream &OS, bool Colors) const {
     }
     OS << Summary << " generated.\n";
   }
+  Drain(true);
 }
 
 static json::Value locationJson(const DiagnosticEngine &Engine, SMRange Range) {

@@ -34,6 +34,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <numeric>
 
 namespace privet {
 
@@ -759,9 +760,9 @@ void Builder::computeClasses() {
       DC.Covers.push_back({K});
 
     std::map<std::vector<uint32_t>, uint32_t> Derived;
-    auto ClassOf = [&](const llvm::BitVector &Leaves) {
+    auto ClassOf = [&](const std::vector<uint32_t> &Leaves) {
       std::vector<uint32_t> Set;
-      for (unsigned L : Leaves.set_bits())
+      for (uint32_t L : Leaves)
         Set.push_back(Cls[L]);
       std::sort(Set.begin(), Set.end());
       Set.erase(std::unique(Set.begin(), Set.end()), Set.end());
@@ -774,15 +775,15 @@ void Builder::computeClasses() {
     };
     DC.NodeClass.resize(V.Nodes.size());
     for (NodeId N = 0; N < V.Nodes.size(); ++N)
-      DC.NodeClass[N] = ClassOf(V.Covers[N]);
+      DC.NodeClass[N] = ClassOf(V.Covers[N].leaves());
     // An omitted dimension is every value, except the actor: omitted, it is `us`.
     std::optional<LeafIndex> Us = P.controllerActorLeaf();
     if (Dim == unsigned(Dimension::Actor) && Us) {
-      llvm::BitVector Only(NumLeaves);
-      Only.set(*Us);
-      DC.OmittedClass = ClassOf(Only);
+      DC.OmittedClass = ClassOf({*Us});
     } else {
-      DC.OmittedClass = ClassOf(llvm::BitVector(NumLeaves, true));
+      std::vector<uint32_t> All(NumLeaves);
+      std::iota(All.begin(), All.end(), 0u);
+      DC.OmittedClass = ClassOf(All);
     }
     DC.NumClasses = DC.Covers.size();
   }

@@ -62,16 +62,16 @@ Context::Context(const Policy &P, const ReportOptions &Opts) : P(P), Opts(Opts) 
   SpecialLeaves = llvm::BitVector(Data.numLeaves());
   for (const char *Name : {"special_category_data", "criminal_offence_data"})
     if (auto N = GdprNodes::find(P, Data, Name)) {
-      SpecialLeaves |= Data.Covers[*N];
+      Data.Covers[*N].addTo(SpecialLeaves);
       SpecialRoots.push_back(*N);
     }
   const Vocabulary &Regions = P.vocab(Dimension::Region);
   ThirdLeaves = llvm::BitVector(Regions.numLeaves());
   AdequateLeaves = llvm::BitVector(Regions.numLeaves());
   if (auto N = GdprNodes::find(P, Regions, "third_country"))
-    ThirdLeaves = Regions.Covers[*N];
+    ThirdLeaves = Regions.Covers[*N].bits();
   if (auto N = GdprNodes::find(P, Regions, "adequate_country"))
-    AdequateLeaves = Regions.Covers[*N];
+    AdequateLeaves = Regions.Covers[*N].bits();
 
   const Vocabulary &Recipients = P.vocab(Dimension::Recipient);
   ProcessorRole = GdprNodes::find(P, Recipients, "processor");
@@ -466,7 +466,7 @@ std::vector<Activity> buildActivities(const Context &C) {
       }
   }
   std::vector<Activity> Out;
-  auto Member = [&](uint32_t I, const llvm::BitVector *Covers) {
+  auto Member = [&](uint32_t I, const LeafSet *Covers) {
     if (!P.Rules[I].IsAllow)
       return false;
     const auto &Set = C.Effective[I]->dim(Dimension::Purpose);

@@ -42,6 +42,12 @@ struct Context {
   static bool coversAny(const llvm::BitVector &A, const llvm::BitVector &B);
   /// A is non-empty and inside B.
   static bool within(const llvm::BitVector &A, const llvm::BitVector &B);
+  // The same for a node's leaves.
+  static bool coversAny(const LeafSet &A, const llvm::BitVector &B) { return A.anyCommon(B); }
+  static bool coversAny(const LeafSet &A, const LeafSet &B) { return A.anyCommon(B); }
+  static bool within(const LeafSet &A, const llvm::BitVector &B) {
+    return !A.none() && A.isSubsetOf(B);
+  }
 
   /// N, or its ancestor along the first parent at (1-based) level Depth.
   NodeId fold(Dimension D, NodeId N, unsigned Depth) const;

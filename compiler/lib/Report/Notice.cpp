@@ -187,7 +187,7 @@ std::vector<NoticeSection> buildNotice(const Context &C, const Report &R) {
       Rights.add(N.Name, nodeLabel(N), "", false, NoIndex);
       for (uint32_t I = 0; I < P.Rules.size(); ++I) {
         const auto &Set = C.Effective[I]->dim(Dimension::Purpose);
-        if (!P.Rules[I].IsAllow || !Set || !Context::coversAny(*Set, Purposes.Covers[Right]))
+        if (!P.Rules[I].IsAllow || !Set || !Context::coversAny(Purposes.Covers[Right], *Set))
           continue;
         std::vector<std::string> Channels = writtenLabels(C, I, Dimension::Context);
         if (Channels.empty())

@@ -127,7 +127,7 @@ bool scope(Context &Ctx, uint32_t M, const ast::Pattern &Pat, Scope &S) {
             continue;
           }
           Group.push_back(*N);
-          Covered |= V.Covers[*N];
+          V.Covers[*N].addTo(Covered);
         }
         if (!GroupOk) {
           Ok = false;
@@ -144,10 +144,13 @@ bool scope(Context &Ctx, uint32_t M, const ast::Pattern &Pat, Scope &S) {
         continue;
       }
       S.Written[unsigned(D)].push_back({*N, Item.Negated});
-      BitVector Covered = V.Covers[*N];
-      if (Item.Negated)
+      if (Item.Negated) {
+        BitVector Covered = V.Covers[*N].bits();
         Covered.flip();
-      Bits |= Covered;
+        Bits |= Covered;
+      } else {
+        V.Covers[*N].addTo(Bits);
+      }
     }
     S.Dims[unsigned(D)] = std::move(Bits);
   }

@@ -149,7 +149,7 @@ static void closeVocabulary(Vocabulary &V) {
       V.Leaves.push_back(I);
     }
   unsigned NumLeaves = V.Leaves.size();
-  V.Covers.assign(N, llvm::BitVector(NumLeaves));
+  V.Covers.assign(N, LeafSet(NumLeaves));
   // 0 unvisited, 1 on the stack, 2 done.
   std::vector<uint8_t> State(N, 0);
   for (NodeId Root = 0; Root < N; ++Root) {
@@ -190,7 +190,7 @@ llvm::BitVector Policy::recipientLocation(NodeId Recipient) const {
   const VocabNode &N = vocab(Dimension::Recipient).Nodes[Recipient];
   const Vocabulary &Regions = vocab(Dimension::Region);
   if (N.LocatedIn)
-    return Regions.Covers[*N.LocatedIn];
+    return Regions.Covers[*N.LocatedIn].bits();
   llvm::BitVector Out(Regions.numLeaves());
   for (NodeId Parent : N.Parents)
     Out |= recipientLocation(Parent);
@@ -208,14 +208,14 @@ llvm::BitVector Policy::recipientsWhere(const RecipientFacts &F) const {
   llvm::BitVector Out(V.numLeaves());
   switch (F.K) {
   case RecipientFacts::Role:
-    return V.Covers[F.Node];
+    return V.Covers[F.Node].bits();
   case RecipientFacts::Contract:
     for (LeafIndex L = 0; L < V.numLeaves(); ++L)
       if (recipientUnderContract(V.Leaves[L]))
         Out.set(L);
     return Out;
   case RecipientFacts::Located: {
-    const llvm::BitVector &Within = vocab(Dimension::Region).Covers[F.Node];
+    const llvm::BitVector Within = vocab(Dimension::Region).Covers[F.Node].bits();
     for (LeafIndex L = 0; L < V.numLeaves(); ++L) {
       llvm::BitVector Where = recipientLocation(V.Leaves[L]);
       if (Where.any() && !Where.test(Within))

@@ -138,12 +138,7 @@ llvm::BitVector PolicyView::mapLeaves(Dimension D,
         Out.set(U);
       continue;
     }
-    const llvm::BitVector &Covers = Voc.Covers[Node];
-    llvm::BitVector Missing = Covers;
-    Missing.resize(std::max(Covers.size(), Local->size()));
-    llvm::BitVector L2 = *Local;
-    L2.resize(Missing.size());
-    if (!Missing.test(L2))
+    if (Voc.Covers[Node].isSubsetOf(*Local))
       Out.set(U);
   }
   return Out;

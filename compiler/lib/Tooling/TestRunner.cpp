@@ -70,9 +70,7 @@ bool coversObligation(const Policy &P, const ObligationRef &Have, const Obligati
   const Vocabulary &V = P.Obligations;
   if (Have.Obligation >= V.Covers.size() || Want.Obligation >= V.Covers.size())
     return false;
-  llvm::BitVector Outside = V.Covers[Have.Obligation];
-  Outside.reset(V.Covers[Want.Obligation]);
-  return Outside.none();
+  return V.Covers[Have.Obligation].isSubsetOf(V.Covers[Want.Obligation]);
 }
 
 } // namespace

@@ -59,11 +59,11 @@ public:
         NodeId Id = find(V, Neg ? N.substr(1) : N);
         S.Written[unsigned(D)].push_back({Id, Neg});
         if (Neg) {
-          llvm::BitVector Not = V.Covers[Id];
+          llvm::BitVector Not = V.Covers[Id].bits();
           Not.flip();
           Set |= Not;
         } else {
-          Set |= V.Covers[Id];
+          V.Covers[Id].addTo(Set);
         }
       }
       S.Dims[unsigned(D)] = Set;
@@ -150,7 +150,7 @@ private:
         V.LeafOf[N] = V.Leaves.size();
         V.Leaves.push_back(N);
       }
-    V.Covers.assign(V.Nodes.size(), llvm::BitVector(V.Leaves.size()));
+    V.Covers.assign(V.Nodes.size(), LeafSet(V.Leaves.size()));
     // Children are declared after parents here, so one reverse pass closes the DAG.
     for (NodeId N = V.Nodes.size(); N-- > 0;) {
       if (V.LeafOf[N] != NoIndex)

@@ -46,7 +46,7 @@ Scope scopeOf(const Policy &P, std::vector<std::pair<Dimension, std::string>> It
     auto &Set = S.dim(D);
     if (!Set)
       Set = llvm::BitVector(P.vocab(D).numLeaves());
-    *Set |= P.vocab(D).Covers[N];
+    P.vocab(D).Covers[N].addTo(*Set);
     S.Written[unsigned(D)].push_back({N, false});
   }
   return S;

@@ -13,6 +13,8 @@
 #ifndef PRIVET_SEMA_POLICY_H
 #define PRIVET_SEMA_POLICY_H
 
+#include "privet/Sema/LeafSet.h"
+
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/SMLoc.h"
@@ -94,9 +96,9 @@ struct VocabNode {
 /// densely; every node knows the set of leaves it covers (itself, for a leaf).
 struct Vocabulary {
   std::vector<VocabNode> Nodes;
-  std::vector<NodeId> Leaves;          ///< LeafIndex -> NodeId.
-  std::vector<LeafIndex> LeafOf;       ///< NodeId -> LeafIndex, NoIndex for internal nodes.
-  std::vector<llvm::BitVector> Covers; ///< NodeId -> set of LeafIndex it covers.
+  std::vector<NodeId> Leaves;    ///< LeafIndex -> NodeId.
+  std::vector<LeafIndex> LeafOf; ///< NodeId -> LeafIndex, NoIndex for internal nodes.
+  std::vector<LeafSet> Covers;   ///< NodeId -> set of LeafIndex it covers (sparse when small).
 
   bool empty() const { return Nodes.empty(); }
   unsigned numLeaves() const { return Leaves.size(); }
