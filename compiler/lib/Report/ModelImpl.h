@@ -60,8 +60,9 @@ struct Context {
   std::string obligationKey(const ObligationRef &O) const;
   const std::vector<std::string> &sourcesOf(uint32_t Rule) const;
   bool reportable(uint32_t File) const;
-  /// The actor nodes a rule names (`as`), or `us` alone for a rule of the controller's; empty
-  /// when the policy has no actors. AnyActor is set when the rule binds every actor.
+  /// The actors rule binds: the nodes its `as` names when they say exactly its set, otherwise
+  /// the leaves of the set (`us` alone for a rule of the controller's own); empty when the
+  /// policy has no actors, or (with AnyActor set) when the rule binds every actor.
   std::vector<NodeId> actorsOf(uint32_t Rule, bool &AnyActor) const;
   /// "processor (Art. 28); under contract" for an actor node.
   std::string actorNote(NodeId Actor) const;
