@@ -30,8 +30,24 @@ decl
   | requireDecl
   | withinDecl
   | testDecl
+  | controllerDecl
   | ruleDecl
   ;
+
+// ---------------------------------------------------------------------------------------------
+// Who the policy's owner is (GDPR Art. 30(1)(a), 13(1)(a)-(b)) and, where it acts as a processor,
+// for whom (Art. 30(2)(a)-(b)).
+// ---------------------------------------------------------------------------------------------
+
+controllerDecl : CONTROLLER name=STRING '{' controllerEntry* '}' ';'? ;
+
+controllerEntry
+  : CONTACT STRING ';'                                                          # contactEntry
+  | kind=(REPRESENTATIVE | DPO) name=STRING contactClause* ';'                  # partyEntry
+  | PROCESSOR FOR name=STRING contactClause* PURPOSE qualNameList ';'           # processorEntry
+  ;
+
+contactClause : CONTACT STRING ;
 
 // ---------------------------------------------------------------------------------------------
 // Vocabularies: one keyword per kind; nodes nest to form a hierarchy, `: a, b` adds parents.
@@ -191,6 +207,7 @@ ident
   | ACTION | CATEGORY | SUBJECT | PURPOSE | BASIS | RECIPIENT | REGION | CONTEXT | ACTOR | OBLIGATION
   | OBLIGATIONS | ROLE | LOCATED | CONTRACT | RECIPIENTS | WHERE | ENUM | ATTRIBUTE | COMBINE
   | TREATED | LIMITS | REQUIRE | NEVER | ALWAYS | TEST | EXPECT | ERROR | GIVEN | WITHIN | BY
+  | CONTROLLER | CONTACT | REPRESENTATIVE | DPO | PROCESSOR
   ;
 
 // ---------------------------------------------------------------------------------------------
@@ -255,6 +272,13 @@ EXPECT : 'expect' ;
 ERROR : 'error' ;
 GIVEN : 'given' ;
 WITHIN : 'within' ;
+// The controller block's words; BY stays the last soft keyword (the formatter relies on the
+// range POLICY..BY being names).
+CONTROLLER : 'controller' ;
+CONTACT : 'contact' ;
+REPRESENTATIVE : 'representative' ;
+DPO : 'dpo' ;
+PROCESSOR : 'processor' ;
 BY : 'by' ;
 
 IDENT : [a-zA-Z_] [a-zA-Z0-9_]* ;

@@ -249,6 +249,41 @@ static uint32_t addRule(Draw &G, Policy &P, bool IsAllow, uint32_t Parent, unsig
   return Index;
 }
 
+/// A `controller` block: contacts, sometimes a representative and a DPO, and up to two
+/// `processor for` entries on random purposes. It decides nothing, so its draws come from a
+/// generator seeded by the policy itself: the policies (and requests) drawn after it are the
+/// same as before the block existed.
+static void randomController(Policy &P) {
+  std::mt19937_64 Own(P.Rules.size() * 7919 + P.vocab(Dimension::Data).Nodes.size() * 31 +
+                      P.vocab(Dimension::Purpose).Nodes.size());
+  Draw G{Own};
+  if (G.chance(0.2))
+    return;
+  auto Party = [&](const std::string &Name) {
+    ContactParty X;
+    X.Name = Name;
+    for (unsigned C = G.below(3); C > 0; --C)
+      X.Contacts.push_back("contact-" + std::to_string(C) + "@" + Name + ".example");
+    return X;
+  };
+  ControllerRecord Rec;
+  Rec.Controller = Party("controller");
+  if (G.chance(0.4))
+    Rec.Representative = Party("representative");
+  if (G.chance(0.5))
+    Rec.Dpo = Party("dpo");
+  const Vocabulary &Purposes = P.vocab(Dimension::Purpose);
+  if (!Purposes.empty())
+    for (unsigned C = G.below(3); C > 0; --C) {
+      ProcessingClient Client;
+      static_cast<ContactParty &>(Client) = Party("client" + std::to_string(C));
+      for (unsigned K = 1 + G.below(2); K > 0; --K)
+        Client.Purposes.push_back(pickNode(G, Purposes, 0.5));
+      Rec.Clients.push_back(std::move(Client));
+    }
+  P.Controller = std::move(Rec);
+}
+
 Policy randomPolicy(std::mt19937_64 &Rng) {
   Draw G{Rng};
   Policy P;
@@ -324,6 +359,7 @@ Policy randomPolicy(std::mt19937_64 &Rng) {
     }
     P.Combinations.push_back(Comb);
   }
+  randomController(P);
   return P;
 }
 
@@ -501,6 +537,20 @@ std::string describePolicy(const Policy &P) {
   for (uint32_t R = 0; R < P.Rules.size(); ++R)
     if (P.Rules[R].isTopLevel())
       Print(R, 0);
+  if (P.Controller) {
+    OS << "controller " << P.Controller->Controller.Name << " {";
+    if (P.Controller->Representative)
+      OS << " representative;";
+    if (P.Controller->Dpo)
+      OS << " dpo;";
+    for (const ProcessingClient &C : P.Controller->Clients) {
+      OS << " processor for " << C.Name << " purpose";
+      for (NodeId N : C.Purposes)
+        OS << " " << P.vocab(Dimension::Purpose).Nodes[N].Name;
+      OS << ";";
+    }
+    OS << " }\n";
+  }
   for (const Combination &C : P.Combinations) {
     const Vocabulary &V = P.vocab(Dimension::Data);
     OS << "combine " << V.Nodes[C.First].Name << " with " << V.Nodes[C.Second].Name

@@ -287,6 +287,25 @@ private:
       for (const auto &Member : W->Members)
         decl(*Member);
       --Depth;
+    } else if (const auto *C = dyn_cast<ControllerDecl>(&D)) {
+      line() << "controller \"" << C->Name.Value << "\"\n";
+      ++Depth;
+      for (const auto &X : C->Contacts)
+        line() << "contact \"" << X.Value << "\"\n";
+      static const char *const Roles[] = {"representative", "dpo", "processor for"};
+      for (const auto &P : C->Parties) {
+        line() << Roles[P.R] << " \"" << P.Name.Value << "\"";
+        for (const auto &X : P.Contacts)
+          OS << " contact \"" << X.Value << "\"";
+        if (!P.Purposes.empty()) {
+          OS << " purpose";
+          ListSeparator LS(",");
+          for (const auto &Q : P.Purposes)
+            OS << LS << " " << Q.str();
+        }
+        OS << "\n";
+      }
+      --Depth;
     } else if (const auto *T = dyn_cast<TestDecl>(&D)) {
       line() << "test \"" << T->Name << "\"\n";
       ++Depth;

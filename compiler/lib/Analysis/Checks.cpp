@@ -462,6 +462,12 @@ private:
     for (const Invariant &I : P.Invariants)
       if (I.K == Invariant::Within && I.WithinActor != NoIndex)
         mention(unsigned(Dimension::Actor), I.WithinActor);
+    // A `processor for` entry of the controller block names its purposes (whether a rule
+    // serves them is W0430's business).
+    if (P.Controller)
+      for (const ProcessingClient &C : P.Controller->Clients)
+        for (NodeId N : C.Purposes)
+          mention(unsigned(Dimension::Purpose), N);
   }
 
   /// Nodes of Voc covering some leaf a mention covers (so a mention of `email_address` uses

@@ -61,14 +61,36 @@ std::vector<std::pair<std::string, std::string>> renderCsv(const Report &R, cons
     }
     Out.push_back({"", std::move(Ropa.Out)});
   }
+  if (!R.ProcessorRecords.empty()) {
+    // Art. 30(2): one row per controller the policy's owner processes for.
+    CsvTable Proc;
+    Proc.row({"processor", "controller", "controller_contacts", "purposes",
+              "categories_of_processing", "data", "subjects", "transfers", "safeguards", "security",
+              "sub_processors", "actors", "rules"});
+    for (const ProcessorRecord &Rec : R.ProcessorRecords) {
+      std::string Contacts, Purposes, Categories;
+      for (const std::string &C : Rec.Client.Contacts)
+        Contacts += (Contacts.empty() ? "" : "; ") + C;
+      for (const std::string &P : Rec.Purposes)
+        Purposes += (Purposes.empty() ? "" : "; ") + P;
+      for (uint32_t A : Rec.Activities)
+        Categories += (Categories.empty() ? "" : "; ") + R.Activities[A].Title;
+      const Activity &S = Rec.Summary;
+      Proc.row({controllerFieldText(R, Field::Controller), Rec.Client.Name, Contacts, Purposes,
+                Categories.empty() ? "none" : Categories, cellText(R, S, Field::Data),
+                cellText(R, S, Field::Subjects), cellText(R, S, Field::Transfers),
+                cellText(R, S, Field::Safeguards), cellText(R, S, Field::Security),
+                cellText(R, S, Field::Processors), cellText(R, S, Field::Actors), ids(R, S.Rules)});
+    }
+    Out.push_back({".processor", std::move(Proc.Out)});
+  }
   {
-    static constexpr const char *Kinds[] = {"data", "purpose", "recipient", "region"};
     CsvTable Map;
     Map.row({"from", "from_kind", "from_label", "to", "to_kind", "to_label", "third_country",
              "special_category", "rules"});
     for (const MapEdge &E : R.Map.Edges) {
       const MapNode &F = R.Map.Nodes[E.From], &To = R.Map.Nodes[E.To];
-      Map.row({F.Id, Kinds[F.K], F.Label, To.Id, Kinds[To.K], To.Label,
+      Map.row({F.Id, mapKindName(F.K).str(), F.Label, To.Id, mapKindName(To.K).str(), To.Label,
                E.ThirdCountry ? "yes" : "no", F.Special ? "yes" : "no", ids(R, E.Rules)});
     }
     Out.push_back({".datamap", std::move(Map.Out)});

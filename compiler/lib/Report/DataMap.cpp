@@ -34,7 +34,8 @@ struct MapBuilder {
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> EdgeIndex;
 
   uint32_t node(MapNode::Kind K, Dimension D, std::optional<NodeId> N) {
-    static constexpr const char *Prefix[] = {"data:", "purpose:", "recipient:", "region:"};
+    static constexpr const char *Prefix[] = {
+        "data:", "purpose:", "recipient:", "region:", "actor:"};
     const Vocabulary &V = C.P.vocab(D);
     std::optional<NodeId> F;
     if (N)
@@ -46,7 +47,7 @@ struct MapBuilder {
       M.Id = Id;
       M.K = K;
       static constexpr const char *Any[] = {"Any data category", "Any purpose", "Any recipient",
-                                            "Anywhere"};
+                                            "Anywhere", "Any actor"};
       M.Label = F ? nodeLabel(V.Nodes[*F]) : Any[K];
       if (F && K == MapNode::Data)
         M.Special = C.isSpecialData(*F);
@@ -112,6 +113,12 @@ struct MapBuilder {
       for (NodeId G : Where)
         edge(To, node(MapNode::Region, Dimension::Region, G), I);
     }
+    // Who performs it, when that is not the controller itself: an edge from each purpose.
+    bool AnyActor = false;
+    for (NodeId A : C.actorsOf(I, AnyActor))
+      if (!C.Us || A != *C.Us)
+        for (uint32_t P : Purposes)
+          edge(P, node(MapNode::Actor, Dimension::Actor, A), I);
     // A region named without a recipient: processing (storage) happens there.
     if (S.Written[unsigned(Dimension::Recipient)].empty())
       for (NodeId G : Named)
@@ -184,7 +191,7 @@ std::string renderDot(const Report &R) {
      << "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10, "
         "color=\"#37474f\", fontcolor=\"#111111\"];\n"
      << "  edge [color=\"#607d8b\", arrowsize=0.6];\n";
-  static constexpr const char *Fill[] = {"#e3f2fd", "#e8f5e9", "#fff8e1", "#f3e5f5"};
+  static constexpr const char *Fill[] = {"#e3f2fd", "#e8f5e9", "#fff8e1", "#f3e5f5", "#eceff1"};
   for (size_t I = 0; I < R.Map.Nodes.size(); ++I) {
     const MapNode &N = R.Map.Nodes[I];
     // dotQuote keeps newlines out of the text; the markers use DOT's own line break.
@@ -206,6 +213,8 @@ std::string renderDot(const Report &R) {
       OS << ", color=\"#b3261e\", penwidth=2";
     if (N.ThirdCountry)
       OS << ", style=\"rounded,filled,dashed\"";
+    if (N.K == MapNode::Actor)
+      OS << ", shape=hexagon, style=filled";
     if (!N.Link.empty())
       OS << ", URL=" << dotQuote("#" + N.Link) << ", tooltip=" << dotQuote(N.Label);
     OS << "];\n";

@@ -69,28 +69,59 @@ struct JsonWriter {
           J.attribute("special_data", A.HasSpecialData);
           J.attribute("third_country_transfer", A.HasThirdCountryTransfer);
           ruleIds("rules", A.Rules);
-          J.attributeObject("cells", [&] {
-            for (unsigned F = 0; F < NumFields; ++F) {
-              if (!isCell(Field(F)))
-                continue;
-              J.attributeArray(fieldKey(Field(F)), [&] {
-                for (const Item &I : A.Cells[F])
-                  J.object([&] {
-                    J.attribute("key", I.Key);
-                    J.attribute("label", I.Label);
-                    J.attribute("note", I.Note);
-                    J.attribute("flagged", I.Flagged);
-                    ruleIds("rules", I.Rules);
-                  });
-              });
-            }
+          cells(A);
+        });
+    });
+  }
+
+  void cells(const Activity &A) {
+    J.attributeObject("cells", [&] {
+      for (unsigned F = 0; F < NumFields; ++F) {
+        if (!isCell(Field(F)))
+          continue;
+        J.attributeArray(fieldKey(Field(F)), [&] {
+          for (const Item &I : A.Cells[F])
+            J.object([&] {
+              J.attribute("key", I.Key);
+              J.attribute("label", I.Label);
+              J.attribute("note", I.Note);
+              J.attribute("flagged", I.Flagged);
+              ruleIds("rules", I.Rules);
+            });
+        });
+      }
+    });
+  }
+
+  void party(llvm::StringRef Key, const std::optional<ReportParty> &P) {
+    if (!P) {
+      J.attribute(Key, nullptr);
+      return;
+    }
+    J.attributeObject(Key, [&] {
+      J.attribute("name", P->Name);
+      strings("contacts", P->Contacts);
+    });
+  }
+
+  void processorRecords() {
+    J.attributeArray("processor_records", [&] {
+      for (const ProcessorRecord &Rec : R.ProcessorRecords)
+        J.object([&] {
+          J.attribute("anchor", Rec.Anchor);
+          party("controller", Rec.Client);
+          strings("purposes", Rec.Purposes);
+          J.attributeArray("activities", [&] {
+            for (uint32_t A : Rec.Activities)
+              J.value(R.Activities[A].Key);
           });
+          ruleIds("rules", Rec.Summary.Rules);
+          cells(Rec.Summary);
         });
     });
   }
 
   void dataMap() {
-    static constexpr const char *Kinds[] = {"data", "purpose", "recipient", "region"};
     const DataMap &M = R.Map;
     J.attributeObject("data_map", [&] {
       J.attribute("requested_depth", M.RequestedDepth);
@@ -102,7 +133,7 @@ struct JsonWriter {
         for (const MapNode &N : M.Nodes)
           J.object([&] {
             J.attribute("id", N.Id);
-            J.attribute("kind", Kinds[N.K]);
+            J.attribute("kind", mapKindName(N.K));
             J.attribute("label", N.Label);
             J.attribute("special", N.Special);
             J.attribute("third_country", N.ThirdCountry);
@@ -208,7 +239,7 @@ std::string renderJson(const Report &R, const RopaTemplate &T) {
   JsonWriter W{R, llvm::json::OStream(OS, /*IndentSize=*/1)};
   llvm::json::OStream &J = W.J;
   J.object([&] {
-    J.attribute("schema_version", 1);
+    J.attribute("schema_version", 2);
     J.attribute("generator", "privet report");
     J.attributeObject("policy", [&] {
       J.attribute("name", R.Controller.Name);
@@ -232,11 +263,14 @@ std::string renderJson(const Report &R, const RopaTemplate &T) {
     J.attributeObject("controller", [&] {
       J.attribute("name", R.Controller.Name);
       J.attribute("title", R.Controller.Title);
-      W.optional("representative", R.Controller.Representative);
-      W.optional("dpo", R.Controller.Dpo);
+      W.party("entity", R.Controller.Entity);
+      W.party("representative", R.Controller.Representative);
+      W.party("dpo", R.Controller.Dpo);
+      W.strings("sources", R.Controller.Sources);
     });
     W.rules();
     W.activities();
+    W.processorRecords();
     W.dataMap();
     W.notice();
     W.coverage();

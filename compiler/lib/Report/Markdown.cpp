@@ -90,6 +90,49 @@ struct MdWriter {
         links(I.Rules);
     }
   }
+
+  /// Art. 30(2): the records kept as a processor, one table per controller.
+  void processorRecords() {
+    if (R.ProcessorRecords.empty())
+      return;
+    OS << "### Processing on behalf of other controllers (Art. 30(2))\n\n";
+    for (const ProcessorRecord &Rec : R.ProcessorRecords) {
+      const Activity &S = Rec.Summary;
+      OS << "#### As a processor for " << md(Rec.Client.Name) << "\n\n"
+         << "| Art. 30(2) | Entry |\n|---|---|\n"
+         << "| Processor (a) | " << md(controllerFieldText(R, Field::Controller)) << " |\n"
+         << "| Controller on whose behalf it acts (a) | " << md(Rec.Client.text()) << " |\n"
+         << "| Categories of processing (b) | ";
+      for (size_t K = 0; K < Rec.Activities.size(); ++K) {
+        const Activity &A = R.Activities[Rec.Activities[K]];
+        OS << (K ? "<br>" : "") << md(A.Title) << " (" << md(A.Key) << ")";
+      }
+      if (Rec.Activities.empty())
+        OS << "**(!)** none: no allow rule processes data for " << md(joined(Rec.Purposes));
+      OS << " |\n| Categories of personal data | ";
+      cell(S, Field::Data);
+      OS << " |\n| Categories of data subjects | ";
+      cell(S, Field::Subjects);
+      OS << " |\n| Sub-processors | ";
+      cell(S, Field::Processors);
+      OS << " |\n| Performed by | ";
+      cell(S, Field::Actors);
+      OS << " |\n| Transfers to third countries (c) | ";
+      cell(S, Field::Transfers);
+      OS << " |\n| Safeguards of those transfers (c) | ";
+      cell(S, Field::Safeguards);
+      OS << " |\n| Technical and organisational security measures (d) | ";
+      cell(S, Field::Security);
+      OS << " |\n\n";
+    }
+  }
+
+  static std::string joined(const std::vector<std::string> &V) {
+    std::string Out;
+    for (const std::string &S : V)
+      Out += (Out.empty() ? "" : ", ") + S;
+    return Out;
+  }
 };
 
 } // namespace
@@ -109,6 +152,9 @@ std::string renderMarkdown(const Report &R, const RopaTemplate &T, llvm::StringR
         "safeguards.\n\n";
 
   OS << "## 1. " << md(T.Title) << "\n\nTemplate `" << T.Name << "`: " << md(T.Source) << ".\n\n";
+  OS << "Controller: " << md(controllerFieldText(R, Field::Controller))
+     << ". Representative: " << md(controllerFieldText(R, Field::Representative))
+     << ". Data protection officer: " << md(controllerFieldText(R, Field::Dpo)) << ".\n\n";
   for (const Activity &A : R.Activities) {
     OS << "### " << md(A.Title) << " (" << md(A.Key) << ")\n\n";
     for (const std::string &S : A.Sources)
@@ -123,6 +169,7 @@ std::string renderMarkdown(const Report &R, const RopaTemplate &T, llvm::StringR
   }
   if (R.Activities.empty())
     OS << "The policy allows no processing: the record is empty.\n\n";
+  W.processorRecords();
 
   const DataMap &M = R.Map;
   OS << "## 2. Data map\n\n![Data map](<" << MapFile << ">)\n\nDepth " << M.Depth << ", "

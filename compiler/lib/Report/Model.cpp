@@ -23,8 +23,22 @@ llvm::StringRef fieldKey(Field F) {
       "joint_controllers", "purpose",    "legal_basis",    "special_condition",
       "subjects",          "data",       "special_data",   "recipients",
       "processors",        "transfers",  "safeguards",     "retention",
-      "security",          "rules"};
+      "security",          "actors",     "rules"};
   return Keys[unsigned(F)];
+}
+
+llvm::StringRef mapKindName(MapNode::Kind K) {
+  static constexpr const char *Kinds[] = {"data", "purpose", "recipient", "region", "actor"};
+  return Kinds[K];
+}
+
+std::string ReportParty::text() const {
+  if (Contacts.empty())
+    return Name;
+  std::string Out = Name + " (";
+  for (size_t I = 0; I < Contacts.size(); ++I)
+    Out += (I ? "; " : "") + Contacts[I];
+  return Out + ")";
 }
 
 std::string formatLoc(const Policy &P, const Loc &L) {
@@ -76,6 +90,18 @@ Context::Context(const Policy &P, const ReportOptions &Opts) : P(P), Opts(Opts) 
   const Vocabulary &Recipients = P.vocab(Dimension::Recipient);
   ProcessorRole = GdprNodes::find(P, Recipients, "processor");
   JointControllerRole = GdprNodes::find(P, Recipients, "joint_controller");
+  const Vocabulary &Actors = P.vocab(Dimension::Actor);
+  auto ActorGroup = [&](llvm::StringRef Local) -> std::optional<NodeId> {
+    if (auto N = Actors.lookup(("gdpr_actors." + Local).str()))
+      return N;
+    if (!P.Modules.empty() && P.Modules[0].Name == "gdpr_actors")
+      return Actors.lookup(Local);
+    return std::nullopt;
+  };
+  ActorProcessor = ActorGroup("processor");
+  ActorJointController = ActorGroup("joint_controller");
+  ActorThirdParty = ActorGroup("third_party");
+  Us = P.controllerActor();
   const Vocabulary &Bases = P.vocab(Dimension::Basis);
   for (const char *Name : {"special_category_condition", "criminal_data_condition"})
     if (auto N = GdprNodes::find(P, Bases, Name))
@@ -188,6 +214,63 @@ const std::vector<std::string> &Context::sourcesOf(uint32_t I) const {
   while (P.Rules[I].Sources.empty() && !P.Rules[I].isTopLevel())
     I = P.Rules[I].Parent;
   return P.Rules[I].Sources;
+}
+
+std::vector<NodeId> Context::actorsOf(uint32_t I, bool &AnyActor) const {
+  AnyActor = false;
+  if (!Us)
+    return {};
+  const Vocabulary &V = P.vocab(Dimension::Actor);
+  const Scope &S = *Effective[I];
+  const std::optional<llvm::BitVector> &Set = S.dim(Dimension::Actor);
+  if (!Set) {
+    AnyActor = true;
+    return {};
+  }
+  // The actors as written (`as hosting`), when they say exactly the rule's set; otherwise (a
+  // `not`, an exception narrowing its rule's actors, sema's default `us`) the leaves of the set.
+  std::vector<NodeId> Written;
+  llvm::BitVector Covered(V.numLeaves());
+  bool Plain = S.Neither[unsigned(Dimension::Actor)].empty();
+  for (const auto &W : S.Written[unsigned(Dimension::Actor)]) {
+    Plain &= !W.second;
+    Written.push_back(W.first);
+    Covered |= V.Covers[W.first];
+  }
+  if (Plain && !Written.empty() && Covered == *Set)
+    return Written;
+  std::vector<NodeId> Out;
+  for (unsigned L : Set->set_bits())
+    Out.push_back(V.Leaves[L]);
+  return Out;
+}
+
+std::string Context::actorLabel(NodeId N) const {
+  if (Us && N == *Us)
+    return "The controller itself (us)";
+  return nodeLabel(P.vocab(Dimension::Actor).Nodes[N]);
+}
+
+std::string Context::actorNote(NodeId N) const {
+  // The controller needs no contract with itself (sema declares `us` under contract, so the
+  // W0410 check passes it).
+  if (Us && N == *Us)
+    return "";
+  const Vocabulary &V = P.vocab(Dimension::Actor);
+  std::string Note;
+  auto Add = [&](llvm::StringRef S) { Note += (Note.empty() ? "" : "; ") + S.str(); };
+  if (ActorProcessor && N != *ActorProcessor && isUnder(V, N, *ActorProcessor))
+    Add("processor (Art. 28)");
+  if (ActorJointController && N != *ActorJointController && isUnder(V, N, *ActorJointController))
+    Add("joint controller (Art. 26)");
+  if (ActorThirdParty && N != *ActorThirdParty && isUnder(V, N, *ActorThirdParty))
+    Add("third party (Art. 4(10))");
+  for (NodeId A : ancestors(V, N))
+    if (V.Nodes[A].UnderContract) {
+      Add("under contract");
+      break;
+    }
+  return Note;
 }
 
 bool Context::reportable(uint32_t File) const { return !Opts.Reportable || Opts.Reportable(File); }
@@ -444,6 +527,17 @@ void fillActivity(const Context &C, Activity &A) {
       Cell(Field::Retention).add("none", "No retention limit stated", "", false, RI);
     if (!HasSecurity)
       Cell(Field::Security).add("none", "No security measure stated", "", false, RI);
+    bool AnyActor = false;
+    std::vector<NodeId> Actors = C.actorsOf(RI, AnyActor);
+    if (!C.Us)
+      Cell(Field::Actors)
+          .add("us", "The controller itself (the policy declares no actor)", "", false, RI);
+    else if (AnyActor)
+      Cell(Field::Actors).add("any", "Any actor (the rule names none)", "", false, RI);
+    for (NodeId N : Actors)
+      Cell(Field::Actors)
+          .add(C.P.vocab(Dimension::Actor).Nodes[N].Name, C.actorLabel(N), C.actorNote(N), false,
+               RI);
     Cell(Field::Rules).add(R.Id, R.Id, "", false, RI);
   }
   for (unsigned F = 0; F < NumFields; ++F)
@@ -504,6 +598,44 @@ std::vector<Activity> buildActivities(const Context &C) {
   return Out;
 }
 
+ReportParty reportParty(const ContactParty &P) { return {P.Name, P.Contacts}; }
+
+/// Art. 30(2): one record per controller the policy's owner processes for.
+std::vector<ProcessorRecord> buildProcessorRecords(const Context &C,
+                                                   const std::vector<Activity> &Activities) {
+  std::vector<ProcessorRecord> Out;
+  if (!C.P.Controller)
+    return Out;
+  const Vocabulary &Purposes = C.P.vocab(Dimension::Purpose);
+  for (const ProcessingClient &Client : C.P.Controller->Clients) {
+    ProcessorRecord Rec;
+    Rec.Anchor = "proc-" + std::to_string(Out.size());
+    Rec.Client = reportParty(Client);
+    for (NodeId N : Client.Purposes)
+      Rec.Purposes.push_back(nodeLabel(Purposes.Nodes[N]));
+    std::vector<bool> Seen(C.P.Rules.size());
+    for (uint32_t A = 0; A < Activities.size(); ++A) {
+      auto N = Purposes.lookup(Activities[A].Key);
+      if (!N || !llvm::any_of(Client.Purposes,
+                              [&](NodeId P) { return Context::isUnder(Purposes, *N, P); }))
+        continue;
+      Rec.Activities.push_back(A);
+      for (uint32_t RI : Activities[A].Rules)
+        if (!Seen[RI]) {
+          Seen[RI] = true;
+          Rec.Summary.Rules.push_back(RI);
+        }
+    }
+    std::sort(Rec.Summary.Rules.begin(), Rec.Summary.Rules.end());
+    Rec.Summary.Key = "processor-for-" + std::to_string(Out.size());
+    Rec.Summary.Anchor = Rec.Anchor;
+    Rec.Summary.Title = Client.Name;
+    fillActivity(C, Rec.Summary);
+    Out.push_back(std::move(Rec));
+  }
+  return Out;
+}
+
 std::vector<SourceCoverage> buildCoverage(const Context &C, std::vector<uint32_t> &Without) {
   const Policy &P = C.P;
   std::vector<SourceCoverage> Out;
@@ -536,6 +668,9 @@ std::vector<SourceCoverage> buildCoverage(const Context &C, std::vector<uint32_t
     if (C.reportable(Inv.Location.File))
       for (const std::string &S : Inv.Sources)
         Entry(S).Declarations.push_back("invariant " + Inv.Id);
+  if (P.Controller && C.reportable(P.Controller->Controller.Location.File))
+    for (const std::string &S : P.Controller->Sources)
+      Entry(S).Declarations.push_back("controller " + P.Controller->Controller.Name);
   // Sentences a rule encodes first, then those only declarations cite.
   std::stable_partition(Out.begin(), Out.end(),
                         [](const SourceCoverage &S) { return !S.Rules.empty(); });
@@ -583,6 +718,14 @@ Report buildReport(const Policy &P, llvm::ArrayRef<analysis::Finding> Findings,
     R.Controller.Version = M.Version;
     R.Controller.Effective = M.Effective;
   }
+  if (P.Controller) {
+    R.Controller.Entity = reportParty(P.Controller->Controller);
+    if (P.Controller->Representative)
+      R.Controller.Representative = reportParty(*P.Controller->Representative);
+    if (P.Controller->Dpo)
+      R.Controller.Dpo = reportParty(*P.Controller->Dpo);
+    R.Controller.Sources = P.Controller->Sources;
+  }
   if (!P.Files.empty())
     R.PolicyFile = llvm::sys::path::filename(P.Files[0]).str();
   for (uint32_t I = 0; I < P.Rules.size(); ++I) {
@@ -598,6 +741,7 @@ Report buildReport(const Policy &P, llvm::ArrayRef<analysis::Finding> Findings,
     R.Rules.push_back(std::move(X));
   }
   R.Activities = buildActivities(C);
+  R.ProcessorRecords = buildProcessorRecords(C, R.Activities);
   R.Map = buildDataMap(C, R.Activities);
   R.Notice = buildNotice(C, R);
   R.Coverage = buildCoverage(C, R.RulesWithoutSource);

@@ -31,6 +31,9 @@ struct Context {
   llvm::BitVector ThirdLeaves;    ///< Region leaves outside the EEA.
   llvm::BitVector AdequateLeaves; ///< Region leaves with an adequacy decision.
   std::optional<NodeId> ProcessorRole, JointControllerRole;
+  /// The actor groups of stdlib/gdpr_actors.privet, if the policy imports it.
+  std::optional<NodeId> ActorProcessor, ActorJointController, ActorThirdParty;
+  std::optional<NodeId> Us; ///< The built-in actor `us`, if the policy has actors.
   std::vector<NodeId> SpecialConditionRoots;
   enum : uint8_t { IsRetention = 1, IsTransferTool = 2, IsSecurity = 4 };
   std::vector<uint8_t> ObligationClass;        ///< Per obligation node.
@@ -63,6 +66,13 @@ struct Context {
   std::string obligationKey(const ObligationRef &O) const;
   const std::vector<std::string> &sourcesOf(uint32_t Rule) const;
   bool reportable(uint32_t File) const;
+  /// The actors rule binds: the nodes its `as` names when they say exactly its set, otherwise
+  /// the leaves of the set (`us` alone for a rule of the controller's own); empty when the
+  /// policy has no actors, or (with AnyActor set) when the rule binds every actor.
+  std::vector<NodeId> actorsOf(uint32_t Rule, bool &AnyActor) const;
+  /// "processor (Art. 28); under contract" for an actor node.
+  std::string actorNote(NodeId Actor) const;
+  std::string actorLabel(NodeId Actor) const;
 
 private:
   static std::vector<unsigned> depths(const Vocabulary &V);

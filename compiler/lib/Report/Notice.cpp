@@ -70,20 +70,57 @@ std::vector<NoticeSection> buildNotice(const Context &C, const Report &R) {
     NoticeSection S;
     S.Id = "notice-who";
     S.Heading = "Who we are";
-    std::string Text = R.Controller.Title + " (policy " + R.Controller.Name;
-    if (!R.Controller.Version.empty())
-      Text += ", version " + R.Controller.Version;
-    if (!R.Controller.Effective.empty())
-      Text += ", effective " + R.Controller.Effective;
+    const ControllerInfo &CI = R.Controller;
+    std::string Policy = "policy " + CI.Name;
+    if (!CI.Version.empty())
+      Policy += ", version " + CI.Version;
+    if (!CI.Effective.empty())
+      Policy += ", effective " + CI.Effective;
+    if (CI.Entity) {
+      S.Statements.push_back({CI.Entity->Name +
+                                  " is the controller of the processing described "
+                                  "here (" +
+                                  CI.Title + ", " + Policy + ").",
+                              "",
+                              false,
+                              {}});
+      for (const std::string &Contact : CI.Entity->Contacts)
+        S.Statements.push_back({"Contact: " + Contact + ".", "", false, {}});
+      if (CI.Entity->Contacts.empty())
+        S.Statements.push_back({"Contact: not declared in the policy.", "", true, {}});
+    } else {
+      S.Statements.push_back(
+          {CI.Title + " (" + Policy + ") is the controller of the processing described here.",
+           "",
+           false,
+           {}});
+      S.Statements.push_back(
+          {"The controller's name and contact details: not declared in the policy.", "", true, {}});
+    }
     S.Statements.push_back(
-        {Text + ") is the controller of the processing described here.", "", false, {}});
-    S.Statements.push_back(
-        {"Representative in the Union: not declared in the policy.", "", false, {}});
-    S.Statements.push_back({"Data protection officer: not declared in the policy.", "", false, {}});
+        {"Representative in the Union (Art. 27): " +
+             (CI.Representative ? CI.Representative->text() : "not declared in the policy") + ".",
+         "",
+         false,
+         {}});
+    S.Statements.push_back({"Data protection officer (Art. 37-39): " +
+                                (CI.Dpo ? CI.Dpo->text() : "not declared in the policy") + ".",
+                            "",
+                            false,
+                            {}});
+    for (const ProcessorRecord &Rec : R.ProcessorRecords) {
+      std::string Purposes;
+      for (const std::string &X : Rec.Purposes)
+        Purposes += (Purposes.empty() ? "" : ", ") + X;
+      S.Statements.push_back({"We also process data as a processor (Art. 28) on behalf of " +
+                                  Rec.Client.Name + ", the controller of that processing",
+                              "For: " + Purposes, false, Rec.Summary.Rules});
+    }
     Out.push_back(std::move(S));
   }
 
-  SectionBuilder Collect, Why, Recipients, Transfers, Retention, Security;
+  SectionBuilder Collect, Why, Recipients, Processors, Transfers, Retention, Security;
+  const Vocabulary &Actors = P.vocab(Dimension::Actor);
   const Vocabulary &Data = P.vocab(Dimension::Data);
   const Vocabulary &Rec = P.vocab(Dimension::Recipient);
   const Vocabulary &Regions = P.vocab(Dimension::Region);
@@ -110,6 +147,15 @@ std::vector<NoticeSection> buildNotice(const Context &C, const Report &R) {
         continue;
       for (const std::string &Purpose : Purposes)
         Recipients.add(Rec.Nodes[N].Name, nodeLabel(Rec.Nodes[N]), Purpose, false, I);
+    }
+    bool AnyActor = false;
+    for (NodeId A : C.actorsOf(I, AnyActor)) {
+      if (C.Us && A == *C.Us)
+        continue;
+      std::string Note = C.actorNote(A);
+      std::string Text = C.actorLabel(A) + (Note.empty() ? "" : " (" + Note + ")");
+      for (const std::string &Purpose : Purposes)
+        Processors.add(Actors.Nodes[A].Name, Text, Purpose, false, I);
     }
     std::vector<NodeId> Via;
     std::vector<NodeId> Where = C.regionsOf(I, &Via);
@@ -167,6 +213,12 @@ std::vector<NoticeSection> buildNotice(const Context &C, const Report &R) {
   Push(Recipients, "notice-recipients", "Who receives it",
        "The recipients the policy allows data to be disclosed to, and what for.",
        "For: ", "The policy names no recipient.");
+  Push(Processors, "notice-processors", "Who processes it for us",
+       "The actors the policy lets process data on our behalf (processors, Art. 28), and what "
+       "for. Everything else is processed by us.",
+       "For: ",
+       C.Us ? "The policy lets no one but us process the data."
+            : "The policy declares no actor: the processing described here is ours.");
   Push(Transfers, "notice-transfers", "Transfers outside the EEA",
        "Countries outside the European Economic Area the data may go to, and the Chapter V "
        "safeguard each transfer relies on.",

@@ -31,6 +31,7 @@ llvm::ArrayRef<RopaTemplate> ropaTemplates() {
            {"Time limits for erasure (Art. 30(1)(f))", Field::Retention},
            {"Technical and organisational security measures (Art. 30(1)(g), Art. 32)",
             Field::Security},
+           {"Performed by (the controller or an actor for it, Art. 28-29)", Field::Actors},
            {"Derived from rules", Field::Rules},
        }},
       {"ico",
@@ -38,6 +39,10 @@ llvm::ArrayRef<RopaTemplate> ropaTemplates() {
        "UK Information Commissioner's Office, guidance 'Documentation' (Guide to accountability "
        "and governance) and its documentation template for controllers",
        {
+           {"Name and contact details of your organisation", Field::Controller},
+           {"Name and contact details of your representative (if applicable)",
+            Field::Representative},
+           {"Name and contact details of your data protection officer (if applicable)", Field::Dpo},
            {"Purpose of processing", Field::Purpose},
            {"Name and contact details of joint controller (if applicable)",
             Field::JointControllers},
@@ -58,6 +63,7 @@ llvm::ArrayRef<RopaTemplate> ropaTemplates() {
            {"Article 6 lawful basis for processing personal data", Field::LegalBasis},
            {"Article 9 condition for processing special category data", Field::SpecialCondition},
            {"Special category or criminal conviction and offence data", Field::SpecialData},
+           {"Who carries out the processing (your organisation or a processor)", Field::Actors},
            {"Derived from rules", Field::Rules},
        }},
       {"cnil",
@@ -81,6 +87,7 @@ llvm::ArrayRef<RopaTemplate> ropaTemplates() {
            {"Transferts hors UE : pays", Field::Transfers},
            {"Transferts hors UE : garanties", Field::Safeguards},
            {"Mesures de sécurité", Field::Security},
+           {"Qui réalise le traitement (responsable ou sous-traitant)", Field::Actors},
            {"Règles d'origine", Field::Rules},
        }},
   };

@@ -6,11 +6,14 @@ namespace privet::report {
 std::string controllerFieldText(const Report &R, Field F) {
   switch (F) {
   case Field::Controller:
+    if (R.Controller.Entity)
+      return R.Controller.Entity->text();
     return R.Controller.Title + " (policy " + R.Controller.Name + ")";
   case Field::Representative:
-    return R.Controller.Representative.value_or("not declared in the policy");
+    return R.Controller.Representative ? R.Controller.Representative->text()
+                                       : "not declared in the policy";
   case Field::Dpo:
-    return R.Controller.Dpo.value_or("not declared in the policy");
+    return R.Controller.Dpo ? R.Controller.Dpo->text() : "not declared in the policy";
   default:
     return "";
   }

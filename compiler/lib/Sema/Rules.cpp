@@ -115,6 +115,8 @@ static std::string describeMember(const ast::Decl &D) {
     return "an attribute";
   if (isa<ast::EnumDecl>(D))
     return "an enum";
+  if (isa<ast::ControllerDecl>(D))
+    return "the `controller` block";
   return "a vocabulary declaration";
 }
 

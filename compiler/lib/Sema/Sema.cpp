@@ -79,6 +79,7 @@ std::optional<Policy> checkModules(std::vector<ParsedModule> Modules, Diagnostic
   for (uint32_t M = 0; M < NumModules; ++M)
     checkBodies(Ctx, M);
   Ctx.P.addRetentionExceptions();
+  checkController(Ctx);
   for (uint32_t M = 0; M < NumModules; ++M)
     checkTests(Ctx, M);
   finishUnknownModules(Ctx);

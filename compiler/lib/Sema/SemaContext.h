@@ -274,6 +274,10 @@ void invariant(Context &Ctx, uint32_t M, const ast::RequireDecl &Q,
 
 // Tests.cpp
 void checkTests(Context &Ctx, uint32_t M);
+
+// Controller.cpp
+/// The root policy's `controller` block into Policy::Controller; after the rules are built.
+void checkController(Context &Ctx);
 Expectation expectation(Context &Ctx, uint32_t M, const ast::Expectation &X);
 std::optional<uint32_t> ruleByLabel(Context &Ctx, uint32_t M, const ast::QualName &Q);
 

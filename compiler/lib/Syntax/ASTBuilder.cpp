@@ -169,6 +169,8 @@ private:
       D = within(W);
     else if (auto *T = Ctx->testDecl())
       D = test(T);
+    else if (auto *C = Ctx->controllerDecl())
+      D = controller(C);
     else if (auto *R = Ctx->ruleDecl())
       D = rule(R).release();
     if (D)
@@ -559,6 +561,46 @@ private:
         Inner->Annotations = annotations(Member->annotation());
         D->Members.emplace_back(Inner);
       }
+    return D;
+  }
+
+  ast::Text located(antlr4::tree::TerminalNode *N) {
+    return {string(N), N ? Map.range(N->getSymbol()) : SMRange()};
+  }
+  ast::Text located(antlr4::Token *T) { return {string(T), T ? Map.range(T) : SMRange()}; }
+
+  ast::ControllerDecl *controller(PrivetParser::ControllerDeclContext *Ctx) {
+    auto *D = new ast::ControllerDecl();
+    D->KeywordRange = Map.range(Ctx->CONTROLLER()->getSymbol());
+    D->Name = located(Ctx->name);
+    for (auto *E : Ctx->controllerEntry()) {
+      if (auto *C = dynamic_cast<PrivetParser::ContactEntryContext *>(E)) {
+        D->Contacts.push_back(located(C->STRING()));
+        continue;
+      }
+      ast::ControllerDecl::Party P;
+      std::vector<PrivetParser::ContactClauseContext *> Contacts;
+      if (auto *Party = dynamic_cast<PrivetParser::PartyEntryContext *>(E)) {
+        P.R = Party->kind->getType() == PrivetLexer::DPO
+                  ? ast::ControllerDecl::Party::Dpo
+                  : ast::ControllerDecl::Party::Representative;
+        P.KeywordRange = Map.range(Party->kind);
+        P.Name = located(Party->name);
+        Contacts = Party->contactClause();
+      } else if (auto *Client = dynamic_cast<PrivetParser::ProcessorEntryContext *>(E)) {
+        P.R = ast::ControllerDecl::Party::Client;
+        P.KeywordRange = Map.range(Client->PROCESSOR()->getSymbol());
+        P.Name = located(Client->name);
+        Contacts = Client->contactClause();
+        for (auto *Q : Client->qualNameList()->qualName())
+          P.Purposes.push_back(qualName(Q));
+      }
+      for (auto *C : Contacts)
+        P.Contacts.push_back(located(C->STRING()));
+      P.Range = Map.range(E);
+      D->Parties.push_back(std::move(P));
+    }
+    D->Range = Map.range(Ctx);
     return D;
   }
 

@@ -67,6 +67,8 @@ static StringRef contextPhrase(antlr4::ParserRuleContext *Ctx) {
       return "expectation";
     case PrivetParser::RuleTestDecl:
       return "test";
+    case PrivetParser::RuleControllerDecl:
+      return "`controller` block";
     case PrivetParser::RuleImportDecl:
       return "import";
     case PrivetParser::RuleHeader:

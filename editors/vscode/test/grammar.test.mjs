@@ -245,6 +245,31 @@ test('characters the lexer rejects are invalid', async () => {
   assertScope(await tokenize('deny x @;'), '@', 'invalid.illegal.character.privet');
 });
 
+test('the controller block', async () => {
+  const tokens = await tokenize(
+    [
+      'controller "Outpost24 AB" {',
+      '  contact "legal@outpost24.com";',
+      '  dpo "Jane Doe" contact "dpo@example.com";',
+      '  representative "Rep Ltd" contact "rep@example.com";',
+      '  processor for "Customers" contact "their contract" purpose instructed_processing, tx.x;',
+      '}',
+      'allow use contact for processor;',
+    ].join('\n'),
+  );
+  assertScope(tokens, 'controller', 'storage.type.controller.privet');
+  assertScope(tokens, 'Outpost24 AB', 'string.quoted.double.privet');
+  assertScope(tokens, 'contact', 'keyword.other.controller.privet');
+  assertScope(tokens, 'dpo', 'keyword.other.controller.privet');
+  assertScope(tokens, 'representative', 'keyword.other.controller.privet');
+  assertScope(tokens, 'processor', 'keyword.other.controller.privet');
+  assertScope(tokens, 'purpose', 'keyword.other.controller.privet');
+  assertScope(tokens, 'instructed_processing', 'variable.other.privet');
+  // Outside the block the words are names.
+  assertScope(tokens, 'contact', 'variable.other.privet', 4);
+  assertScope(tokens, 'processor', 'variable.other.privet', 1);
+});
+
 // The keywords of grammar/Privet.g4: `ALLOW : 'allow' ;`, reserved ones before "// Soft keywords.".
 function keywordsOfG4() {
   const g4 = readFileSync(join(repoRoot, 'grammar', 'Privet.g4'), 'utf8');

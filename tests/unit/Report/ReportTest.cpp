@@ -1,12 +1,16 @@
 //===- ReportTest.cpp - What buildReport derives from small policies built in code --------===//
 #include "PolicyBuilder.h"
+#include "RandomPolicy.h"
 
 #include "privet/Report/Report.h"
 #include "privet/Report/Writers.h"
 
 #include <gtest/gtest.h>
 
+#include "llvm/Support/JSON.h"
+
 #include <algorithm>
+#include <random>
 
 using namespace privet;
 using privet::testing::PolicyBuilder;
@@ -212,6 +216,111 @@ TEST(Coverage, AnExceptionIsEncodedByItsRulesSentences) {
   ASSERT_EQ(R.Coverage.size(), 1u);
   EXPECT_EQ(R.Coverage[0].Sentence, "§1 We use your email");
   EXPECT_EQ(ruleIds(R, R.Coverage[0].Rules), std::vector<std::string>{"sourced"});
+}
+
+/// The actors rule I binds, walking its parents as the semantics do (docs/language.md:
+/// an exception's scope is intersected with its parent's); nullopt is every actor.
+std::optional<llvm::BitVector> boundActors(const Policy &P, uint32_t I) {
+  std::optional<llvm::BitVector> Out;
+  for (uint32_t R = I; R != NoIndex; R = P.Rules[R].Parent) {
+    const std::optional<llvm::BitVector> &Own = P.Rules[R].S.dim(Dimension::Actor);
+    if (!Own)
+      continue;
+    if (!Out)
+      Out = *Own;
+    else
+      *Out &= *Own;
+  }
+  return Out;
+}
+
+/// The actor leaves an actors cell names: `us`, `any` or actor nodes by name.
+llvm::BitVector cellActors(const Policy &P, const std::vector<report::Item> &Items) {
+  const Vocabulary &V = P.vocab(Dimension::Actor);
+  llvm::BitVector Out(V.numLeaves());
+  for (const report::Item &I : Items) {
+    if (I.Key == "any") {
+      Out.set();
+      continue;
+    }
+    std::optional<NodeId> N = V.lookup(I.Key);
+    EXPECT_TRUE(N) << "no actor " << I.Key;
+    if (N)
+      Out |= V.Covers[*N];
+  }
+  return Out;
+}
+
+// On random policies (with actors, exceptions, `not`, and a random controller block): each
+// activity's actors cell names exactly the actors its rules bind, each Art. 30(2) record holds
+// exactly the activities at or under its controller's purposes and their rules, and the JSON
+// carries the block.
+TEST(Random, ActorsCellsAndProcessorRecordsFollowTheRules) {
+  std::mt19937_64 Rng(14);
+  unsigned WithActors = 0, WithRecords = 0;
+  for (unsigned Round = 0; Round < 400; ++Round) {
+    Policy P = privet::testing::randomPolicy(Rng);
+    report::Report R = report::buildReport(P, {}, {});
+    const Vocabulary &Actors = P.vocab(Dimension::Actor);
+    std::string Context = privet::testing::describePolicy(P);
+    auto CheckActors = [&](const report::Activity &A) {
+      if (Actors.empty()) {
+        for (const report::Item &I : A.cell(Field::Actors))
+          EXPECT_EQ(I.Key, "us") << Context;
+        return;
+      }
+      llvm::BitVector Bound(Actors.numLeaves());
+      for (uint32_t I : A.Rules) {
+        std::optional<llvm::BitVector> B = boundActors(P, I);
+        if (B)
+          Bound |= *B;
+        else
+          Bound.set();
+      }
+      EXPECT_EQ(cellActors(P, A.cell(Field::Actors)), Bound) << A.Key << "\n" << Context;
+    };
+    for (const report::Activity &A : R.Activities) {
+      WithActors += !Actors.empty();
+      CheckActors(A);
+    }
+    size_t Clients = P.Controller ? P.Controller->Clients.size() : 0;
+    ASSERT_EQ(R.ProcessorRecords.size(), Clients) << Context;
+    const Vocabulary &Purposes = P.vocab(Dimension::Purpose);
+    for (size_t C = 0; C < Clients; ++C) {
+      const ProcessingClient &Client = P.Controller->Clients[C];
+      const report::ProcessorRecord &Rec = R.ProcessorRecords[C];
+      EXPECT_EQ(Rec.Client.Name, Client.Name);
+      EXPECT_EQ(Rec.Client.Contacts, Client.Contacts);
+      std::vector<uint32_t> Want, WantRules;
+      for (uint32_t A = 0; A < R.Activities.size(); ++A) {
+        std::optional<NodeId> N = Purposes.lookup(R.Activities[A].Key);
+        bool Under = N && std::any_of(Client.Purposes.begin(), Client.Purposes.end(),
+                                      [&](NodeId Q) { return Purposes.isAtOrUnder(*N, Q); });
+        if (!Under)
+          continue;
+        Want.push_back(A);
+        WantRules.insert(WantRules.end(), R.Activities[A].Rules.begin(),
+                         R.Activities[A].Rules.end());
+      }
+      std::sort(WantRules.begin(), WantRules.end());
+      WantRules.erase(std::unique(WantRules.begin(), WantRules.end()), WantRules.end());
+      EXPECT_EQ(Rec.Activities, Want) << Context;
+      EXPECT_EQ(Rec.Summary.Rules, WantRules) << Context;
+      CheckActors(Rec.Summary);
+      WithRecords += !Want.empty();
+    }
+    const report::RopaTemplate *T = report::findTemplate("generic");
+    ASSERT_TRUE(T);
+    llvm::Expected<llvm::json::Value> J = llvm::json::parse(report::renderJson(R, *T));
+    ASSERT_TRUE(bool(J)) << llvm::toString(J.takeError());
+    const llvm::json::Object *Controller = J->getAsObject()->getObject("controller");
+    ASSERT_TRUE(Controller);
+    EXPECT_EQ(Controller->get("entity")->getAsNull().hasValue(), !P.Controller);
+    EXPECT_EQ(J->getAsObject()->getArray("processor_records")->size(), Clients);
+  }
+  // The rounds met what they check.
+  EXPECT_GT(WithActors, 50u);
+  EXPECT_GT(WithRecords, 20u);
 }
 
 } // namespace

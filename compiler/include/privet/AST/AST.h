@@ -217,6 +217,7 @@ public:
     DK_Require,
     DK_Within,
     DK_Test,
+    DK_Controller,
   };
   Kind getKind() const { return K; }
   std::vector<Annotation> Annotations;
@@ -344,6 +345,34 @@ public:
   std::string Name;
   std::vector<Expectation> Expectations;
   static bool classof(const Decl *D) { return D->getKind() == DK_Test; }
+};
+
+/// A string written in the controller block, with where it was written.
+struct Text {
+  std::string Value;
+  llvm::SMRange Range;
+};
+
+/// `controller "NAME" { contact "..."; representative "..." contact "..."; dpo "...";
+/// processor for "CLIENT" contact "..." purpose p, q; }`: who owns the policy (GDPR Art.
+/// 30(1)(a)) and for whom it acts as a processor (Art. 30(2)(a)).
+class ControllerDecl : public Decl {
+public:
+  struct Party {
+    enum Role : uint8_t { Representative, Dpo, Client };
+    Role R = Representative;
+    Text Name;
+    std::vector<Text> Contacts;
+    std::vector<QualName> Purposes; ///< Client only.
+    llvm::SMRange KeywordRange;
+    llvm::SMRange Range;
+  };
+  ControllerDecl() : Decl(DK_Controller) {}
+  Text Name;
+  llvm::SMRange KeywordRange;
+  std::vector<Text> Contacts;
+  std::vector<Party> Parties; ///< In source order.
+  static bool classof(const Decl *D) { return D->getKind() == DK_Controller; }
 };
 
 struct Import {

@@ -30,9 +30,9 @@ namespace privet::report {
 /// (Templates.h) are lists of these.
 enum class Field : uint8_t {
   Activity,         ///< The activity's name (its purpose).
-  Controller,       ///< Art. 30(1)(a): from the policy header.
-  Representative,   ///< Art. 30(1)(a): not yet declarable in a policy.
-  Dpo,              ///< Art. 30(1)(a): not yet declarable in a policy.
+  Controller,       ///< Art. 30(1)(a): the `controller` block, else the policy header.
+  Representative,   ///< Art. 30(1)(a), Art. 27: the `controller` block's `representative`.
+  Dpo,              ///< Art. 30(1)(a), Art. 37-39: the `controller` block's `dpo`.
   JointControllers, ///< Recipients with the role gdpr.joint_controller.
   Purpose,          ///< Art. 30(1)(b).
   LegalBasis,       ///< Art. 6(1) bases the allowing rules name.
@@ -46,6 +46,7 @@ enum class Field : uint8_t {
   Safeguards,       ///< Art. 30(1)(e): Chapter V tools (Art. 45-49) of those transfers.
   Retention,        ///< Art. 30(1)(f): storage-limitation obligations.
   Security,         ///< Art. 30(1)(g): Art. 32 obligations.
+  Actors,           ///< Who performs the processing: the controller (`us`) or an actor for it.
   Rules,            ///< The rules the activity was derived from.
 };
 constexpr unsigned NumFields = unsigned(Field::Rules) + 1;
@@ -89,20 +90,43 @@ struct Activity {
   std::vector<Item> &cell(Field F) { return Cells[unsigned(F)]; }
 };
 
-/// Art. 30(1)(a). Representative and DPO are not yet part of the policy header: nullopt, shown
-/// as "not declared in the policy".
+/// A name and its contact details, from the policy's `controller` block.
+struct ReportParty {
+  std::string Name;
+  std::vector<std::string> Contacts;
+  /// "Name (contact; contact)", or the name alone.
+  std::string text() const;
+};
+
+/// Art. 30(1)(a): the policy header and its `controller` block. What the block does not declare
+/// is nullopt, shown as "not declared in the policy".
 struct ControllerInfo {
   std::string Name;  ///< The policy's declared name.
   std::string Title; ///< Its title, e.g. "Outpost24 Privacy Policy".
   std::string Version;
   std::string Effective;
-  std::optional<std::string> Representative;
-  std::optional<std::string> Dpo;
+  std::optional<ReportParty> Entity; ///< `controller "Outpost24 AB" { contact ...; }`.
+  std::optional<ReportParty> Representative;
+  std::optional<ReportParty> Dpo;
+  std::vector<std::string> Sources; ///< The block's @source sentences.
+};
+
+/// Art. 30(2): the record the policy's owner keeps as a processor for one controller
+/// (`processor for "C" ... purpose p;`). Its categories of processing are the activities whose
+/// purpose is at or under one of the entry's purposes; Summary merges their cells (data,
+/// subjects, transfers and safeguards, security measures, sub-processors, actors).
+struct ProcessorRecord {
+  std::string Anchor; ///< "proc-0".
+  ReportParty Client;
+  std::vector<std::string> Purposes; ///< Labels of the purposes the entry names.
+  std::vector<uint32_t> Activities;  ///< Indexes into Report::Activities.
+  Activity Summary;                  ///< Over every rule of those activities.
 };
 
 /// A data map: data categories -> purposes -> recipients -> regions, folded to a depth.
 struct MapNode {
-  enum Kind : uint8_t { Data, Purpose, Recipient, Region };
+  /// Actor: who performs a purpose's processing, when it is not the controller itself.
+  enum Kind : uint8_t { Data, Purpose, Recipient, Region, Actor };
   std::string Id; ///< "data:contact", unique, also the Graphviz node name.
   Kind K = Data;
   std::string Label;
@@ -110,6 +134,9 @@ struct MapNode {
   bool ThirdCountry = false; ///< A region outside the EEA.
   std::string Link;          ///< An anchor in the report ("act-…"), may be empty.
 };
+/// "data", "purpose", "recipient", "region", "actor" (JSON and CSV).
+llvm::StringRef mapKindName(MapNode::Kind K);
+
 struct MapEdge {
   uint32_t From = 0, To = 0; ///< Indexes into DataMap::Nodes.
   bool ThirdCountry = false; ///< A transfer outside the EEA.
@@ -177,6 +204,7 @@ struct Report {
   std::string PolicyFile;
   std::vector<ReportRule> Rules;
   std::vector<Activity> Activities;
+  std::vector<ProcessorRecord> ProcessorRecords; ///< Art. 30(2), one per `processor for`.
   DataMap Map;
   std::vector<NoticeSection> Notice;
   std::vector<SourceCoverage> Coverage;

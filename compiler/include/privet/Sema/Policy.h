@@ -295,6 +295,31 @@ struct Module {
   uint32_t File = 0;
 };
 
+/// A name and its contact details, as the policy's `controller` block writes them.
+struct ContactParty {
+  std::string Name;
+  std::vector<std::string> Contacts;
+  Loc Location;
+};
+
+/// `processor for "C" contact "..." purpose p, q;`: a controller on whose behalf the policy's
+/// owner processes personal data (GDPR Art. 30(2)). Its processing is what the allow rules
+/// permit for a purpose at or under one of Purposes.
+struct ProcessingClient : ContactParty {
+  std::vector<NodeId> Purposes; ///< Nodes of the Purpose vocabulary.
+};
+
+/// The policy's `controller` block: who its owner is (Art. 30(1)(a), 13(1)(a)-(b)), its
+/// representative in the Union (Art. 27), its data protection officer (Art. 37-39), and the
+/// controllers it acts for as a processor (Art. 30(2)(a)).
+struct ControllerRecord {
+  ContactParty Controller;
+  std::optional<ContactParty> Representative;
+  std::optional<ContactParty> Dpo;
+  std::vector<ProcessingClient> Clients;
+  std::vector<std::string> Sources; ///< The block's @source sentences.
+};
+
 struct Policy {
   /// Modules[0] is the root file; imported modules follow.
   std::vector<Module> Modules;
@@ -311,6 +336,8 @@ struct Policy {
   std::vector<Combination> Combinations;
   std::vector<Invariant> Invariants;
   std::vector<TestCase> Tests;
+  /// The root policy's `controller` block, if it has one (a module cannot declare one).
+  std::optional<ControllerRecord> Controller;
 
   Vocabulary &vocab(Dimension D) { return Vocab[unsigned(D)]; }
   const Vocabulary &vocab(Dimension D) const { return Vocab[unsigned(D)]; }
