@@ -235,7 +235,7 @@ std::vector<NodeId> Context::actorsOf(uint32_t I, bool &AnyActor) const {
   for (const auto &W : S.Written[unsigned(Dimension::Actor)]) {
     Plain &= !W.second;
     Written.push_back(W.first);
-    Covered |= V.Covers[W.first];
+    V.Covers[W.first].addTo(Covered);
   }
   if (Plain && !Written.empty() && Covered == *Set)
     return Written;

@@ -51,7 +51,7 @@ bool anyAllowFor(const Policy &P, const std::vector<NodeId> &Purposes) {
   const Vocabulary &V = P.vocab(Dimension::Purpose);
   BitVector Covered(V.numLeaves());
   for (NodeId N : Purposes)
-    Covered |= V.Covers[N];
+    V.Covers[N].addTo(Covered);
   for (const Rule &R : P.Rules) {
     if (!R.IsAllow || R.RetentionOf)
       continue;

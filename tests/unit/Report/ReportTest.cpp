@@ -246,7 +246,7 @@ llvm::BitVector cellActors(const Policy &P, const std::vector<report::Item> &Ite
     std::optional<NodeId> N = V.lookup(I.Key);
     EXPECT_TRUE(N) << "no actor " << I.Key;
     if (N)
-      Out |= V.Covers[*N];
+      V.Covers[*N].addTo(Out);
   }
   return Out;
 }
