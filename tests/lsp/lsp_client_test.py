@@ -172,6 +172,26 @@ def session(c, uri, path):
                                         "contentChanges": [{"text": POLICY}]})
     check(c.diagnostics(uri) == [], "didChange: fixing the typo clears the diagnostics")
 
+    # A syntax error in one declaration and an unknown name in another: both are reported, and
+    # the names the broken declaration declares are not reported as unknown where they are used.
+    two = POLICY.replace('purpose marketing "Marketing";', 'purpose marketing "Marketing" "x";')
+    two = two.replace("allow use email for", "allow use emial for")
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 30},
+                                        "contentChanges": [{"text": two}]})
+    diags = c.diagnostics(uri)
+    codes = sorted((d["range"]["start"]["line"], d["code"]) for d in diags)
+    check(len(diags) == 2 and diags[0]["range"]["start"]["line"] == pos(two, '"x"')["line"]
+          and diags[0]["code"].startswith("E00"),
+          "didChange: the syntax error is reported in its declaration")
+    check(diags[1]["range"]["start"] == pos(two, "emial") and diags[1]["code"] == "E0101"
+          and "email" in diags[1]["message"],
+          "and the unknown name in another declaration too (%s)" % codes)
+    check(not any("`marketing`" in d["message"] for d in diags),
+          "a name declared by the broken declaration is not reported as unknown")
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 31},
+                                        "contentChanges": [{"text": POLICY}]})
+    check(c.diagnostics(uri) == [], "didChange: fixing both clears the diagnostics")
+
     r = c.request("textDocument/hover", {"textDocument": doc,
                                          "position": pos(POLICY, "marketing under", 2)})
     value = r["result"]["contents"]["value"]

@@ -160,6 +160,9 @@ struct Server::Document {
 Server::Server(FrontendOptions Opts, unsigned DebounceMs)
     : Options(std::move(Opts)), DebounceMs(DebounceMs) {
   Options.Overlay = &Overlay;
+  Options.Cache = &Cache;
+  // An edit that breaks one declaration still gets name and type errors in the others.
+  Options.RecoverSyntaxErrors = true;
 }
 Server::~Server() = default;
 
