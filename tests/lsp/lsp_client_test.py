@@ -38,6 +38,18 @@ test "newsletter" {
 }
 """
 
+def apply_edits(text, edits):
+    """The text after LSP TextEdits (non-overlapping, positions in ASCII text)."""
+    lines = text.split("\n")
+
+    def offset(p):
+        return sum(len(l) + 1 for l in lines[:p["line"]]) + p["character"]
+    spans = sorted(((offset(e["range"]["start"]), offset(e["range"]["end"]), e["newText"])
+                    for e in edits), reverse=True)
+    for b, e, new in spans:
+        text = text[:b] + new + text[e:]
+    return text
+
 
 class Client:
     def __init__(self, privet):
@@ -326,6 +338,35 @@ def session(c, uri, path):
                                               "options": {"tabSize": 2, "insertSpaces": True}})
     check(len(r["result"]) == 1 and r["result"][0]["newText"] == POLICY,
           "formatting returns the canonical layout")
+
+    # Range formatting edits only the declarations the range touches.
+    check(caps.get("documentRangeFormattingProvider") is True,
+          "initialize announces range formatting")
+    two_messy = messy.replace('action use "Use";', 'action   use  "Use";')
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 40},
+                                        "contentChanges": [{"text": two_messy}]})
+    c.diagnostics(uri)
+    start = pos(two_messy, "analytics", 0)
+    r = c.request("textDocument/rangeFormatting",
+                  {"textDocument": doc, "range": {"start": start, "end": start},
+                   "options": {"tabSize": 2, "insertSpaces": True}})
+    edited = apply_edits(two_messy, r["result"])
+    check(edited == POLICY.replace('action use "Use";', 'action   use  "Use";'),
+          "rangeFormatting lays out the declaration under the cursor and nothing else")
+    whole = {"start": {"line": 0, "character": 0}, "end": pos(two_messy, "newsletter:")}
+    r = c.request("textDocument/rangeFormatting",
+                  {"textDocument": doc, "range": whole,
+                   "options": {"tabSize": 2, "insertSpaces": True}})
+    check(apply_edits(two_messy, r["result"]) == POLICY and len(r["result"]) == 2,
+          "rangeFormatting over several declarations edits each of them")
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 41},
+                                        "contentChanges": [{"text": POLICY}]})
+    c.diagnostics(uri)
+    r = c.request("textDocument/rangeFormatting",
+                  {"textDocument": doc, "range": whole,
+                   "options": {"tabSize": 2, "insertSpaces": True}})
+    check(r["result"] == [], "rangeFormatting of a formatted range changes nothing")
+
 
     # Robustness: a malformed message, an unknown method and an unknown document are errors.
     c.send_raw(b"{not json")

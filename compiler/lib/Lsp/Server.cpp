@@ -304,6 +304,7 @@ json::Value Server::dispatch(StringRef Method, const json::Value *Params,
              {"referencesProvider", true},
              {"documentSymbolProvider", true},
              {"documentFormattingProvider", true},
+             {"documentRangeFormattingProvider", true},
              {"codeActionProvider", json::Object{{"codeActionKinds", json::Array{"quickfix"}}}},
              {"completionProvider", json::Object{{"triggerCharacters", json::Array{"."}}}},
              {"workspaceSymbolProvider", true},
@@ -390,6 +391,15 @@ json::Value Server::dispatch(StringRef Method, const json::Value *Params,
     return completion(document(Params), offsetParam(document(Params), Params, "position"));
   if (Method == "textDocument/formatting")
     return formatting(document(Params));
+  if (Method == "textDocument/rangeFormatting") {
+    Document &D = document(Params);
+    const json::Object *R = P->getObject("range");
+    std::optional<Position> B = positionFromJson(R ? R->get("start") : nullptr);
+    std::optional<Position> E = positionFromJson(R ? R->get("end") : nullptr);
+    if (!B || !E)
+      throw RpcError{InvalidParams, "rangeFormatting needs a range"};
+    return rangeFormatting(D, offsetOf(D.Text, *B), offsetOf(D.Text, *E));
+  }
   if (Method == "textDocument/documentSymbol")
     return documentSymbols(document(Params));
   if (Method == "textDocument/codeAction") {
@@ -727,6 +737,22 @@ json::Value Server::formatting(Document &D) {
     return json::Array{};
   return json::Array{
       json::Object{{"range", rangeJson(D.Text, 0, D.Text.size())}, {"newText", **Formatted}}};
+}
+
+json::Value Server::rangeFormatting(Document &D, size_t Begin, size_t End) {
+  llvm::SourceMgr SM;
+  DiagnosticEngine Diags(SM);
+  unsigned Id = SM.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(D.Text, D.Path), {});
+  auto Edits = syntax::formatRange(Id, Diags, Begin, End);
+  if (!Edits)
+    throw RpcError{InternalError, llvm::toString(Edits.takeError())};
+  if (!*Edits)
+    throw RpcError{InvalidRequest, "the document has syntax errors; it was not formatted"};
+  json::Array Out;
+  for (const syntax::FormatEdit &E : **Edits)
+    Out.push_back(
+        json::Object{{"range", rangeJson(D.Text, E.Begin, E.End)}, {"newText", E.NewText}});
+  return Out;
 }
 
 json::Value Server::documentSymbols(Document &D) {

@@ -68,6 +68,8 @@ private:
   llvm::json::Value completion(Document &D, size_t Offset);
   llvm::json::Value codeActions(Document &D, size_t Begin, size_t End);
   llvm::json::Value formatting(Document &D);
+  /// Edits only the top-level declarations touching bytes [Begin, End] (syntax::formatRange).
+  llvm::json::Value rangeFormatting(Document &D, size_t Begin, size_t End);
   llvm::json::Value documentSymbols(Document &D);
   llvm::json::Value workspaceSymbols(llvm::StringRef Query);
   llvm::json::Value prepareRename(Document &D, size_t Offset);
