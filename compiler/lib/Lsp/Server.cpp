@@ -674,6 +674,15 @@ json::Value Server::completion(Document &D, size_t Offset) {
     case CompletionContext::Obligation:
       AddVocab(P->Obligations);
       break;
+    case CompletionContext::Recipient:
+      AddVocab(P->vocab(Dimension::Recipient));
+      break;
+    case CompletionContext::Region:
+      AddVocab(P->vocab(Dimension::Region));
+      break;
+    case CompletionContext::RecipientFact:
+    case CompletionContext::Contract:
+      break;
     case CompletionContext::Qualified: {
       std::string Q = Ctx.Qualifier + ".";
       forEachNode(*P, [&](NamedNode N) {
@@ -690,6 +699,18 @@ json::Value Server::completion(Document &D, size_t Offset) {
   if (Ctx.K == CompletionContext::Any)
     for (const char *K : keywords())
       Add(K, "keyword", KindKeyword);
+  // `to recipients where F`, and the facts F is made of (docs/language.md, Recipient facts).
+  if (Ctx.K == CompletionContext::Recipient && Ctx.Keyword == "to")
+    Add("recipients", "keyword: recipients where ...", KindKeyword);
+  if (Ctx.K == CompletionContext::RecipientFact) {
+    Add("role", "fact: the recipient is R or under it", KindKeyword);
+    Add("under", "fact: under contract", KindKeyword);
+    Add("located", "fact: located in X", KindKeyword);
+    if (Ctx.Keyword != "not")
+      Add("not", "keyword", KindKeyword);
+  }
+  if (Ctx.K == CompletionContext::Contract)
+    Add("contract", "fact: the recipient or a node above it is under contract", KindKeyword);
   return json::Object{{"isIncomplete", false}, {"items", std::move(Items)}};
 }
 
