@@ -132,7 +132,8 @@ std::optional<uint32_t> ModuleLoader::load(StringRef Path, StringRef Identity,
   if (Opts.Cache) {
     if (std::optional<std::string> Text = readQuietly(Path)) {
       if (auto Hit = Opts.Cache->find(Identity, *Text)) {
-        // Validated when it was first added; the AST points into this very text.
+        // Validated when it was first added; the AST points into this very text. (Its
+        // ast::File::BufferId is the first compilation's: ParsedModule::BufferId is this one.)
         unsigned Id = Diags.getSourceMgr().AddNewSourceBuffer(
             std::make_unique<SharedBuffer>(Hit, Path), SMLoc());
         return addModule(Path, Identity, Id, Hit->AST);
