@@ -38,6 +38,36 @@ test "newsletter" {
 }
 """
 
+# Recipient-set expressions (`recipients where F`): their names work like any other.
+SHARE = """policy share "Share";
+
+action share "Share";
+category data "Data";
+region world "World" {
+  eea "European Economic Area";
+}
+recipient roles "Roles" {
+  processor "Processor";
+}
+recipient host "Host" role processor under contract located in eea;
+
+no_contract: deny share to recipients where role processor and not under contract;
+outside: deny share data to recipients where not located in eea and role processor;
+"""
+
+
+def apply_edits(text, edits):
+    """The text after LSP TextEdits (non-overlapping, positions in ASCII text)."""
+    lines = text.split("\n")
+
+    def offset(p):
+        return sum(len(l) + 1 for l in lines[:p["line"]]) + p["character"]
+    spans = sorted(((offset(e["range"]["start"]), offset(e["range"]["end"]), e["newText"])
+                    for e in edits), reverse=True)
+    for b, e, new in spans:
+        text = text[:b] + new + text[e:]
+    return text
+
 
 class Client:
     def __init__(self, privet):
@@ -171,6 +201,26 @@ def session(c, uri, path):
     c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 3},
                                         "contentChanges": [{"text": POLICY}]})
     check(c.diagnostics(uri) == [], "didChange: fixing the typo clears the diagnostics")
+
+    # A syntax error in one declaration and an unknown name in another: both are reported, and
+    # the names the broken declaration declares are not reported as unknown where they are used.
+    two = POLICY.replace('purpose marketing "Marketing";', 'purpose marketing "Marketing" "x";')
+    two = two.replace("allow use email for", "allow use emial for")
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 30},
+                                        "contentChanges": [{"text": two}]})
+    diags = c.diagnostics(uri)
+    codes = sorted((d["range"]["start"]["line"], d["code"]) for d in diags)
+    check(len(diags) == 2 and diags[0]["range"]["start"]["line"] == pos(two, '"x"')["line"]
+          and diags[0]["code"].startswith("E00"),
+          "didChange: the syntax error is reported in its declaration")
+    check(diags[1]["range"]["start"] == pos(two, "emial") and diags[1]["code"] == "E0101"
+          and "email" in diags[1]["message"],
+          "and the unknown name in another declaration too (%s)" % codes)
+    check(not any("`marketing`" in d["message"] for d in diags),
+          "a name declared by the broken declaration is not reported as unknown")
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 31},
+                                        "contentChanges": [{"text": POLICY}]})
+    check(c.diagnostics(uri) == [], "didChange: fixing both clears the diagnostics")
 
     r = c.request("textDocument/hover", {"textDocument": doc,
                                          "position": pos(POLICY, "marketing under", 2)})
@@ -307,6 +357,36 @@ def session(c, uri, path):
     check(len(r["result"]) == 1 and r["result"][0]["newText"] == POLICY,
           "formatting returns the canonical layout")
 
+    # Range formatting edits only the declarations the range touches.
+    check(caps.get("documentRangeFormattingProvider") is True,
+          "initialize announces range formatting")
+    two_messy = messy.replace('action use "Use";', 'action   use  "Use";')
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 40},
+                                        "contentChanges": [{"text": two_messy}]})
+    c.diagnostics(uri)
+    start = pos(two_messy, "analytics", 0)
+    r = c.request("textDocument/rangeFormatting",
+                  {"textDocument": doc, "range": {"start": start, "end": start},
+                   "options": {"tabSize": 2, "insertSpaces": True}})
+    edited = apply_edits(two_messy, r["result"])
+    check(edited == POLICY.replace('action use "Use";', 'action   use  "Use";'),
+          "rangeFormatting lays out the declaration under the cursor and nothing else")
+    whole = {"start": {"line": 0, "character": 0}, "end": pos(two_messy, "newsletter:")}
+    r = c.request("textDocument/rangeFormatting",
+                  {"textDocument": doc, "range": whole,
+                   "options": {"tabSize": 2, "insertSpaces": True}})
+    check(apply_edits(two_messy, r["result"]) == POLICY and len(r["result"]) == 2,
+          "rangeFormatting over several declarations edits each of them")
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 41},
+                                        "contentChanges": [{"text": POLICY}]})
+    c.diagnostics(uri)
+    r = c.request("textDocument/rangeFormatting",
+                  {"textDocument": doc, "range": whole,
+                   "options": {"tabSize": 2, "insertSpaces": True}})
+    check(r["result"] == [], "rangeFormatting of a formatted range changes nothing")
+
+    recipient_sets(c, os.path.join(os.path.dirname(path), "share.privet"))
+
     # Robustness: a malformed message, an unknown method and an unknown document are errors.
     c.send_raw(b"{not json")
     m = c.wait(lambda m: "error" in m and m.get("id") is None)
@@ -329,6 +409,58 @@ def session(c, uri, path):
     check(r["result"] is None, "shutdown")
     c.notify("exit", None)
     check(c.proc.wait(timeout=TIMEOUT) == 0, "exit after shutdown ends the server with status 0")
+
+
+def recipient_sets(c, path):
+    """Hover, definition, references, rename and completion on names in `recipients where`."""
+    uri = "file://" + path
+    doc = {"uri": uri}
+    c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "privet",
+                                                       "version": 1, "text": SHARE}})
+    check(not [d for d in c.diagnostics(uri) if d["severity"] == 1],
+          "recipient sets: the policy checks")
+    role_use = pos(SHARE, "processor and", 1)
+    r = c.request("textDocument/hover", {"textDocument": doc, "position": role_use})
+    check("**recipient** `processor` — Processor" in r["result"]["contents"]["value"],
+          "hover on `role processor` in a recipient set")
+    r = c.request("textDocument/definition", {"textDocument": doc, "position": role_use})
+    check(r["result"]["range"]["start"] == pos(SHARE, 'processor "Processor"'),
+          "definition of the role in a recipient set")
+    r = c.request("textDocument/definition",
+                  {"textDocument": doc, "position": pos(SHARE, "eea and", 1)})
+    check(r["result"]["range"]["start"] == pos(SHARE, "eea \"European"),
+          "definition of the region after `located in` in a recipient set")
+    r = c.request("textDocument/references", {"textDocument": doc, "position": role_use,
+                                              "context": {"includeDeclaration": True}})
+    want = sorted((p["line"], p["character"]) for p in
+                  [pos(SHARE, "processor", 0, n) for n in range(4)])
+    got = sorted((x["range"]["start"]["line"], x["range"]["start"]["character"])
+                 for x in r["result"] if x["uri"] == uri)
+    check(got == want, "references of a role: the declaration, the recipient's role and both sets")
+    r = c.request("textDocument/rename", {"textDocument": doc, "newName": "vendor",
+                                          "position": pos(SHARE, "processor;", 1)})
+    renamed = apply_edits(SHARE, r["result"]["changes"][uri])
+    check(renamed == SHARE.replace("processor", "vendor"), "rename from a use in a recipient set")
+
+    def labels(position):
+        r = c.request("textDocument/completion", {"textDocument": doc, "position": position})
+        return {i["label"] for i in r["result"]["items"]}
+    got = labels(pos(SHARE, "role processor and"))
+    check({"role", "located", "under", "not"} <= got and "processor" not in got,
+          "completion after `where`: the facts")
+    got = labels(pos(SHARE, "processor and"))
+    check({"processor", "host", "roles"} <= got and "eea" not in got and "share" not in got,
+          "completion after `role`: recipients")
+    got = labels(pos(SHARE, "eea and"))
+    check({"eea", "world"} <= got and "processor" not in got,
+          "completion after `located in`: regions")
+    got = labels(pos(SHARE, "contract;"))
+    check(got == {"contract"}, "completion after a fact's `under`: `contract`")
+    got = labels(pos(SHARE, "recipients where"))
+    check("recipients" in got and "host" in got and "share" not in got,
+          "completion after `to`: recipients and `recipients where`")
+    c.notify("textDocument/didClose", {"textDocument": doc})
+    c.diagnostics(uri)
 
 
 def main():

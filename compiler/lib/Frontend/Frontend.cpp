@@ -52,7 +52,10 @@ private:
   }
   std::string identity(StringRef Path) const;
   std::optional<unsigned> read(StringRef Path, SMRange ImportRange);
-  uint32_t addModule(StringRef Path, StringRef Identity, unsigned Buffer);
+  std::optional<std::string> readQuietly(StringRef Path) const;
+  std::optional<uint32_t> load(StringRef Path, StringRef Identity, SMRange ImportRange);
+  uint32_t addModule(StringRef Path, StringRef Identity, unsigned Buffer,
+                     std::shared_ptr<const ast::File> Cached = nullptr);
   void pushFrame(uint32_t Module, StringRef Path, uint32_t Importer, const ast::Import *Via,
                  ImportTarget Target);
   ImportTarget findImport(StringRef Dir, const ast::Import &I) const;
@@ -70,6 +73,25 @@ private:
   /// Directories (real paths, or normalized for the overlay) imports may read below.
   std::vector<std::string> ImportRoots;
   bool LimitReported = false;
+  /// Errors reported by parses that recovered (FrontendOptions::RecoverSyntaxErrors).
+  unsigned RecoveredErrors = 0;
+};
+
+/// A source buffer over the text of a cache entry, keeping the entry (and so the text the
+/// cached AST points into) alive as long as the SourceMgr holding it.
+class SharedBuffer final : public MemoryBuffer {
+public:
+  SharedBuffer(std::shared_ptr<const ModuleCache::Entry> E, StringRef Name)
+      : E(std::move(E)), Name(Name.str()) {
+    init(this->E->Text.data(), this->E->Text.data() + this->E->Text.size(),
+         /*RequiresNullTerminator=*/true);
+  }
+  StringRef getBufferIdentifier() const override { return Name; }
+  BufferKind getBufferKind() const override { return MemoryBuffer_Malloc; }
+
+private:
+  std::shared_ptr<const ModuleCache::Entry> E;
+  std::string Name;
 };
 
 /// What makes two paths the same file: the real path on disk, the normalized path for a file
@@ -90,15 +112,75 @@ std::optional<unsigned> ModuleLoader::read(StringRef Path, SMRange ImportRange) 
   return loadSourceFile(Diags, Path, ImportRange, Opts.MaxSourceBytes);
 }
 
-uint32_t ModuleLoader::addModule(StringRef Path, StringRef Identity, unsigned Buffer) {
+/// The text of Path as the compiler would read it, or nullopt (reporting nothing) when it
+/// cannot be read; the caller then reads it again through read(), which reports why.
+std::optional<std::string> ModuleLoader::readQuietly(StringRef Path) const {
+  if (Opts.Overlay)
+    if (const std::string *Text = Opts.Overlay->find(Path))
+      return *Text;
+  SourceMgr Scratch;
+  DiagnosticEngine Quiet(Scratch);
+  auto Id = loadSourceFile(Quiet, Path, SMRange(), Opts.MaxSourceBytes);
+  if (!Id)
+    return std::nullopt;
+  return Scratch.getMemoryBuffer(*Id)->getBuffer().str();
+}
+
+/// Reads and parses Path, or takes its parsed module from the cache when its text is unchanged.
+std::optional<uint32_t> ModuleLoader::load(StringRef Path, StringRef Identity,
+                                           SMRange ImportRange) {
+  if (Opts.Cache) {
+    if (std::optional<std::string> Text = readQuietly(Path)) {
+      if (auto Hit = Opts.Cache->find(Identity, *Text)) {
+        // Validated when it was first added; the AST points into this very text. (Its
+        // ast::File::BufferId is the first compilation's: ParsedModule::BufferId is this one.)
+        unsigned Id = Diags.getSourceMgr().AddNewSourceBuffer(
+            std::make_unique<SharedBuffer>(Hit, Path), SMLoc());
+        return addModule(Path, Identity, Id, Hit->AST);
+      }
+      auto E = std::make_shared<ModuleCache::Entry>();
+      E->Text = std::move(*Text);
+      size_t DiagsBefore = Diags.all().size();
+      auto Id = addSourceBuffer(Diags, std::make_unique<SharedBuffer>(E, Path));
+      if (!Id)
+        return std::nullopt;
+      uint32_t M = addModule(Path, Identity, *Id);
+      Opts.Cache->noteParse();
+      // Kept only when nothing was reported (a later hit reports nothing either) and the
+      // buffer was not copied on the way in (a byte-order mark or lone CRs).
+      if (Mods[M].AST && Diags.all().size() == DiagsBefore &&
+          Diags.getSourceMgr().getMemoryBuffer(*Id)->getBufferStart() == E->Text.data()) {
+        E->AST = Mods[M].AST;
+        Opts.Cache->insert(Identity, std::move(E));
+      }
+      return M;
+    }
+  }
+  auto Buffer = read(Path, ImportRange);
+  if (!Buffer)
+    return std::nullopt;
+  return addModule(Path, Identity, *Buffer);
+}
+
+uint32_t ModuleLoader::addModule(StringRef Path, StringRef Identity, unsigned Buffer,
+                                 std::shared_ptr<const ast::File> Cached) {
   uint32_t Index = Mods.size();
   Mods.emplace_back();
   Mods[Index].Path = Path.str();
   Mods[Index].BufferId = Buffer;
   ByIdentity[Identity] = Index;
+  if (Cached) {
+    Mods[Index].AST = std::move(Cached);
+    return Index;
+  }
   syntax::ParseOptions PO;
   PO.MaxNesting = Opts.MaxNesting;
-  Mods[Index].AST = syntax::parseBuffer(Buffer, Diags, PO);
+  PO.Recover = Opts.RecoverSyntaxErrors;
+  unsigned ErrorsBefore = Diags.errorCount();
+  std::unique_ptr<ast::File> AST = syntax::parseBuffer(Buffer, Diags, PO);
+  if (AST && AST->HasSyntaxErrors)
+    RecoveredErrors += Diags.errorCount() - ErrorsBefore;
+  Mods[Index].AST = std::move(AST);
   return Index;
 }
 
@@ -215,10 +297,10 @@ void ModuleLoader::followImport(uint32_t Importer, const ast::Import &I) {
     LimitReported = true;
     return;
   }
-  auto Buffer = read(T.Found, T.Where);
-  if (!Buffer)
+  std::optional<uint32_t> Read = load(T.Found, Id, T.Where);
+  if (!Read)
     return;
-  uint32_t Loaded = addModule(T.Found, Id, *Buffer);
+  uint32_t Loaded = *Read;
   if (!Mods[Loaded].AST)
     return;
   std::string Path = T.Found;
@@ -253,11 +335,11 @@ ModuleLoader::run(StringRef Path, std::optional<unsigned> RootBuffer) {
   unsigned ErrorsBefore = Diags.errorCount();
   setImportRoots(Path);
   std::string Id = RootBuffer ? Path.str() : identity(Path);
-  if (!RootBuffer)
-    RootBuffer = read(Path, SMRange());
-  if (!RootBuffer)
+  std::optional<uint32_t> Loaded =
+      RootBuffer ? std::optional<uint32_t>(addModule(Path, Id, *RootBuffer)) : load(Path, Id, {});
+  if (!Loaded)
     return std::nullopt;
-  uint32_t Root = addModule(Path, Id, *RootBuffer);
+  uint32_t Root = *Loaded;
   if (Mods[Root].AST)
     pushFrame(Root, Path, Root, nullptr, {});
   while (!Stack.empty()) {
@@ -273,7 +355,7 @@ ModuleLoader::run(StringRef Path, std::optional<unsigned> RootBuffer) {
     if (Done.Via)
       link(Done.Importer, *Done.Via, Done.Module, Done.Target);
   }
-  if (Diags.errorCount() != ErrorsBefore || !Mods[Root].AST)
+  if (Diags.errorCount() != ErrorsBefore + RecoveredErrors || !Mods[Root].AST)
     return std::nullopt;
   return std::move(Mods);
 }
@@ -285,23 +367,43 @@ loadModules(StringRef Path, const FrontendOptions &Options, DiagnosticEngine &Di
   return ModuleLoader(Options, Diags).run(Path, std::nullopt);
 }
 
-std::optional<Policy> loadPolicy(StringRef Path, const FrontendOptions &Options,
-                                 DiagnosticEngine &Diags) {
-  auto Modules = loadModules(Path, Options, Diags);
+std::shared_ptr<const ModuleCache::Entry> ModuleCache::find(StringRef Identity, StringRef Text) {
+  auto It = Entries.find(Identity);
+  if (It == Entries.end() || It->second->Text != Text)
+    return nullptr;
+  ++Hits;
+  return It->second;
+}
+
+void ModuleCache::insert(StringRef Identity, std::shared_ptr<const Entry> E) {
+  Entries[Identity] = std::move(E);
+}
+
+/// Sema over the modules, failing when anything failed: with RecoverSyntaxErrors, the modules
+/// may come from files with syntax errors, which sema's own error count does not see.
+static std::optional<Policy> checkLoaded(std::optional<std::vector<sema::ParsedModule>> Modules,
+                                         DiagnosticEngine &Diags, unsigned ErrorsBefore) {
   if (!Modules)
     return std::nullopt;
-  return sema::checkModules(std::move(*Modules), Diags);
+  std::optional<Policy> P = sema::checkModules(std::move(*Modules), Diags);
+  if (Diags.errorCount() != ErrorsBefore)
+    return std::nullopt;
+  return P;
+}
+
+std::optional<Policy> loadPolicy(StringRef Path, const FrontendOptions &Options,
+                                 DiagnosticEngine &Diags) {
+  unsigned ErrorsBefore = Diags.errorCount();
+  return checkLoaded(loadModules(Path, Options, Diags), Diags, ErrorsBefore);
 }
 
 std::optional<Policy> loadPolicyFromText(StringRef Text, StringRef Name,
                                          const FrontendOptions &Options, DiagnosticEngine &Diags) {
+  unsigned ErrorsBefore = Diags.errorCount();
   auto Buffer = addSourceText(Diags, Text, Name);
   if (!Buffer)
     return std::nullopt;
-  auto Modules = ModuleLoader(Options, Diags).run(Name, Buffer);
-  if (!Modules)
-    return std::nullopt;
-  return sema::checkModules(std::move(*Modules), Diags);
+  return checkLoaded(ModuleLoader(Options, Diags).run(Name, Buffer), Diags, ErrorsBefore);
 }
 
 } // namespace privet

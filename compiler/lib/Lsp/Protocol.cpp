@@ -116,12 +116,37 @@ CompletionContext completionContextAt(llvm::StringRef Text, size_t Offset) {
   while (W > 0 && isIdentChar(Text[W - 1]))
     --W;
   llvm::StringRef Word = Text.slice(W, E);
+  // The word before Word (or `(`), and whether Word is inside a `recipients where` expression:
+  // `where` comes before the `;`, `{` or `}` that ended the previous statement.
+  size_t PE = W;
+  while (PE > 0 && llvm::isSpace(Text[PE - 1]))
+    --PE;
+  size_t PW = PE;
+  while (PW > 0 && isIdentChar(Text[PW - 1]))
+    --PW;
+  llvm::StringRef Before = PW < PE ? Text.slice(PW, PE) : Text.slice(PE ? PE - 1 : 0, PE);
+  size_t StatementStart = Text.find_last_of(";{}", W == 0 ? 0 : W - 1);
+  StatementStart = StatementStart == llvm::StringRef::npos ? 0 : StatementStart;
+  llvm::StringRef Statement = Text.slice(StatementStart, W).ltrim(" \t\r\n;{}");
+  bool InRecipientSet = Statement.contains("recipients where");
+  // `recipient host role processor under contract;`: a declaration's `under` is a fact too.
+  bool InRecipientDecl = Statement.startswith("recipient ");
+  bool FactPosition =
+      Before == "where" ||
+      (InRecipientSet && (Before == "and" || Before == "or" || Before == "not" || Before == "("));
+  C.Keyword = Word.str();
   if (Word == "for")
     C.K = CompletionContext::Purpose;
   else if (Word == "under")
-    C.K = CompletionContext::Basis;
+    C.K = FactPosition || InRecipientDecl ? CompletionContext::Contract : CompletionContext::Basis;
   else if (Word == "with")
     C.K = CompletionContext::Obligation;
+  else if (Word == "to" || Word == "role")
+    C.K = CompletionContext::Recipient;
+  else if (Word == "in")
+    C.K = CompletionContext::Region;
+  else if (Word == "where" || (InRecipientSet && (Word == "and" || Word == "or" || Word == "not")))
+    C.K = CompletionContext::RecipientFact;
   return C;
 }
 

@@ -160,6 +160,9 @@ struct Server::Document {
 Server::Server(FrontendOptions Opts, unsigned DebounceMs)
     : Options(std::move(Opts)), DebounceMs(DebounceMs) {
   Options.Overlay = &Overlay;
+  Options.Cache = &Cache;
+  // An edit that breaks one declaration still gets name and type errors in the others.
+  Options.RecoverSyntaxErrors = true;
 }
 Server::~Server() = default;
 
@@ -301,6 +304,7 @@ json::Value Server::dispatch(StringRef Method, const json::Value *Params,
              {"referencesProvider", true},
              {"documentSymbolProvider", true},
              {"documentFormattingProvider", true},
+             {"documentRangeFormattingProvider", true},
              {"codeActionProvider", json::Object{{"codeActionKinds", json::Array{"quickfix"}}}},
              {"completionProvider", json::Object{{"triggerCharacters", json::Array{"."}}}},
              {"workspaceSymbolProvider", true},
@@ -387,6 +391,15 @@ json::Value Server::dispatch(StringRef Method, const json::Value *Params,
     return completion(document(Params), offsetParam(document(Params), Params, "position"));
   if (Method == "textDocument/formatting")
     return formatting(document(Params));
+  if (Method == "textDocument/rangeFormatting") {
+    Document &D = document(Params);
+    const json::Object *R = P->getObject("range");
+    std::optional<Position> B = positionFromJson(R ? R->get("start") : nullptr);
+    std::optional<Position> E = positionFromJson(R ? R->get("end") : nullptr);
+    if (!B || !E)
+      throw RpcError{InvalidParams, "rangeFormatting needs a range"};
+    return rangeFormatting(D, offsetOf(D.Text, *B), offsetOf(D.Text, *E));
+  }
   if (Method == "textDocument/documentSymbol")
     return documentSymbols(document(Params));
   if (Method == "textDocument/codeAction") {
@@ -661,6 +674,15 @@ json::Value Server::completion(Document &D, size_t Offset) {
     case CompletionContext::Obligation:
       AddVocab(P->Obligations);
       break;
+    case CompletionContext::Recipient:
+      AddVocab(P->vocab(Dimension::Recipient));
+      break;
+    case CompletionContext::Region:
+      AddVocab(P->vocab(Dimension::Region));
+      break;
+    case CompletionContext::RecipientFact:
+    case CompletionContext::Contract:
+      break;
     case CompletionContext::Qualified: {
       std::string Q = Ctx.Qualifier + ".";
       forEachNode(*P, [&](NamedNode N) {
@@ -677,6 +699,18 @@ json::Value Server::completion(Document &D, size_t Offset) {
   if (Ctx.K == CompletionContext::Any)
     for (const char *K : keywords())
       Add(K, "keyword", KindKeyword);
+  // `to recipients where F`, and the facts F is made of (docs/language.md, Recipient facts).
+  if (Ctx.K == CompletionContext::Recipient && Ctx.Keyword == "to")
+    Add("recipients", "keyword: recipients where ...", KindKeyword);
+  if (Ctx.K == CompletionContext::RecipientFact) {
+    Add("role", "fact: the recipient is R or under it", KindKeyword);
+    Add("under", "fact: under contract", KindKeyword);
+    Add("located", "fact: located in X", KindKeyword);
+    if (Ctx.Keyword != "not")
+      Add("not", "keyword", KindKeyword);
+  }
+  if (Ctx.K == CompletionContext::Contract)
+    Add("contract", "fact: the recipient or a node above it is under contract", KindKeyword);
   return json::Object{{"isIncomplete", false}, {"items", std::move(Items)}};
 }
 
@@ -724,6 +758,22 @@ json::Value Server::formatting(Document &D) {
     return json::Array{};
   return json::Array{
       json::Object{{"range", rangeJson(D.Text, 0, D.Text.size())}, {"newText", **Formatted}}};
+}
+
+json::Value Server::rangeFormatting(Document &D, size_t Begin, size_t End) {
+  llvm::SourceMgr SM;
+  DiagnosticEngine Diags(SM);
+  unsigned Id = SM.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(D.Text, D.Path), {});
+  auto Edits = syntax::formatRange(Id, Diags, Begin, End);
+  if (!Edits)
+    throw RpcError{InternalError, llvm::toString(Edits.takeError())};
+  if (!*Edits)
+    throw RpcError{InvalidRequest, "the document has syntax errors; it was not formatted"};
+  json::Array Out;
+  for (const syntax::FormatEdit &E : **Edits)
+    Out.push_back(
+        json::Object{{"range", rangeJson(D.Text, E.Begin, E.End)}, {"newText", E.NewText}});
+  return Out;
 }
 
 json::Value Server::documentSymbols(Document &D) {

@@ -25,6 +25,12 @@ Vocabulary &vocab(Context &Ctx, unsigned Slot) {
 
 /// Finds the symbol Q names from module M, reporting unknown names and modules (with
 /// suggestions). Does not check the kind.
+bool writtenInBrokenDecl(const Context &Ctx, uint32_t M, const ast::QualName &Q) {
+  const ast::File *F = Ctx.Mods[M].AST.get();
+  return F && !F->BrokenNames.empty() &&
+         llvm::any_of(Q.Parts, [&](const std::string &P) { return F->BrokenNames.count(P); });
+}
+
 std::optional<Symbol> lookup(Context &Ctx, uint32_t M, const ast::QualName &Q, const Want &W) {
   if (Q.Parts.empty())
     return std::nullopt;
@@ -42,6 +48,8 @@ std::optional<Symbol> lookup(Context &Ctx, uint32_t M, const ast::QualName &Q, c
   if (const Symbol *S = Ctx.Mods[Scope].Symbols.find(Name, W.ns()))
     return *S;
 
+  if (writtenInBrokenDecl(Ctx, M, Q))
+    return std::nullopt;
   auto B = Ctx.Diags.report<diag::unknown_name>(Q.Range, W.noun(), Q.str());
   std::vector<std::string> Candidates = Ctx.Mods[Scope].Symbols.names(W.ns());
   std::string Prefix =
@@ -66,6 +74,8 @@ std::optional<Symbol> lookup(Context &Ctx, uint32_t M, const ast::QualName &Q, c
 
 void reportUnknownModule(Context &Ctx, uint32_t M, const ast::QualName &Q,
                          const std::string &Qualifier) {
+  if (writtenInBrokenDecl(Ctx, M, Q))
+    return;
   auto [It, First] = Ctx.UnknownModules.try_emplace({M, Qualifier}, 0, 0);
   ++It->second.second;
   if (!First)

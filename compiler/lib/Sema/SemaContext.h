@@ -123,7 +123,7 @@ struct ModuleState {
   std::string Prefix; ///< "" for the root, "name." for imported modules.
   std::string Path;
   unsigned BufferId = 0;
-  std::unique_ptr<ast::File> AST;
+  std::shared_ptr<const ast::File> AST;
   StringMap<uint32_t> Imports; ///< Qualifier -> module.
   std::vector<std::string> ImportOrder;
   SymbolTable Symbols;
@@ -192,6 +192,9 @@ Vocabulary &vocab(Context &Ctx, unsigned Slot);
 /// Finds the symbol Q names from module M, reporting unknown names and modules (with
 /// suggestions). Does not check the kind.
 std::optional<Symbol> lookup(Context &Ctx, uint32_t M, const ast::QualName &Q, const Want &W);
+/// Whether Q, written in module M, uses a word of a declaration dropped by syntax-error
+/// recovery: such a name is not reported as unknown (its declaration is the error).
+bool writtenInBrokenDecl(const Context &Ctx, uint32_t M, const ast::QualName &Q);
 /// Reports that Q's qualifier names no module M imports: once per qualifier and module, with
 /// the alias when the module is imported under another name, or the import to add.
 void reportUnknownModule(Context &Ctx, uint32_t M, const ast::QualName &Q,

@@ -111,6 +111,8 @@ std::optional<uint32_t> ruleByLabel(Context &Ctx, uint32_t M, const ast::QualNam
   auto It = Ctx.Mods[Scope].Labels.find(Q.Parts.back());
   if (It != Ctx.Mods[Scope].Labels.end() && It->second.IsRule)
     return It->second.Index;
+  if (writtenInBrokenDecl(Ctx, M, Q))
+    return std::nullopt;
   auto B = Ctx.Diags.report<diag::unknown_name>(Q.Range, "rule", Q.str());
   if (It != Ctx.Mods[Scope].Labels.end()) {
     B.note(It->second.Range, "`" + Q.Parts.back() + "` labels an invariant, not a rule");

@@ -14,19 +14,62 @@ using privet::gen::PrivetLexer;
 using privet::gen::PrivetParser;
 
 namespace privet::syntax {
+
+/// Whether the subtree holds a syntax error: a token the parser skipped or made up (both become
+/// error nodes) or a rule it left on an error.
+bool hasSyntaxError(antlr4::tree::ParseTree *Tree) {
+  std::vector<antlr4::tree::ParseTree *> Work{Tree};
+  while (!Work.empty()) {
+    antlr4::tree::ParseTree *N = Work.back();
+    Work.pop_back();
+    if (dynamic_cast<antlr4::tree::ErrorNode *>(N))
+      return true;
+    if (auto *R = dynamic_cast<antlr4::ParserRuleContext *>(N); R && R->exception)
+      return true;
+    Work.insert(Work.end(), N->children.begin(), N->children.end());
+  }
+  return false;
+}
+
 namespace {
+
+/// Adds every word of tokens [First, Last] to Names (keywords too: harmless, since a keyword is
+/// never looked up as a name).
+void addWords(antlr4::TokenStream &Tokens, size_t First, size_t Last, StringSet<> &Names) {
+  for (size_t I = First; I <= Last && I < Tokens.size(); ++I) {
+    std::string Text = Tokens.get(I)->getText();
+    if (!Text.empty() && (isAlpha(Text[0]) || Text[0] == '_'))
+      Names.insert(Text);
+  }
+}
 
 /// Walks a parse tree without syntax errors into the AST.
 class Builder {
 public:
   Builder(DiagnosticEngine &Diags, const SourceMap &Map) : Diags(Diags), Map(Map) {}
 
-  std::unique_ptr<ast::File> file(PrivetParser::FileContext *Ctx, unsigned BufferId) {
+  /// Recovering (Tokens not null): the tree has syntax errors but its header none; items with
+  /// errors are left out and their words noted.
+  std::unique_ptr<ast::File> file(PrivetParser::FileContext *Ctx, unsigned BufferId,
+                                  antlr4::TokenStream *Tokens) {
     auto F = std::make_unique<ast::File>();
     F->BufferId = BufferId;
+    F->HasSyntaxErrors = Tokens != nullptr;
     if (auto *H = Ctx->header())
       F->Head = header(H);
+    if (Tokens)
+      // Tokens skipped between items (children of the file itself).
+      for (auto *Child : Ctx->children)
+        if (auto *E = dynamic_cast<antlr4::tree::ErrorNode *>(Child))
+          if (antlr4::Token *T = E->getSymbol(); T && T->getTokenIndex() != INVALID_INDEX)
+            addWords(*Tokens, T->getTokenIndex(), T->getTokenIndex(), F->BrokenNames);
     for (auto *Item : Ctx->item()) {
+      if (Tokens && hasSyntaxError(Item)) {
+        if (Item->getStart() && Item->getStop())
+          addWords(*Tokens, Item->getStart()->getTokenIndex(), Item->getStop()->getTokenIndex(),
+                   F->BrokenNames);
+        continue;
+      }
       if (auto *I = Item->importDecl()) {
         F->Imports.push_back(import(I));
         continue;
@@ -637,9 +680,10 @@ private:
 } // namespace
 
 std::unique_ptr<ast::File> buildFile(PrivetParser::FileContext *Tree, unsigned BufferId,
-                                     const SourceMap &Map, DiagnosticEngine &Diags) {
+                                     const SourceMap &Map, DiagnosticEngine &Diags,
+                                     antlr4::TokenStream *RecoveringFrom) {
   Builder B(Diags, Map);
-  auto F = B.file(Tree, BufferId);
+  auto F = B.file(Tree, BufferId, RecoveringFrom);
   if (B.Failed)
     return nullptr;
   return F;

@@ -15,10 +15,17 @@
 
 namespace privet::syntax {
 
+/// Whether the subtree holds a syntax error: a token the parser skipped or made up (both become
+/// error nodes) or a rule it left on an error.
+bool hasSyntaxError(antlr4::tree::ParseTree *Tree);
+
 /// Walks a parse tree without syntax errors into the AST; null after reporting what the grammar
-/// accepts but the language does not (an unknown escape sequence).
+/// accepts but the language does not (an unknown escape sequence). RecoveringFrom, the tree's
+/// token stream, is given for a tree with syntax errors (but a clean header): the top-level
+/// items holding errors are left out and their words go to ast::File::BrokenNames.
 std::unique_ptr<ast::File> buildFile(gen::PrivetParser::FileContext *Tree, unsigned BufferId,
-                                     const SourceMap &Map, DiagnosticEngine &Diags);
+                                     const SourceMap &Map, DiagnosticEngine &Diags,
+                                     antlr4::TokenStream *RecoveringFrom = nullptr);
 
 } // namespace privet::syntax
 

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------------------------===//
 #include "privet/Syntax/Format.h"
+#include "SourceMap.h"
 #include "privet/Syntax/Parser.h"
 
 #include "PrivetLexer.h"
@@ -430,7 +431,100 @@ std::pair<std::vector<std::string>, std::vector<std::string>> essence(const std:
   return {Code, Comments};
 }
 
+/// A token or comment of Text with its byte range.
+struct Placed {
+  size_t Begin, End;
+  bool Comment;
+  std::string Text;
+};
+
+std::vector<Placed> lexPlaced(StringRef Text) {
+  SourceMap Map(Text);
+  antlr4::ANTLRInputStream Input(Text.data(), Text.size());
+  PrivetLexer Lexer(&Input);
+  Lexer.removeErrorListeners();
+  std::vector<Placed> Out;
+  for (auto T = Lexer.nextToken(); T->getType() != antlr4::Token::EOF; T = Lexer.nextToken()) {
+    if (T->getType() == PrivetLexer::WS)
+      continue;
+    SMRange R = Map.range(T.get());
+    bool Comment =
+        T->getType() == PrivetLexer::LINE_COMMENT || T->getType() == PrivetLexer::BLOCK_COMMENT;
+    Out.push_back({size_t(R.Start.getPointer() - Text.data()),
+                   size_t(R.End.getPointer() - Text.data()), Comment, T->getText()});
+  }
+  return Out;
+}
+
+/// The index one past the last token of each top-level item of Ts: an item ends with a `;` or
+/// a `}` outside braces (with the `;` that may follow a `}`).
+std::vector<size_t> itemEnds(const std::vector<Placed> &Ts) {
+  std::vector<size_t> Ends;
+  size_t Depth = 0;
+  for (size_t I = 0; I < Ts.size(); ++I) {
+    if (Ts[I].Comment)
+      continue;
+    if (Ts[I].Text == "{") {
+      ++Depth;
+      continue;
+    }
+    if (Ts[I].Text == "}" && Depth && --Depth == 0) {
+      size_t Next = I + 1;
+      while (Next < Ts.size() && Ts[Next].Comment)
+        ++Next;
+      if (Next < Ts.size() && Ts[Next].Text == ";")
+        I = Next;
+      Ends.push_back(I + 1);
+      continue;
+    }
+    if (Ts[I].Text == ";" && Depth == 0)
+      Ends.push_back(I + 1);
+  }
+  if (Ends.empty() || Ends.back() != Ts.size())
+    Ends.push_back(Ts.size());
+  return Ends;
+}
+
 } // namespace
+
+Expected<std::optional<std::vector<FormatEdit>>>
+formatRange(unsigned BufferId, DiagnosticEngine &Diags, size_t Begin, size_t End) {
+  auto Whole = formatBuffer(BufferId, Diags);
+  if (!Whole)
+    return Whole.takeError();
+  if (!*Whole)
+    return std::optional<std::vector<FormatEdit>>();
+  StringRef Text = Diags.getSourceMgr().getMemoryBuffer(BufferId)->getBuffer();
+  StringRef Formatted = **Whole;
+  std::vector<Placed> Old = lexPlaced(Text), New = lexPlaced(Formatted);
+  // formatBuffer checked the tokens and the comments; the edits also need them interleaved
+  // alike, token for token.
+  bool Aligned = Old.size() == New.size();
+  for (size_t I = 0; Aligned && I < Old.size(); ++I)
+    Aligned = Old[I].Comment == New[I].Comment;
+  if (!Aligned)
+    return createStringError(inconvertibleErrorCode(),
+                             "formatting moved a comment; format the whole file instead");
+  std::vector<FormatEdit> Edits;
+  size_t First = 0;
+  for (size_t Stop : itemEnds(Old)) {
+    if (Stop == First)
+      continue;
+    // An item owns the blank space before it; the last one also the end of the file.
+    size_t OldFrom = First ? Old[First - 1].End : 0, NewFrom = First ? New[First - 1].End : 0;
+    bool Last = Stop == Old.size();
+    size_t OldTo = Last ? Text.size() : Old[Stop - 1].End;
+    size_t NewTo = Last ? Formatted.size() : New[Stop - 1].End;
+    // It owns the bytes after the previous item's last token through its own last one, so a
+    // cursor in its indentation formats it and one just after a `;` the item that `;` ends.
+    bool Touches = (First == 0 || End > OldFrom) && Begin <= OldTo;
+    StringRef Replacement = Formatted.slice(NewFrom, NewTo);
+    if (Touches && Text.slice(OldFrom, OldTo) != Replacement)
+      Edits.push_back({OldFrom, OldTo, Replacement.str()});
+    First = Stop;
+  }
+  return std::optional<std::vector<FormatEdit>>(std::move(Edits));
+}
 
 Expected<std::optional<std::string>> formatBuffer(unsigned BufferId, DiagnosticEngine &Diags) {
   if (!parseBuffer(BufferId, Diags))

@@ -173,8 +173,13 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
       Diags.report<diag::syntax_error>(SMRange(), "a `policy` or `module` file", "",
                                        "input the parser could not recover from");
   }
-  if (Diags.errorCount() != ErrorsBefore || !Tree)
-    return nullptr;
+  if (Diags.errorCount() != ErrorsBefore || !Tree) {
+    // Recovery keeps the declarations that parsed; without a clean header there is no module
+    // to put them in.
+    if (!Options.Recover || !Tree || !Tree->header() || hasSyntaxError(Tree->header()))
+      return nullptr;
+    return buildFile(Tree, BufferId, Map, Diags, &Tokens);
+  }
 
   if (!Tree->header()) {
     bool Empty = Text.trim().empty();

@@ -54,6 +54,9 @@ int runCheck(const CheckOptions &Opts) {
   FrontendOptions FO;
   FO.IncludeDirs = Opts.IncludeDirs;
   FO.ExtraImportRoots = Opts.AllowImportDirs;
+  // Past a syntax error, the declarations that parsed are still checked (one run shows more
+  // errors); the file fails either way.
+  FO.RecoverSyntaxErrors = true;
   for (const auto &File : Opts.Files) {
     std::optional<Policy> P = loadPolicy(File, FO, Diags);
     if (!P)

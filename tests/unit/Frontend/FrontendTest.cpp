@@ -123,3 +123,76 @@ TEST(Frontend, TheModuleLimitIsADiagnostic) {
 }
 
 } // namespace
+
+// The module cache: a module is parsed once while its text stays the same, and again after its
+// text (on disk or in the overlay) changes; the Policy is the same either way.
+TEST(ModuleCache, ReparsesOnlyWhatChanged) {
+  TempDir T;
+  std::string Lib = T.file("lib.privet", "module lib;\npurpose ads \"Ads\";\n");
+  std::string Root = T.file("root.privet", "policy root;\nimport lib;\naction use;\n"
+                                           "category data;\nallow use data for lib.ads;\n");
+  ModuleCache Cache;
+  SourceOverlay Overlay;
+  FrontendOptions O = noStdlib();
+  O.Cache = &Cache;
+  O.Overlay = &Overlay;
+  auto Load = [&](Loaded &L) { return loadPolicy(Root, O, L.Diags); };
+
+  Loaded First;
+  ASSERT_TRUE(Load(First)) << First.codes();
+  EXPECT_EQ(Cache.parses(), 2u);
+  EXPECT_EQ(Cache.hits(), 0u);
+
+  // The root edited in the overlay: only the root is parsed again.
+  Overlay.set(Root, "policy root;\nimport lib;\naction use;\ncategory data;\n"
+                    "deny use data for lib.ads;\n");
+  Loaded Second;
+  auto P = Load(Second);
+  ASSERT_TRUE(P) << Second.codes();
+  EXPECT_EQ(Cache.parses(), 3u);
+  EXPECT_EQ(Cache.hits(), 1u);
+  ASSERT_EQ(P->Rules.size(), 1u);
+  EXPECT_FALSE(P->Rules[0].IsAllow);
+  // The first compilation's buffers still hold their text: the cached AST points into it.
+  EXPECT_EQ(First.SM.getMemoryBuffer(2)->getBuffer(), Second.SM.getMemoryBuffer(2)->getBuffer());
+
+  // The imported module changed on disk: it is parsed again, the root (unchanged) is not.
+  T.file("lib.privet", "module lib;\npurpose ads \"Advertising\";\n");
+  Loaded Third;
+  P = Load(Third);
+  ASSERT_TRUE(P) << Third.codes();
+  EXPECT_EQ(Cache.parses(), 4u);
+  EXPECT_EQ(Cache.hits(), 2u);
+  EXPECT_EQ(P->vocab(Dimension::Purpose).Nodes.back().Title, "Advertising");
+
+  // A module with an error is reported again on every load, not served from the cache.
+  Overlay.set(Lib, "module lib;\npurpose ads \"Ads\" \"again\";\n");
+  for (int I = 0; I < 2; ++I) {
+    Loaded Broken;
+    EXPECT_FALSE(Load(Broken));
+    EXPECT_NE(Broken.codes().find("E0"), std::string::npos);
+  }
+  EXPECT_EQ(Cache.parses(), 6u);
+}
+
+// With recovery, the declarations that parsed are checked, names written in the broken one are
+// not reported as unknown, and the load still fails.
+TEST(Frontend, RecoveredSyntaxErrorsStillFail) {
+  TempDir T;
+  std::string Root = T.file("root.privet", "policy root;\naction use;\ncategory data;\n"
+                                           "purpose ads \"Ads\" \"twice\";\n"
+                                           "allow use data for ads;\n"
+                                           "deny use dat for ads;\n");
+  FrontendOptions O = noStdlib();
+  O.RecoverSyntaxErrors = true;
+  Loaded L;
+  EXPECT_FALSE(loadPolicy(Root, O, L.Diags));
+  std::string Codes = L.codes();
+  EXPECT_NE(Codes.find("unknown data category `dat`"), std::string::npos) << Codes;
+  EXPECT_EQ(Codes.find("`ads`"), std::string::npos) << Codes;
+  EXPECT_EQ(L.Diags.errorCount(), 2u) << Codes;
+
+  Loaded Plain;
+  EXPECT_FALSE(loadPolicy(Root, noStdlib(), Plain.Diags));
+  EXPECT_EQ(Plain.Diags.errorCount(), 1u) << Plain.codes();
+}

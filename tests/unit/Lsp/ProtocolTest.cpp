@@ -78,3 +78,28 @@ TEST(FramingTest, ReadsAndRejects) {
 }
 
 } // namespace
+
+TEST(CompletionContextTest, RecipientFacts) {
+  llvm::StringRef Text = "policy p;\ndeny share to recipients where role proc and not under con";
+  auto At = [&](llvm::StringRef Needle, size_t Delta = 0) {
+    return completionContextAt(Text, Text.find(Needle) + Delta);
+  };
+  EXPECT_EQ(At("recipients").K, CompletionContext::Recipient);
+  EXPECT_EQ(At("recipients").Keyword, "to");
+  EXPECT_EQ(At("role").K, CompletionContext::RecipientFact);
+  EXPECT_EQ(At("proc", 4).K, CompletionContext::Recipient);
+  EXPECT_EQ(At("proc", 4).Prefix, "proc");
+  EXPECT_EQ(At("not").K, CompletionContext::RecipientFact);
+  EXPECT_EQ(At("under").K, CompletionContext::RecipientFact);
+  EXPECT_EQ(At("con", 3).K, CompletionContext::Contract);
+  llvm::StringRef Located = "allow share to recipients where located in ee";
+  EXPECT_EQ(completionContextAt(Located, Located.size()).K, CompletionContext::Region);
+  // A rule's `under` outside the set still expects a legal basis, and a condition's `and` is
+  // not a fact position.
+  llvm::StringRef Basis = "allow share to recipients where role p under gdpr";
+  EXPECT_EQ(completionContextAt(Basis, Basis.size()).K, CompletionContext::Basis);
+  llvm::StringRef Cond = "allow share when a and b";
+  EXPECT_EQ(completionContextAt(Cond, Cond.size()).K, CompletionContext::Any);
+  llvm::StringRef Decl = "recipient host role processor under con";
+  EXPECT_EQ(completionContextAt(Decl, Decl.size()).K, CompletionContext::Contract);
+}

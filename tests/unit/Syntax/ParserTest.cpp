@@ -117,6 +117,35 @@ TEST(Parser, RecoversAndReportsSeveralErrors) {
   EXPECT_GE(P.Diags.errorCount(), 2u) << P.codes();
 }
 
+// With Recover, the items without errors are kept (in order), the broken ones dropped with
+// their words noted; the errors are the same as without it.
+TEST(Parser, RecoveryKeepsTheItemsThatParsed) {
+  llvm::StringRef Text = "policy p;\nimport gdpr\naction use;\npurpose ads \"Ads\" \"x\";\n"
+                         "category a;\nallow use a for ads when (;\ndeny use a;\n";
+  syntax::ParseOptions Options;
+  Options.Recover = true;
+  Parsed R(Text, Options);
+  Parsed Plain(Text);
+  ASSERT_TRUE(R.File) << R.codes();
+  EXPECT_FALSE(Plain.File);
+  EXPECT_EQ(R.codes(), Plain.codes());
+  EXPECT_EQ(R.codes(), "E0012 E0012 E0013 ");
+  EXPECT_TRUE(R.File->HasSyntaxErrors);
+  EXPECT_TRUE(R.File->Imports.empty());
+  ASSERT_EQ(R.File->Decls.size(), 3u); // action use, category a, deny use a
+  for (llvm::StringRef W : {"gdpr", "ads", "when", "use", "a"})
+    EXPECT_TRUE(R.File->BrokenNames.count(W)) << W.str();
+  EXPECT_FALSE(R.File->BrokenNames.count("deny"));
+  // A header with an error leaves nothing to check.
+  Parsed Header("policy p \"t\" x;\naction use;\n", Options);
+  EXPECT_FALSE(Header.File);
+  // Without errors, Recover changes nothing.
+  Parsed Clean("policy p;\naction use;\n", Options);
+  ASSERT_TRUE(Clean.File);
+  EXPECT_FALSE(Clean.File->HasSyntaxErrors);
+  EXPECT_TRUE(Clean.File->BrokenNames.empty());
+}
+
 TEST(Parser, RejectsDeepNestingBeforeRecursing) {
   syntax::ParseOptions Options;
   Options.MaxNesting = 3;

@@ -9,6 +9,7 @@
 #define PRIVET_AST_AST_H
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Casting.h"
 #include "llvm/Support/SMLoc.h"
 #include "llvm/Support/raw_ostream.h"
@@ -401,6 +402,11 @@ struct File {
   std::optional<Header> Head; ///< Missing only in files with syntax errors.
   std::vector<Import> Imports;
   std::vector<DeclPtr> Decls;
+  /// Set only when the parse recovered from syntax errors (syntax::ParseOptions::Recover):
+  /// every word written in a dropped declaration. Sema does not report these names as unknown,
+  /// since the declaration that would have declared them is the one that failed to parse.
+  llvm::StringSet<> BrokenNames;
+  bool HasSyntaxErrors = false;
 };
 
 /// A readable, indented dump of the tree, for tests and debugging.

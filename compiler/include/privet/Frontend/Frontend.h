@@ -18,6 +18,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,31 @@ private:
   llvm::StringMap<std::string> Texts;
 };
 
+/// Parsed modules kept across compilations (the language server re-checks a document after
+/// every edit; its imports and the standard library rarely change). An entry is keyed by the
+/// file's identity and reused only while the file's text (on disk or in the overlay) is
+/// byte-for-byte the one it was parsed from; only parses without any diagnostic are kept. The
+/// text of an entry stays alive as long as a SourceMgr or AST of any compilation uses it.
+class ModuleCache {
+public:
+  struct Entry {
+    std::string Text;
+    std::shared_ptr<const ast::File> AST;
+  };
+  /// The entry for Identity when its text is Text (counted as a hit), else null.
+  std::shared_ptr<const Entry> find(llvm::StringRef Identity, llvm::StringRef Text);
+  void insert(llvm::StringRef Identity, std::shared_ptr<const Entry> E);
+  void noteParse() { ++Parses; }
+  /// How many files were parsed by compilations using this cache (hits are not parses).
+  unsigned parses() const { return Parses; }
+  unsigned hits() const { return Hits; }
+  size_t size() const { return Entries.size(); }
+
+private:
+  llvm::StringMap<std::shared_ptr<const Entry>> Entries;
+  unsigned Parses = 0, Hits = 0;
+};
+
 struct FrontendOptions {
   std::vector<std::string> IncludeDirs; ///< -I, searched in order.
   std::vector<std::string> StdlibDirs = defaultStdlibDirs();
@@ -60,10 +86,17 @@ struct FrontendOptions {
   std::vector<std::string> ExtraImportRoots;
   /// Consulted before the disk for every file; not owned, may be null.
   const SourceOverlay *Overlay = nullptr;
+  /// Parsed modules reused across compilations; not owned, may be null.
+  ModuleCache *Cache = nullptr;
+  /// Check the declarations that parsed even when some did not (syntax::ParseOptions::Recover),
+  /// so one run reports the syntax errors and the name and type errors elsewhere. The result is
+  /// still a failure: loadPolicy returns no Policy when any error was reported.
+  bool RecoverSyntaxErrors = false;
 };
 
 /// Reads, parses and links Path and everything it imports, in load order (the root first, each
-/// import depth-first as found). Returns nullopt when an error was reported.
+/// import depth-first as found). Returns nullopt when an error was reported (with
+/// RecoverSyntaxErrors: an error other than a syntax error in a file whose header parsed).
 std::optional<std::vector<sema::ParsedModule>>
 loadModules(llvm::StringRef Path, const FrontendOptions &Options, DiagnosticEngine &Diags);
 

@@ -42,13 +42,26 @@ std::optional<Position> positionFromJson(const llvm::json::Value *V);
 
 /// What a completion at the cursor should offer.
 struct CompletionContext {
-  enum Kind { Any, Purpose, Basis, Obligation, Qualified } K = Any;
+  enum Kind {
+    Any,
+    Purpose,
+    Basis,
+    Obligation,
+    Qualified,
+    Recipient,     ///< After `to` or `role` (in `recipients where role R`).
+    Region,        ///< After `in` (also `located in`).
+    RecipientFact, ///< After `where`, or `and`/`or`/`not` within `recipients where`.
+    Contract,      ///< After a fact's `under`: only `contract`.
+  } K = Any;
   std::string Qualifier; ///< For Qualified: `gdpr` in `gdpr.con|`.
   std::string Prefix;    ///< The part of the name already typed before the cursor.
+  std::string Keyword;   ///< The word before the name (`for`, `to`, ...), if any.
 };
 /// Classifies the cursor at byte Offset of Text by the word before the name being typed:
-/// `for` expects a purpose, `under` a legal basis, `with` an obligation; `name.` a member of
-/// that module.
+/// `for` expects a purpose, `under` a legal basis, `with` an obligation, `to` and `role` a
+/// recipient, `in` a region; `name.` a member of that module. In a recipient-set expression
+/// (`recipients where F`) a fact keyword is expected after `where`, `and`, `or` and `not`, and
+/// `contract` after `under`.
 CompletionContext completionContextAt(llvm::StringRef Text, size_t Offset);
 
 /// The identifier (with `.` qualifiers) around byte Offset; empty when there is none.

@@ -3,8 +3,11 @@
 //
 // The server keeps the open documents in a SourceOverlay and re-checks a document through the
 // Frontend after every change, so its imports and the standard library resolve exactly as for
-// `privet check`. Each request is answered from the last compilation of its document; a request
-// that throws or names an unknown document gets a JSON-RPC error and the loop goes on.
+// `privet check`. The parsed imports (the standard library too) are kept in a ModuleCache while
+// their text is unchanged, so a re-check parses the edited document only; past a syntax error
+// the declarations that parsed are still checked. Each request is answered from the last
+// compilation of its document; a request that throws or names an unknown document gets a
+// JSON-RPC error and the loop goes on.
 //
 //===----------------------------------------------------------------------------------------===//
 #ifndef PRIVET_LSP_SERVER_H
@@ -42,6 +45,9 @@ public:
   /// Handles one parsed message; Send receives every response and notification it produces.
   void handle(const llvm::json::Value &Message, const std::function<void(llvm::json::Value)> &Send);
 
+  /// The parsed imports kept across checks (tests count its parses).
+  const ModuleCache &moduleCache() const { return Cache; }
+
   bool exitRequested() const { return Exited; }
   bool shutdownRequested() const { return ShutDown; }
 
@@ -62,6 +68,8 @@ private:
   llvm::json::Value completion(Document &D, size_t Offset);
   llvm::json::Value codeActions(Document &D, size_t Begin, size_t End);
   llvm::json::Value formatting(Document &D);
+  /// Edits only the top-level declarations touching bytes [Begin, End] (syntax::formatRange).
+  llvm::json::Value rangeFormatting(Document &D, size_t Begin, size_t End);
   llvm::json::Value documentSymbols(Document &D);
   llvm::json::Value workspaceSymbols(llvm::StringRef Query);
   llvm::json::Value prepareRename(Document &D, size_t Offset);
@@ -72,6 +80,7 @@ private:
 
   FrontendOptions Options;
   SourceOverlay Overlay;
+  ModuleCache Cache;
   llvm::StringMap<std::unique_ptr<Document>> Documents;
   unsigned DebounceMs;
   llvm::StringSet<> Changed; ///< Documents edited since their last check.

@@ -22,9 +22,9 @@ namespace privet::sema {
 
 /// One parsed file of a compilation, with its imports resolved to other modules of the list.
 struct ParsedModule {
-  std::string Path;  ///< As found (shown in diagnostics and Policy::Files).
-  unsigned BufferId; ///< In the DiagnosticEngine's SourceMgr.
-  std::unique_ptr<ast::File> AST;
+  std::string Path;                     ///< As found (shown in diagnostics and Policy::Files).
+  unsigned BufferId;                    ///< In the DiagnosticEngine's SourceMgr.
+  std::shared_ptr<const ast::File> AST; ///< Shared with a ModuleCache when one is used.
   llvm::StringMap<uint32_t> Imports;    ///< Qualifier (`gdpr`, or the `as` name) -> module index.
   std::vector<std::string> ImportOrder; ///< The qualifiers in the order they were imported.
 };

@@ -11,8 +11,10 @@
 
 #include "llvm/Support/Error.h"
 
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace privet::syntax {
 
@@ -20,6 +22,20 @@ namespace privet::syntax {
 /// nullopt; an internal inconsistency (the layout would change the token or comment sequence,
 /// or formatting is not idempotent) is an llvm::Error and the input must be left alone.
 llvm::Expected<std::optional<std::string>> formatBuffer(unsigned BufferId, DiagnosticEngine &Diags);
+
+/// Replace bytes [Begin, End) of the original text by NewText.
+struct FormatEdit {
+  size_t Begin, End;
+  std::string NewText;
+};
+
+/// The canonical layout of only the top-level items (header, imports, declarations, each with
+/// the comments and blank space before it) that touch bytes [Begin, End] of buffer BufferId, as
+/// edits of its text in order (at most one per item); an item outside the range keeps its
+/// layout, as clang-format does with lines. An empty range is a cursor: the item it is in.
+/// Errors as for formatBuffer.
+llvm::Expected<std::optional<std::vector<FormatEdit>>>
+formatRange(unsigned BufferId, DiagnosticEngine &Diags, size_t Begin, size_t End);
 
 } // namespace privet::syntax
 

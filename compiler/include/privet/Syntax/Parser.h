@@ -19,11 +19,16 @@ struct ParseOptions {
   unsigned MaxNesting = 256;
   /// Syntax errors reported per file; recovery goes on past them silently.
   unsigned MaxErrors = 20;
+  /// After syntax errors, still return the declarations that parsed cleanly (the header must
+  /// have): each top-level item containing an error is dropped and the names written in it go
+  /// to ast::File::BrokenNames, so sema can check the rest without a cascade of unknown names.
+  /// The errors are reported either way; a caller must not treat such a tree as a success.
+  bool Recover = false;
 };
 
 /// Parses buffer BufferId of the engine's SourceMgr (added through privet/Basic/SourceFile.h).
 /// Every syntax error is reported (several per file, with recovery); the tree is returned only
-/// for a file without any.
+/// for a file without any, unless Options.Recover asks for the parts that parsed.
 std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diags,
                                        const ParseOptions &Options = {});
 
