@@ -277,6 +277,8 @@ struct Auditor::Impl {
   std::vector<std::vector<std::pair<Owed *, std::optional<int64_t>>>> DecisionOwed;
   std::vector<bool> DecisionOwedKnown;
 
+  /// The mapping's fields (by address) and their column in the current CSV header (~0u: none).
+  std::vector<std::pair<const std::string *, unsigned>> CsvColumns;
   // Per record: the fields, fetched through Get.
   std::function<FieldValue(const std::string &)> Get;
 
@@ -775,6 +777,22 @@ void Auditor::Impl::csvLine(uint32_t File, uint64_t Line, llvm::StringRef Text,
     Header = Fields;
     for (unsigned I = 0; I < Header.size(); ++I)
       Index.try_emplace(Header[I], I);
+    // The mapping's fields resolved to this header's columns once, rather than a hash lookup
+    // per field per event; Get finds them by the address of the mapping's own strings.
+    CsvColumns.clear();
+    auto Note = [&](const std::string &Field) {
+      if (Field.empty())
+        return;
+      auto It = Index.find(Field);
+      CsvColumns.push_back({&Field, It == Index.end() ? ~0u : It->second});
+    };
+    for (const std::string &F : {std::cref(M.IdField), std::cref(M.SystemField),
+                                 std::cref(M.TimeField), std::cref(M.CollectedField)})
+      Note(F);
+    for (const std::string &F : M.DimField)
+      Note(F);
+    for (const Mapping::AttrField &AF : M.AttrFields)
+      Note(AF.Field);
     return;
   }
   if (Fields.size() != Header.size())
@@ -782,13 +800,24 @@ void Auditor::Impl::csvLine(uint32_t File, uint64_t Line, llvm::StringRef Text,
                std::to_string(Fields.size()) + " fields where the header has " +
                    std::to_string(Header.size()),
                0);
-  Get = [&Index](const std::string &Field) {
+  Get = [this, &Index](const std::string &Field) {
     FieldValue F;
-    auto It = Index.find(Field);
-    if (It == Index.end() || Fields[It->second].empty())
+    unsigned Col = ~0u;
+    bool Known = false;
+    for (const auto &[Name, C] : CsvColumns)
+      if (Name == &Field) {
+        Col = C, Known = true;
+        break;
+      }
+    if (!Known) {
+      auto It = Index.find(Field);
+      if (It != Index.end())
+        Col = It->second;
+    }
+    if (Col == ~0u || Fields[Col].empty())
       return F;
     F.K = FieldValue::String;
-    F.Str = Fields[It->second];
+    F.Str = Fields[Col];
     return F;
   };
   event(File, Line);
