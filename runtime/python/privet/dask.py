@@ -208,4 +208,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 1 if json.loads(summary)["total"]["violation"] else 0
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python3 -m privet.dask`: use the importable module, whose functions the workers
+    # import by name (those of __main__ would be pickled by value, with the cache and its lock).
+    from privet.dask import main as _main
+
+    sys.exit(_main())

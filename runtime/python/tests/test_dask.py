@@ -70,6 +70,16 @@ class DaskAudit(unittest.TestCase):
                                  privet_exe=EXE, samples=4, now=NOW, fmt="text")
         self.assertEqual(text, self.single("text"))
 
+    def test_privet_audit_scheduler(self):
+        # `privet audit --scheduler` runs `python3 -m privet.dask`, whose tasks must be the
+        # importable module's functions (not __main__'s, which would be pickled by value).
+        proc = subprocess.run([EXE, "audit", "--scheduler", self.cluster.scheduler_address,
+                               POLICY, "--map", MAPPING, "--samples", "4", "--now", NOW,
+                               *self.files], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, timeout=180, env={**os.environ})
+        self.assertEqual(proc.returncode, 1, proc.stderr[-2000:])
+        self.assertEqual(proc.stdout, self.single("text"))
+
     def test_artifact_loaded_once_per_worker(self):
         # A policy of its own (a different artifact hash), so the other tests' loads do not count.
         # Its own directory too: the other tests audit the whole of self.tmp.
