@@ -14,6 +14,17 @@
 
 namespace privet::rt {
 
+namespace {
+/// Whether two keys of N words are equal: one pass without branches, inlined (std::equal on
+/// words calls memcmp, which cost a third of the batch's time on these short keys).
+inline bool sameKey(const uint64_t *A, const uint64_t *B, size_t N) {
+  uint64_t Diff = 0;
+  for (size_t W = 0; W < N; ++W)
+    Diff |= A[W] ^ B[W];
+  return Diff == 0;
+}
+} // namespace
+
 struct BatchDecider::State {
   explicit State(const CompiledPolicy &P, const CompiledPolicy::Impl &I)
       : P(P), I(I), Req(P), TerminalId(I.NumTerminals, InvalidId), AttrValue(I.NumAttributes, 0),
@@ -35,16 +46,20 @@ struct BatchDecider::State {
   std::vector<int64_t> AttrValue;
   std::vector<uint8_t> AttrSet;
 
-  /// Row key -> decision id: open addressing over MemoSlots slots, cleared when half full.
+  /// Row key -> decision id: open addressing over MemoSlots slots, cleared when half full. A
+  /// slot is its key's words and then the id (EmptySlot when free), side by side, so that the
+  /// lookup of a row touches one place of the table rather than an id array and a key array.
   static constexpr size_t MemoSlots = size_t(1) << 14;
-  size_t MemoKeyWords = 0, MemoUsed = 0;
+  static constexpr uint64_t EmptySlot = ~uint64_t(0);
+  size_t MemoKeyWords = 0, MemoStride = 1, MemoUsed = 0;
   std::vector<uint32_t> MemoLayout;
-  std::vector<uint64_t> MemoKeys;
-  std::vector<uint32_t> MemoIds;
+  std::vector<uint64_t> MemoTable;
   void resetMemo(size_t KeyWords) {
     MemoKeyWords = KeyWords;
-    MemoKeys.assign(MemoSlots * KeyWords, 0);
-    MemoIds.assign(MemoSlots, InvalidId);
+    MemoStride = KeyWords + 1;
+    MemoTable.assign(MemoSlots * MemoStride, 0);
+    for (size_t S = 0; S < MemoSlots; ++S)
+      MemoTable[S * MemoStride + KeyWords] = EmptySlot;
     MemoUsed = 0;
   }
   size_t memoHome(const uint64_t *Key) const {
@@ -58,20 +73,22 @@ struct BatchDecider::State {
   }
   uint32_t memoFind(const uint64_t *Key) const {
     for (size_t S = memoHome(Key);; S = (S + 1) & (MemoSlots - 1)) {
-      if (MemoIds[S] == InvalidId)
+      const uint64_t *Slot = MemoTable.data() + S * MemoStride;
+      if (Slot[MemoKeyWords] == EmptySlot)
         return InvalidId;
-      if (std::equal(Key, Key + MemoKeyWords, MemoKeys.data() + S * MemoKeyWords))
-        return MemoIds[S];
+      if (sameKey(Key, Slot, MemoKeyWords))
+        return uint32_t(Slot[MemoKeyWords]);
     }
   }
   void memoInsert(const uint64_t *Key, uint32_t Id) {
     if (MemoUsed >= MemoSlots / 2)
       resetMemo(MemoKeyWords);
     size_t S = memoHome(Key);
-    while (MemoIds[S] != InvalidId)
+    while (MemoTable[S * MemoStride + MemoKeyWords] != EmptySlot)
       S = (S + 1) & (MemoSlots - 1);
-    std::copy(Key, Key + MemoKeyWords, MemoKeys.data() + S * MemoKeyWords);
-    MemoIds[S] = Id;
+    uint64_t *Slot = MemoTable.data() + S * MemoStride;
+    std::copy(Key, Key + MemoKeyWords, Slot);
+    Slot[MemoKeyWords] = Id;
     ++MemoUsed;
   }
 
@@ -199,10 +216,25 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
   // category are answered from the memo when their key was met before (a log repeats its
   // tuples); the memo holds what one walk or decide() answered, which depends on nothing else.
   const bool UseMemo = In.NumAttributes <= 64;
-  // The memo key: the dimensions' classes two to a word, the attributes' presence bits, then
-  // one word per attribute value.
+  // The memo key: the dimensions' classes two to a word, the attributes' presence bits, the
+  // boolean attributes' values as bits, then one word per other attribute's value. Keys are
+  // kept short because the memo's key array is read at a random slot per row: 6 words for a
+  // policy whose attributes are all booleans fit the core's cache where one word per attribute
+  // (15 words for Outpost24's nine) did not.
   constexpr size_t ClassWords = (NumDimensions + 1) / 2;
-  const size_t KeyWords = ClassWords + 1 + In.NumAttributes;
+  std::vector<uint8_t> ColBool(In.NumAttributes);
+  std::vector<int64_t> ColLimit(In.NumAttributes, INT64_MAX);
+  // Per attribute column, the key word of its value (0: a bit of the booleans' word).
+  std::vector<uint32_t> ColWord(In.NumAttributes, 0);
+  size_t KeyWords = ClassWords + 2;
+  for (size_t A = 0; A < In.NumAttributes; ++A) {
+    const format::AttributeRecord &AR = I.Attributes[In.Attributes[A].Attr];
+    ColBool[A] = AttrKind(AR.Kind) == AttrKind::Bool;
+    if (AttrKind(AR.Kind) == AttrKind::Enum)
+      ColLimit[A] = int64_t(I.Enums[AR.Enum].Values.Size);
+    if (!ColBool[A])
+      ColWord[A] = uint32_t(KeyWords++);
+  }
   // Keys name attributes by column: a call with other columns starts another memo.
   std::vector<uint32_t> Layout;
   for (size_t A = 0; A < In.NumAttributes; ++A)
@@ -212,15 +244,6 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
     St.MemoLayout = std::move(Layout);
   }
   std::vector<uint64_t> Key(KeyWords), PrevKey(KeyWords);
-  // Per attribute column, what the loop checks: booleans are normalised, enum values bounded.
-  std::vector<uint8_t> ColBool(In.NumAttributes);
-  std::vector<int64_t> ColLimit(In.NumAttributes, INT64_MAX);
-  for (size_t A = 0; A < In.NumAttributes; ++A) {
-    const format::AttributeRecord &AR = I.Attributes[In.Attributes[A].Attr];
-    ColBool[A] = AttrKind(AR.Kind) == AttrKind::Bool;
-    if (AttrKind(AR.Kind) == AttrKind::Enum)
-      ColLimit[A] = int64_t(I.Enums[AR.Enum].Values.Size);
-  }
   uint32_t PrevId = InvalidId;
   uint32_t Classes[NumDimensions];
 
@@ -246,7 +269,7 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       }
       Classes[D] = I.DimClass[D][V];
     }
-    uint64_t SetBits = 0;
+    uint64_t SetBits = 0, BoolBits = 0;
     for (size_t A = 0; Fast && A < In.NumAttributes; ++A) {
       const BatchColumns::Attribute &Col = In.Attributes[A];
       uint8_t Set = Col.Present ? Col.Present[R] != 0 : 1;
@@ -259,7 +282,10 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       AttrValue[Col.Attr] = V;
       if (UseMemo) {
         SetBits |= uint64_t(Set) << A;
-        Key[ClassWords + 1 + A] = uint64_t(V);
+        if (ColBool[A])
+          BoolBits |= uint64_t(V) << A;
+        else
+          Key[ColWord[A]] = uint64_t(V);
       }
     }
     uint32_t Id = InvalidId;
@@ -271,7 +297,8 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
           Key[W] = uint64_t(Classes[2 * W]) |
                    (2 * W + 1 < NumDimensions ? uint64_t(Classes[2 * W + 1]) << 32 : 0);
         Key[ClassWords] = SetBits;
-        if (PrevId != InvalidId && std::equal(Key.begin(), Key.end(), PrevKey.begin()))
+        Key[ClassWords + 1] = BoolBits;
+        if (PrevId != InvalidId && sameKey(Key.data(), PrevKey.data(), KeyWords))
           Id = PrevId;
         else
           Id = St.memoFind(Key.data());

@@ -9,6 +9,10 @@
 //===------------------------------------------------------------------------------------===//
 #include "privet/Audit/Audit.h"
 
+#include "EventJson.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -38,15 +42,6 @@ int64_t daysFromCivil(int64_t Y, unsigned M, unsigned D) {
   return Era * 146097 + int64_t(Doe) - 719468;
 }
 
-/// An event field as the record holds it.
-struct FieldValue {
-  enum Kind { Missing, String, Integer, Number, Boolean, Array, Other } K = Missing;
-  llvm::StringRef Str;
-  int64_t Int = 0;
-  bool Bool = false;
-  const llvm::json::Array *Arr = nullptr;
-};
-
 const char *kindName(FieldValue::Kind K) {
   switch (K) {
   case FieldValue::String:
@@ -66,39 +61,21 @@ const char *kindName(FieldValue::Kind K) {
   return "missing";
 }
 
-FieldValue fromJson(const llvm::json::Value *V) {
-  FieldValue F;
-  if (!V)
-    return F;
-  if (auto S = V->getAsString()) {
-    F.K = FieldValue::String;
-    F.Str = *S;
-  } else if (auto B = V->getAsBoolean()) {
-    F.K = FieldValue::Boolean;
-    F.Bool = *B;
-  } else if (auto I = V->getAsInteger()) {
-    F.K = FieldValue::Integer;
-    F.Int = *I;
-  } else if (V->getAsNumber()) {
-    F.K = FieldValue::Number;
-  } else if (const llvm::json::Array *A = V->getAsArray()) {
-    F.K = FieldValue::Array;
-    F.Arr = A;
-  } else if (V->getAsNull()) {
-    F.K = FieldValue::Missing; // null means absent
-  } else {
-    F.K = FieldValue::Other;
-  }
-  return F;
-}
-
 /// Splits a CSV line into fields (RFC 4180 quoting, no line breaks inside quotes).
 bool splitCsv(llvm::StringRef Line, char Delim, std::vector<std::string> &Out, std::string &Error) {
-  Out.clear();
-  std::string Cur;
+  // The fields are assigned in place: after the first lines their strings have the capacity
+  // they need, and splitting a line allocates nothing.
+  size_t N = 0;
+  auto Next = [&]() -> std::string & {
+    if (Out.size() <= N)
+      Out.emplace_back();
+    std::string &Cur = Out[N++];
+    Cur.clear();
+    return Cur;
+  };
   size_t I = 0;
   for (;;) {
-    Cur.clear();
+    std::string &Cur = Next();
     if (I < Line.size() && Line[I] == '"') {
       ++I;
       for (;;) {
@@ -125,12 +102,13 @@ bool splitCsv(llvm::StringRef Line, char Delim, std::vector<std::string> &Out, s
       size_t End = Line.find(Delim, I);
       if (End == llvm::StringRef::npos)
         End = Line.size();
-      Cur = Line.substr(I, End - I).str();
+      Cur.assign(Line.data() + I, End - I);
       I = End;
     }
-    Out.push_back(Cur);
-    if (I >= Line.size())
+    if (I >= Line.size()) {
+      Out.resize(N);
       return true;
+    }
     ++I; // the delimiter
   }
 }
@@ -299,6 +277,8 @@ struct Auditor::Impl {
   std::vector<std::vector<std::pair<Owed *, std::optional<int64_t>>>> DecisionOwed;
   std::vector<bool> DecisionOwedKnown;
 
+  /// The mapping's fields (by address) and their column in the current CSV header (~0u: none).
+  std::vector<std::pair<const std::string *, unsigned>> CsvColumns;
   // Per record: the fields, fetched through Get.
   std::function<FieldValue(const std::string &)> Get;
 
@@ -762,6 +742,16 @@ void Auditor::Impl::jsonLine(uint32_t File, uint64_t Line, llvm::StringRef Text)
     llvm::json::isUTF8(Text, &Bad);
     return gap("invalid UTF-8", File, Line, "", "at byte " + std::to_string(Bad + 1), 0);
   }
+  static thread_local FlatMembers Members;
+  if (scanFlatObject(Text, Members)) {
+    Get = [](const std::string &Field) {
+      for (size_t K = Members.size(); K-- > 0;)
+        if (Members[K].first == Field)
+          return Members[K].second;
+      return FieldValue();
+    };
+    return event(File, Line);
+  }
   llvm::Expected<llvm::json::Value> V = llvm::json::parse(Text);
   if (!V)
     return gap("malformed JSON", File, Line, "", llvm::toString(V.takeError()), 0);
@@ -787,6 +777,22 @@ void Auditor::Impl::csvLine(uint32_t File, uint64_t Line, llvm::StringRef Text,
     Header = Fields;
     for (unsigned I = 0; I < Header.size(); ++I)
       Index.try_emplace(Header[I], I);
+    // The mapping's fields resolved to this header's columns once, rather than a hash lookup
+    // per field per event; Get finds them by the address of the mapping's own strings.
+    CsvColumns.clear();
+    auto Note = [&](const std::string &Field) {
+      if (Field.empty())
+        return;
+      auto It = Index.find(Field);
+      CsvColumns.push_back({&Field, It == Index.end() ? ~0u : It->second});
+    };
+    for (const std::string &F : {std::cref(M.IdField), std::cref(M.SystemField),
+                                 std::cref(M.TimeField), std::cref(M.CollectedField)})
+      Note(F);
+    for (const std::string &F : M.DimField)
+      Note(F);
+    for (const Mapping::AttrField &AF : M.AttrFields)
+      Note(AF.Field);
     return;
   }
   if (Fields.size() != Header.size())
@@ -794,13 +800,24 @@ void Auditor::Impl::csvLine(uint32_t File, uint64_t Line, llvm::StringRef Text,
                std::to_string(Fields.size()) + " fields where the header has " +
                    std::to_string(Header.size()),
                0);
-  Get = [&Index](const std::string &Field) {
+  Get = [this, &Index](const std::string &Field) {
     FieldValue F;
-    auto It = Index.find(Field);
-    if (It == Index.end() || Fields[It->second].empty())
+    unsigned Col = ~0u;
+    bool Known = false;
+    for (const auto &[Name, C] : CsvColumns)
+      if (Name == &Field) {
+        Col = C, Known = true;
+        break;
+      }
+    if (!Known) {
+      auto It = Index.find(Field);
+      if (It != Index.end())
+        Col = It->second;
+    }
+    if (Col == ~0u || Fields[Col].empty())
       return F;
     F.K = FieldValue::String;
-    F.Str = Fields[It->second];
+    F.Str = Fields[Col];
     return F;
   };
   event(File, Line);

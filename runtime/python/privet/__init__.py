@@ -113,6 +113,27 @@ def _as_array(col: Any) -> np.ndarray:
     return arr
 
 
+def _factorize(values: np.ndarray):
+    """(codes, distinct values) of an object column, -1 for missing values (None, NaN): with
+    pandas' hash table when pandas is there (a pass over the column), else by sorting the
+    strings (np.unique), which costs far more on long columns."""
+    try:
+        import pandas as pd
+    except ImportError:
+        pd = None
+    if pd is not None:
+        codes, uniques = pd.factorize(values)
+        # pandas also counts pd.NA and NaT as missing: those keep their names, as without it.
+        gaps = np.flatnonzero(codes < 0)
+        if all(_is_missing(values[i]) for i in gaps):
+            return np.asarray(codes), list(uniques)
+    missing = np.fromiter((_is_missing(v) for v in values), dtype=bool, count=len(values))
+    uniques, inverse = np.unique(values[~missing].astype(str), return_inverse=True)
+    codes = np.full(len(values), -1, dtype=np.int64)
+    codes[~missing] = inverse
+    return codes, list(uniques)
+
+
 class Policy:
     """A loaded, validated policy. Immutable and safe to share between threads."""
 
@@ -163,17 +184,17 @@ class Policy:
     def _encode_names(self, column: str, values: np.ndarray, lookup) -> np.ndarray:
         """Names to ids, each distinct name looked up once; missing values become INVALID_ID."""
         values = np.asarray(values, dtype=object)
-        missing = np.fromiter((_is_missing(v) for v in values), dtype=bool, count=len(values))
-        present = values[~missing].astype(str)
-        uniques, codes = np.unique(present, return_inverse=True)
-        ids = np.asarray(lookup(list(uniques)), dtype=np.int64)
+        codes, uniques = _factorize(values)
+        missing = codes < 0
+        names = [str(u) for u in uniques]
+        ids = np.asarray(lookup(names), dtype=np.int64)
         if (ids < 0).any():
-            bad = [str(u) for u, i in zip(uniques, ids) if i < 0]
+            bad = sorted(n for n, i in zip(names, ids) if i < 0)
             hint = self._p.suggest(column, bad[0]) if column in DIMENSIONS else ""
             raise Error(f"unknown {column} `{bad[0]}` in column `{column}`{hint}"
                         + (f" (and {len(bad) - 1} more unknown names)" if len(bad) > 1 else ""))
         out = np.full(len(values), INVALID_ID, dtype=np.uint32)
-        out[~missing] = ids[codes].astype(np.uint32)
+        out[~missing] = ids[codes[~missing]].astype(np.uint32)
         return out
 
     def _dimension_column(self, name: str, col: Any) -> np.ndarray:

@@ -1,8 +1,11 @@
 """privet.dask.audit on a real distributed.LocalCluster of two worker processes: the report is
-the single-process one. Bounded in time (ctest TIMEOUT, and the cluster's own timeouts); the
+the single-process one, and each worker loads the artifact once, however many partitions it
+audits. Bounded in time (ctest TIMEOUT, and the cluster's own timeouts); the
 cluster is closed at the end whatever happens."""
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -66,6 +69,56 @@ class DaskAudit(unittest.TestCase):
         text = privet.dask.audit(POLICY, MAPPING, self.files, client=self.client,
                                  privet_exe=EXE, samples=4, now=NOW, fmt="text")
         self.assertEqual(text, self.single("text"))
+
+    def test_privet_audit_scheduler(self):
+        # `privet audit --scheduler` runs `python3 -m privet.dask`, whose tasks must be the
+        # importable module's functions (not __main__'s, which would be pickled by value).
+        proc = subprocess.run([EXE, "audit", "--scheduler", self.cluster.scheduler_address,
+                               POLICY, "--map", MAPPING, "--samples", "4", "--now", NOW,
+                               *self.files], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, timeout=180, env={**os.environ})
+        self.assertEqual(proc.returncode, 1, proc.stderr[-2000:])
+        self.assertEqual(proc.stdout, self.single("text"))
+
+    def test_artifact_loaded_once_per_worker(self):
+        # A policy of its own (a different artifact hash), so the other tests' loads do not count.
+        # Its own directory too: the other tests audit the whole of self.tmp.
+        own = tempfile.TemporaryDirectory(prefix="privet-dask-once-")
+        self.addCleanup(own.cleanup)
+        pvc = os.path.join(own.name, "once.pvc")
+        subprocess.run([EXE, "build", POLICY, "-o", pvc], check=True, timeout=120)
+        with open(pvc, "rb") as f:
+            key = hashlib.sha256(f.read()).hexdigest()
+        many = os.path.join(own.name, "many")
+        os.makedirs(many)
+        for part in range(12):
+            shutil.copy(self.files[part % len(self.files)], os.path.join(many, f"p{part:02}.jsonl"))
+        for _ in range(2):  # a second audit of the same artifact loads nothing more
+            got = privet.dask.audit(pvc, MAPPING, [many], client=self.client, samples=4,
+                                    now=NOW, fan_in=3)
+            self.assertEqual(json.loads(got)["total"]["compliant"] +
+                             json.loads(got)["total"]["violation"] +
+                             json.loads(got)["total"]["gap"], 12 * 3 * 9)
+        stats = self.client.run(privet.dask.worker_stats)
+        self.assertEqual(len(stats), 2)
+        per_worker = [s.get(key, {"loads": 0, "partitions": 0}) for s in stats.values()]
+        # Every partition (12 per audit, two audits) was audited by a worker...
+        self.assertEqual(sum(w["partitions"] for w in per_worker), 24)
+        # ... and each worker loaded the artifact at most once, once if it audited anything.
+        for w in per_worker:
+            self.assertEqual(w["loads"], 1 if w["partitions"] else 0, stats)
+        # The client process audits nothing: the work was on the workers.
+        self.assertNotIn(key, privet.dask.worker_stats())
+
+    def test_bad_mapping_is_one_error_before_any_partition(self):
+        own = tempfile.TemporaryDirectory(prefix="privet-dask-bad-")
+        self.addCleanup(own.cleanup)
+        bad = os.path.join(own.name, "bad.json")
+        with open(bad, "w") as f:
+            f.write('{"fields": {"purpose": "purpose"}, "values": {"purpose": {"m": "markting"}}}')
+        with self.assertRaises(ValueError) as ctx:
+            privet.dask.audit(POLICY, bad, self.files, client=self.client, privet_exe=EXE, now=NOW)
+        self.assertIn("markting", str(ctx.exception))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,181 @@
+//===- EventJsonTest.cpp - The flat event reader reads what llvm::json reads -------------===//
+//
+// Random log lines, most of them flat objects and many of them broken in small ways (cut short,
+// a byte changed, duplicate keys, odd numbers, escapes, nesting): whenever scanFlatObject accepts
+// a line, llvm::json::parse must accept it too, as an object with the same members and values
+// (a repeated key's last value); and every line llvm::json reads as a flat object of the kinds
+// the scanner handles must be accepted, so that the fast path is the common path.
+//
+//===------------------------------------------------------------------------------------===//
+#include "EventJson.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+using namespace privet::audit;
+
+namespace {
+
+std::string randomValue(std::mt19937_64 &Rng) {
+  static const char *const Values[] = {"\"crm\"",
+                                       "\"mkt.subscribers.email\"",
+                                       "\"\"",
+                                       "\"caf\xc3\xa9\"",
+                                       "\"a\\\"b\"",
+                                       "\"\\u0041\"",
+                                       "true",
+                                       "false",
+                                       "null",
+                                       "0",
+                                       "-0",
+                                       "007",
+                                       "12",
+                                       "-42",
+                                       "1.5",
+                                       "1e3",
+                                       "+5",
+                                       "-",
+                                       "123456789012345678",
+                                       "1234567890123456789",
+                                       "99999999999999999999",
+                                       "[\"a\",\"b\"]",
+                                       "{\"x\":1}",
+                                       "[]",
+                                       "tru",
+                                       "nul",
+                                       "\"tab\there\""};
+  return Values[Rng() % (sizeof(Values) / sizeof(Values[0]))];
+}
+
+std::string randomSpace(std::mt19937_64 &Rng) {
+  static const char *const Spaces[] = {"", "", "", " ", "  ", "\t", "\r", "\n"};
+  return Spaces[Rng() % 8];
+}
+
+std::string randomLine(std::mt19937_64 &Rng) {
+  static const char *const Keys[] = {"system", "op", "tables", "purpose", "opted_out", "ts", "id"};
+  std::string L = randomSpace(Rng) + "{" + randomSpace(Rng);
+  unsigned N = Rng() % 6;
+  for (unsigned K = 0; K < N; ++K) {
+    if (K)
+      L += "," + randomSpace(Rng);
+    L += std::string("\"") + Keys[Rng() % 7] + "\"" + randomSpace(Rng) + ":" + randomSpace(Rng) +
+         randomValue(Rng) + randomSpace(Rng);
+  }
+  L += "}" + randomSpace(Rng);
+  switch (Rng() % 8) {
+  case 0: // cut short
+    L.resize(Rng() % (L.size() + 1));
+    break;
+  case 1: // one byte changed
+    if (!L.empty())
+      L[Rng() % L.size()] = "{}[],:\"x1 -"[Rng() % 11];
+    break;
+  case 2: // text after the object
+    L += Rng() % 2 ? "x" : "{}";
+    break;
+  default:
+    break;
+  }
+  return L;
+}
+
+bool sameValue(const FieldValue &A, const FieldValue &B) {
+  if (A.K != B.K)
+    return false;
+  switch (A.K) {
+  case FieldValue::String:
+    return A.Str == B.Str;
+  case FieldValue::Integer:
+    return A.Int == B.Int;
+  case FieldValue::Boolean:
+    return A.Bool == B.Bool;
+  default:
+    return true;
+  }
+}
+
+TEST(EventJson, FlatScanAgreesWithLlvmJson) {
+  std::mt19937_64 Rng(13);
+  unsigned Scanned = 0, FellBack = 0;
+  FlatMembers Members;
+  for (unsigned I = 0; I < 200000; ++I) {
+    std::string Line = randomLine(Rng);
+    if (!llvm::json::isUTF8(Line))
+      continue; // the auditor makes these gaps before reading them (invalid UTF-8)
+    bool Flat = scanFlatObject(Line, Members);
+    llvm::Expected<llvm::json::Value> V = llvm::json::parse(Line);
+    if (!V) {
+      llvm::consumeError(V.takeError());
+      ASSERT_FALSE(Flat) << "accepted what llvm::json rejects: " << Line;
+      continue;
+    }
+    const llvm::json::Object *O = V->getAsObject();
+    if (!Flat) {
+      ++FellBack;
+      // Only lines outside the scanner's subset may fall back.
+      bool Simple = O != nullptr;
+      if (O)
+        for (const auto &E : *O) {
+          const llvm::json::Value &M = E.second;
+          if (M.getAsArray() || M.getAsObject() || (M.getAsNumber() && !M.getAsInteger()))
+            Simple = false;
+        }
+      // What the scanner leaves to llvm::json: escapes and control characters, arrays and
+      // objects (even when a later duplicate replaces them), and numbers other than up to 18
+      // digits with an optional minus.
+      bool Escapes = Line.find('\\') != std::string::npos ||
+                     Line.find_first_of("\t[", Line.find('"')) != std::string::npos ||
+                     Line.find('{', Line.find('{') + 1) != std::string::npos ||
+                     Line.find_first_of(".+") != std::string::npos;
+      size_t Run = 0;
+      for (char C : Line) {
+        Escapes |= Run && (C == 'e' || C == 'E'); // an exponent
+        Run = llvm::isDigit(C) ? Run + 1 : 0;
+        Escapes |= Run > 18;
+      }
+      EXPECT_TRUE(!Simple || Escapes) << "a plain flat object fell back: " << Line;
+      continue;
+    }
+    ++Scanned;
+    ASSERT_NE(O, nullptr) << Line;
+    // The same members: every scanned key's last value is the tree's, and the tree has no other.
+    size_t Distinct = 0;
+    for (size_t K = 0; K < Members.size(); ++K) {
+      bool Last = true;
+      for (size_t J = K + 1; J < Members.size(); ++J)
+        Last &= Members[J].first != Members[K].first;
+      if (!Last)
+        continue;
+      ++Distinct;
+      FieldValue Tree = fromJson(O->get(Members[K].first));
+      EXPECT_TRUE(sameValue(Members[K].second, Tree))
+          << "member `" << Members[K].first.str() << "` of " << Line;
+    }
+    EXPECT_EQ(Distinct, O->size()) << Line;
+  }
+  // The generator makes both kinds often.
+  EXPECT_GT(Scanned, 20000u);
+  EXPECT_GT(FellBack, 20000u);
+}
+
+TEST(EventJson, Examples) {
+  FlatMembers M;
+  ASSERT_TRUE(scanFlatObject(R"( {"a": "x", "b":-12, "c":true, "d":null, "a":"y"} )", M));
+  ASSERT_EQ(M.size(), 5u);
+  EXPECT_EQ(M[1].second.K, FieldValue::Integer);
+  EXPECT_EQ(M[1].second.Int, -12);
+  EXPECT_EQ(M[3].second.K, FieldValue::Missing);
+  EXPECT_EQ(M[4].second.Str, "y");
+  EXPECT_TRUE(scanFlatObject("{}", M));
+  EXPECT_TRUE(M.empty());
+  for (const char *Other :
+       {"{\"a\":\"\\n\"}", "{\"a\":[1]}", "{\"a\":1.0}", "{\"a\":1}x", "[]", "{\"a\":\"x\"", ""})
+    EXPECT_FALSE(scanFlatObject(Other, M)) << Other;
+}
+
+} // namespace
