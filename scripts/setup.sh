@@ -16,7 +16,7 @@ packages=(
   python3-venv python3-pip
   pkg-config clang-format-14
   nodejs npm
-  libsodium-dev libcpp-httplib-dev wrk
+  libsodium-dev libasio-dev wrk
 )
 
 # A command that satisfies a package when another package provides it (NodeSource's `nodejs`

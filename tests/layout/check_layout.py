@@ -60,7 +60,7 @@ def stage_of(rel):
     if parts[0] == "runtime" and len(parts) > 1 and parts[1] in ("lib", "include"):
         return "runtime"
     # The runtime's optional components (runtime/verify, runtime/serve) keep the runtime's rule;
-    # their own third-party libraries (libsodium, cpp-httplib) are not the compiler's.
+    # their own third-party libraries (libsodium, Asio) are not the compiler's.
     if parts[0] == "runtime" and len(parts) > 2 and parts[2] in ("lib", "include"):
         return "runtime"
     return None

@@ -13,6 +13,7 @@ namespace {
 struct ServeCli {
   serve::ServerOptions Opts;
   std::string Listen = "127.0.0.1:8181";
+  bool ListenGiven = false;
   std::string AdminTokenFile;
   bool NoWatch = false;
 };
@@ -31,7 +32,10 @@ bool parseListen(llvm::StringRef Listen, serve::ServerOptions &Opts) {
 
 int runServe(ServeCli &Cli) {
   serve::ServerOptions &Opts = Cli.Opts;
-  if (!parseListen(Cli.Listen, Opts)) {
+  if (!Opts.UnixPath.empty() && !Cli.ListenGiven) {
+    // --unix alone: only the Unix socket, no TCP port at all.
+    Opts.Port = -1;
+  } else if (!parseListen(Cli.Listen, Opts)) {
     llvm::errs() << "privet serve: error: --listen expects HOST:PORT (for example "
                     "127.0.0.1:8181, or port 0 for any free port), got `"
                  << Cli.Listen << "`\n";
@@ -57,8 +61,11 @@ int runServe(ServeCli &Cli) {
     return ExitUsage;
   }
   // The first line on standard output, so that a supervisor or a test can find the port.
-  llvm::outs() << "privet serve: listening on http://" << Opts.Host << ":" << (*Server)->port()
-               << "\n";
+  if ((*Server)->port() >= 0)
+    llvm::outs() << "privet serve: listening on http://" << Opts.Host << ":" << (*Server)->port()
+                 << "\n";
+  if (!Opts.UnixPath.empty())
+    llvm::outs() << "privet serve: listening on unix:" << Opts.UnixPath << "\n";
   llvm::outs().flush();
   return (*Server)->runUntilSignalled() ? ExitSuccess : ExitUsage;
 }
@@ -72,20 +79,29 @@ CommandRegistration Registration("serve", [](CLI::App &App) {
   Cmd->add_option("--public-key", O.PublicKeyPath,
                   "Serve only artifacts signed by this key (ARTIFACT.sig), on start and reload");
   Cmd->add_option("--listen", Cli->Listen,
-                  "HOST:PORT to listen on (default 127.0.0.1:8181; port 0: any free port)");
-  Cmd->add_option("--threads", O.Threads, "Connection workers (default: 8 per core, at least 16)");
+                  "HOST:PORT to listen on (default 127.0.0.1:8181; port 0: any free port)")
+      ->each([Cli](const std::string &) { Cli->ListenGiven = true; });
+  Cmd->add_option(
+      "--unix", O.UnixPath,
+      "Listen on a Unix domain socket at PATH (mode 0660; with --listen as well, both)");
+  Cmd->add_option("--threads", O.Threads, "I/O threads (default: one per core)");
   Cmd->add_option("--max-connections", O.MaxConnections,
                   "Open connections beyond this are answered 503 (default 1024)");
   Cmd->add_option("--max-body-bytes", O.MaxBodyBytes,
                   "Larger request bodies are answered 413 (default 1048576)");
+  Cmd->add_option("--max-headers", O.MaxHeaders,
+                  "Header lines in one request; beyond it 431 (default 100)");
+  Cmd->add_option("--max-header-bytes", O.MaxHeaderBytes,
+                  "All header lines of one request together; beyond it 431 (default 32768)");
   Cmd->add_option("--max-batch", O.MaxBatch, "Requests in one batch (default 10000)");
   Cmd->add_option("--max-json-depth", O.MaxJsonDepth, "JSON nesting in a body (default 32)");
   Cmd->add_option("--read-timeout-ms", O.ReadTimeoutMs,
-                  "Drop a client that sends nothing for this long (default 5000)");
+                  "The whole request head, and each read of a body, must arrive within this "
+                  "(default 5000)");
   Cmd->add_option("--write-timeout-ms", O.WriteTimeoutMs,
                   "Drop a client that reads nothing for this long (default 5000)");
   Cmd->add_option("--idle-timeout-ms", O.IdleTimeoutMs,
-                  "Close a keep-alive connection idle this long (default 5000; whole seconds)");
+                  "Close a keep-alive connection idle this long (default 5000)");
   Cmd->add_option("--keep-alive-requests", O.KeepAliveRequests,
                   "Requests on one connection before it is closed (default 10000)");
   Cmd->add_option("--admin-token-file", Cli->AdminTokenFile,

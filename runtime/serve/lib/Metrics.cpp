@@ -31,6 +31,8 @@ const char *errorKindName(ErrorKind K) {
     return "draining";
   case ErrorKind::BadRequest:
     return "bad_request";
+  case ErrorKind::HeadTooLarge:
+    return "head_too_large";
   case ErrorKind::Count:
     break;
   }
@@ -127,7 +129,7 @@ std::string Metrics::render(const std::string &Extra) const {
       {"privet_connections_rejected_total",
        "Connections answered 503 because the connection limit was reached.", "counter",
        ConnectionsRejected},
-      {"privet_connections_open", "Connections open or waiting for a worker.", "gauge",
+      {"privet_connections_open", "Connections open (within the limit).", "gauge",
        ConnectionsActive},
       {"privet_decision_log_written_total", "Decision log lines written.", "counter", LogWritten},
       {"privet_decision_log_dropped_total",

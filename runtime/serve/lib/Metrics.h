@@ -32,7 +32,8 @@ enum class ErrorKind : unsigned {
   NotFound,        ///< no such route or method
   ConnectionLimit, ///< 503: more connections than the limit
   Draining,        ///< 503: the server is shutting down
-  BadRequest,      ///< any other 4xx httplib produced (bad request line, headers too long)
+  BadRequest,      ///< any other 4xx or 5xx the transport answers (a malformed head, chunked)
+  HeadTooLarge,    ///< 414, 431: a request line or headers beyond their limits
   Count
 };
 const char *errorKindName(ErrorKind K);

@@ -8,15 +8,13 @@
 #include "privet/Serve.h"
 
 #include "BodyCheck.h"
-#include "ConnectionPool.h"
 #include "DecisionLog.h"
+#include "HttpServer.h"
 #include "Metrics.h"
 #include "PolicyStore.h"
 
 #include "privet/Json.h"
 #include "privet/Runtime.h"
-
-#include <httplib.h>
 
 #include <atomic>
 #include <chrono>
@@ -41,8 +39,8 @@ struct Server::Impl {
   std::unique_ptr<PolicyStore> Store;
   std::unique_ptr<DecisionLog> Log;
   std::set<std::string, std::less<>> ClearAttributes;
-  httplib::Server Http;
-  int Port = 0;
+  HttpServer Http{M};
+  int Port = -1;
   std::atomic<bool> Draining{false};
   std::atomic<uint64_t> NextRequestId{0};
   std::string RequestIdPrefix;
@@ -51,7 +49,7 @@ struct Server::Impl {
   void routes();
   void limits();
 
-  /// What a worker thread keeps between requests: the policy it last used, its facts, and a
+  /// What an I/O thread keeps between requests: the policy it last used, its facts, and a
   /// Request and Decision to reuse.
   struct WorkerState {
     std::shared_ptr<const CompiledPolicy> Policy;
@@ -73,10 +71,10 @@ struct Server::Impl {
   void logDecision(const WorkerState &W, std::string_view RawId, const Answer &A, Endpoint E,
                    const std::string &RequestId, double Seconds, const std::string &Error);
 
-  bool checkBody(const httplib::Request &Req, httplib::Response &Res);
-  bool authorized(const httplib::Request &Req, httplib::Response &Res);
-  std::string requestId(const httplib::Request &Req);
-  void fail(httplib::Response &Res, int Status, ErrorKind K, const std::string &Message);
+  bool checkBody(const HttpRequest &Req, HttpResponse &Res);
+  bool authorized(const HttpRequest &Req, HttpResponse &Res);
+  std::string requestId(const HttpRequest &Req);
+  void fail(HttpResponse &Res, int Status, ErrorKind K, const std::string &Message);
   std::string policyJson();
   std::string readyJson(bool &Ready);
 };
@@ -329,16 +327,15 @@ Server::Impl::Answer Server::Impl::decideOne(std::string_view Text, Endpoint E,
   return A;
 }
 
-void Server::Impl::fail(httplib::Response &Res, int Status, ErrorKind K,
-                        const std::string &Message) {
+void Server::Impl::fail(HttpResponse &Res, int Status, ErrorKind K, const std::string &Message) {
   M.error(K);
-  Res.status = Status;
-  Res.set_content(rt::errorJson(Message) + "\n", JsonType);
+  Res.Status = Status;
+  Res.setContent(rt::errorJson(Message) + "\n", JsonType);
 }
 
-bool Server::Impl::checkBody(const httplib::Request &Req, httplib::Response &Res) {
+bool Server::Impl::checkBody(const HttpRequest &Req, HttpResponse &Res) {
   std::string Where;
-  switch (serve::checkBody(Req.body, Opts.MaxJsonDepth, Where)) {
+  switch (serve::checkBody(Req.Body, Opts.MaxJsonDepth, Where)) {
   case BodyProblem::None:
     return true;
   case BodyProblem::InvalidUtf8:
@@ -354,21 +351,21 @@ bool Server::Impl::checkBody(const httplib::Request &Req, httplib::Response &Res
   return false;
 }
 
-bool Server::Impl::authorized(const httplib::Request &Req, httplib::Response &Res) {
+bool Server::Impl::authorized(const HttpRequest &Req, HttpResponse &Res) {
   if (Opts.AdminToken.empty())
     return true;
-  std::string Header = Req.get_header_value("Authorization");
+  std::string Header(Req.header("Authorization"));
   constexpr std::string_view Scheme = "Bearer ";
   if (Header.size() > Scheme.size() && Header.compare(0, Scheme.size(), Scheme) == 0 &&
       sameToken(std::string_view(Header).substr(Scheme.size()), Opts.AdminToken))
     return true;
   fail(Res, 401, ErrorKind::Unauthorized, "this endpoint needs `Authorization: Bearer <token>`");
-  Res.set_header("WWW-Authenticate", "Bearer");
+  Res.setHeader("WWW-Authenticate", "Bearer");
   return false;
 }
 
-std::string Server::Impl::requestId(const httplib::Request &Req) {
-  std::string Given = Req.get_header_value("X-Request-Id");
+std::string Server::Impl::requestId(const HttpRequest &Req) {
+  std::string Given(Req.header("X-Request-Id"));
   bool Ok = !Given.empty() && Given.size() <= 128;
   for (char C : Given)
     Ok = Ok && (std::isalnum(static_cast<unsigned char>(C)) || C == '-' || C == '_' || C == '.' ||
@@ -415,29 +412,29 @@ std::string Server::Impl::readyJson(bool &Ready) {
 
 void Server::Impl::routes() {
   auto DecideRoute = [this](Endpoint E) {
-    return [this, E](const httplib::Request &Req, httplib::Response &Res) {
+    return [this, E](const HttpRequest &Req, HttpResponse &Res) {
       if (!checkBody(Req, Res))
         return;
       std::optional<rt::Dim> D;
       if (E == Endpoint::PermittedValues) {
-        if (!Req.has_param("dimension")) {
+        if (!Req.hasParam("dimension")) {
           fail(Res, 400, ErrorKind::BadParameter,
                "`/v1/permitted-values` needs `?dimension=NAME` (one of action, data, subject, "
                "purpose, basis, recipient, region, context)");
           return;
         }
-        D = rt::dimensionFromName(Req.get_param_value("dimension"));
+        D = rt::dimensionFromName(Req.param("dimension"));
         if (!D) {
           fail(Res, 400, ErrorKind::BadParameter,
-               "unknown dimension `" + Req.get_param_value("dimension") + "`");
+               "unknown dimension `" + Req.param("dimension") + "`");
           return;
         }
       }
       std::string Id = requestId(Req);
-      Res.set_header("X-Request-Id", Id);
-      Answer A = decideOne(Req.body, E, Id, D);
-      Res.status = A.Kind == Decision::Kind::Error ? 400 : 200;
-      Res.set_content(A.Json + "\n", JsonType);
+      Res.setHeader("X-Request-Id", Id);
+      Answer A = decideOne(Req.Body, E, Id, D);
+      Res.Status = A.Kind == Decision::Kind::Error ? 400 : 200;
+      Res.setContent(A.Json + "\n", JsonType);
     };
   };
   Http.Post("/v1/decide", DecideRoute(Endpoint::Decide));
@@ -445,10 +442,10 @@ void Server::Impl::routes() {
   Http.Post("/v1/permitted-values", DecideRoute(Endpoint::PermittedValues));
 
   // The JSONL batch: lines exactly as `privet query --jsonl` reads them, answers as it prints.
-  Http.Post("/v1/decide/batch", [this](const httplib::Request &Req, httplib::Response &Res) {
+  Http.Post("/v1/decide/batch", [this](const HttpRequest &Req, HttpResponse &Res) {
     if (!checkBody(Req, Res))
       return;
-    std::string_view Body = Req.body;
+    std::string_view Body = Req.Body;
     size_t Lines = 0;
     for (size_t I = 0; I < Body.size(); ++I)
       Lines += Body[I] == '\n';
@@ -460,7 +457,7 @@ void Server::Impl::routes() {
       return;
     }
     std::string Id = requestId(Req);
-    Res.set_header("X-Request-Id", Id);
+    Res.setHeader("X-Request-Id", Id);
     std::string Out;
     size_t Start = 0;
     while (Start < Body.size()) {
@@ -473,34 +470,34 @@ void Server::Impl::routes() {
       Out += '\n';
       Start = End + 1;
     }
-    Res.set_content(Out, "application/x-ndjson");
+    Res.setContent(Out, "application/x-ndjson");
   });
 
-  Http.Get("/v1/policy", [this](const httplib::Request &Req, httplib::Response &Res) {
+  Http.Get("/v1/policy", [this](const HttpRequest &Req, HttpResponse &Res) {
     if (authorized(Req, Res))
-      Res.set_content(policyJson() + "\n", JsonType);
+      Res.setContent(policyJson() + "\n", JsonType);
   });
-  Http.Post("/v1/reload", [this](const httplib::Request &Req, httplib::Response &Res) {
+  Http.Post("/v1/reload", [this](const HttpRequest &Req, HttpResponse &Res) {
     if (!authorized(Req, Res))
       return;
     rt::Status S = Store->reload();
     if (!S) {
-      Res.status = 422;
-      Res.set_content("{\"reloaded\":false,\"error\":" + jsonString(S.error()) + "}\n", JsonType);
+      Res.Status = 422;
+      Res.setContent("{\"reloaded\":false,\"error\":" + jsonString(S.error()) + "}\n", JsonType);
       return;
     }
-    Res.set_content("{\"reloaded\":true,\"policy\":" + policyJson() + "}\n", JsonType);
+    Res.setContent("{\"reloaded\":true,\"policy\":" + policyJson() + "}\n", JsonType);
   });
-  Http.Get("/healthz", [](const httplib::Request &, httplib::Response &Res) {
-    Res.set_content("{\"status\":\"ok\"}\n", JsonType);
+  Http.Get("/healthz", [](const HttpRequest &, HttpResponse &Res) {
+    Res.setContent("{\"status\":\"ok\"}\n", JsonType);
   });
-  Http.Get("/readyz", [this](const httplib::Request &, httplib::Response &Res) {
+  Http.Get("/readyz", [this](const HttpRequest &, HttpResponse &Res) {
     bool Ready;
     std::string J = readyJson(Ready);
-    Res.status = Ready ? 200 : 503;
-    Res.set_content(J + "\n", JsonType);
+    Res.Status = Ready ? 200 : 503;
+    Res.setContent(J + "\n", JsonType);
   });
-  Http.Get("/metrics", [this](const httplib::Request &Req, httplib::Response &Res) {
+  Http.Get("/metrics", [this](const HttpRequest &Req, HttpResponse &Res) {
     if (!authorized(Req, Res))
       return;
     auto P = Store->get();
@@ -528,56 +525,48 @@ void Server::Impl::routes() {
         "# HELP privet_policy_last_reload_ok 1 if the last reload succeeded (or none was tried).\n"
         "# TYPE privet_policy_last_reload_ok gauge\nprivet_policy_last_reload_ok " +
         (S.LastOk ? "1" : "0") + "\n";
-    Res.set_content(M.render(Extra), "text/plain; version=0.0.4");
+    Res.setContent(M.render(Extra), "text/plain; version=0.0.4");
   });
 }
 
 void Server::Impl::limits() {
-  Http.set_payload_max_length(Opts.MaxBodyBytes);
-  Http.set_read_timeout(Opts.ReadTimeoutMs / 1000, (Opts.ReadTimeoutMs % 1000) * 1000);
-  Http.set_write_timeout(Opts.WriteTimeoutMs / 1000, (Opts.WriteTimeoutMs % 1000) * 1000);
-  Http.set_keep_alive_timeout(std::max<time_t>(1, Opts.IdleTimeoutMs / 1000));
-  Http.set_keep_alive_max_count(std::max<size_t>(1, Opts.KeepAliveRequests));
-  Http.set_tcp_nodelay(true);
-  unsigned Workers = Opts.Threads;
-  if (Workers == 0)
-    Workers = std::max(16u, 8 * std::max(1u, std::thread::hardware_concurrency()));
-  Http.new_task_queue = [this, Workers] {
-    return new ConnectionPool(Workers, Opts.MaxConnections, M);
-  };
-  Http.set_pre_routing_handler([this](const httplib::Request &, httplib::Response &Res) {
-    if (!ConnectionPool::rejecting())
-      return httplib::Server::HandlerResponse::Unhandled;
-    fail(Res, 503, ErrorKind::ConnectionLimit,
-         "too many connections (the limit is " + std::to_string(Opts.MaxConnections) +
-             "); retry later");
-    Res.set_header("Connection", "close");
-    Res.set_header("Retry-After", "1");
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  // Errors cpp-httplib answers itself (no route, body too large, a bad request line) get the
-  // same JSON error body as ours; ours already have one.
-  Http.set_error_handler(httplib::Server::HandlerWithResponse(
-      [this](const httplib::Request &Req, httplib::Response &Res) {
-        if (!Res.body.empty())
-          return httplib::Server::HandlerResponse::Unhandled;
-        if (Res.status == 404)
-          fail(Res, 404, ErrorKind::NotFound, "no route " + Req.method + " " + Req.path);
-        else if (Res.status == 413 &&
-                 Req.get_header_value("Content-Type") == "application/x-www-form-urlencoded")
-          // cpp-httplib caps form-encoded bodies at 8 KiB whatever the payload limit; curl -d
-          // sends that type unless told otherwise.
-          fail(Res, 413, ErrorKind::BodyTooLarge,
-               "form-encoded bodies are limited to 8192 bytes; send `Content-Type: "
-               "application/json` (curl: -H 'Content-Type: application/json')");
-        else if (Res.status == 413)
-          fail(Res, 413, ErrorKind::BodyTooLarge,
-               "the request body is larger than " + std::to_string(Opts.MaxBodyBytes) + " bytes");
-        else
-          fail(Res, Res.status, ErrorKind::BadRequest,
-               "the request could not be read (HTTP " + std::to_string(Res.status) + ")");
-        return httplib::Server::HandlerResponse::Handled;
-      }));
+  HttpOptions H;
+  H.Head.MaxHeaders = Opts.MaxHeaders;
+  H.Head.MaxHeaderBytes = Opts.MaxHeaderBytes;
+  H.MaxBodyBytes = Opts.MaxBodyBytes;
+  H.MaxConnections = Opts.MaxConnections;
+  H.ReadTimeoutMs = Opts.ReadTimeoutMs;
+  H.WriteTimeoutMs = Opts.WriteTimeoutMs;
+  H.IdleTimeoutMs = Opts.IdleTimeoutMs;
+  H.KeepAliveRequests = std::max<size_t>(1, Opts.KeepAliveRequests);
+  H.Threads = Opts.Threads;
+  Http.setOptions(H);
+  // Errors the transport answers itself get the same JSON error body as ours.
+  Http.setErrorRenderer(
+      [this](HttpError E, const std::string &Message, const HttpRequest *, HttpResponse &Res) {
+        switch (E) {
+        case HttpError::NotFound:
+          fail(Res, 404, ErrorKind::NotFound, Message);
+          return;
+        case HttpError::BodyTooLarge:
+          fail(Res, 413, ErrorKind::BodyTooLarge, Message);
+          return;
+        case HttpError::HeadTooLarge:
+          fail(Res, Res.Status, ErrorKind::HeadTooLarge, Message);
+          return;
+        case HttpError::ConnectionLimit:
+          fail(Res, 503, ErrorKind::ConnectionLimit,
+               "too many connections (the limit is " + std::to_string(Opts.MaxConnections) +
+                   "); retry later");
+          Res.setHeader("Retry-After", "1");
+          return;
+        case HttpError::BadRequest:
+        case HttpError::LengthRequired:
+        case HttpError::NotImplemented:
+          fail(Res, Res.Status, ErrorKind::BadRequest, Message);
+          return;
+        }
+      });
 }
 
 rt::Status Server::Impl::init() {
@@ -613,12 +602,15 @@ rt::Status Server::Impl::init() {
   }
   routes();
   limits();
-  if (Opts.Port == 0)
-    Port = Http.bind_to_any_port(Opts.Host);
-  else
-    Port = Http.bind_to_port(Opts.Host, Opts.Port) ? Opts.Port : -1;
-  if (Port < 0)
-    return rt::Error{"cannot listen on " + Opts.Host + ":" + std::to_string(Opts.Port)};
+  if (Opts.Port >= 0) {
+    auto Bound = Http.listenTcp(Opts.Host, Opts.Port);
+    if (!Bound)
+      return rt::Error{Bound.error()};
+    Port = *Bound;
+  }
+  if (!Opts.UnixPath.empty())
+    if (rt::Status S = Http.listenUnix(Opts.UnixPath); !S)
+      return S;
   return rt::Status::success();
 }
 
@@ -675,7 +667,7 @@ bool Server::runUntilSignalled() {
                        S.error().c_str());
       } else if (Sig == SIGTERM || Sig == SIGINT) {
         I->Draining = true;
-        I->Http.stop();
+        I->Http.drain();
         // In-flight requests finish; a connection that will not is cut off after the timeout.
         auto Deadline =
             std::chrono::steady_clock::now() + std::chrono::milliseconds(I->Opts.DrainTimeoutMs);
@@ -691,13 +683,13 @@ bool Server::runUntilSignalled() {
       }
     }
   });
-  bool Ok = I->Http.listen_after_bind();
+  I->Http.run();
   Done = true;
   SignalThread.join();
   I->Store->stopWatching();
   if (I->Log)
     I->Log->close();
-  return Ok || I->Draining.load();
+  return I->Draining.load();
 }
 
 } // namespace privet::serve

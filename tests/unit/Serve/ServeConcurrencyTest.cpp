@@ -7,12 +7,11 @@
 // ThreadSanitizer; the normal and ASan builds run it as a unit test.
 //
 //===----------------------------------------------------------------------------------------===//
+#include "HttpTestClient.h"
 #include "SamplePolicy.h"
 
 #include "privet/Runtime.h"
 #include "privet/Serve.h"
-
-#include <httplib.h>
 
 #include <gtest/gtest.h>
 
@@ -83,20 +82,16 @@ TEST(Serve, DecidesWhileReloading) {
   std::vector<std::thread> Threads;
   for (int T = 0; T < Clients; ++T)
     Threads.emplace_back([&] {
-      httplib::Client C("127.0.0.1", Port);
-      C.set_keep_alive(true);
-      C.set_tcp_nodelay(true);
-      C.set_read_timeout(10, 0);
+      privet::testing::HttpTestClient C(Port);
       for (int I = 0; I < PerClient || Reloading.load(); ++I) {
         ++Sent;
-        auto Res =
-            C.Post("/v1/decide", R"({"action":"use","data":"email_address","purpose":"marketing"})",
-                   "application/json");
-        if (!Res || Res->status != 200) {
+        auto Res = C.post("/v1/decide",
+                          R"({"action":"use","data":"email_address","purpose":"marketing"})");
+        if (!Res || Res->Status != 200) {
           ++Failed;
           continue;
         }
-        const std::string &B = Res->body;
+        const std::string &B = Res->Body;
         bool IsV1 = B.find("\"name\":\"v1\"") != std::string::npos;
         bool IsV2 = B.find("\"name\":\"v2\"") != std::string::npos;
         bool Allow = B.find("\"decision\":\"allow\"") != std::string::npos;
@@ -108,12 +103,11 @@ TEST(Serve, DecidesWhileReloading) {
     });
   // Scrapes the metrics and the policy while the others decide.
   Threads.emplace_back([&] {
-    httplib::Client C("127.0.0.1", Port);
-    C.set_tcp_nodelay(true);
+    privet::testing::HttpTestClient C(Port);
     while (Reloading.load()) {
-      auto M = C.Get("/metrics");
-      auto P = C.Get("/v1/policy");
-      if (!M || M->status != 200 || !P || P->status != 200)
+      auto M = C.get("/metrics");
+      auto P = C.get("/v1/policy");
+      if (!M || M->Status != 200 || !P || P->Status != 200)
         ++Failed;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }

@@ -1,6 +1,6 @@
 //===- Serve.h - The decision sidecar: an HTTP/1.1 server over the runtime ------*- C++ -*-===//
 //
-// privet_serve (runtime + verify + cpp-httplib, nothing of the compiler) answers the runtime's
+// privet_serve (runtime + verify + standalone Asio, nothing of the compiler) answers the runtime's
 // JSON requests over HTTP, reloads the artifact when it changes, writes masked decision logs and
 // exports Prometheus metrics. `privet serve` is a thin command line over it; docs/serve.md
 // documents the API, the limits and their defaults.
@@ -24,9 +24,13 @@ struct ServerOptions {
   /// When set, only artifacts signed by this key (PolicyPath + ".sig") are loaded or reloaded.
   std::string PublicKeyPath;
   std::string Host = "127.0.0.1";
-  int Port = 8181; ///< 0: any free port (printed when listening)
+  int Port = 8181; ///< 0: any free port (printed when listening); -1: no TCP listener
+  /// When set, also (or, with Port = -1, only) listen on a Unix domain socket here (mode 0660).
+  std::string UnixPath;
 
-  unsigned Threads = 0;          ///< connection workers; 0: the default (see docs/serve.md)
+  unsigned Threads = 0;          ///< I/O threads; 0: one per core
+  size_t MaxHeaders = 100;       ///< header lines in a request; beyond: 431
+  size_t MaxHeaderBytes = 32768; ///< all header lines together; beyond: 431
   size_t MaxConnections = 1024;  ///< open connections beyond this are answered 503
   size_t MaxBodyBytes = 1 << 20; ///< larger bodies are answered 413
   size_t MaxBatch = 10000;       ///< request lines in one /v1/decide/batch
@@ -57,7 +61,7 @@ public:
   static rt::Result<std::unique_ptr<Server>> create(const ServerOptions &Opts);
   ~Server();
 
-  /// The bound port (useful with Port = 0).
+  /// The bound TCP port (useful with Port = 0), or -1 without a TCP listener.
   int port() const;
   /// Serves until SIGTERM or SIGINT (drains in-flight requests) and reloads on SIGHUP.
   /// Returns false if serving failed.
