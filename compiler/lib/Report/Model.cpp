@@ -749,4 +749,8 @@ Report buildReport(const Policy &P, llvm::ArrayRef<analysis::Finding> Findings,
   return R;
 }
 
+void attachFindings(Report &R, const Policy &P, llvm::ArrayRef<analysis::Finding> Findings) {
+  R.Findings = buildFindings(P, Findings);
+}
+
 } // namespace privet::report

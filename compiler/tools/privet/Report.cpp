@@ -22,6 +22,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <future>
+
 namespace privet::driver {
 namespace {
 
@@ -96,8 +98,20 @@ int runReport(const ReportCliOptions &Opts) {
   RO.MaxMapNodes = Opts.MaxMapNodes;
   analysis::AnalysisOptions AO;
   AO.Reportable = RO.Reportable;
-  std::vector<analysis::Finding> Findings = analysis::runAnalyses(*P, AO);
-  report::Report R = report::buildReport(*P, Findings, RO);
+  // The analyses (the findings part) and every other part only read the checked policy: on a
+  // 10,000-rule policy they take about 0.85 s and 0.5 s, so they run side by side.
+  std::future<std::vector<analysis::Finding>> Analyses =
+      std::async(std::launch::async, [&] { return analysis::runAnalyses(*P, AO); });
+  report::Report R = report::buildReport(*P, {}, RO);
+  // The data map needs no findings either: Graphviz lays it out meanwhile (a second process).
+  std::string Dot = report::renderDot(R);
+  std::future<std::pair<bool, std::string>> Layout = std::async(std::launch::async, [&Dot] {
+    llvm::Expected<std::string> Svg = report::layoutSvg(Dot);
+    if (!Svg)
+      return std::make_pair(false, llvm::toString(Svg.takeError()));
+    return std::make_pair(true, std::move(*Svg));
+  });
+  report::attachFindings(R, *P, Analyses.get());
   if (!Opts.DiffAgainst.empty()) {
     std::optional<Policy> Old = loadPolicy(Opts.DiffAgainst, FO, Diags);
     if (!Old || Diags.hasErrors()) {
@@ -117,10 +131,10 @@ int runReport(const ReportCliOptions &Opts) {
   std::string MapDot = (Base + ".datamap.dot").str();
   std::string MapSvg = (Base + ".datamap.svg").str();
 
-  std::string Dot = report::renderDot(R);
-  llvm::Expected<std::string> Svg = report::layoutSvg(Dot);
-  if (!Svg)
-    return fail(llvm::toString(Svg.takeError()) + "; no report written");
+  std::pair<bool, std::string> Laid = Layout.get();
+  if (!Laid.first)
+    return fail(Laid.second + "; no report written");
+  std::string *Svg = &Laid.second;
 
   std::vector<std::pair<std::string, std::string>> Files;
   if (Opts.Format == "html")

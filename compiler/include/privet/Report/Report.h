@@ -227,6 +227,10 @@ struct ReportOptions {
 Report buildReport(const Policy &P, llvm::ArrayRef<analysis::Finding> Findings,
                    const ReportOptions &Options);
 
+/// Sets the findings part of R (built from P) from the analyses' results for P: buildReport with
+/// no findings followed by this is buildReport with them, so the analyses can run alongside.
+void attachFindings(Report &R, const Policy &P, llvm::ArrayRef<analysis::Finding> Findings);
+
 /// Adds what `privet diff` reports between Old (read from OldFile) and New, the policy R was
 /// built from, to the findings part.
 void attachDiff(Report &R, const Policy &Old, const Policy &New, llvm::StringRef OldFile,
