@@ -1,4 +1,4 @@
-//===- Audit.cpp - privet._audit: `privet audit` in process, for Dask workers (pybind11) ----===//
+//===- AuditModule.cpp - privet._audit: `privet audit` in process, for Dask workers -------===//
 //
 // The audit of docs/audit.md (compiler/lib/Audit, the code `privet audit` runs) as Python calls,
 // so that a Dask worker loads a policy once and audits every partition it is given in process
