@@ -109,20 +109,18 @@ struct MdWriter {
       }
       if (Rec.Activities.empty())
         OS << "**(!)** none: no allow rule processes data for " << md(joined(Rec.Purposes));
-      OS << " |\n| Categories of personal data | ";
-      cell(S, Field::Data);
-      OS << " |\n| Categories of data subjects | ";
-      cell(S, Field::Subjects);
-      OS << " |\n| Sub-processors | ";
-      cell(S, Field::Processors);
-      OS << " |\n| Performed by | ";
-      cell(S, Field::Actors);
-      OS << " |\n| Transfers to third countries (c) | ";
-      cell(S, Field::Transfers);
-      OS << " |\n| Safeguards of those transfers (c) | ";
-      cell(S, Field::Safeguards);
-      OS << " |\n| Technical and organisational security measures (d) | ";
-      cell(S, Field::Security);
+      static const std::pair<const char *, Field> Rows[] = {
+          {"Categories of personal data", Field::Data},
+          {"Categories of data subjects", Field::Subjects},
+          {"Sub-processors", Field::Processors},
+          {"Performed by", Field::Actors},
+          {"Transfers to third countries (c)", Field::Transfers},
+          {"Safeguards of those transfers (c)", Field::Safeguards},
+          {"Technical and organisational security measures (d)", Field::Security}};
+      for (const auto &Row : Rows) {
+        OS << " |\n| " << Row.first << " | ";
+        cell(S, Row.second);
+      }
       OS << " |\n\n";
     }
   }
