@@ -17,19 +17,8 @@ using namespace privet::rt::testing;
 
 namespace {
 
-/// v1 allows email marketing; v2 denies it. A reader can tell them apart by name.
-std::string version(bool Second) {
-  ArtifactContents C = samplePolicy();
-  C.PolicyName = Second ? "v2" : "v1";
-  if (Second) {
-    C.Terminals[1].Allow = false;
-    C.Terminals[1].Obligations.clear();
-  }
-  return serializeArtifact(C);
-}
-
 TEST(Concurrency, ReadersShareOnePolicy) {
-  auto P = CompiledPolicy::fromBytes(version(false));
+  auto P = CompiledPolicy::fromBytes(sampleVersion(false));
   ASSERT_TRUE(P);
   std::shared_ptr<const CompiledPolicy> Policy = P.take();
   std::atomic<int> Failures{0};
@@ -60,7 +49,7 @@ TEST(Concurrency, HotReloadWhileDeciding) {
   ASSERT_NE(::mkdtemp(Dir), nullptr);
   std::string Path = std::string(Dir) + "/policy.pvc";
   std::string Garbage = std::string(Dir) + "/garbage.pvc";
-  const std::string V1 = version(false), V2 = version(true);
+  const std::string V1 = sampleVersion(false), V2 = sampleVersion(true);
   ASSERT_TRUE(writeFileAtomically(Path, V1));
   ASSERT_TRUE(writeFileAtomically(Garbage, V1.substr(0, V1.size() / 2)));
 

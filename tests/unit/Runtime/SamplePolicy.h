@@ -26,6 +26,7 @@
 #ifndef PRIVET_TESTS_SAMPLEPOLICY_H
 #define PRIVET_TESTS_SAMPLEPOLICY_H
 
+#include "privet/Artifact.h"
 #include "privet/ArtifactContents.h"
 #include "privet/Domain.h"
 #include "privet/Runtime.h"
@@ -213,6 +214,18 @@ inline std::string withoutPolicy(const CompiledPolicy &P, const std::string &Jso
       Json.compare(Json.size() - Suffix.size(), Suffix.size(), Suffix) != 0)
     return "(no policy suffix `" + Suffix + "`) " + Json;
   return Json.substr(0, Json.size() - Suffix.size()) + "}";
+}
+
+/// Two versions of the sample for reload tests, told apart by name: v1 (the sample) allows email
+/// marketing; v2 denies it.
+inline std::string sampleVersion(bool Second) {
+  ArtifactContents C = samplePolicy();
+  C.PolicyName = Second ? "v2" : "v1";
+  if (Second) {
+    C.Terminals[1].Allow = false;
+    C.Terminals[1].Obligations.clear();
+  }
+  return serializeArtifact(C);
 }
 
 } // namespace privet::rt::testing

@@ -30,17 +30,6 @@ using namespace privet::rt::testing;
 
 namespace {
 
-/// v1 allows email marketing; v2 denies it, and names itself v2.
-std::string version(bool Second) {
-  ArtifactContents C = samplePolicy();
-  C.PolicyName = Second ? "v2" : "v1";
-  if (Second) {
-    C.Terminals[1].Allow = false;
-    C.Terminals[1].Obligations.clear();
-  }
-  return serializeArtifact(C);
-}
-
 size_t countLines(const std::string &Path, bool &AllComplete) {
   std::ifstream In(Path, std::ios::binary);
   std::string Text((std::istreambuf_iterator<char>(In)), std::istreambuf_iterator<char>());
@@ -56,7 +45,7 @@ TEST(Serve, DecidesWhileReloading) {
   ASSERT_NE(::mkdtemp(Dir), nullptr);
   const std::string Path = std::string(Dir) + "/policy.pvc";
   const std::string Log = std::string(Dir) + "/decisions.jsonl";
-  const std::string V1 = version(false), V2 = version(true);
+  const std::string V1 = sampleVersion(false), V2 = sampleVersion(true);
   ASSERT_TRUE(writeFileAtomically(Path, V1));
 
   serve::ServerOptions Opts;
