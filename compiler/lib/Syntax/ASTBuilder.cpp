@@ -70,19 +70,36 @@ public:
                    F->BrokenNames);
         continue;
       }
-      if (auto *I = Item->importDecl()) {
-        F->Imports.push_back(import(I));
-        continue;
-      }
-      if (auto *D = decl(Item->decl())) {
-        D->Annotations = annotations(Item->annotation());
-        F->Decls.emplace_back(D);
-      }
+      item(Item, *F);
     }
     return F;
   }
 
+  /// Adds one top-level item without syntax errors to F.
+  void item(PrivetParser::ItemContext *Item, ast::File &F) {
+    if (auto *I = Item->importDecl()) {
+      F.Imports.push_back(import(I));
+      return;
+    }
+    if (auto *D = decl(Item->decl())) {
+      D->Annotations = annotations(Item->annotation());
+      F.Decls.emplace_back(D);
+    }
+  }
+
+  void fileHeader(PrivetParser::HeaderContext *Ctx, ast::File &F) { F.Head = header(Ctx); }
+
+  /// Reports the deferred diagnostics (see Deferred) in the order they were found.
+  void reportDeferred() {
+    for (SMRange R : *Deferred)
+      Diags.report<diag::unknown_escape>(R);
+    Deferred->clear();
+  }
+
   bool Failed = false;
+  /// When set, diagnostics are kept here instead of reported: a streamed parse that bails out
+  /// half-way is parsed again from the start, which would report them twice.
+  std::vector<SMRange> *Deferred = nullptr;
 
 private:
   std::string text(antlr4::Token *T) { return T ? T->getText() : std::string(); }
@@ -107,7 +124,11 @@ private:
       }
       // Byte offsets inside the token equal those in the buffer: the token text is the slice.
       SMLoc At = SMLoc::getFromPointer(R.Start.getPointer() + I);
-      Diags.report<diag::unknown_escape>(SMRange(At, SMLoc::getFromPointer(At.getPointer() + 2)));
+      SMRange Escape(At, SMLoc::getFromPointer(At.getPointer() + 2));
+      if (Deferred)
+        Deferred->push_back(Escape);
+      else
+        Diags.report<diag::unknown_escape>(Escape);
       Failed = true;
       ++I;
     }
@@ -678,6 +699,31 @@ private:
 };
 
 } // namespace
+
+struct StreamingBuilder::Impl {
+  Impl(DiagnosticEngine &Diags, const SourceMap &Map) : B(Diags, Map) { B.Deferred = &Deferred; }
+  Builder B;
+  std::vector<SMRange> Deferred;
+  std::unique_ptr<ast::File> F = std::make_unique<ast::File>();
+};
+
+StreamingBuilder::StreamingBuilder(unsigned BufferId, const SourceMap &Map, DiagnosticEngine &Diags)
+    : I(std::make_unique<Impl>(Diags, Map)) {
+  I->F->BufferId = BufferId;
+}
+
+StreamingBuilder::~StreamingBuilder() = default;
+
+void StreamingBuilder::header(PrivetParser::HeaderContext *Ctx) { I->B.fileHeader(Ctx, *I->F); }
+
+void StreamingBuilder::item(PrivetParser::ItemContext *Ctx) { I->B.item(Ctx, *I->F); }
+
+std::unique_ptr<ast::File> StreamingBuilder::finish() {
+  I->B.reportDeferred();
+  if (I->B.Failed)
+    return nullptr;
+  return std::move(I->F);
+}
 
 std::unique_ptr<ast::File> buildFile(PrivetParser::FileContext *Tree, unsigned BufferId,
                                      const SourceMap &Map, DiagnosticEngine &Diags,

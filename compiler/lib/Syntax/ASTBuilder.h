@@ -27,6 +27,24 @@ std::unique_ptr<ast::File> buildFile(gen::PrivetParser::FileContext *Tree, unsig
                                      const SourceMap &Map, DiagnosticEngine &Diags,
                                      antlr4::TokenStream *RecoveringFrom = nullptr);
 
+/// Builds a file one top-level item at a time, so that a parser can free each item's parse tree
+/// once it is built: the whole tree of a large policy is several times the size of its AST.
+/// Its diagnostics are reported only by finish(); a builder dropped before that (the parse
+/// failed half-way and is redone from the start) reports nothing.
+class StreamingBuilder {
+public:
+  StreamingBuilder(unsigned BufferId, const SourceMap &Map, DiagnosticEngine &Diags);
+  ~StreamingBuilder();
+  void header(gen::PrivetParser::HeaderContext *Ctx);
+  void item(gen::PrivetParser::ItemContext *Ctx);
+  /// The file, or null after reporting what the grammar accepts but the language does not.
+  std::unique_ptr<ast::File> finish();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> I;
+};
+
 } // namespace privet::syntax
 
 #endif // PRIVET_LIB_SYNTAX_ASTBUILDER_H

@@ -1,8 +1,9 @@
 //===- Parser.cpp - Driving the generated ANTLR lexer and parser -----------------------===//
 //
 // Three steps per file: lex everything and scan the tokens (bad characters, nesting depth),
-// parse (fast SLL first, full LL with error recovery only if that fails), then walk the parse
-// tree once into privet::ast (ASTBuilder.cpp). Syntax errors become diagnostics with
+// parse (fast SLL first, one top-level item at a time, each built and freed; full LL with error
+// recovery over the whole file only if that fails), then walk the parse tree into privet::ast
+// (ASTBuilder.cpp). Syntax errors become diagnostics with
 // plain-language messages (ErrorListener.cpp).
 //
 //===----------------------------------------------------------------------------------------===//
@@ -112,6 +113,56 @@ bool startsLikeHeader(StringRef Text) {
   return Text.startswith("@") || Keyword("policy") || Keyword("module");
 }
 
+/// The lexer's tokens without its hidden channel (white space and comments). Nothing after the
+/// lexer looks at those (the formatter lexes on its own), and they are half of all tokens: each
+/// one kept is about a hundred bytes for the whole parse.
+class DefaultChannelOnly : public antlr4::TokenSource {
+public:
+  explicit DefaultChannelOnly(PrivetLexer &Lexer) : Lexer(Lexer) {}
+
+  std::unique_ptr<antlr4::Token> nextToken() override {
+    while (true) {
+      std::unique_ptr<antlr4::Token> T = Lexer.nextToken();
+      if (T->getChannel() == antlr4::Token::DEFAULT_CHANNEL || T->getType() == antlr4::Token::EOF)
+        return T;
+    }
+  }
+  size_t getLine() const override { return Lexer.getLine(); }
+  size_t getCharPositionInLine() override { return Lexer.getCharPositionInLine(); }
+  antlr4::CharStream *getInputStream() override { return Lexer.getInputStream(); }
+  std::string getSourceName() override { return Lexer.getSourceName(); }
+  antlr4::TokenFactory<antlr4::CommonToken> *getTokenFactory() override {
+    return Lexer.getTokenFactory();
+  }
+
+private:
+  PrivetLexer &Lexer;
+};
+
+/// The fast path: SLL prediction, the header and then one top-level item at a time, each built
+/// into the AST and its parse tree freed before the next (a whole-file tree is several times
+/// the size of the AST). Null when SLL fails anywhere; the caller then parses the whole file
+/// again with full LL and error recovery, which also produces the messages. Nothing is reported
+/// here in that case (StreamingBuilder keeps its diagnostics until finish()).
+std::unique_ptr<ast::File> parseStreaming(PrivetParser &Parser, antlr4::CommonTokenStream &Tokens,
+                                          unsigned BufferId, const SourceMap &Map,
+                                          DiagnosticEngine &Diags, bool &Failed) {
+  Failed = false;
+  StreamingBuilder Builder(BufferId, Map, Diags);
+  try {
+    Builder.header(Parser.header());
+    Parser.getTreeTracker().reset();
+    while (Tokens.LA(1) != antlr4::Token::EOF) {
+      Builder.item(Parser.item());
+      Parser.getTreeTracker().reset();
+    }
+  } catch (const antlr4::ParseCancellationException &) {
+    Failed = true;
+    return nullptr;
+  }
+  return Builder.finish();
+}
+
 } // namespace
 
 std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diags,
@@ -131,7 +182,8 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
   antlr4::ANTLRInputStream Input(Text.data(), Text.size());
   PrivetLexer Lexer(&Input);
   Lexer.removeErrorListeners();
-  antlr4::CommonTokenStream Tokens(&Lexer);
+  DefaultChannelOnly Source(Lexer);
+  antlr4::CommonTokenStream Tokens(&Source);
   Tokens.fill();
 
   unsigned ErrorsBefore = Diags.errorCount();
@@ -147,6 +199,17 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
   // LL and error recovery, which is also what produces good messages.
   Parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
       antlr4::atn::PredictionMode::SLL);
+  Parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  // A file that is only white space and comments has no header to stream from; the whole-file
+  // parse below says it is empty or lacks its header.
+  if (Tokens.LA(1) != antlr4::Token::EOF && Diags.errorCount() == ErrorsBefore) {
+    bool SllFailed = false;
+    auto File = parseStreaming(Parser, Tokens, BufferId, Map, Diags, SllFailed);
+    if (!SllFailed)
+      return File;
+    Tokens.seek(0);
+    Parser.reset();
+  }
   Parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
   try {
     Tree = Parser.file();
