@@ -58,6 +58,30 @@ static void adoptModules(Context &Ctx, std::vector<ParsedModule> Modules) {
   }
 }
 
+namespace {
+
+size_t countRules(const ast::RuleDecl &R) {
+  size_t N = 1;
+  for (const auto &E : R.Exceptions)
+    N += countRules(*E);
+  return N;
+}
+
+/// The rules the modules write, exceptions included: Policy::Rules is reserved to this so that a
+/// large policy's rules (over a kilobyte each) are not copied into a doubled vector, which at
+/// 100,000 rules held 300 MB for a moment.
+size_t countRules(const Context &Ctx) {
+  size_t N = 0;
+  for (const auto &M : Ctx.Mods)
+    if (M.AST)
+      for (const auto &D : M.AST->Decls)
+        if (const auto *R = dyn_cast<ast::RuleDecl>(D.get()))
+          N += countRules(*R);
+  return N;
+}
+
+} // namespace
+
 std::optional<Policy> checkModules(std::vector<ParsedModule> Modules, DiagnosticEngine &Diags) {
   if (Modules.empty())
     return std::nullopt;
@@ -76,6 +100,7 @@ std::optional<Policy> checkModules(std::vector<ParsedModule> Modules, Diagnostic
   resolveLimits(Ctx);
   breakCycles(Ctx);
   Ctx.P.closeHierarchies();
+  Ctx.P.Rules.reserve(countRules(Ctx));
   for (uint32_t M = 0; M < NumModules; ++M)
     checkBodies(Ctx, M);
   Ctx.P.addRetentionExceptions();
