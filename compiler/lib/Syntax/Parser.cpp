@@ -1,9 +1,10 @@
 //===- Parser.cpp - Driving the generated ANTLR lexer and parser -----------------------===//
 //
-// Three steps per file: lex everything and scan the tokens (bad characters, nesting depth),
-// parse (fast SLL first, one top-level item at a time, each built and freed; full LL with error
-// recovery over the whole file only if that fails), then walk the parse tree into privet::ast
-// (ASTBuilder.cpp). Syntax errors become diagnostics with
+// The fast path lexes on demand, checks each token as it is made (bad characters, nesting
+// depth), and parses with SLL one top-level item at a time, each built into privet::ast
+// (ASTBuilder.cpp) and its tree and tokens freed before the next. Anything wrong sends the file
+// to the slow path: lex everything and scan the tokens, parse the whole file (SLL, then full LL
+// with error recovery), walk the tree into the AST. Syntax errors become diagnostics with
 // plain-language messages (ErrorListener.cpp).
 //
 //===----------------------------------------------------------------------------------------===//
@@ -28,11 +29,40 @@ using privet::gen::PrivetParser;
 namespace privet::syntax {
 namespace {
 
+/// How deeply the recursive parser will nest at each token: open brackets, plus the current run
+/// of `not`s, plus the current chain of unbraced `except`s (ended by `;`).
+class NestingDepth {
+public:
+  explicit NestingDepth(const antlr4::dfa::Vocabulary &V)
+      : Semicolon(literalType(V, ";")), Open{literalType(V, "("), literalType(V, "{")},
+        Close{literalType(V, ")"), literalType(V, "}")} {}
+
+  /// Counts the default-channel token of type Type; returns the depth after it.
+  unsigned add(size_t Type) {
+    NotRun = Type == PrivetLexer::NOT ? NotRun + 1 : 0;
+    if (Type == PrivetLexer::EXCEPT)
+      ++ExceptRun;
+    else if (Type == Semicolon)
+      ExceptRun = 0;
+    if (Type == Open[0] || Type == Open[1])
+      ++Brackets;
+    else if ((Type == Close[0] || Type == Close[1]) && Brackets)
+      --Brackets;
+    return Brackets + NotRun + ExceptRun;
+  }
+
+private:
+  size_t Semicolon;
+  size_t Open[2], Close[2];
+  unsigned Brackets = 0, NotRun = 0, ExceptRun = 0;
+};
+
 /// Reports bad characters, unterminated strings and comments, and nesting beyond the limit.
 /// Returns false when the file must not be handed to the (recursive) parser.
 bool scanTokens(antlr4::CommonTokenStream &Tokens, const SourceMap &Map, DiagnosticEngine &Diags,
-                unsigned MaxNesting, std::set<size_t> &LexErrorLines, size_t Semicolon) {
-  unsigned Brackets = 0, NotRun = 0, ExceptRun = 0;
+                unsigned MaxNesting, std::set<size_t> &LexErrorLines,
+                const antlr4::dfa::Vocabulary &Vocab) {
+  NestingDepth Depth(Vocab);
   const auto &All = Tokens.getTokens();
   for (size_t I = 0; I < All.size(); ++I) {
     antlr4::Token *T = All[I];
@@ -67,21 +97,7 @@ bool scanTokens(antlr4::CommonTokenStream &Tokens, const SourceMap &Map, Diagnos
       Diags.report<diag::unexpected_character>(R, Text);
       continue;
     }
-    if (Type == PrivetLexer::NOT) {
-      ++NotRun;
-    } else {
-      NotRun = 0;
-    }
-    if (Type == PrivetLexer::EXCEPT)
-      ++ExceptRun;
-    else if (Type == Semicolon) // `;` ends a chain of unbraced exceptions
-      ExceptRun = 0;
-    std::string Text = Type == antlr4::Token::EOF ? std::string() : T->getText();
-    if (Text == "(" || Text == "{")
-      ++Brackets;
-    else if ((Text == ")" || Text == "}") && Brackets)
-      --Brackets;
-    if (Brackets + NotRun + ExceptRun > MaxNesting) {
+    if (Depth.add(Type) > MaxNesting) {
       Diags.report<diag::nesting_too_deep>(Map.range(T), MaxNesting);
       return false;
     }
@@ -139,27 +155,101 @@ private:
   PrivetLexer &Lexer;
 };
 
-/// The fast path: SLL prediction, the header and then one top-level item at a time, each built
-/// into the AST and its parse tree freed before the next (a whole-file tree is several times
-/// the size of the AST). Null when SLL fails anywhere; the caller then parses the whole file
-/// again with full LL and error recovery, which also produces the messages. Nothing is reported
-/// here in that case (StreamingBuilder keeps its diagnostics until finish()).
-std::unique_ptr<ast::File> parseStreaming(PrivetParser &Parser, antlr4::CommonTokenStream &Tokens,
-                                          unsigned BufferId, const SourceMap &Map,
-                                          DiagnosticEngine &Diags, bool &Failed) {
-  Failed = false;
+/// The fast path's token source: the lexer's default-channel tokens, checked as they are made
+/// for what scanTokens reports (a bad character; nesting beyond the limit, before the recursive
+/// parser sees it). On any of those it throws ParseCancellationException, as the bailing error
+/// strategy does: the file then takes the slow path, which reports it.
+class CheckedSource : public antlr4::TokenSource {
+public:
+  CheckedSource(PrivetLexer &Lexer, unsigned MaxNesting)
+      : Lexer(Lexer), MaxNesting(MaxNesting), Depth(Lexer.getVocabulary()) {}
+
+  std::unique_ptr<antlr4::Token> nextToken() override {
+    while (true) {
+      std::unique_ptr<antlr4::Token> T = Lexer.nextToken();
+      size_t Type = T->getType();
+      if (Type == antlr4::Token::EOF)
+        return T;
+      if (T->getChannel() != antlr4::Token::DEFAULT_CHANNEL)
+        continue;
+      if (Type == PrivetLexer::UNEXPECTED_CHAR)
+        throw antlr4::ParseCancellationException();
+      if (Depth.add(Type) > MaxNesting)
+        throw antlr4::ParseCancellationException();
+      return T;
+    }
+  }
+  size_t getLine() const override { return Lexer.getLine(); }
+  size_t getCharPositionInLine() override { return Lexer.getCharPositionInLine(); }
+  antlr4::CharStream *getInputStream() override { return Lexer.getInputStream(); }
+  std::string getSourceName() override { return Lexer.getSourceName(); }
+  antlr4::TokenFactory<antlr4::CommonToken> *getTokenFactory() override {
+    return Lexer.getTokenFactory();
+  }
+
+private:
+  PrivetLexer &Lexer;
+  unsigned MaxNesting;
+  NestingDepth Depth;
+};
+
+/// A token stream that frees the tokens the parse has moved past. Tokens are fetched as the
+/// parser asks for them, so at any time only the current item's (and the prediction's
+/// lookahead) are alive; each is about 120 bytes and a large policy has millions.
+class ReleasingTokenStream : public antlr4::CommonTokenStream {
+public:
+  using CommonTokenStream::CommonTokenStream;
+
+  /// Frees every token before the current one but the last (the parser reads it back as the
+  /// stop token of a rule that ends where the next begins). Their slots stay, so token indexes
+  /// do not move.
+  void releaseConsumed() {
+    size_t Keep = index() == 0 ? 0 : index() - 1;
+    for (; Released < Keep && Released < _tokens.size(); ++Released)
+      _tokens[Released].reset();
+  }
+
+private:
+  size_t Released = 0;
+};
+
+/// The fast path: tokens made on demand and released behind the parse, SLL prediction, the
+/// header and then one top-level item at a time, each built into the AST and its parse tree
+/// freed before the next (a whole-file tree is several times the size of the AST). Null with
+/// Failed set when anything is wrong (a bad character, deep nesting, an SLL failure): the caller
+/// then lexes and parses the whole file again, with full LL and error recovery, which produces
+/// the messages. Nothing is reported here in that case (StreamingBuilder keeps its diagnostics
+/// until finish()).
+std::unique_ptr<ast::File> parseStreaming(antlr4::CharStream &Input, unsigned BufferId,
+                                          const SourceMap &Map, DiagnosticEngine &Diags,
+                                          unsigned MaxNesting, bool &Failed) {
+  Failed = true;
+  PrivetLexer Lexer(&Input);
+  Lexer.removeErrorListeners();
+  CheckedSource Source(Lexer, MaxNesting);
+  ReleasingTokenStream Tokens(&Source);
+  PrivetParser Parser(&Tokens);
+  Parser.removeErrorListeners();
+  Parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::SLL);
+  Parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
   StreamingBuilder Builder(BufferId, Map, Diags);
   try {
+    // A file of only white space and comments has no header to stream from; the whole-file
+    // parse says it is empty or lacks its header.
+    if (Tokens.LA(1) == antlr4::Token::EOF)
+      return nullptr;
     Builder.header(Parser.header());
     Parser.getTreeTracker().reset();
     while (Tokens.LA(1) != antlr4::Token::EOF) {
       Builder.item(Parser.item());
       Parser.getTreeTracker().reset();
+      Tokens.releaseConsumed();
     }
   } catch (const antlr4::ParseCancellationException &) {
-    Failed = true;
     return nullptr;
   }
+  Failed = false;
   return Builder.finish();
 }
 
@@ -180,6 +270,16 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
   SourceMap Map(Text);
 
   antlr4::ANTLRInputStream Input(Text.data(), Text.size());
+  if (Options.Stream) {
+    bool Failed = false;
+    auto File = parseStreaming(Input, BufferId, Map, Diags, Options.MaxNesting, Failed);
+    if (!Failed)
+      return File;
+    Input.reset();
+  }
+
+  // The slow path, for a file the fast one refused: every token kept, the whole file's tree,
+  // SLL once more and then full LL with error recovery.
   PrivetLexer Lexer(&Input);
   Lexer.removeErrorListeners();
   DefaultChannelOnly Source(Lexer);
@@ -189,7 +289,7 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
   unsigned ErrorsBefore = Diags.errorCount();
   std::set<size_t> LexErrorLines;
   size_t Semicolon = literalType(Lexer.getVocabulary(), ";");
-  if (!scanTokens(Tokens, Map, Diags, Options.MaxNesting, LexErrorLines, Semicolon))
+  if (!scanTokens(Tokens, Map, Diags, Options.MaxNesting, LexErrorLines, Lexer.getVocabulary()))
     return nullptr;
 
   PrivetParser Parser(&Tokens);
@@ -199,17 +299,6 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
   // LL and error recovery, which is also what produces good messages.
   Parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
       antlr4::atn::PredictionMode::SLL);
-  Parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-  // A file that is only white space and comments has no header to stream from; the whole-file
-  // parse below says it is empty or lacks its header.
-  if (Tokens.LA(1) != antlr4::Token::EOF && Diags.errorCount() == ErrorsBefore) {
-    bool SllFailed = false;
-    auto File = parseStreaming(Parser, Tokens, BufferId, Map, Diags, SllFailed);
-    if (!SllFailed)
-      return File;
-    Tokens.seek(0);
-    Parser.reset();
-  }
   Parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
   try {
     Tree = Parser.file();

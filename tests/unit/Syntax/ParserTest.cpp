@@ -4,6 +4,8 @@
 #include "privet/Basic/Diagnostic.h"
 #include "privet/Basic/SourceFile.h"
 
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <gtest/gtest.h>
@@ -144,6 +146,53 @@ TEST(Parser, RecoveryKeepsTheItemsThatParsed) {
   ASSERT_TRUE(Clean.File);
   EXPECT_FALSE(Clean.File->HasSyntaxErrors);
   EXPECT_TRUE(Clean.File->BrokenNames.empty());
+}
+
+// The streamed parse (one item at a time, tokens on demand) and the whole-file parse agree on
+// every policy, module and broken file in the repository: the same tree, the same diagnostics.
+TEST(Parser, StreamedParseAgreesWithWholeFileParse) {
+  unsigned Files = 0, Trees = 0;
+  for (const char *Dir : {"examples", "stdlib", "tests/lit"}) {
+    std::error_code EC;
+    for (llvm::sys::fs::recursive_directory_iterator
+             It(std::string(PRIVET_SOURCE_DIR) + "/" + Dir, EC),
+         End;
+         It != End && !EC; It.increment(EC)) {
+      if (!llvm::StringRef(It->path()).endswith(".privet"))
+        continue;
+      auto Buffer = llvm::MemoryBuffer::getFile(It->path());
+      ASSERT_TRUE(bool(Buffer)) << It->path();
+      for (bool Recover : {false, true}) {
+        syntax::ParseOptions Whole, Streamed;
+        Whole.Stream = false;
+        Whole.Recover = Streamed.Recover = Recover;
+        Parsed A((*Buffer)->getBuffer(), Whole), B((*Buffer)->getBuffer(), Streamed);
+        EXPECT_EQ(A.codes(), B.codes()) << It->path();
+        ASSERT_EQ(bool(A.File), bool(B.File)) << It->path();
+        if (A.File) {
+          EXPECT_EQ(A.dump(), B.dump()) << It->path();
+          ++Trees;
+        }
+      }
+      ++Files;
+    }
+  }
+  EXPECT_GT(Files, 40u);
+  EXPECT_GT(Trees, 60u);
+}
+
+// A streamed parse that fails half-way (a syntax error after a bad escape) is redone whole:
+// the escape is reported once, when the recovering parse builds the items that parsed.
+TEST(Parser, StreamedParseFallsBackWithoutRepeatingDiagnostics) {
+  const char *Text = "policy p \"a\\q\";\ncategory c;\nr: allow c\nq: allow c;\n";
+  EXPECT_EQ(Parsed(Text).codes(), "E0012 ");
+  syntax::ParseOptions Recover;
+  Recover.Recover = true;
+  EXPECT_EQ(Parsed(Text, Recover).codes(), "E0014 E0012 ");
+  Parsed Deep("policy p;\nr: allow c when " + std::string(300, '(') + "x" + std::string(300, ')') +
+              ";\n");
+  EXPECT_FALSE(Deep.File);
+  EXPECT_EQ(Deep.codes(), "E0004 ");
 }
 
 TEST(Parser, RejectsDeepNestingBeforeRecursing) {

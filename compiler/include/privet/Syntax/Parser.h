@@ -24,6 +24,10 @@ struct ParseOptions {
   /// to ast::File::BrokenNames, so sema can check the rest without a cascade of unknown names.
   /// The errors are reported either way; a caller must not treat such a tree as a success.
   bool Recover = false;
+  /// Parse one top-level item at a time with tokens made on demand, freeing each item's tree
+  /// and tokens once it is built (the whole file again, kept whole, if that fails). False
+  /// parses the whole file at once: the same AST and diagnostics, for tests that compare them.
+  bool Stream = true;
 };
 
 /// Parses buffer BufferId of the engine's SourceMgr (added through privet/Basic/SourceFile.h).
