@@ -45,10 +45,11 @@ bool DiffResult::lessPermissive() const {
 
 namespace {
 
-/// A named set of shared values: a hierarchy node of either policy.
+/// A named set of shared values: a hierarchy node of either policy. Sparse while small: a bitset
+/// over every leaf for each of N nodes would be N² bits for a large flat vocabulary.
 struct Candidate {
   std::string Name;
-  llvm::BitVector Cover;
+  LeafSet Cover;
 };
 
 class Differ {
@@ -193,10 +194,10 @@ private:
       for (NodeId N = 0; N != Voc.Nodes.size() && N < Voc.Covers.size(); ++N) {
         if (!Seen.try_emplace(Voc.Nodes[N].Name, true).second)
           continue;
-        llvm::BitVector Cover(Size);
+        LeafSet Cover(Size);
         for (unsigned L : Voc.Covers[N].leaves())
           Cover.set(V.sharedLeaf(D, L));
-        if (Cover.any())
+        if (!Cover.none())
           Out.push_back({Voc.Nodes[N].Name, std::move(Cover)});
       }
     }
@@ -210,16 +211,10 @@ private:
     std::vector<std::string> Names;
     llvm::BitVector Covered(X.size());
     for (const Candidate &C : Cands[unsigned(D)]) {
-      llvm::BitVector Outside = C.Cover;
-      Outside.reset(X);
-      if (Outside.any())
-        continue;
-      llvm::BitVector New = C.Cover;
-      New.reset(Covered);
-      if (New.none())
+      if (!C.Cover.isSubsetOf(X) || C.Cover.isSubsetOf(Covered))
         continue;
       Names.push_back(C.Name);
-      Covered |= C.Cover;
+      C.Cover.addTo(Covered);
       if (Covered == X)
         break;
     }
