@@ -18,6 +18,11 @@ TIMEOUT = 60  # seconds for the whole session (the sanitizer build is slow)
 POLICY = """policy shop "Shop";
 import gdpr;
 
+controller "Shop Ltd" {
+  contact "privacy@shop.example";
+  dpo "Jane Doe" contact "dpo@shop.example";
+}
+
 action use "Use";
 category contact "Contact data" {
   email "Email address";
@@ -274,8 +279,10 @@ def session(c, uri, path):
     r = c.request("textDocument/documentSymbol", {"textDocument": doc})
     names = {(s["name"], s["detail"]) for s in r["result"]}
     check({("marketing", "purpose"), ("email", "category"), ("newsletter", "allow"),
-           ("newsletter", "test")} <= names and not any(n.startswith("gdpr.") for n, _ in names),
-          "documentSymbol: the file's own declarations, rules and tests")
+           ("newsletter", "test"), ("Shop Ltd", "controller"),
+           ("Jane Doe", "data protection officer")} <= names
+          and not any(n.startswith("gdpr.") for n, _ in names),
+          "documentSymbol: the file's own declarations, rules, tests and controller block")
 
     # A request cancelled before it is answered gets RequestCancelled, and the next is answered
     # as usual: the request and its $/cancelRequest arrive together, so the server, reading

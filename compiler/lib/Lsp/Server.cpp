@@ -782,7 +782,8 @@ json::Value Server::documentSymbols(Document &D) {
   if (!C || !C->ThePolicy)
     return Out;
   const Policy &P = *C->ThePolicy;
-  constexpr int KindClass = 5, KindFunction = 12, KindMethod = 6, KindEnum = 10, KindField = 8;
+  constexpr int KindClass = 5, KindFunction = 12, KindMethod = 6, KindEnum = 10, KindField = 8,
+                KindObject = 19;
   auto Add = [&](StringRef Name, StringRef Detail, int Kind, const Loc &L) {
     auto R = rangeIn(C->SM, L.Range);
     if (!R)
@@ -809,6 +810,16 @@ json::Value Server::documentSymbols(Document &D) {
   for (const TestCase &T : P.Tests)
     if (T.Module == 0)
       Add(T.Name, "test", KindMethod, T.Location);
+  // Only the root policy declares a controller block: its parties, each with its role.
+  if (const auto &Ctl = P.Controller) {
+    Add(Ctl->Controller.Name, "controller", KindObject, Ctl->Controller.Location);
+    if (Ctl->Representative)
+      Add(Ctl->Representative->Name, "representative", KindObject, Ctl->Representative->Location);
+    if (Ctl->Dpo)
+      Add(Ctl->Dpo->Name, "data protection officer", KindObject, Ctl->Dpo->Location);
+    for (const ProcessingClient &Client : Ctl->Clients)
+      Add(Client.Name, "processor for", KindObject, Client.Location);
+  }
   return Out;
 }
 
