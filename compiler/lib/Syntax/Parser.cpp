@@ -20,6 +20,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <optional>
 #include <set>
 
 using namespace llvm;
@@ -132,37 +133,15 @@ bool startsLikeHeader(StringRef Text) {
 /// The lexer's tokens without its hidden channel (white space and comments). Nothing after the
 /// lexer looks at those (the formatter lexes on its own), and they are half of all tokens: each
 /// one kept is about a hundred bytes for the whole parse.
-class DefaultChannelOnly : public antlr4::TokenSource {
+///
+/// Checking (the fast path), each token is also checked as it is made for what scanTokens
+/// reports: a bad character, nesting beyond the limit (before the recursive parser sees it). On
+/// either it throws ParseCancellationException, as the bailing error strategy does, and the
+/// file takes the slow path, which reports it.
+class DefaultChannelSource : public antlr4::TokenSource {
 public:
-  explicit DefaultChannelOnly(PrivetLexer &Lexer) : Lexer(Lexer) {}
-
-  std::unique_ptr<antlr4::Token> nextToken() override {
-    while (true) {
-      std::unique_ptr<antlr4::Token> T = Lexer.nextToken();
-      if (T->getChannel() == antlr4::Token::DEFAULT_CHANNEL || T->getType() == antlr4::Token::EOF)
-        return T;
-    }
-  }
-  size_t getLine() const override { return Lexer.getLine(); }
-  size_t getCharPositionInLine() override { return Lexer.getCharPositionInLine(); }
-  antlr4::CharStream *getInputStream() override { return Lexer.getInputStream(); }
-  std::string getSourceName() override { return Lexer.getSourceName(); }
-  antlr4::TokenFactory<antlr4::CommonToken> *getTokenFactory() override {
-    return Lexer.getTokenFactory();
-  }
-
-private:
-  PrivetLexer &Lexer;
-};
-
-/// The fast path's token source: the lexer's default-channel tokens, checked as they are made
-/// for what scanTokens reports (a bad character; nesting beyond the limit, before the recursive
-/// parser sees it). On any of those it throws ParseCancellationException, as the bailing error
-/// strategy does: the file then takes the slow path, which reports it.
-class CheckedSource : public antlr4::TokenSource {
-public:
-  CheckedSource(PrivetLexer &Lexer, unsigned MaxNesting)
-      : Lexer(Lexer), MaxNesting(MaxNesting), Depth(Lexer.getVocabulary()) {}
+  DefaultChannelSource(PrivetLexer &Lexer, std::optional<unsigned> CheckNesting)
+      : Lexer(Lexer), CheckNesting(CheckNesting), Depth(Lexer.getVocabulary()) {}
 
   std::unique_ptr<antlr4::Token> nextToken() override {
     while (true) {
@@ -172,9 +151,7 @@ public:
         return T;
       if (T->getChannel() != antlr4::Token::DEFAULT_CHANNEL)
         continue;
-      if (Type == PrivetLexer::UNEXPECTED_CHAR)
-        throw antlr4::ParseCancellationException();
-      if (Depth.add(Type) > MaxNesting)
+      if (CheckNesting && (Type == PrivetLexer::UNEXPECTED_CHAR || Depth.add(Type) > *CheckNesting))
         throw antlr4::ParseCancellationException();
       return T;
     }
@@ -189,7 +166,7 @@ public:
 
 private:
   PrivetLexer &Lexer;
-  unsigned MaxNesting;
+  std::optional<unsigned> CheckNesting;
   NestingDepth Depth;
 };
 
@@ -226,7 +203,7 @@ std::unique_ptr<ast::File> parseStreaming(antlr4::CharStream &Input, unsigned Bu
   Failed = true;
   PrivetLexer Lexer(&Input);
   Lexer.removeErrorListeners();
-  CheckedSource Source(Lexer, MaxNesting);
+  DefaultChannelSource Source(Lexer, MaxNesting);
   ReleasingTokenStream Tokens(&Source);
   PrivetParser Parser(&Tokens);
   Parser.removeErrorListeners();
@@ -282,7 +259,7 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
   // SLL once more and then full LL with error recovery.
   PrivetLexer Lexer(&Input);
   Lexer.removeErrorListeners();
-  DefaultChannelOnly Source(Lexer);
+  DefaultChannelSource Source(Lexer, std::nullopt);
   antlr4::CommonTokenStream Tokens(&Source);
   Tokens.fill();
 
