@@ -10,38 +10,15 @@
 
 #include "privet/Report/Html.h"
 
+#include "privet/Basic/Markup.h"
+
 #include "llvm/Support/raw_ostream.h"
 
 namespace privet::report {
 
 namespace html {
 
-std::string escape(llvm::StringRef S) {
-  std::string Out;
-  Out.reserve(S.size());
-  for (char C : S) {
-    switch (C) {
-    case '&':
-      Out += "&amp;";
-      break;
-    case '<':
-      Out += "&lt;";
-      break;
-    case '>':
-      Out += "&gt;";
-      break;
-    case '"':
-      Out += "&quot;";
-      break;
-    case '\'':
-      Out += "&#39;";
-      break;
-    default:
-      Out += C;
-    }
-  }
-  return Out;
-}
+std::string escape(llvm::StringRef S) { return escapeMarkup(S); }
 
 constexpr const char *Css = R"css(
 :root{--fg:#1a1a1a;--muted:#4a4a4a;--link:#0b57d0;--line:#c8ccd0;--bg:#ffffff;--soft:#f4f6f8;--flag-bg:#fde2e1;--flag-fg:#7a1410}

@@ -2,6 +2,7 @@
 #include "privet/Tooling/TestRunner.h"
 
 #include "privet/Artifact.h"
+#include "privet/Basic/Markup.h"
 #include "privet/Domain.h"
 #include "privet/Json.h"
 #include "privet/Lower/Lowering.h"
@@ -306,34 +307,6 @@ void writeJson(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Repor
   OS << llvm::formatv("{0:2}", llvm::json::Value(std::move(Root))) << "\n";
 }
 
-std::string xmlEscape(llvm::StringRef S) {
-  std::string Out;
-  for (char C : S) {
-    switch (C) {
-    case '&':
-      Out += "&amp;";
-      break;
-    case '<':
-      Out += "&lt;";
-      break;
-    case '>':
-      Out += "&gt;";
-      break;
-    case '"':
-      Out += "&quot;";
-      break;
-    case '\'':
-      Out += "&apos;";
-      break;
-    default:
-      // XML 1.0 forbids most control characters even when escaped.
-      if ((unsigned char)C >= 0x20 || C == '\n' || C == '\t' || C == '\r')
-        Out += C;
-    }
-  }
-  return Out;
-}
-
 void writeJUnit(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Reports) {
   unsigned Total = 0, Failed = 0;
   for (const PolicyTestReport &Rep : Reports) {
@@ -346,16 +319,16 @@ void writeJUnit(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Repo
   for (const PolicyTestReport &Rep : Reports) {
     const Policy &P = *Rep.P;
     std::string Suite = P.Modules.empty() ? Rep.File : P.Modules[0].Name;
-    OS << "  <testsuite name=\"" << xmlEscape(Suite) << "\" file=\"" << xmlEscape(Rep.File)
+    OS << "  <testsuite name=\"" << escapeMarkup(Suite) << "\" file=\"" << escapeMarkup(Rep.File)
        << "\" tests=\"" << Rep.Results.size() << "\" failures=\"" << Rep.failed()
        << "\" errors=\"0\" skipped=\"0\">\n";
     for (const ExpectationResult &R : Rep.Results) {
       const TestCase &TC = P.Tests[R.Test];
       const Expectation &Ex = TC.Expectations[R.Expectation];
       std::string File = Ex.Location.File < P.Files.size() ? P.Files[Ex.Location.File] : "";
-      OS << "    <testcase classname=\"" << xmlEscape(Suite + "." + TC.Name) << "\" name=\""
-         << xmlEscape(fmt::format("line {}: {}", Ex.Location.Line, firstLine(Ex.SourceText)))
-         << "\" file=\"" << xmlEscape(File) << "\" line=\"" << Ex.Location.Line << "\"";
+      OS << "    <testcase classname=\"" << escapeMarkup(Suite + "." + TC.Name) << "\" name=\""
+         << escapeMarkup(fmt::format("line {}: {}", Ex.Location.Line, firstLine(Ex.SourceText)))
+         << "\" file=\"" << escapeMarkup(File) << "\" line=\"" << Ex.Location.Line << "\"";
       if (R.Passed) {
         OS << "/>\n";
         continue;
@@ -367,8 +340,8 @@ void writeJUnit(llvm::raw_ostream &OS, const std::vector<PolicyTestReport> &Repo
                                locText(P, P.Rules[Rl].Location), firstLine(P.Rules[Rl].SourceText));
       if (!R.WhyNot.empty())
         Details += "\n" + llvm::StringRef(R.WhyNot).rtrim('\n').str();
-      OS << ">\n      <failure message=\"" << xmlEscape(R.Failure) << "\" type=\"expectation\">"
-         << xmlEscape(Details) << "</failure>\n    </testcase>\n";
+      OS << ">\n      <failure message=\"" << escapeMarkup(R.Failure) << "\" type=\"expectation\">"
+         << escapeMarkup(Details) << "</failure>\n    </testcase>\n";
     }
     OS << "  </testsuite>\n";
   }
