@@ -112,12 +112,7 @@ CommandRegistration Registration("build", [](CLI::App &App) {
   Cmd->add_option("policy", Opts->Input, "The .privet file to compile")->required();
   Cmd->add_option("-o,--output", Opts->Output, "Where to write the artifact (`-`: standard output)")
       ->required();
-  Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
-      ->allow_extra_args(false);
-  Cmd->add_option("--allow-import-dir", Opts->AllowImportDirs,
-                  "Let file imports also read below this directory (by default: the policy's "
-                  "directory, -I and the standard library)")
-      ->allow_extra_args(false);
+  addImportOptions(Cmd, Opts->IncludeDirs, Opts->AllowImportDirs);
   Cmd->add_flag("--stats", Opts->Stats,
                 "Print the strategy, diagram size, artifact size, times and peak memory");
   Cmd->add_option("--node-budget", Opts->NodeBudget,

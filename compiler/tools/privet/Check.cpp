@@ -84,12 +84,7 @@ CommandRegistration Registration("check", [](CLI::App &App) {
   CLI::App *Cmd = App.add_subcommand("check", "Parse, resolve and type-check policies and report "
                                               "every problem found");
   Cmd->add_option("files", Opts->Files, ".privet files to check")->required();
-  Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
-      ->allow_extra_args(false);
-  Cmd->add_option("--allow-import-dir", Opts->AllowImportDirs,
-                  "Let file imports also read below this directory (by default: the policy's "
-                  "directory, -I and the standard library)")
-      ->allow_extra_args(false);
+  addImportOptions(Cmd, Opts->IncludeDirs, Opts->AllowImportDirs);
   Cmd->add_option("--format", Opts->Format,
                   "Diagnostic output: text (stderr), json or sarif (stdout)")
       ->check(CLI::IsMember({"text", "json", "sarif"}));

@@ -38,6 +38,10 @@ struct CommandRegistration {
 };
 
 /// The process exit code, set by the subcommand that ran.
+/// `-I DIR` and `--allow-import-dir DIR`, as every command that loads a policy takes them.
+void addImportOptions(CLI::App *Cmd, std::vector<std::string> &IncludeDirs,
+                      std::vector<std::string> &AllowImportDirs);
+
 void setExitCode(int Code);
 int exitCode();
 

@@ -268,12 +268,7 @@ CommandRegistration Registration("diff", [](CLI::App &App) {
       "diff", "Show what changes in what is permitted between two versions of a policy");
   Cmd->add_option("old", Opts->Old, "The policy before the change")->required();
   Cmd->add_option("new", Opts->New, "The policy after the change")->required();
-  Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
-      ->allow_extra_args(false);
-  Cmd->add_option("--allow-import-dir", Opts->AllowImportDirs,
-                  "Let file imports also read below this directory (by default: the policy's "
-                  "directory, -I and the standard library)")
-      ->allow_extra_args(false);
+  addImportOptions(Cmd, Opts->IncludeDirs, Opts->AllowImportDirs);
   Cmd->add_option("--format", Opts->Format,
                   "Output: text, json, sarif, or markdown for a pull-request comment (stdout)")
       ->check(CLI::IsMember({"text", "json", "sarif", "markdown"}));

@@ -172,12 +172,7 @@ CommandRegistration Registration("report", [](CLI::App &App) {
       "report", "Write the record of processing activities, data map, privacy notice and "
                 "findings of a policy (docs/report.md)");
   Cmd->add_option("file", Opts->File, "The .privet policy")->required();
-  Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
-      ->allow_extra_args(false);
-  Cmd->add_option("--allow-import-dir", Opts->AllowImportDirs,
-                  "Let file imports also read below this directory (by default: the policy's "
-                  "directory, -I and the standard library)")
-      ->allow_extra_args(false);
+  addImportOptions(Cmd, Opts->IncludeDirs, Opts->AllowImportDirs);
   Cmd->add_option("--format", Opts->Format, "html (default), csv, json or md")
       ->check(CLI::IsMember({"html", "csv", "json", "md"}));
   Cmd->add_option("-o,--output", Opts->Output,

@@ -119,12 +119,7 @@ CommandRegistration Registration("test", [](CLI::App &App) {
   CLI::App *Cmd =
       App.add_subcommand("test", "Run the test blocks of policies against the compiled runtime");
   Cmd->add_option("files", Opts->Files, ".privet files whose tests to run")->required();
-  Cmd->add_option("-I", Opts->IncludeDirs, "Directory searched for imported modules")
-      ->allow_extra_args(false);
-  Cmd->add_option("--allow-import-dir", Opts->AllowImportDirs,
-                  "Let file imports also read below this directory (by default: the policy's "
-                  "directory, -I and the standard library)")
-      ->allow_extra_args(false);
+  addImportOptions(Cmd, Opts->IncludeDirs, Opts->AllowImportDirs);
   Cmd->add_option("--format", Opts->Format, "Report: text, json or junit (stdout)")
       ->check(CLI::IsMember({"text", "json", "junit"}));
   Cmd->add_flag("--coverage", Opts->Coverage, "List the rules no expectation exercised");

@@ -21,6 +21,16 @@ static int TheExitCode = ExitSuccess;
 void setExitCode(int Code) { TheExitCode = Code; }
 int exitCode() { return TheExitCode; }
 
+void addImportOptions(CLI::App *Cmd, std::vector<std::string> &IncludeDirs,
+                      std::vector<std::string> &AllowImportDirs) {
+  Cmd->add_option("-I", IncludeDirs, "Directory searched for imported modules")
+      ->allow_extra_args(false);
+  Cmd->add_option("--allow-import-dir", AllowImportDirs,
+                  "Let file imports also read below this directory (by default: the policy's "
+                  "directory, -I and the standard library)")
+      ->allow_extra_args(false);
+}
+
 /// Flushes both ways a command writes to standard output (llvm::outs() and stdio, which the
 /// runtime's JSONL engine uses) and turns a failed write (a full disk, a closed stdout) into a
 /// message and the I/O exit code. The error must also be cleared: llvm::outs() otherwise ends
