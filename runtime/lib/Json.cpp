@@ -150,8 +150,8 @@ void appendError(std::string &Out, std::string_view RawId, std::string_view Mess
 }
 
 void appendDecision(std::string &Out, const CompiledPolicy &P, const Decision &D,
-                    std::string_view RawId, const JsonlSession::JsonTable *Rules,
-                    const JsonlSession::JsonTable *Obligations, std::string_view PolicyJson) {
+                    std::string_view RawId, JsonlSession::JsonTable *Rules,
+                    JsonlSession::JsonTable *Obligations, std::string_view PolicyJson) {
   std::string Own;
   if (PolicyJson.empty()) {
     appendPolicy(Own, P);
@@ -167,7 +167,7 @@ void appendDecision(std::string &Out, const CompiledPolicy &P, const Decision &D
       Out += ',';
     First = false;
     if (Rules)
-      Rules->appendTo(Out, R);
+      Rules->appendTo(Out, R, [&](std::string &Text) { appendRule(Text, P, R); });
     else
       appendRule(Out, P, R);
   }
@@ -178,7 +178,7 @@ void appendDecision(std::string &Out, const CompiledPolicy &P, const Decision &D
       Out += ',';
     First = false;
     if (Obligations)
-      Obligations->appendTo(Out, O);
+      Obligations->appendTo(Out, O, [&](std::string &Text) { appendObligation(Text, P, O); });
     else
       appendObligation(Out, P, O);
   }

@@ -22,10 +22,11 @@ void appendPolicy(std::string &Out, const CompiledPolicy &P);
 void appendError(std::string &Out, std::string_view RawId, std::string_view Message,
                  std::string_view PolicyJson = {});
 /// D's decision object. Rules and obligations are copied from the tables when given (a session's
-/// cache of appendRule/appendObligation), else rendered on the spot; so is PolicyJson.
+/// cache of appendRule/appendObligation, filled on first use), else rendered on the spot; so is
+/// PolicyJson.
 void appendDecision(std::string &Out, const CompiledPolicy &P, const Decision &D,
-                    std::string_view RawId, const JsonlSession::JsonTable *Rules = nullptr,
-                    const JsonlSession::JsonTable *Obligations = nullptr,
+                    std::string_view RawId, JsonlSession::JsonTable *Rules = nullptr,
+                    JsonlSession::JsonTable *Obligations = nullptr,
                     std::string_view PolicyJson = {});
 
 } // namespace privet::rt::json

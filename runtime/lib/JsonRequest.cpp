@@ -101,12 +101,15 @@ struct Scanner {
     if (!eat('"'))
       return false;
     const char *Start = Pos;
+    // Names are ASCII in practice: the scan ORs the bytes together, and the UTF-8 check runs
+    // only on a string with a byte past 0x7F.
+    unsigned char High = 0;
     while (Pos < End && *Pos != '"' && *Pos != '\\' && (unsigned char)*Pos >= 0x20)
-      ++Pos;
+      High |= (unsigned char)*Pos++;
     if (Pos < End && *Pos == '"') {
       Out = std::string_view(Start, Pos - Start);
       ++Pos;
-      return validText(Out);
+      return High < 0x80 || validText(Out);
     }
     Scratch.assign(Start, Pos);
     while (Pos < End && *Pos != '"') {
@@ -455,8 +458,8 @@ private:
 /// Parses Line into Req (cleared first) and decides it into Dec; appends the answer to Out.
 Decision::Kind answer(const CompiledPolicy &P, Request &Req, Decision &Dec, std::string &Scratch,
                       std::string &RawId, std::string_view Line, std::string &Out,
-                      const JsonlSession::JsonTable *Rules,
-                      const JsonlSession::JsonTable *Obligations, std::string_view PolicyJson) {
+                      JsonlSession::JsonTable *Rules, JsonlSession::JsonTable *Obligations,
+                      std::string_view PolicyJson) {
   Req.clear();
   std::string Error;
   if (!RequestParser(P, Req, Scratch, Line).parse(RawId, Error)) {
@@ -491,17 +494,9 @@ Decision::Kind decideJson(const CompiledPolicy &P, std::string_view RequestJson,
 
 JsonlSession::JsonlSession(const CompiledPolicy &P) : P(P), Req(P) {
   json::appendPolicy(PolicyJson, P);
-  std::string S;
-  for (uint32_t R = 0; R < P.numRules(); ++R) {
-    S.clear();
-    json::appendRule(S, P, R);
-    RuleJson.add(S);
-  }
-  for (uint32_t I = 0; I < P.numObligationInstances(); ++I) {
-    S.clear();
-    json::appendObligation(S, P, I);
-    ObligationJson.add(S);
-  }
+  // Each rule's and obligation's JSON is rendered when a decision first lists it.
+  RuleJson.reset(P.numRules());
+  ObligationJson.reset(P.numObligationInstances());
 }
 
 bool JsonlSession::processLine(std::string_view Line, std::string &Out) {

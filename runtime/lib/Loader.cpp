@@ -172,9 +172,12 @@ void Validator::buildRuleIndex() {
     RowBudget -= Words;
     I.ScopeByRow |= 1u << D;
     std::vector<uint64_t> &Rows = I.ScopeRows[D];
-    Rows.resize(size_t(NumClasses) * I.RuleWords);
+    // Written once: each class's row starts as the unconstrained rules (no zero fill first;
+    // at 100,000 rules the rows are megabytes per dimension).
+    Rows.clear();
+    Rows.reserve(size_t(NumClasses) * I.RuleWords);
     for (uint32_t C = 0; C < NumClasses; ++C)
-      std::copy(Every.begin(), Every.end(), Rows.begin() + size_t(C) * I.RuleWords);
+      Rows.insert(Rows.end(), Every.begin(), Every.end());
     for (uint32_t R = 0; R < I.NumRules; ++R) {
       uint32_t Off = I.U32s[I.Rules[R].Scope.Offset + D];
       if (Off == UINT32_MAX)
@@ -647,18 +650,26 @@ uint64_t Validator::attributeTestChildren(uint64_t W, const std::function<std::s
 /// naming a terminal or a node that starts before it (so the diagram has no cycle).
 Status Validator::nodes() {
   // One pass over the node words in order. Children lie before their parent, so every node a
-  // reference may name has been parsed already: IsStart marks where nodes begin.
+  // reference may name has been parsed already: CodeAt records, four bits per word, where nodes
+  // begin and with which code (0: no node starts there, else the code plus one). A reference is
+  // then checked with one read of this table, which is an eighth of the node words' size, rather
+  // than a read of a start bitmap and of the named node's own first word: at 10,000 rules the
+  // node words are 13 MB, and those scattered reads were most of the load's time.
   if (I.NumNodeWords >= MaxNodeWords)
     return bad("the diagram is too large");
-  std::vector<uint64_t> IsStart((I.NumNodeWords + 64) / 64, 0);
-  auto Started = [&](uint64_t W) { return (IsStart[W / 64] >> (W % 64)) & 1; };
+  static_assert(RuleListCode + 1 < 16, "codes plus one fit in four bits");
+  std::vector<uint8_t> CodeAt(I.NumNodeWords / 2 + 1, 0);
+  auto CodeOf = [&](uint64_t W) { return uint32_t(CodeAt[W / 2] >> (W % 2 * 4)) & 15; };
+  auto Start = [&](uint64_t W, uint32_t Code) {
+    CodeAt[W / 2] |= uint8_t((Code + 1) << (W % 2 * 4));
+  };
   // A reference is valid if it names a terminal, or a node starting before Limit whose code it
   // carries.
   auto RefOk = [&](uint32_t Ref, uint64_t Limit) {
     if (Ref & TerminalBit)
       return (Ref & ~TerminalBit) < I.NumTerminals;
     uint64_t W = Ref >> 4;
-    return W < Limit && Started(W) && (I.Nodes[W] & 15) == (Ref & 15);
+    return W < Limit && CodeOf(W) == (Ref & 15) + 1;
   };
   uint32_t Count = 0;
   for (uint64_t W = 0; W < I.NumNodeWords; ++Count) {
@@ -676,7 +687,7 @@ Status Validator::nodes() {
       for (uint64_t K = W + 1; K < W + 1 + NumChildren; ++K)
         if (I.Nodes[K] >= I.NumRules || (K > W + 1 && I.Nodes[K] <= I.Nodes[K - 1]))
           return bad(What() + " is a bad rule list");
-      IsStart[W / 64] |= uint64_t(1) << (W % 64);
+      Start(W, Code);
       W += 1 + NumChildren;
       continue;
     }
@@ -702,10 +713,21 @@ Status Validator::nodes() {
                  std::to_string(Want));
     if (First + NumChildren > I.NumNodeWords)
       return bad(What() + " is truncated");
-    for (uint64_t K = First; K < First + NumChildren; ++K)
-      if (!RefOk(I.Nodes[K], W))
+    // Most of a dimension test's children are the same few subdiagrams (every class a rule
+    // does not name goes one way): a run of equal references is checked once.
+    // (NumChildren >= 1 here, so the first child exists and is always checked.)
+    uint32_t Checked = I.Nodes[First];
+    if (!RefOk(Checked, W))
+      return bad(What() + " has a child reference out of order or out of range");
+    for (uint64_t K = First + 1; K < First + NumChildren; ++K) {
+      uint32_t Ref = I.Nodes[K];
+      if (Ref == Checked)
+        continue;
+      if (!RefOk(Ref, W))
         return bad(What() + " has a child reference out of order or out of range");
-    IsStart[W / 64] |= uint64_t(1) << (W % 64);
+      Checked = Ref;
+    }
+    Start(W, Code);
     W = First + NumChildren;
   }
   I.NumNodes = Count;

@@ -95,17 +95,33 @@ public:
   /// --jsonl --fail`.
   uint64_t count(Decision::Kind K) const { return Counts[unsigned(K)]; }
 
-  /// JSON texts by index, kept end to end in one buffer: a decision appends several, and at ten
-  /// thousand rules separate strings would each be a cache miss of their own.
+  /// JSON texts by index, each rendered the first time a decision lists it and then kept end
+  /// to end in one buffer: a decision appends several, and at ten thousand rules separate
+  /// strings would each be a cache miss of their own. Rendering on first use keeps a session's
+  /// start-up cost independent of the policy's size (a process that answers one line renders
+  /// the rules that line names, not all of them).
   struct JsonTable {
+    struct Entry {
+      size_t Start = 0;
+      size_t Size = 0; ///< 0: not rendered yet (no rendered text is empty).
+    };
     std::string Text;
-    std::vector<uint32_t> Start{0};
-    void add(std::string_view S) {
-      Text += S;
-      Start.push_back(uint32_t(Text.size()));
+    std::vector<Entry> Entries;
+    /// Sizes the table for Count texts, none rendered.
+    void reset(size_t Count) {
+      Text.clear();
+      Entries.assign(Count, Entry());
     }
-    void appendTo(std::string &Out, uint32_t I) const {
-      Out.append(Text, Start[I], Start[I + 1] - Start[I]);
+    /// Appends text I to Out, rendering it with Render(std::string &) first if needed.
+    template <typename RenderFn> void appendTo(std::string &Out, uint32_t I, RenderFn &&Render) {
+      Entry &E = Entries[I];
+      if (E.Size == 0) {
+        size_t Start = Text.size();
+        Render(Text);
+        E.Start = Start;
+        E.Size = Text.size() - Start;
+      }
+      Out.append(Text, E.Start, E.Size);
     }
   };
 

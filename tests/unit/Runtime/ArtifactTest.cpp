@@ -164,10 +164,10 @@ TEST(Artifact, WriteAndLoadFile) {
   ::rmdir(Dir.c_str());
 }
 
-TEST(Artifact, LargeArtifactsAreReadIntoTheirOwnMemory) {
-  // From 8 MiB on, load() and fromBytes() keep the artifact in anonymous (huge-page) memory
-  // instead of mapping the file: the same checks, the same answers, and a truncated large file
-  // is still rejected.
+TEST(Artifact, LargeArtifactsLoadLikeSmallOnes) {
+  // From 8 MiB on, fromBytes() keeps its copy in anonymous (huge-page) memory, while load() maps
+  // the file as it does for small ones: the same checks, the same answers, and a truncated large
+  // file is still rejected.
   ArtifactContents C = samplePolicy();
   C.Rules[0].SourceText = std::string(9 << 20, 'x');
   std::string Bytes = serializeArtifact(C);

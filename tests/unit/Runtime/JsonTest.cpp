@@ -14,7 +14,9 @@
 
 #include <cstdio>
 #include <stdlib.h>
+#include <string>
 #include <unistd.h>
+#include <vector>
 
 using namespace privet::rt;
 using namespace privet::rt::testing;
@@ -138,6 +140,41 @@ TEST_F(JsonTest, EveryClientPrintsTheSameDecision) {
     ASSERT_TRUE(parseRequestJson(*Policy, C.Json, Parsed, RawId, Error)) << Error;
     EXPECT_EQ(decisionJson(*Policy, Policy->decide(Parsed)), Expected) << C.Json;
   }
+}
+
+TEST_F(JsonTest, SessionsRenderEachRuleOnFirstUseAndThenReuseIt) {
+  // A session renders a rule's or obligation's JSON the first time a decision lists it. Two
+  // sessions answer every action x data x purpose request of the sample, one forwards and one
+  // backwards, so each text is first rendered for a different decision, then answered again
+  // from the cache: every line must be decisionJson's, byte for byte.
+  std::vector<std::string> Lines, Expected;
+  size_t WithRules = 0, WithObligations = 0;
+  for (uint32_t A = 0; A < Policy->numValues(Dim::Action); ++A)
+    for (uint32_t D = 0; D < Policy->numValues(Dim::Data); ++D)
+      for (uint32_t P = 0; P < Policy->numValues(Dim::Purpose); ++P) {
+        Request R(*Policy);
+        R.set(Dim::Action, A).set(Dim::Data, D).set(Dim::Purpose, P);
+        Decision Dec = Policy->decide(R);
+        WithRules += !Dec.rules().empty();
+        WithObligations += !Dec.obligations().empty();
+        Expected.push_back(decisionJson(*Policy, Dec) + "\n");
+        Lines.push_back("{\"action\":\"" + std::string(Policy->valueName(Dim::Action, A)) +
+                        "\",\"data\":\"" + std::string(Policy->valueName(Dim::Data, D)) +
+                        "\",\"purpose\":\"" + std::string(Policy->valueName(Dim::Purpose, P)) +
+                        "\"}");
+      }
+  ASSERT_GT(WithRules, 0u);
+  ASSERT_GT(WithObligations, 0u);
+  JsonlSession Forwards(*Policy), Backwards(*Policy);
+  for (int Pass = 0; Pass < 2; ++Pass)
+    for (size_t K = 0; K < Lines.size(); ++K) {
+      size_t Back = Lines.size() - 1 - K;
+      std::string F, B;
+      Forwards.processLine(Lines[K], F);
+      Backwards.processLine(Lines[Back], B);
+      EXPECT_EQ(F, Expected[K]) << Lines[K];
+      EXPECT_EQ(B, Expected[Back]) << Lines[Back];
+    }
 }
 
 TEST_F(JsonTest, ParseRequestJsonReportsWhatDecideJsonAnswers) {
