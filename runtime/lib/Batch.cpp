@@ -28,7 +28,13 @@ inline bool sameKey(const uint64_t *A, const uint64_t *B, size_t N) {
 struct BatchDecider::State {
   explicit State(const CompiledPolicy &P, const CompiledPolicy::Impl &I)
       : P(P), I(I), Req(P), TerminalId(I.NumTerminals, InvalidId), AttrValue(I.NumAttributes, 0),
-        AttrSet(I.NumAttributes, 0) {}
+        AttrSet(I.NumAttributes, 0) {
+    uint32_t MaxClass = 0;
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      for (uint32_t V = 0; V <= I.DimNumValues[D]; ++V)
+        MaxClass = std::max(MaxClass, I.DimClass[D][V]);
+    ClassBits = MaxClass < (1u << 8) ? 8 : MaxClass < (1u << 16) ? 16 : 32;
+  }
 
   const CompiledPolicy &P;
   const CompiledPolicy::Impl &I;
@@ -71,8 +77,8 @@ struct BatchDecider::State {
     H *= 0x9e3779b97f4a7c15ull;
     return size_t(H >> 40) & (MemoSlots - 1);
   }
-  uint32_t memoFind(const uint64_t *Key) const {
-    for (size_t S = memoHome(Key);; S = (S + 1) & (MemoSlots - 1)) {
+  uint32_t memoFind(const uint64_t *Key, size_t Home) const {
+    for (size_t S = Home;; S = (S + 1) & (MemoSlots - 1)) {
       const uint64_t *Slot = MemoTable.data() + S * MemoStride;
       if (Slot[MemoKeyWords] == EmptySlot)
         return InvalidId;
@@ -80,16 +86,34 @@ struct BatchDecider::State {
         return uint32_t(Slot[MemoKeyWords]);
     }
   }
-  void memoInsert(const uint64_t *Key, uint32_t Id) {
+  void memoInsert(const uint64_t *Key, size_t Home, uint32_t Id) {
     if (MemoUsed >= MemoSlots / 2)
       resetMemo(MemoKeyWords);
-    size_t S = memoHome(Key);
+    size_t S = Home;
     while (MemoTable[S * MemoStride + MemoKeyWords] != EmptySlot)
       S = (S + 1) & (MemoSlots - 1);
     uint64_t *Slot = MemoTable.data() + S * MemoStride;
     std::copy(Key, Key + MemoKeyWords, Slot);
     Slot[MemoKeyWords] = Id;
     ++MemoUsed;
+  }
+
+  /// The bits a class number takes in a memo key: 8, 16 or 32, the fewest that hold every class
+  /// of every dimension (the unset value's included).
+  unsigned ClassBits = 32;
+  /// One block of rows' keys (BatchDecider::decide).
+  std::vector<uint64_t> Keys, KeyCols;
+  /// Row R's attribute values as walkToTerminal reads them (only on a memo miss).
+  void loadAttributes(const BatchColumns &In, size_t R) {
+    for (size_t A = 0; A < In.NumAttributes; ++A) {
+      const BatchColumns::Attribute &Col = In.Attributes[A];
+      const uint8_t Set = Col.Present ? Col.Present[R] != 0 : 1;
+      int64_t V = Set ? Col.Values[R] : 0;
+      if (P.attributeKind(Col.Attr) == AttrKind::Bool)
+        V = V != 0;
+      AttrSet[Col.Attr] = Set;
+      AttrValue[Col.Attr] = V;
+    }
   }
 
   uint32_t intern(const Decision &D);
@@ -208,26 +232,29 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
   }
 
   const bool DataCsr = In.DataOffsets != nullptr;
-  int64_t *AttrValue = St.AttrValue.data();
-  uint8_t *AttrSet = St.AttrSet.data();
+  const size_t NA = In.NumAttributes;
   // Attributes without a column are unset, whatever an earlier call's columns set.
   std::fill(St.AttrSet.begin(), St.AttrSet.end(), 0);
-  // A row's key: its classes, which attributes are set, and their values. Rows with one data
-  // category are answered from the memo when their key was met before (a log repeats its
+  // A row's key: its classes, which attributes are set, and their values. Rows with at most one
+  // data category are answered from the memo when their key was met before (a log repeats its
   // tuples); the memo holds what one walk or decide() answered, which depends on nothing else.
-  const bool UseMemo = In.NumAttributes <= 64;
-  // The memo key: the dimensions' classes two to a word, the attributes' presence bits, the
-  // boolean attributes' values as bits, then one word per other attribute's value. Keys are
-  // kept short because the memo's key array is read at a random slot per row: 6 words for a
-  // policy whose attributes are all booleans fit the core's cache where one word per attribute
-  // (15 words for Outpost24's nine) did not.
-  constexpr size_t ClassWords = (NumDimensions + 1) / 2;
-  std::vector<uint8_t> ColBool(In.NumAttributes);
-  std::vector<int64_t> ColLimit(In.NumAttributes, INT64_MAX);
+  const bool UseMemo = NA <= 64;
+  // The memo key: the dimensions' classes packed ClassBits to a word part (8 bits when every
+  // class number fits, as in notice-sized policies), the attributes' presence bits and the
+  // boolean attributes' values as bits (one word for up to 32 attributes), then one word per
+  // other attribute's value. Keys are kept short because the memo is read at a random slot per
+  // row: 3 words for Outpost24 (its nine dimensions and nine booleans) make a 32-byte slot.
+  const unsigned ClassBits = St.ClassBits;
+  const unsigned PerWord = 64 / ClassBits;
+  const size_t ClassWords = (NumDimensions + PerWord - 1) / PerWord;
+  const bool OneAttrWord = NA <= 32;
+  const size_t AttrWord = ClassWords;
+  size_t KeyWords = ClassWords + (OneAttrWord ? 1 : 2);
+  std::vector<uint8_t> ColBool(NA);
+  std::vector<int64_t> ColLimit(NA, INT64_MAX);
   // Per attribute column, the key word of its value (0: a bit of the booleans' word).
-  std::vector<uint32_t> ColWord(In.NumAttributes, 0);
-  size_t KeyWords = ClassWords + 2;
-  for (size_t A = 0; A < In.NumAttributes; ++A) {
+  std::vector<uint32_t> ColWord(NA, 0);
+  for (size_t A = 0; A < NA; ++A) {
     const format::AttributeRecord &AR = I.Attributes[In.Attributes[A].Attr];
     ColBool[A] = AttrKind(AR.Kind) == AttrKind::Bool;
     if (AttrKind(AR.Kind) == AttrKind::Enum)
@@ -235,91 +262,160 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
     if (!ColBool[A])
       ColWord[A] = uint32_t(KeyWords++);
   }
+  if (!UseMemo)
+    KeyWords = ClassWords; // the classes only: rows are walked one by one
   // Keys name attributes by column: a call with other columns starts another memo.
   std::vector<uint32_t> Layout;
-  for (size_t A = 0; A < In.NumAttributes; ++A)
+  for (size_t A = 0; A < NA; ++A)
     Layout.push_back(In.Attributes[A].Attr);
   if (UseMemo && (St.MemoKeyWords != KeyWords || St.MemoLayout != Layout)) {
     St.resetMemo(KeyWords);
     St.MemoLayout = std::move(Layout);
   }
-  std::vector<uint64_t> Key(KeyWords), PrevKey(KeyWords);
+
+  // Rows are keyed a block at a time, column by column: each pass reads one input column in
+  // order into one word of every row's key, the words laid out word by word (contiguous, so
+  // the passes vectorise and never wait on each other's stores), then the keys are put row by
+  // row for the memo. A row a time read 18 columns per row and branched on each value. A row
+  // the fast path cannot take (a value out of range, several data categories) is marked Slow
+  // and built as a Request instead.
+  constexpr size_t Block = 256;
+  St.Keys.resize(Block * KeyWords);
+  St.KeyCols.resize(Block * KeyWords);
+  uint64_t *Keys = St.Keys.data();
+  uint64_t *Cols = St.KeyCols.data();
+  uint8_t Slow[Block];
+  size_t Home[Block];
+  const uint64_t ClassMask = ClassBits == 64 ? ~uint64_t(0) : (uint64_t(1) << ClassBits) - 1;
   uint32_t PrevId = InvalidId;
+  const uint64_t *PrevKey = nullptr;
+  std::vector<uint64_t> PrevKeyCopy(KeyWords);
   uint32_t Classes[NumDimensions];
 
-  for (size_t R = 0; R < In.NumRows; ++R) {
-    bool Fast = true;
+  for (size_t Base = 0; Base < In.NumRows; Base += Block) {
+    const size_t N = std::min(Block, In.NumRows - Base);
+    std::fill(Cols, Cols + Block * KeyWords, 0);
+    std::fill(Slow, Slow + N, 0);
     for (unsigned D = 0; D < NumDimensions; ++D) {
-      uint32_t V;
+      const uint32_t *Class = I.DimClass[D];
+      const uint32_t NV = I.DimNumValues[D];
+      uint64_t *KeyWord = Cols + (D / PerWord) * Block;
+      const unsigned Shift = (D % PerWord) * ClassBits;
       if (Dim(D) == Dim::Data && DataCsr) {
-        uint64_t Begin = In.DataOffsets[R], End = In.DataOffsets[R + 1];
-        if (End - Begin > 1) {
-          Fast = false;
-          break;
+        const uint64_t *Off = In.DataOffsets + Base;
+        const uint32_t *Ids = In.DataIds;
+        for (size_t R = 0; R < N; ++R) {
+          const uint64_t Count = Off[R + 1] - Off[R];
+          uint32_t V = Count == 0 ? NV : Ids[Off[R]];
+          const bool Bad = Count > 1 || V > NV || (Count == 1 && V == NV);
+          V = Bad ? NV : V;
+          Slow[R] |= Bad;
+          KeyWord[R] |= uint64_t(Class[V]) << Shift;
         }
-        V = End == Begin ? InvalidId : In.DataIds[Begin];
-      } else {
-        V = In.Values[D] ? In.Values[D][R] : InvalidId;
+        continue;
       }
-      if (V == InvalidId) {
-        V = I.DimNumValues[D];
-      } else if (V >= I.DimNumValues[D]) {
-        Fast = false;
-        break;
+      if (!In.Values[D]) {
+        const uint64_t Bits = uint64_t(Class[NV]) << Shift;
+        for (size_t R = 0; R < N; ++R)
+          KeyWord[R] |= Bits;
+        continue;
       }
-      Classes[D] = I.DimClass[D][V];
+      const uint32_t *Col = In.Values[D] + Base;
+      for (size_t R = 0; R < N; ++R) {
+        const uint32_t Raw = Col[R];
+        const bool Bad = Raw != InvalidId && Raw >= NV;
+        const uint32_t V = Raw == InvalidId || Bad ? NV : Raw;
+        Slow[R] |= Bad;
+        KeyWord[R] |= uint64_t(Class[V]) << Shift;
+      }
     }
-    uint64_t SetBits = 0, BoolBits = 0;
-    for (size_t A = 0; Fast && A < In.NumAttributes; ++A) {
+    // Presence in the low half and value in the high half of one word (up to 32 attributes),
+    // else presence in one word and values in the next.
+    uint64_t *SetWord = Cols + AttrWord * Block;
+    uint64_t *BoolWord = Cols + (AttrWord + (OneAttrWord ? 0 : 1)) * Block;
+    for (size_t A = 0; A < NA; ++A) {
       const BatchColumns::Attribute &Col = In.Attributes[A];
-      uint8_t Set = Col.Present ? Col.Present[R] != 0 : 1;
-      int64_t V = Set ? Col.Values[R] : 0;
-      if (ColBool[A])
-        V = V != 0;
-      else if (Set && (V < 0 || V >= ColLimit[A]))
-        Fast = false;
-      AttrSet[Col.Attr] = Set;
-      AttrValue[Col.Attr] = V;
-      if (UseMemo) {
-        SetBits |= uint64_t(Set) << A;
-        if (ColBool[A])
-          BoolBits |= uint64_t(V) << A;
-        else
-          Key[ColWord[A]] = uint64_t(V);
+      const int64_t *Values = Col.Values + Base;
+      const uint8_t *Present = Col.Present ? Col.Present + Base : nullptr;
+      if (!ColBool[A]) {
+        const int64_t Limit = ColLimit[A];
+        uint64_t *ValueWord = Cols + ColWord[A] * Block;
+        for (size_t R = 0; R < N; ++R) {
+          const bool Set = !Present || Present[R];
+          const int64_t V = Set ? Values[R] : 0;
+          Slow[R] |= Set && (V < 0 || V >= Limit);
+          if (UseMemo) {
+            ValueWord[R] = uint64_t(V);
+            SetWord[R] |= uint64_t(Set) << A;
+          }
+        }
+        continue;
+      }
+      if (!UseMemo)
+        continue;
+      const unsigned SetShift = unsigned(A), BoolShift = unsigned(A) + (OneAttrWord ? 32 : 0);
+      if (!Present) {
+        const uint64_t SetBit = uint64_t(1) << SetShift;
+        for (size_t R = 0; R < N; ++R) {
+          SetWord[R] |= SetBit;
+          BoolWord[R] |= uint64_t(Values[R] != 0) << BoolShift;
+        }
+        continue;
+      }
+      for (size_t R = 0; R < N; ++R) {
+        const uint64_t Set = Present[R] != 0;
+        SetWord[R] |= Set << SetShift;
+        BoolWord[R] |= (Set & uint64_t(Values[R] != 0)) << BoolShift;
       }
     }
-    uint32_t Id = InvalidId;
-    if (!Fast) {
-      Id = St.slowRow(In, R); // a mistake, or several data categories: never memoized
-    } else {
-      if (UseMemo) {
-        for (unsigned W = 0; W < ClassWords; ++W)
-          Key[W] = uint64_t(Classes[2 * W]) |
-                   (2 * W + 1 < NumDimensions ? uint64_t(Classes[2 * W + 1]) << 32 : 0);
-        Key[ClassWords] = SetBits;
-        Key[ClassWords + 1] = BoolBits;
-        if (PrevId != InvalidId && sameKey(Key.data(), PrevKey.data(), KeyWords))
-          Id = PrevId;
-        else
-          Id = St.memoFind(Key.data());
+    for (size_t R = 0; R < N; ++R)
+      for (size_t W = 0; W < KeyWords; ++W)
+        Keys[R * KeyWords + W] = Cols[W * Block + R];
+    if (UseMemo)
+      for (size_t R = 0; R < N; ++R) {
+        Home[R] = St.memoHome(Keys + R * KeyWords);
+        __builtin_prefetch(St.MemoTable.data() + Home[R] * St.MemoStride);
       }
-      if (Id == InvalidId) {
-        uint32_t T = walkToTerminal(I, Classes, AttrValue, AttrSet);
-        Id = T != InvalidId ? St.terminal(T) : St.slowRow(In, R);
-        if (UseMemo)
-          St.memoInsert(Key.data(), Id);
+
+    for (size_t R = 0; R < N; ++R) {
+      const size_t Row = Base + R;
+      const uint64_t *Key = Keys + R * KeyWords;
+      uint32_t Id = InvalidId;
+      if (Slow[R]) {
+        Id = St.slowRow(In, Row); // a mistake, or several data categories: never memoized
+      } else {
+        if (UseMemo) {
+          if (PrevKey && sameKey(Key, PrevKey, KeyWords))
+            Id = PrevId;
+          else
+            Id = St.memoFind(Key, Home[R]);
+        }
+        if (Id == InvalidId) {
+          for (unsigned D = 0; D < NumDimensions; ++D)
+            Classes[D] = uint32_t((Key[D / PerWord] >> ((D % PerWord) * ClassBits)) & ClassMask);
+          St.loadAttributes(In, Row);
+          uint32_t T = walkToTerminal(I, Classes, St.AttrValue.data(), St.AttrSet.data());
+          Id = T != InvalidId ? St.terminal(T) : St.slowRow(In, Row);
+          if (UseMemo)
+            St.memoInsert(Key, St.memoHome(Key), Id);
+        }
+        if (UseMemo) {
+          PrevId = Id;
+          PrevKey = Key;
+        }
       }
-      if (UseMemo) {
-        PrevId = Id;
-        std::swap(Key, PrevKey);
-      }
+      if (Out.Outcome)
+        Out.Outcome[Row] = St.IdOutcome[Id];
+      if (Out.DecisionId)
+        Out.DecisionId[Row] = Id;
+      if (Out.Rule)
+        Out.Rule[Row] = St.IdRule[Id];
     }
-    if (Out.Outcome)
-      Out.Outcome[R] = St.IdOutcome[Id];
-    if (Out.DecisionId)
-      Out.DecisionId[R] = Id;
-    if (Out.Rule)
-      Out.Rule[R] = St.IdRule[Id];
+    // The next block overwrites Keys: the run check keeps a copy of the block's last key.
+    if (PrevKey) {
+      std::copy(PrevKey, PrevKey + KeyWords, PrevKeyCopy.begin());
+      PrevKey = PrevKeyCopy.data();
+    }
   }
   return Status::success();
 }

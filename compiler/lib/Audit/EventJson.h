@@ -37,6 +37,9 @@ FieldValue fromJson(const llvm::json::Value *V);
 using FlatMembers = llvm::SmallVector<std::pair<llvm::StringRef, FieldValue>, 32>;
 bool scanFlatObject(llvm::StringRef Text, FlatMembers &Out);
 
+/// Whether Text is valid UTF-8, exactly as llvm::json::isUTF8 says, faster on ASCII.
+bool isValidUtf8(llvm::StringRef Text);
+
 } // namespace privet::audit
 
 #endif // PRIVET_LIB_AUDIT_EVENTJSON_H

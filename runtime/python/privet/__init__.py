@@ -60,7 +60,8 @@ def _decision(d: Mapping[str, Any]) -> Decision:
 @dataclass
 class BatchResult:
     """decide_batch's answer: per row `effect` (0 deny, 1 allow, 2 error), `decision` (an index
-    into `decisions`, the distinct decisions of the batch) and `rule` (the first deciding rule's
+    into `decisions`, the distinct decisions this policy's batches have met so far: a policy
+    keeps its batch decider, and so its indexes, between calls) and `rule` (the first deciding rule's
     index, or INVALID_ID)."""
     effect: np.ndarray
     decision: np.ndarray
@@ -205,6 +206,8 @@ class Policy:
             table = np.append(cat_ids, np.uint32(INVALID_ID))
             return table[np.where(codes < 0, len(cat_ids), codes)]
         arr = _as_array(col)
+        if arr.dtype == np.uint32:  # ids as the runtime takes them: passed without a copy
+            return np.ascontiguousarray(arr)
         if arr.dtype.kind in "iu":
             out = arr.astype(np.int64)
             return np.where(out < 0, INVALID_ID, out).astype(np.uint32)
@@ -219,6 +222,13 @@ class Policy:
         elif arr.dtype.kind == "m":
             present = ~np.isnat(arr)
         else:
+            present = None  # every row has a value
+        if present is not None and present.all():
+            present = None
+        if present is None and arr.dtype.kind in ("iu" if kind == "enum" else "biu"):
+            # Bools and integers with no row unset: one conversion, no masking.
+            return (attr, np.ascontiguousarray(arr, dtype=np.int64), None)
+        if present is None:
             present = np.ones(len(arr), dtype=bool)
         if kind == "enum" and arr.dtype.kind not in "iu":
             ids = self._encode_names(name, np.where(present, arr, None),

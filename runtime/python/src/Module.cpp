@@ -12,6 +12,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <memory>
+#include <mutex>
 #include <optional>
 
 namespace py = pybind11;
@@ -23,8 +25,18 @@ namespace {
 using PolicyPtr = std::shared_ptr<const CompiledPolicy>;
 
 /// The policy as Python holds it (pybind11 holders cannot point to const).
+/// The BatchDecider that decide_batch keeps between calls, so that a later call starts with the
+/// memo and the decision table an earlier one filled (a fresh decider per call was a cold memo
+/// on every call). Lock is only tried: a call made while another thread's holds it decides
+/// with a decider of its own, exactly as before.
+struct BatchCache {
+  std::mutex Lock;
+  std::unique_ptr<BatchDecider> Decider;
+};
+
 struct PyPolicy {
   PolicyPtr Ptr;
+  std::shared_ptr<BatchCache> Batch = std::make_shared<BatchCache>();
   const CompiledPolicy *operator->() const { return Ptr.get(); }
   const CompiledPolicy &operator*() const { return *Ptr; }
 };
@@ -164,6 +176,9 @@ py::dict decisionDict(const CompiledPolicy &P, const Decision &D) {
   return Out;
 }
 
+/// How many distinct decisions a kept BatchDecider may hold before decide_batch starts another.
+constexpr size_t MaxKeptDecisions = 4096;
+
 template <typename T> using Array = py::array_t<T, py::array::c_style | py::array::forcecast>;
 
 /// The columns as _decide_batch receives them from privet/__init__.py: ids already resolved.
@@ -224,17 +239,28 @@ py::tuple decideBatch(const PyPolicy &P, size_t Rows, py::list Values, py::objec
   Array<uint8_t> Outcome(Rows);
   Array<uint32_t> DecisionId(Rows), Rule(Rows);
   BatchResults Out{Outcome.mutable_data(), DecisionId.mutable_data(), Rule.mutable_data()};
-  BatchDecider Batch(*P);
+  std::unique_lock<std::mutex> Lock(P.Batch->Lock, std::try_to_lock);
+  std::optional<BatchDecider> Own;
+  BatchDecider *Batch;
+  if (Lock.owns_lock()) {
+    // Decisions are interned for the decider's lifetime; error messages name values, so a
+    // long-lived decider fed many mistakes is started again rather than grow without bound.
+    if (!P.Batch->Decider || P.Batch->Decider->numDecisions() > MaxKeptDecisions)
+      P.Batch->Decider = std::make_unique<BatchDecider>(*P);
+    Batch = P.Batch->Decider.get();
+  } else {
+    Batch = &Own.emplace(*P);
+  }
   Status S;
   {
     py::gil_scoped_release Release;
-    S = Batch.decide(In, Out);
+    S = Batch->decide(In, Out);
   }
   if (!S)
     fail(S.error());
   py::list Decisions;
-  for (uint32_t I = 0; I < Batch.numDecisions(); ++I)
-    Decisions.append(decisionDict(*P, Batch.decision(I)));
+  for (uint32_t I = 0; I < Batch->numDecisions(); ++I)
+    Decisions.append(decisionDict(*P, Batch->decision(I)));
   return py::make_tuple(Outcome, DecisionId, Rule, Decisions);
 }
 

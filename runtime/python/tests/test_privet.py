@@ -133,6 +133,35 @@ class Batches(unittest.TestCase):
         self.assertIn("allow", seen)
         self.assertIn("deny", seen)
 
+    def _row_answers(self, result):
+        """Per row: effect, deciding rule ids, obligations and error, from a BatchResult."""
+        return [(d.effect, [r.id for r in d.rules], d.obligations, d.error)
+                for d in (result.decisions[i] for i in result.decision)]
+
+    def test_batch_decider_kept_between_calls_and_threads(self):
+        # decide_batch keeps its decider (memo, decision table) between calls: later calls,
+        # other columns and calls from several threads at once must answer as a fresh policy.
+        frames = [self.random_frame(1500, seed=s) for s in (3, 4)]
+        ids = {"action": np.array([0, 1, 2, 0] * 300, dtype=np.uint32),
+               "purpose": np.array([1, 1, 0, 3] * 300, dtype=np.uint32)}
+        inputs = frames + [frames[0][["action", "data", "purpose"]], ids, frames[1]]
+        want = [self._row_answers(privet.load(PVC).decide_batch(x)) for x in inputs]
+        for x, w in zip(inputs, want):
+            self.assertEqual(self._row_answers(self.policy.decide_batch(x)), w)
+        shared = privet.load(PVC)
+        got = [None] * (len(inputs) * 4)
+
+        def work(k):
+            got[k] = self._row_answers(shared.decide_batch(inputs[k % len(inputs)]))
+
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(len(got))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        for k, g in enumerate(got):
+            self.assertEqual(g, want[k % len(inputs)], msg=f"call {k}")
+
     def test_ids_categoricals_and_lists(self):
         names = self.policy.values("purpose")
         target = names.index("newsletters_and_offers")

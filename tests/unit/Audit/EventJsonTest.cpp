@@ -8,11 +8,13 @@
 //
 //===------------------------------------------------------------------------------------===//
 #include "EventJson.h"
+#include "privet/Audit/Audit.h"
 
 #include "llvm/ADT/StringExtras.h"
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 #include <string>
 
@@ -179,3 +181,112 @@ TEST(EventJson, Examples) {
 }
 
 } // namespace
+
+/// Lines of random bytes, mostly ASCII, with UTF-8 sequences good and bad placed anywhere
+/// (across the eight-byte words the ASCII check reads).
+static std::string randomBytes(std::mt19937_64 &Rng) {
+  static const char *const Pieces[] = {
+      "\xc3\xa9",     "\xe2\x82\xac",    "\xf0\x9f\x98\x80",     "\xc3",
+      "\x80",         "\xed\xa0\x80",    "\xf8\x88\x80\x80\x80", "\xc0\xaf",
+      "\xef\xbf\xbf", "\xf4\x90\x80\x80"};
+  std::string S;
+  size_t Len = Rng() % 40;
+  for (size_t K = 0; K < Len; ++K) {
+    unsigned Pick = Rng() % 20;
+    if (Pick == 0)
+      S += Pieces[Rng() % (sizeof Pieces / sizeof *Pieces)];
+    else if (Pick == 1)
+      S += char(Rng() % 256);
+    else
+      S += char(' ' + Rng() % 95);
+  }
+  return S;
+}
+
+TEST(EventJson, Utf8CheckAgreesWithLlvmJson) {
+  std::mt19937_64 Rng(17);
+  unsigned Invalid = 0;
+  for (unsigned I = 0; I < 200000; ++I) {
+    std::string S = randomBytes(Rng);
+    bool Want = llvm::json::isUTF8(S);
+    ASSERT_EQ(Want, isValidUtf8(S)) << llvm::toHex(S);
+    Invalid += !Want;
+  }
+  EXPECT_GT(Invalid, 1000u);
+  EXPECT_LT(Invalid, 190000u);
+}
+
+/// parseTime as it was before its digits were read by hand (getAsInteger on each part, an
+/// integer tried first): the reference the faster one must agree with.
+static int64_t daysFromCivil(int64_t Y, unsigned M, unsigned D) {
+  Y -= M <= 2;
+  const int64_t Era = (Y >= 0 ? Y : Y - 399) / 400;
+  const unsigned Yoe = unsigned(Y - Era * 400);
+  const unsigned Doy = (153 * (M + (M > 2 ? -3 : 9)) + 2) / 5 + D - 1;
+  const unsigned Doe = Yoe * 365 + Yoe / 4 - Yoe / 100 + Doy;
+  return Era * 146097 + int64_t(Doe) - 719468;
+}
+
+static std::optional<int64_t> referenceParseTime(llvm::StringRef T) {
+  T = T.trim();
+  int64_t Epoch;
+  if (!T.getAsInteger(10, Epoch))
+    return Epoch;
+  unsigned Y, Mo, D, H = 0, Mi = 0, S = 0;
+  auto Num = [&](size_t Pos, size_t Len, unsigned &Out) {
+    return Pos + Len <= T.size() && !T.substr(Pos, Len).getAsInteger(10, Out) &&
+           llvm::all_of(T.substr(Pos, Len), llvm::isDigit);
+  };
+  if (!Num(0, 4, Y) || T.size() < 10 || T[4] != '-' || !Num(5, 2, Mo) || T[7] != '-' ||
+      !Num(8, 2, D) || Mo < 1 || Mo > 12 || D < 1 || D > 31)
+    return std::nullopt;
+  size_t Pos = 10;
+  int64_t Offset = 0;
+  if (Pos < T.size()) {
+    if ((T[Pos] != 'T' && T[Pos] != ' ') || !Num(Pos + 1, 2, H) || T.size() < Pos + 9 ||
+        T[Pos + 3] != ':' || !Num(Pos + 4, 2, Mi) || T[Pos + 6] != ':' || !Num(Pos + 7, 2, S) ||
+        H > 23 || Mi > 59 || S > 60)
+      return std::nullopt;
+    Pos += 9;
+    if (Pos < T.size() && T[Pos] == '.') {
+      ++Pos;
+      while (Pos < T.size() && llvm::isDigit(T[Pos]))
+        ++Pos;
+    }
+    if (Pos < T.size()) {
+      unsigned OH, OM;
+      if (T[Pos] == 'Z' && Pos + 1 == T.size()) {
+      } else if ((T[Pos] == '+' || T[Pos] == '-') && T.size() == Pos + 6 && Num(Pos + 1, 2, OH) &&
+                 T[Pos + 3] == ':' && Num(Pos + 4, 2, OM)) {
+        Offset = (T[Pos] == '+' ? 1 : -1) * int64_t(OH * 3600 + OM * 60);
+      } else {
+        return std::nullopt;
+      }
+    }
+  }
+  return daysFromCivil(Y, Mo, D) * 86400 + H * 3600 + Mi * 60 + S - Offset;
+}
+
+TEST(EventJson, TimesParseAsBefore) {
+  std::mt19937_64 Rng(19);
+  const std::string Alphabet = "0123456789-:TZ+. x";
+  unsigned Parsed = 0;
+  for (unsigned I = 0; I < 200000; ++I) {
+    std::string S;
+    if (Rng() % 2) {
+      // Near an ISO time: a real one with a character or two changed.
+      S = privet::audit::formatTime(int64_t(Rng() % 4000000000ull) - 1000000000);
+      for (unsigned K = Rng() % 3; K-- > 0;)
+        S[Rng() % S.size()] = Alphabet[Rng() % Alphabet.size()];
+      if (Rng() % 4 == 0)
+        S.resize(Rng() % (S.size() + 1));
+    } else {
+      for (size_t K = Rng() % 24; K-- > 0;)
+        S += Alphabet[Rng() % Alphabet.size()];
+    }
+    std::optional<int64_t> Want = referenceParseTime(S), Got = privet::audit::parseTime(S);
+    ASSERT_EQ(Want, Got) << "`" << S << "`";
+    Parsed += Got.has_value();
+  }
+  EXPECT_GT(Parsed, 20000u);
+}

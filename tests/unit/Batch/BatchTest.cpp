@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 
 #include <random>
+#include <set>
 
 using namespace privet;
 
@@ -170,7 +171,8 @@ TEST(BatchDecider, AgreesWithDecideOnRandomPolicies) {
     rt::BatchDecider Batch(*CP);
     for (unsigned Round = 0; Round < 3; ++Round) {
       Columns C;
-      const size_t Rows = 200;
+      // Rows are keyed in blocks of 256: calls of one block, of several and of a part.
+      const size_t Rows = Round == 0 ? 200 : Round == 1 ? 777 : 513;
       randomColumns(*CP, Rng, Rows, /*Csr=*/Round == 2, C);
       std::vector<uint8_t> Outcome(Rows);
       std::vector<uint32_t> Id(Rows), Rule(Rows);
@@ -201,7 +203,7 @@ TEST(BatchDecider, AgreesWithDecideOnRandomPolicies) {
                      ids(X.obligations()) == ids(Y.obligations()));
       }
   }
-  EXPECT_EQ(Checked, 60u * 3 * 200);
+  EXPECT_EQ(Checked, 60u * (200 + 777 + 513));
   EXPECT_GT(Slow, 0u); // the general path was exercised too
 }
 
@@ -239,6 +241,73 @@ TEST(BatchDecider, RejectsUnusableColumns) {
   S = Batch.decide(D, {Out.data(), nullptr, nullptr});
   ASSERT_FALSE(S.ok());
   EXPECT_EQ(S.error(), "data offsets decrease at row 1");
+}
+
+/// A random policy whose data dimension has Width more leaves, each with an allow or a deny rule
+/// of its own: a class per leaf, so that the memo's keys take 16 bits per class instead of 8.
+std::shared_ptr<const rt::CompiledPolicy> compileWide(std::mt19937_64 &Rng, unsigned Width) {
+  for (;;) {
+    Policy P = privet::testing::randomPolicy(Rng);
+    P.Rules.clear();
+    P.Combinations.clear();
+    P.Invariants.clear();
+    P.Tests.clear();
+    Vocabulary &V = P.vocab(Dimension::Data);
+    const size_t Old = V.Nodes.size();
+    for (unsigned K = 0; K < Width; ++K) {
+      VocabNode Node;
+      Node.Name = "wide" + std::to_string(K);
+      V.Nodes.push_back(Node);
+    }
+    privet::testing::closeVocabulary(V);
+    for (unsigned K = 0; K < Width; ++K) {
+      Rule R;
+      R.Id = "wide_rule" + std::to_string(K);
+      R.IsAllow = K % 3 != 0;
+      privet::testing::addScopeItem(R.S, V, unsigned(Dimension::Data), NodeId(Old + K), false);
+      P.Rules.push_back(std::move(R));
+    }
+    auto Contents = compilePolicy(P);
+    if (!Contents) {
+      llvm::consumeError(Contents.takeError());
+      continue;
+    }
+    auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
+    if (Loaded)
+      return Loaded.take();
+  }
+}
+
+TEST(BatchDecider, AgreesWithDecideWhenClassesNeedSixteenBits) {
+  std::mt19937_64 Rng(7);
+  std::set<uint32_t> Rules;
+  for (unsigned Policy = 0; Policy < 4; ++Policy) {
+    auto CP = compileWide(Rng, 300);
+    ASSERT_GE(CP->numValues(rt::Dim::Data), 300u);
+    rt::BatchDecider Batch(*CP);
+    for (unsigned Round = 0; Round < 2; ++Round) {
+      Columns C;
+      const size_t Rows = 1000;
+      randomColumns(*CP, Rng, Rows, /*Csr=*/Round == 1, C);
+      std::vector<uint8_t> Outcome(Rows);
+      std::vector<uint32_t> Id(Rows);
+      rt::Status S = Batch.decide(C.View, {Outcome.data(), Id.data(), nullptr});
+      ASSERT_TRUE(S.ok()) << S.error();
+      for (size_t R = 0; R < Rows; ++R) {
+        rt::Decision Want = CP->decide(rowRequest(*CP, C.View, R));
+        const rt::Decision &Got = Batch.decision(Id[R]);
+        SCOPED_TRACE("policy " + std::to_string(Policy) + " row " + std::to_string(R));
+        ASSERT_EQ(uint8_t(Want.kind()), Outcome[R]);
+        ASSERT_EQ(Want.error(), Got.error());
+        ASSERT_EQ(ids(Want.rules()), ids(Got.rules()));
+        ASSERT_EQ(ids(Want.obligations()), ids(Got.obligations()));
+        if (!Got.rules().empty())
+          Rules.insert(Got.rules()[0]);
+      }
+    }
+  }
+  // Rows of many wide categories were decided (and told apart: each has its own rule).
+  EXPECT_GT(Rules.size(), 100u);
 }
 
 TEST(DictionaryEncoder, LooksUpEachDistinctNameOnce) {
