@@ -32,6 +32,9 @@ struct LeafRequest {
 /// Random leaf requests, half of them inside some rule's scope so that allows are common.
 std::vector<LeafRequest> generateRequests(const Policy &P, unsigned Count, uint64_t Seed = 7);
 
+/// P (a generatePolicy result) as `.privet` source text that checks to the same policy.
+std::string policyAsPrivet(const Policy &P);
+
 /// The same requests as JSON lines in the docs/runtime-api.md request schema.
 std::string requestsAsJsonl(const Policy &P, const std::vector<LeafRequest> &Requests);
 

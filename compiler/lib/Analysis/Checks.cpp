@@ -1,6 +1,7 @@
 //===- Checks.cpp - The analyses of `privet check`, exact over the whole request space ---===//
 #include "privet/Analysis/Checks.h"
 
+#include "ScopeIndex.h"
 #include "privet/Analysis/Regions.h"
 #include "privet/Analysis/Witness.h"
 #include "privet/Domain.h"
@@ -16,12 +17,6 @@ using namespace privet;
 using namespace privet::analysis;
 
 namespace {
-
-bool isSubsetOf(const llvm::BitVector &A, const llvm::BitVector &B) {
-  llvm::BitVector X = A;
-  X.reset(B);
-  return X.none();
-}
 
 class Analyzer {
 public:
@@ -100,14 +95,6 @@ private:
       F.Notes.back().Message += fmt::format(" (and {} more rules)", Rules.size() - Opts.MaxNotes);
   }
 
-  bool dimsOverlap(uint32_t A, uint32_t B) const {
-    const auto &DA = R.effectiveDims(A), &DB = R.effectiveDims(B);
-    for (unsigned D = 0; D != NumDimensions; ++D)
-      if (!DA[D].anyCommon(DB[D]))
-        return false;
-    return true;
-  }
-
   // ---- @suppress names -----------------------------------------------------------------
 
   void checkSuppressions() {
@@ -167,6 +154,10 @@ private:
     }
   }
 
+  /// A rule without exceptions: its own region is applies(), its effective scope's cube times
+  /// its guard.
+  bool plain(uint32_t Rl) const { return P.Rules[Rl].Exceptions.empty(); }
+
   void reportDead(uint32_t Rl, Mdd::Ref Reach) {
     const Rule &X = P.Rules[Rl];
     if (R.own(Rl) == Mdd::False) {
@@ -192,13 +183,36 @@ private:
         });
       return;
     }
+    // The denies (top-level or exceptions) whose own region meets what the rule would allow:
+    // only those whose scopes overlap its own can, and the index finds them without a scan.
+    if (!DenyIndex) {
+      DenyIndex.emplace(R);
+      for (uint32_t D = 0; D != P.Rules.size(); ++D)
+        if (!P.Rules[D].IsAllow)
+          DenyIndex->add(D);
+    }
     std::vector<uint32_t> Covering;
-    for (uint32_t D = 0; D != P.Rules.size(); ++D)
-      if (!P.Rules[D].IsAllow && dimsOverlap(D, Rl) && M.intersects(R.own(D), Reach))
-        Covering.push_back(D);
+    DenyIndex->overlapping(Rl, Covering);
+    // A rule without exceptions decides on all of applies(), which is the cube of its
+    // effective scope times its guard; so is Reach when the rule has no exceptions and no
+    // sibling deny overrides it. Two such products meet exactly when their cubes overlap (the
+    // index checked that) and their guards do, and one holds the other exactly when its cube
+    // and its guard hold the other's: tests on the small guard diagrams over the attributes,
+    // the same for every pair of rules with the same conditions.
+    bool PlainRl = plain(Rl) && R.blocked(Rl) == Mdd::False;
+    llvm::erase_if(Covering, [&](uint32_t D) {
+      if (PlainRl && plain(D))
+        return !M.intersects(R.guard(D), R.guard(Rl));
+      return !M.intersects(R.own(D), Reach);
+    });
+    auto Covers = [&](uint32_t D) {
+      if (PlainRl && plain(D))
+        return DenyIndex->contains(D, Rl) && M.subset(R.guard(Rl), R.guard(D));
+      return M.subset(Reach, R.own(D));
+    };
     // One deny that covers the whole scope by itself is the one to point at.
     for (uint32_t D : Covering)
-      if (M.diff(Reach, R.own(D)) == Mdd::False) {
+      if (Covers(D)) {
         Finding *F =
             addOnRule(diag::dead_rule, Rl,
                       {ruleKind(Rl), X.Id,
@@ -220,18 +234,15 @@ private:
 
   void checkRedundancy() {
     // Candidates must contain the rule's scope dimension by dimension: index the top-level
-    // rules by (effect, dimension, value) and scan the shortest list the rule's values offer.
-    std::array<std::array<std::vector<std::vector<uint32_t>>, NumDimensions>, 2> Post;
-    for (unsigned E = 0; E != 2; ++E)
-      for (unsigned D = 0; D != NumDimensions; ++D)
-        Post[E][D].resize(S.dim(Dimension(D)).size());
+    // rules by effect and scope, and ask for the containers of each rule.
+    std::array<std::optional<ScopeIndex>, 2> ByEffect;
     for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
       if (!P.Rules[Rl].isTopLevel() || Dead[Rl])
         continue;
-      unsigned E = P.Rules[Rl].IsAllow;
-      for (unsigned D = 0; D != NumDimensions; ++D)
-        for (unsigned V : R.effectiveDims(Rl)[D].set_bits())
-          Post[E][D][V].push_back(Rl);
+      std::optional<ScopeIndex> &Index = ByEffect[P.Rules[Rl].IsAllow];
+      if (!Index)
+        Index.emplace(R);
+      Index->add(Rl);
     }
     for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
       const Rule &X = P.Rules[Rl];
@@ -239,34 +250,28 @@ private:
         continue;
       if (!reportable(X.Location) || suppressed(X, diag::redundant_rule))
         continue;
-      unsigned E = X.IsAllow;
-      const std::vector<uint32_t> *Best = nullptr;
-      for (unsigned D = 0; D != NumDimensions; ++D)
-        for (unsigned V : R.effectiveDims(Rl)[D].set_bits())
-          if (!Best || Post[E][D][V].size() < Best->size())
-            Best = &Post[E][D][V];
-      if (!Best)
-        continue;
       Mdd::Ref Mine = R.applies(Rl);
-      for (uint32_t Other : *Best) {
+      ByEffect[X.IsAllow]->containing(Rl, [&](uint32_t Other) {
         if (Other == Rl)
-          continue;
+          return true;
         const Rule &Y = P.Rules[Other];
-        bool Contained = true;
-        for (unsigned D = 0; D != NumDimensions && Contained; ++D)
-          Contained = isSubsetOf(R.effectiveDims(Rl)[D], R.effectiveDims(Other)[D]);
-        if (!Contained)
-          continue;
         if (X.IsAllow && !std::includes(Y.Obligations.begin(), Y.Obligations.end(),
                                         X.Obligations.begin(), X.Obligations.end()))
-          continue;
+          return true;
+        // applies() is the effective scope's cube times the guard, and X's cube lies in Y's
+        // (the index checked it; X is not dead, so neither part is empty). Then X's region
+        // lies in Y's exactly when X's guard implies Y's: a test on two small diagrams over the
+        // attributes only, shared by every pair with the same conditions.
+        if (!M.subset(R.guard(Rl), R.guard(Other)))
+          return true;
+        // Without exceptions Y's own and deny regions are applies(Y), so that settled it.
         Mdd::Ref Theirs = X.IsAllow ? R.own(Other) : R.denyOut(Other);
-        if (!M.subset(Mine, Theirs))
-          continue;
+        if (!Y.Exceptions.empty() && !M.subset(Mine, Theirs))
+          return true;
         // Of two identical rules only the later one is reported.
         if (Mine == Theirs && Other > Rl && Y.Exceptions.empty() &&
             (!X.IsAllow || X.Obligations == Y.Obligations))
-          continue;
+          return true;
         Finding &F =
             add(diag::redundant_rule, X.Location,
                 {ruleKind(Rl), X.Id,
@@ -276,8 +281,8 @@ private:
                                  ? ", with at least the same obligations"
                                  : "")});
         note(F, Y.Location, fmt::format("{} {} is declared here", ruleKind(Other), ruleRef(Other)));
-        break;
-      }
+        return false;
+      });
     }
   }
 
@@ -726,6 +731,8 @@ private:
     if (Denies.empty())
       return;
     std::map<unsigned, Mdd::Ref> AllowedFresh; // by attribute variable
+    std::optional<ScopeIndex> Cutting;         // the denies above, built when needed
+    std::vector<uint32_t> Candidates;
     for (uint32_t Rl = 0; Rl != P.Rules.size(); ++Rl) {
       const Rule &X = P.Rules[Rl];
       if (!X.IsAllow || Dead[Rl] || X.RetentionOf)
@@ -743,13 +750,18 @@ private:
         Mdd::Ref Cut = M.conj(M.conj(R.own(Rl), R.denied()), It->second);
         if (Cut == Mdd::False)
           continue;
-        for (uint32_t D : Denies) {
-          if (!dimsOverlap(Rl, D))
+        // The first deny (by index) whose scope overlaps the rule's and that decides part of
+        // the cut region.
+        if (!Cutting) {
+          Cutting.emplace(R);
+          for (uint32_t D : Denies)
+            Cutting->add(D);
+        }
+        Cutting->overlapping(Rl, Candidates);
+        for (uint32_t D : Candidates) {
+          if (!M.intersects(Cut, R.origin(D)))
             continue;
-          Mdd::Ref By = M.conj(Cut, R.origin(D));
-          if (By == Mdd::False)
-            continue;
-          reportCutShort(Rl, O, D, Var, By);
+          reportCutShort(Rl, O, D, Var, M.conj(Cut, R.origin(D)));
           break;
         }
       }
@@ -865,6 +877,7 @@ private:
   Mdd &M;
   std::vector<Finding> Out;
   std::vector<bool> Dead;
+  std::optional<ScopeIndex> DenyIndex; ///< Every deny rule, built when a dead rule needs it.
   std::array<std::vector<bool>, NumDimensions> Mentioned, UsedByDim;
   std::vector<bool> MentionedObl, AttrUsed, CombinationResult;
 };

@@ -13,6 +13,7 @@ PolicyRegions::PolicyRegions(RequestSpace &Sp, unsigned W)
   size_t N = P.Rules.size();
   Applies.assign(N, Mdd::False);
   ExcAny = ExcDeny = DenyOut = AllowOut = Own = Blocked = Applies;
+  Guards.assign(N, Mdd::True);
   Origins.assign(N, NoIndex);
   EffObligations.resize(N);
   EffDims.resize(N);
@@ -31,13 +32,16 @@ PolicyRegions::PolicyRegions(RequestSpace &Sp, unsigned W)
       uint32_t X = *It;
       const Rule &Rl = P.Rules[X];
       Mdd::Ref Local = S.scope(W, Rl.S);
-      if (Rl.Condition)
-        Local = M.conj(Local, S.condition(W, *Rl.Condition));
+      if (Rl.Condition) {
+        Guards[X] = S.condition(W, *Rl.Condition);
+        Local = M.conj(Local, Guards[X]);
+      }
       for (unsigned D = 0; D != NumDimensions; ++D)
         EffDims[X][D] = V.mapLeaves(Dimension(D), Rl.S.Dims[D]);
       EffObligations[X] = Rl.IsAllow ? Rl.Obligations : std::vector<ObligationRef>{};
       if (Rl.Parent != NoIndex && Rl.Parent < N) {
         Local = M.conj(Local, Applies[Rl.Parent]);
+        Guards[X] = M.conj(Guards[X], Guards[Rl.Parent]);
         for (unsigned D = 0; D != NumDimensions; ++D)
           EffDims[X][D] &= EffDims[Rl.Parent][D];
         // Every enclosing allow rule's obligations, also across a deny in between.

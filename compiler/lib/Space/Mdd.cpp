@@ -7,7 +7,19 @@
 
 using namespace privet::space;
 
-Mdd::Mdd(std::vector<uint32_t> Doms, Budget B) : Domains(std::move(Doms)), Store(B) {
+void Mdd::ComputedTable::resize(unsigned NewBits) {
+  std::vector<Entry> Old = std::move(Entries);
+  Bits = std::max(1u, NewBits);
+  Entries.assign(size_t(1) << Bits, Entry{Empty, 0});
+  // Kept entries stay useful: rehash them (a collision drops one, as any insert may).
+  if (Old.size() < Entries.size())
+    for (const Entry &E : Old)
+      if (E.Key != Empty)
+        Entries[slot(E.Key)] = E;
+}
+
+Mdd::Mdd(std::vector<uint32_t> Doms, Budget B, unsigned CacheBits)
+    : Domains(std::move(Doms)), Store(B), ApplyCache(CacheBits), TestCache(CacheBits) {
   for (uint32_t &D : Domains)
     D = std::max<uint32_t>(D, 1);
 }
@@ -76,9 +88,9 @@ Mdd::Ref Mdd::apply(Op O, Ref A, Ref B) {
     break;
   }
   uint64_t Key = (uint64_t(O) << 62) | (uint64_t(A) << 31) | uint64_t(B);
-  auto It = ApplyCache.find(Key);
-  if (It != ApplyCache.end())
-    return It->second;
+  uint32_t Cached;
+  if (ApplyCache.lookup(Key, Cached))
+    return Cached;
   unsigned V = std::min(var(A), var(B));
   uint32_t N = Domains[V];
   // Over a budget nothing more is built; the result is unfinished and never cached.
@@ -89,7 +101,7 @@ Mdd::Ref Mdd::apply(Op O, Ref A, Ref B) {
     Kids[I] = apply(O, cofactor(A, V, I), cofactor(B, V, I));
   Ref R = node(V, Kids);
   if (!Store.exhausted())
-    ApplyCache[Key] = R;
+    ApplyCache.insert(Key, R, Store.size());
   return R;
 }
 
@@ -110,15 +122,15 @@ bool Mdd::subset(Ref A, Ref B) {
     return true;
   if (A == True || B == False)
     return false;
-  uint64_t Key = (uint64_t(A) << 32) | B;
-  auto It = SubsetCache.find(Key);
-  if (It != SubsetCache.end())
-    return It->second;
+  uint64_t Key = (uint64_t(A) << 31) | B;
+  uint32_t Cached;
+  if (TestCache.lookup(Key, Cached))
+    return Cached;
   unsigned V = std::min(var(A), var(B));
   bool Result = true;
   for (uint32_t I = 0, N = Domains[V]; I != N && Result; ++I)
     Result = subset(cofactor(A, V, I), cofactor(B, V, I));
-  SubsetCache[Key] = Result;
+  TestCache.insert(Key, Result, Store.size());
   return Result;
 }
 
@@ -129,15 +141,15 @@ bool Mdd::intersects(Ref A, Ref B) {
     return true;
   if (A > B)
     std::swap(A, B);
-  uint64_t Key = (uint64_t(A) << 32) | B;
-  auto It = IntersectCache.find(Key);
-  if (It != IntersectCache.end())
-    return It->second;
+  uint64_t Key = (uint64_t(1) << 62) | (uint64_t(A) << 31) | B;
+  uint32_t Cached;
+  if (TestCache.lookup(Key, Cached))
+    return Cached;
   unsigned V = std::min(var(A), var(B));
   bool Result = false;
   for (uint32_t I = 0, N = Domains[V]; I != N && !Result; ++I)
     Result = intersects(cofactor(A, V, I), cofactor(B, V, I));
-  IntersectCache[Key] = Result;
+  TestCache.insert(Key, Result, Store.size());
   return Result;
 }
 
@@ -229,6 +241,5 @@ void Mdd::forEachCube(Ref A,
 
 void Mdd::clearCaches() {
   ApplyCache.clear();
-  SubsetCache.clear();
-  IntersectCache.clear();
+  TestCache.clear();
 }

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 using namespace privet::space;
 
 namespace {
@@ -68,6 +70,72 @@ TEST(MddTest, CubesCoverTheSetDisjointly) {
   EXPECT_EQ(Count, 2u);
   EXPECT_EQ(M.project(S, 1), bits(3, {0, 1, 2}));
   EXPECT_EQ(M.project(M.cube({&A, &B}), 0), A);
+}
+
+} // namespace
+
+namespace {
+
+/// The same random operations on a diagram with the default caches and on one whose caches
+/// hold two entries, so nearly every lookup misses or finds a colliding key: the results must
+/// not depend on what the lossy computed tables keep.
+TEST(MddTest, ResultsDoNotDependOnTheComputedTables) {
+  std::mt19937 Rng(11);
+  for (unsigned Round = 0; Round != 40; ++Round) {
+    std::vector<uint32_t> Doms{uint32_t(2 + Rng() % 5), uint32_t(2 + Rng() % 3),
+                               uint32_t(2 + Rng() % 4), 2};
+    Mdd Big(Doms), Tiny(Doms, {}, /*CacheBits=*/1);
+    std::vector<Mdd::Ref> A{Mdd::False, Mdd::True}, B{Mdd::False, Mdd::True};
+    for (unsigned Op = 0; Op != 200; ++Op) {
+      unsigned I = Rng() % A.size(), J = Rng() % A.size();
+      switch (Rng() % 5) {
+      case 0: {
+        unsigned Var = Rng() % Doms.size();
+        llvm::BitVector Values(Doms[Var]);
+        for (unsigned V = 0; V != Doms[Var]; ++V)
+          if (Rng() % 2)
+            Values.set(V);
+        A.push_back(Big.literal(Var, Values));
+        B.push_back(Tiny.literal(Var, Values));
+        break;
+      }
+      case 1:
+        A.push_back(Big.conj(A[I], A[J]));
+        B.push_back(Tiny.conj(B[I], B[J]));
+        break;
+      case 2:
+        A.push_back(Big.disj(A[I], A[J]));
+        B.push_back(Tiny.disj(B[I], B[J]));
+        break;
+      case 3:
+        A.push_back(Big.diff(A[I], A[J]));
+        B.push_back(Tiny.diff(B[I], B[J]));
+        break;
+      default:
+        ASSERT_EQ(Big.subset(A[I], A[J]), Tiny.subset(B[I], B[J]));
+        ASSERT_EQ(Big.intersects(A[I], A[J]), Tiny.intersects(B[I], B[J]));
+        // Subset and intersection agree with the operations that build nodes.
+        ASSERT_EQ(Big.subset(A[I], A[J]), Big.diff(A[I], A[J]) == Mdd::False);
+        ASSERT_EQ(Tiny.intersects(B[I], B[J]), Tiny.conj(B[I], B[J]) != Mdd::False);
+        break;
+      }
+      // Both diagrams are canonical, so the same sets have the same shape: compare by
+      // membership of every point.
+      std::vector<uint32_t> Point(Doms.size(), 0);
+      for (;;) {
+        ASSERT_EQ(Big.contains(A.back(), Point), Tiny.contains(B.back(), Point));
+        unsigned V = 0;
+        while (V != Doms.size() && ++Point[V] == Doms[V])
+          Point[V++] = 0;
+        if (V == Doms.size())
+          break;
+      }
+    }
+    if (Round % 8 == 0) {
+      Big.clearCaches();
+      Tiny.clearCaches();
+    }
+  }
 }
 
 } // namespace

@@ -38,6 +38,10 @@ public:
   unsigned which() const { return Which; }
 
   Mdd::Ref applies(uint32_t R) const { return Applies[R]; }
+  /// The conditions of R and of every rule enclosing it, conjoined (True without any): a set
+  /// over the attribute variables only. applies(R) is exactly the product of this and the cube
+  /// of effectiveDims(R), since every scope is a cube over the dimensions.
+  Mdd::Ref guard(uint32_t R) const { return Guards[R]; }
   Mdd::Ref excAny(uint32_t R) const { return ExcAny[R]; }
   Mdd::Ref excDeny(uint32_t R) const { return ExcDeny[R]; }
   Mdd::Ref denyOut(uint32_t R) const { return DenyOut[R]; }
@@ -55,8 +59,9 @@ public:
   const std::vector<ObligationRef> &effectiveObligations(uint32_t R) const {
     return EffObligations[R];
   }
-  /// Per dimension the shared values of R's effective scope (a superset of applies(R)'s
-  /// projection), for cheap pre-filtering before exact set operations.
+  /// Per dimension the shared values of R's effective scope: its own scope's values within
+  /// those of the rules enclosing it. With guard(R), exactly applies(R); on their own a
+  /// superset of applies(R)'s projection, for cheap pre-filtering before exact set operations.
   const std::array<llvm::BitVector, NumDimensions> &effectiveDims(uint32_t R) const {
     return EffDims[R];
   }
@@ -72,7 +77,7 @@ private:
   RequestSpace &S;
   const Policy &P;
   unsigned Which;
-  std::vector<Mdd::Ref> Applies, ExcAny, ExcDeny, DenyOut, AllowOut, Own, Blocked;
+  std::vector<Mdd::Ref> Applies, Guards, ExcAny, ExcDeny, DenyOut, AllowOut, Own, Blocked;
   std::vector<Mdd::Ref> Origins; ///< Lazily built; NoIndex until then.
   std::vector<std::vector<ObligationRef>> EffObligations;
   std::vector<std::array<llvm::BitVector, NumDimensions>> EffDims;

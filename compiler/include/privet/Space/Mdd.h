@@ -21,6 +21,8 @@
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <algorithm>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -34,8 +36,13 @@ public:
   static constexpr Ref False = 0;
   static constexpr Ref True = 1;
 
+  /// The operation caches' largest size, as a power of two (entries of 16 bytes each).
+  static constexpr unsigned DefaultCacheBits = 22;
+
   /// Variables are tested in index order; Domains[v] >= 1 is the number of values of v.
-  explicit Mdd(std::vector<uint32_t> Domains, Budget B = {});
+  /// CacheBits bounds each operation cache to 2^CacheBits entries (tests use tiny caches to
+  /// check that results do not depend on what the caches keep).
+  explicit Mdd(std::vector<uint32_t> Domains, Budget B = {}, unsigned CacheBits = DefaultCacheBits);
 
   unsigned numVars() const { return Domains.size(); }
   uint32_t domain(unsigned Var) const { return Domains[Var]; }
@@ -86,6 +93,40 @@ public:
   void clearCaches();
 
 private:
+  /// A computed table as BDD packages keep one: direct-mapped and lossy, so a colliding entry
+  /// replaces the old one and a lookup may miss what was computed before. Results never depend
+  /// on it (a miss recomputes, and nodes are hash-consed); what it bounds is memory and the time
+  /// an unbounded hash map spent growing. It grows with the node store up to 2^MaxBits entries.
+  class ComputedTable {
+  public:
+    static constexpr uint64_t Empty = ~uint64_t(0);
+    explicit ComputedTable(unsigned MaxBits) : MaxBits(MaxBits) { resize(std::min(10u, MaxBits)); }
+    bool lookup(uint64_t Key, uint32_t &Value) const {
+      const Entry &E = Entries[slot(Key)];
+      if (E.Key != Key)
+        return false;
+      Value = E.Value;
+      return true;
+    }
+    void insert(uint64_t Key, uint32_t Value, size_t Nodes) {
+      if (Nodes > Entries.size() && Bits < MaxBits)
+        resize(Bits + 1);
+      Entries[slot(Key)] = {Key, Value};
+    }
+    void clear() { resize(std::min(10u, MaxBits)); }
+
+  private:
+    struct Entry {
+      uint64_t Key;
+      uint32_t Value;
+    };
+    size_t slot(uint64_t Key) const { return size_t((Key * 0x9E3779B97F4A7C15ull) >> (64 - Bits)); }
+    void resize(unsigned NewBits);
+    unsigned MaxBits;
+    unsigned Bits = 0;
+    std::vector<Entry> Entries;
+  };
+
   enum Op : uint8_t { OpAnd = 0, OpOr = 1, OpDiff = 2 };
   /// Refs below this are the terminals; Ref R >= FirstNode is store node R - FirstNode.
   static constexpr Ref FirstNode = 2;
@@ -99,9 +140,9 @@ private:
 
   std::vector<uint32_t> Domains;
   NodeStore Store;
-  llvm::DenseMap<uint64_t, Ref> ApplyCache;
-  llvm::DenseMap<uint64_t, bool> SubsetCache;
-  llvm::DenseMap<uint64_t, bool> IntersectCache;
+  ComputedTable ApplyCache;
+  /// subset and intersects, told apart by bit 62 of the key.
+  ComputedTable TestCache;
 };
 
 } // namespace privet::space
