@@ -300,31 +300,41 @@ static json::Value locationJson(const DiagnosticEngine &Engine, SMRange Range) {
 }
 
 void DiagnosticEngine::renderJson(raw_ostream &OS) const {
-  json::Array List;
-  for (const Diagnostic *D : sorted()) {
-    json::Array Notes;
-    for (const auto &N : D->Notes)
-      Notes.push_back(
-          json::Object{{"message", N.Message}, {"location", locationJson(*this, N.Range)}});
-    json::Array FixIts;
-    for (const auto &F : D->FixIts)
-      FixIts.push_back(json::Object{{"location", locationJson(*this, F.Range)}, {"text", F.Text}});
-    json::Object Obj{{"code", D->code()},
-                     {"name", D->name()},
-                     {"severity", severityName(D->Sev)},
-                     {"message", D->Message},
-                     {"location", locationJson(*this, D->Range)},
-                     {"notes", std::move(Notes)},
-                     {"fixits", std::move(FixIts)}};
-    if (!D->Help.empty())
-      Obj["help"] = D->Help;
-    List.push_back(std::move(Obj));
-  }
-  json::Object Root{{"version", 1},
-                    {"errors", NumErrors},
-                    {"warnings", NumWarnings},
-                    {"diagnostics", std::move(List)}};
-  OS << formatv("{0:2}", json::Value(std::move(Root))) << "\n";
+  // Streamed, not built as one json::Value: a check with 100,000 findings would hold gigabytes.
+  // Keys are written in sorted order, as printing a json::Object writes them.
+  json::OStream J(OS, 2);
+  J.object([&] {
+    J.attributeArray("diagnostics", [&] {
+      for (const Diagnostic *D : sorted())
+        J.object([&] {
+          J.attribute("code", D->code());
+          J.attributeArray("fixits", [&] {
+            for (const auto &F : D->FixIts)
+              J.object([&] {
+                J.attribute("location", locationJson(*this, F.Range));
+                J.attribute("text", F.Text);
+              });
+          });
+          if (!D->Help.empty())
+            J.attribute("help", D->Help);
+          J.attribute("location", locationJson(*this, D->Range));
+          J.attribute("message", D->Message);
+          J.attribute("name", D->name());
+          J.attributeArray("notes", [&] {
+            for (const auto &N : D->Notes)
+              J.object([&] {
+                J.attribute("location", locationJson(*this, N.Range));
+                J.attribute("message", N.Message);
+              });
+          });
+          J.attribute("severity", severityName(D->Sev));
+        });
+    });
+    J.attribute("errors", NumErrors);
+    J.attribute("version", 1);
+    J.attribute("warnings", NumWarnings);
+  });
+  OS << "\n";
 }
 
 bool DiagnosticEngine::shouldColorStderr() {
