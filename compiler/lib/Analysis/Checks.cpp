@@ -193,6 +193,17 @@ private:
     }
     std::vector<uint32_t> Covering;
     DenyIndex->overlapping(Rl, Covering);
+    if (NoteTests + Covering.size() > Opts.MaxNoteTests) {
+      NoteTests = Opts.MaxNoteTests;
+      if (Finding *F = addOnRule(diag::dead_rule, Rl,
+                                 {ruleKind(Rl), X.Id, "deny rules cover its whole scope"}))
+        note(*F, X.Location,
+             fmt::format("the rules that cover it are not listed: the check's search for them "
+                         "reached its limit of {} tests",
+                         Opts.MaxNoteTests));
+      return;
+    }
+    NoteTests += Covering.size();
     // A rule without exceptions decides on all of applies(), which is the cube of its
     // effective scope times its guard; so is Reach when the rule has no exceptions and no
     // sibling deny overrides it. Two such products meet exactly when their cubes overlap (the
@@ -878,6 +889,7 @@ private:
   std::vector<Finding> Out;
   std::vector<bool> Dead;
   std::optional<ScopeIndex> DenyIndex; ///< Every deny rule, built when a dead rule needs it.
+  uint64_t NoteTests = 0; ///< Candidate tests spent on dead rules' notes (MaxNoteTests).
   std::array<std::vector<bool>, NumDimensions> Mentioned, UsedByDim;
   std::vector<bool> MentionedObl, AttrUsed, CombinationResult;
 };

@@ -58,6 +58,29 @@ TEST(ChecksTest, DeadAllowNamesTheCoveringDenies) {
   EXPECT_NE(Dead[0]->Notes[1].Message.find("`d2`"), std::string::npos);
 }
 
+// Past the check's limit on the search for covering denies, a dead rule is still reported (the
+// finding is exact), with a note in place of the denies it no longer searched for.
+TEST(ChecksTest, DeadRuleNotesStopAtTheirLimit) {
+  PolicyBuilder B = base();
+  B.rule("a", true, B.scope({{Dimension::Data, {"email"}}, {Dimension::Basis, {"consent"}}}));
+  B.rule("b", true, B.scope({{Dimension::Data, {"phone"}}}));
+  B.rule("d1", false, B.scope({{Dimension::Action, {"collect"}}}));
+  B.rule("d2", false,
+         B.scope({{Dimension::Action, {"share"}}, {Dimension::Data, {"personal_data"}}}));
+  AnalysisOptions Opts;
+  Opts.MaxNoteTests = 2; // `a` spends both (it overlaps d1 and d2); `b` has none left
+  auto Dead = byCheck(runAnalyses(B.policy(), Opts), "dead_rule");
+  ASSERT_EQ(Dead.size(), 2u);
+  EXPECT_EQ(Dead[0]->Notes.size(), 2u);
+  EXPECT_NE(Dead[1]->message().find("`b`"), std::string::npos);
+  ASSERT_EQ(Dead[1]->Notes.size(), 1u);
+  EXPECT_NE(Dead[1]->Notes[0].Message.find("limit of 2 tests"), std::string::npos);
+  // With the default limit both get their covering denies.
+  auto Full = byCheck(runAnalyses(B.policy()), "dead_rule");
+  ASSERT_EQ(Full.size(), 2u);
+  EXPECT_EQ(Full[1]->Notes.size(), 2u);
+}
+
 TEST(ChecksTest, PartlyCoveredAllowIsNotDead) {
   PolicyBuilder B = base();
   B.rule("a", true, B.scope({{Dimension::Data, {"email"}}, {Dimension::Basis, {"consent"}}}));

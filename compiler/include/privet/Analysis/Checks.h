@@ -69,6 +69,11 @@ struct AnalysisOptions {
   std::function<bool(uint32_t File)> Reportable;
   /// How many related notes to attach at most (the rest are counted in the last one).
   unsigned MaxNotes = 8;
+  /// Candidate tests the whole check may spend finding which denies cover each dead rule (its
+  /// notes). Indexed, this is far below the limit on real policies; a policy built so that
+  /// every dead rule overlaps every deny would make it quadratic. Past the limit dead rules
+  /// are still reported, exactly, with a note that their covering rules were not listed.
+  uint64_t MaxNoteTests = 50'000'000;
   /// How large the analyses' set diagrams may grow. Over it no finding can be trusted, so the
   /// analyses report one E0504 error instead of their findings.
   space::Budget SetBudget;
