@@ -1,8 +1,11 @@
 //===- AST.cpp - Helpers and the tree dump of the .privet syntax tree ------------------===//
 #include "privet/AST/AST.h"
+
 #include "privet/Domain.h"
 
 #include "llvm/ADT/StringExtras.h"
+
+#include <iterator>
 
 using namespace llvm;
 
@@ -120,8 +123,10 @@ private:
   }
 
   void pattern(const Pattern &P) {
-    static const char *const Parts[] = {"actions", "data", "about", "for",
-                                        "under",   "to",   "in",    "from"};
+    // Indexed by ScopeClause::Part.
+    static const char *const Parts[] = {"actions", "data", "about", "for", "under",
+                                        "to",      "in",   "from",  "as"};
+    static_assert(std::size(Parts) == ScopeClause::As + 1, "a name for every clause");
     if (P.AnyAction)
       OS << " any";
     for (const auto &C : P.Clauses) {
