@@ -47,7 +47,10 @@ void BM_Compile(benchmark::State &State) {
   State.counters["data_classes"] = Stats.Classes[unsigned(Dimension::Data)];
   State.counters["peak_rss_MiB"] = peakRssMiB();
   State.counters["lower_s"] = Stats.LowerSeconds;
-  State.SetLabel(Stats.Order);
+  // Which representation was built, and why the diagram gave up when it did (issue 18).
+  State.SetLabel(
+      Stats.Order + " " + Stats.Strategy +
+      (Stats.Diagram.FallbackReason.empty() ? "" : " (" + Stats.Diagram.FallbackReason + ")"));
 }
 BENCHMARK(BM_Compile)->Arg(10)->Arg(100)->Arg(400)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Compile)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(1);
