@@ -220,11 +220,22 @@ static SourceMgr::DiagKind toLLVMKind(Severity S) {
   return SourceMgr::DK_Error;
 }
 
+/// Text for a terminal: each control character but tab becomes `?`, one column for one, so the
+/// caret stays under its column. A policy's escape sequences must not reach a terminal or a CI
+/// log that renders them (an ESC could rewrite what the reader sees).
+static std::string printable(StringRef S) {
+  std::string Out = S.str();
+  for (char &C : Out)
+    if ((static_cast<unsigned char>(C) < 0x20 && C != '\t') || C == 0x7f)
+      C = '?';
+  return Out;
+}
+
 static void printOne(const DiagnosticEngine &Engine, raw_ostream &OS, bool Colors, SMRange Range,
                      SourceMgr::DiagKind Kind, const Twine &Message,
                      ArrayRef<SMFixIt> FixIts = {}) {
   if (!Range.Start.isValid()) {
-    SMDiagnostic Diag("privet", Kind, Message.str());
+    SMDiagnostic Diag("privet", Kind, printable(Message.str()));
     Diag.print(nullptr, OS, Colors);
     return;
   }
@@ -233,7 +244,7 @@ static void printOne(const DiagnosticEngine &Engine, raw_ostream &OS, bool Color
     // The location alone, as `file:line:col` in the file-name slot: no line of the file.
     ResolvedLoc L = Engine.resolve(Range);
     SMDiagnostic Diag(L.File + ":" + std::to_string(L.Line) + ":" + std::to_string(L.Column), Kind,
-                      Message.str());
+                      printable(Message.str()));
     Diag.print(nullptr, OS, Colors);
     return;
   }
@@ -241,7 +252,11 @@ static void printOne(const DiagnosticEngine &Engine, raw_ostream &OS, bool Color
   // A range is drawn with `~` only on its first line; an empty range is just the caret.
   if (Range.End.isValid() && Range.End.getPointer() > Range.Start.getPointer())
     Ranges.push_back(Range);
-  SM.PrintMessage(OS, Range.Start, Kind, Message, Ranges, FixIts, Colors);
+  SMDiagnostic D = SM.GetMessage(Range.Start, Kind, Message, Ranges, FixIts);
+  std::string Line = printable(D.getLineContents());
+  SMDiagnostic Printable(SM, D.getLoc(), printable(D.getFilename()), D.getLineNo(), D.getColumnNo(),
+                         Kind, printable(D.getMessage()), Line, D.getRanges(), D.getFixIts());
+  Printable.print(nullptr, OS, Colors);
 }
 
 void DiagnosticEngine::renderText(raw_ostream &Out, bool Colors) const {
