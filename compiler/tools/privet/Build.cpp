@@ -53,13 +53,20 @@ int runBuild(const BuildOptions &Opts) {
              : Opts.Order == "most-classes"   ? DimensionOrder::MostClasses
                                               : DimensionOrder::Heuristic;
   LoweringStats Stats;
-  auto Contents = compilePolicy(*C.ThePolicy, DO, &Stats);
-  if (!Contents) {
-    llvm::errs() << "privet build: error: " << llvm::toString(Contents.takeError())
-                 << " (raise it with --node-budget)\n";
-    return ExitFindings;
+  size_t NumRules = C.ThePolicy->Rules.size();
+  std::string Bytes;
+  {
+    auto Contents = compilePolicy(*C.ThePolicy, DO, &Stats);
+    if (!Contents) {
+      llvm::errs() << "privet build: error: " << llvm::toString(Contents.takeError())
+                   << " (raise it with --node-budget)\n";
+      return ExitFindings;
+    }
+    // Each stage's input is freed once the next has what it needs: the Policy (about 2 KB a
+    // rule) before the artifact is laid out, the contents before it is checked and written.
+    C.ThePolicy.reset();
+    Bytes = rt::serializeArtifact(*Contents);
   }
-  std::string Bytes = rt::serializeArtifact(*Contents);
   // Load what we are about to write: the runtime's validator is the format's definition.
   auto Check = rt::CompiledPolicy::fromBytes(Bytes);
   if (!Check) {
@@ -96,8 +103,8 @@ int runBuild(const BuildOptions &Opts) {
         Stats.Diagram.FallbackReason.empty()
             ? Stats.Strategy
             : Stats.Strategy + " (" + Stats.Diagram.FallbackReason + ")",
-        C.ThePolicy->Rules.size(), Stats.Order.empty() ? "-" : Stats.Order, Classes, Stats.Nodes,
-        Stats.Edges, Stats.Terminals, Stats.Diagram.DerivedEdges, Stats.Diagram.DeferredEdges,
+        NumRules, Stats.Order.empty() ? "-" : Stats.Order, Classes, Stats.Nodes, Stats.Edges,
+        Stats.Terminals, Stats.Diagram.DerivedEdges, Stats.Diagram.DeferredEdges,
         Stats.Diagram.RuleLists, Bytes.size(), Secs(Start, Checked), Stats.DiagramSeconds,
         Stats.LowerSeconds, Secs(Start, End), U.ru_maxrss / 1024.0);
   }
