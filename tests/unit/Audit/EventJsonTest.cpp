@@ -165,6 +165,41 @@ TEST(EventJson, FlatScanAgreesWithLlvmJson) {
   EXPECT_GT(FellBack, 20000u);
 }
 
+// Strings are scanned eight bytes at a time: a quote, a backslash or a control character at
+// every offset from the start of the string (and so at every position in a word), before and
+// after bytes that must not stop the scan (UTF-8, DEL, space), in keys and in values.
+TEST(EventJson, StringScanStopsAtEveryOffset) {
+  const std::string Specials[] = {
+      "\\\"", "\\n", "\t", std::string(1, '\x01'), "\x1f", "\x7f", "\xc3\xa9", " ", "~", "\\u0041"};
+  FlatMembers Members;
+  for (size_t Len = 0; Len < 26; ++Len)
+    for (const std::string &Special : Specials)
+      for (bool InKey : {false, true}) {
+        std::string Body = std::string(Len, 'a') + Special + "bcdefghij";
+        std::string Line = InKey ? "{\"" + Body + "\":\"v\"}" : "{\"k\":\"" + Body + "\"}";
+        bool Flat = scanFlatObject(Line, Members);
+        llvm::Expected<llvm::json::Value> V = llvm::json::parse(Line);
+        if (!V) { // raw control characters are not JSON
+          llvm::consumeError(V.takeError());
+          EXPECT_FALSE(Flat) << Line;
+          EXPECT_LT(static_cast<unsigned char>(Special[0]), 0x20) << Line;
+          continue;
+        }
+        const llvm::json::Object *O = V->getAsObject();
+        ASSERT_NE(O, nullptr);
+        // The scanner takes exactly the strings without escapes or control characters.
+        bool Plain = Special.find('\\') == std::string::npos &&
+                     static_cast<unsigned char>(Special[0]) >= 0x20;
+        EXPECT_EQ(Flat, Plain) << Line;
+        if (!Flat)
+          continue;
+        ASSERT_EQ(Members.size(), 1u);
+        EXPECT_EQ(Members[0].first.str(), InKey ? Body : "k") << Line;
+        EXPECT_EQ(Members[0].second.Str.str(), InKey ? "v" : Body) << Line;
+        EXPECT_TRUE(sameValue(Members[0].second, fromJson(O->get(Members[0].first)))) << Line;
+      }
+}
+
 TEST(EventJson, Examples) {
   FlatMembers M;
   ASSERT_TRUE(scanFlatObject(R"( {"a": "x", "b":-12, "c":true, "d":null, "a":"y"} )", M));
