@@ -108,7 +108,7 @@ struct BatchDecider::State {
     for (size_t A = 0; A < In.NumAttributes; ++A) {
       const BatchColumns::Attribute &Col = In.Attributes[A];
       const uint8_t Set = Col.Present ? Col.Present[R] != 0 : 1;
-      int64_t V = Set ? Col.Values[R] : 0;
+      int64_t V = !Set ? 0 : Col.Bools ? int64_t(Col.Bools[R]) : Col.Values[R];
       if (P.attributeKind(Col.Attr) == AttrKind::Bool)
         V = V != 0;
       AttrSet[Col.Attr] = Set;
@@ -173,7 +173,7 @@ uint32_t BatchDecider::State::slowRow(const BatchColumns &In, size_t R) {
     const BatchColumns::Attribute &Col = In.Attributes[A];
     if (Col.Present && !Col.Present[R])
       continue;
-    int64_t V = Col.Values[R];
+    int64_t V = Col.Bools ? int64_t(Col.Bools[R]) : Col.Values[R];
     switch (P.attributeKind(Col.Attr)) {
     case AttrKind::Bool:
       Req.setBool(Col.Attr, V != 0);
@@ -227,7 +227,10 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
                    std::to_string(I.NumAttributes) + ")"};
     if (Seen[Attr]++)
       return Error{"attribute `" + std::string(St.P.attributeName(Attr)) + "` has two columns"};
-    if (!In.Attributes[A].Values && In.NumRows)
+    if (In.Attributes[A].Bools && St.P.attributeKind(Attr) != AttrKind::Bool)
+      return Error{"attribute `" + std::string(St.P.attributeName(Attr)) +
+                   "` is not a bool: its values cannot be given as bytes"};
+    if (!In.Attributes[A].Values && !In.Attributes[A].Bools && In.NumRows)
       return Error{"attribute `" + std::string(St.P.attributeName(Attr)) + "` has no values"};
   }
 
@@ -335,7 +338,7 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
     uint64_t *BoolWord = Cols + (AttrWord + (OneAttrWord ? 0 : 1)) * Block;
     for (size_t A = 0; A < NA; ++A) {
       const BatchColumns::Attribute &Col = In.Attributes[A];
-      const int64_t *Values = Col.Values + Base;
+      const int64_t *Values = Col.Bools ? nullptr : Col.Values + Base;
       const uint8_t *Present = Col.Present ? Col.Present + Base : nullptr;
       if (!ColBool[A]) {
         const int64_t Limit = ColLimit[A];
@@ -354,6 +357,22 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       if (!UseMemo)
         continue;
       const unsigned SetShift = unsigned(A), BoolShift = unsigned(A) + (OneAttrWord ? 32 : 0);
+      if (Col.Bools) {
+        const uint8_t *Bytes = Col.Bools + Base;
+        const uint64_t SetBit = uint64_t(1) << SetShift;
+        if (!Present)
+          for (size_t R = 0; R < N; ++R) {
+            SetWord[R] |= SetBit;
+            BoolWord[R] |= uint64_t(Bytes[R] != 0) << BoolShift;
+          }
+        else
+          for (size_t R = 0; R < N; ++R) {
+            const uint64_t Set = Present[R] != 0;
+            SetWord[R] |= Set << SetShift;
+            BoolWord[R] |= (Set & uint64_t(Bytes[R] != 0)) << BoolShift;
+          }
+        continue;
+      }
       if (!Present) {
         const uint64_t SetBit = uint64_t(1) << SetShift;
         for (size_t R = 0; R < N; ++R) {

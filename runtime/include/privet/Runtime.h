@@ -355,6 +355,9 @@ struct BatchColumns {
     uint32_t Attr = InvalidId;
     const int64_t *Values = nullptr;
     const uint8_t *Present = nullptr;
+    /// For a bool attribute, instead of Values: one byte per row (0 false, any other true), as
+    /// numpy and Arrow hold booleans, an eighth of the memory an int64 column reads.
+    const uint8_t *Bools = nullptr;
   };
 
   size_t NumRows = 0;

@@ -225,6 +225,9 @@ class Policy:
             present = None  # every row has a value
         if present is not None and present.all():
             present = None
+        if present is None and kind == "bool" and arr.dtype == np.bool_:
+            # numpy's bools are bytes, which the runtime reads in place: no copy, no int64.
+            return (attr, np.ascontiguousarray(arr).view(np.uint8), None)
         if present is None and arr.dtype.kind in ("iu" if kind == "enum" else "biu"):
             # Bools and integers with no row unset: one conversion, no masking.
             return (attr, np.ascontiguousarray(arr, dtype=np.int64), None)

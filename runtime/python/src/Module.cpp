@@ -214,16 +214,29 @@ py::tuple decideBatch(const PyPolicy &P, size_t Rows, py::list Values, py::objec
     In.DataIds = Ids.data();
   }
   std::vector<Array<int64_t>> AttrValues;
-  std::vector<Array<uint8_t>> AttrPresent;
+  std::vector<Array<uint8_t>> AttrPresent, AttrBytes;
   std::vector<BatchColumns::Attribute> Attrs;
   for (py::handle H : Attributes) {
     py::tuple T = H.cast<py::tuple>();
-    Array<int64_t> V = py::cast<Array<int64_t>>(T[1]);
-    if (size_t(V.size()) != Rows)
-      fail("an attribute column has " + std::to_string(V.size()) + " rows, not " +
+    BatchColumns::Attribute A{T[0].cast<uint32_t>(), nullptr, nullptr};
+    // A bool column comes as bytes (numpy's bool, viewed as uint8), read in place; any other
+    // as int64.
+    size_t Size;
+    if (py::isinstance<py::array>(T[1]) &&
+        py::reinterpret_borrow<py::array>(T[1]).dtype().is(py::dtype::of<uint8_t>())) {
+      Array<uint8_t> B = py::cast<Array<uint8_t>>(T[1]);
+      Size = size_t(B.size());
+      A.Bools = B.data();
+      AttrBytes.push_back(B);
+    } else {
+      Array<int64_t> V = py::cast<Array<int64_t>>(T[1]);
+      Size = size_t(V.size());
+      A.Values = V.data();
+      AttrValues.push_back(V);
+    }
+    if (Size != Rows)
+      fail("an attribute column has " + std::to_string(Size) + " rows, not " +
            std::to_string(Rows));
-    BatchColumns::Attribute A{T[0].cast<uint32_t>(), V.data(), nullptr};
-    AttrValues.push_back(V);
     if (!T[2].is_none()) {
       Array<uint8_t> Pr = py::cast<Array<uint8_t>>(T[2]);
       if (size_t(Pr.size()) != Rows)

@@ -41,6 +41,8 @@ struct Columns {
   std::vector<uint32_t> DataIds;
   std::vector<std::vector<int64_t>> AttrValues;
   std::vector<std::vector<uint8_t>> AttrPresent;
+  /// A bool attribute's values as bytes too (BatchColumns::Attribute::Bools).
+  std::vector<std::vector<uint8_t>> AttrBytes;
   std::vector<rt::BatchColumns::Attribute> Attrs;
   rt::BatchColumns View;
 };
@@ -117,6 +119,12 @@ void randomColumns(const rt::CompiledPolicy &CP, std::mt19937_64 &Rng, size_t Ro
   for (size_t A = 0; A < C.Attrs.size(); ++A) {
     C.Attrs[A].Values = C.AttrValues[A].data();
     C.Attrs[A].Present = Rng() % 4 ? C.AttrPresent[A].data() : nullptr;
+    // Half the bool columns as bytes (values 0, 1 and 2, as the int64 column holds them).
+    C.AttrBytes.emplace_back(C.AttrValues[A].begin(), C.AttrValues[A].end());
+    if (CP.attributeKind(C.Attrs[A].Attr) == rt::AttrKind::Bool && Rng() % 2) {
+      C.Attrs[A].Values = nullptr;
+      C.Attrs[A].Bools = C.AttrBytes[A].data();
+    }
   }
   C.View.Attributes = C.Attrs.data();
   C.View.NumAttributes = C.Attrs.size();
@@ -138,7 +146,7 @@ rt::Request rowRequest(const rt::CompiledPolicy &CP, const rt::BatchColumns &In,
     const rt::BatchColumns::Attribute &Col = In.Attributes[A];
     if (Col.Present && !Col.Present[R])
       continue;
-    int64_t V = Col.Values[R];
+    int64_t V = Col.Bools ? int64_t(Col.Bools[R]) : Col.Values[R];
     switch (CP.attributeKind(Col.Attr)) {
     case rt::AttrKind::Bool:
       Req.setBool(Col.Attr, V != 0);
@@ -224,6 +232,20 @@ TEST(BatchDecider, RejectsUnusableColumns) {
   ASSERT_FALSE(S.ok());
   EXPECT_NE(S.error().find("has two columns"), std::string::npos) << S.error();
   EXPECT_EQ(Out[0], 9); // nothing written
+
+  // Bytes for an attribute that is not a bool.
+  for (uint32_t A = 0; A < CP->numAttributes(); ++A)
+    if (CP->attributeKind(A) != rt::AttrKind::Bool) {
+      std::vector<uint8_t> Bytes(4, 1);
+      rt::BatchColumns::Attribute NotBool{A, nullptr, nullptr, Bytes.data()};
+      C.Attributes = &NotBool;
+      C.NumAttributes = 1;
+      S = Batch.decide(C, {Out.data(), nullptr, nullptr});
+      ASSERT_FALSE(S.ok());
+      EXPECT_NE(S.error().find("is not a bool"), std::string::npos) << S.error();
+      EXPECT_EQ(Out[0], 9);
+      break;
+    }
 
   rt::BatchColumns::Attribute Far{CP->numAttributes(), V.data(), nullptr};
   C.Attributes = &Far;
