@@ -36,7 +36,8 @@ test-asan: build-asan
 # and the two tests are compiled, so it takes a minute, not a third build. Asio is header-only,
 # so the whole transport is instrumented too and needs no suppressions.
 TSAN_FLAGS = -std=c++17 -O1 -g -fsanitize=thread -fno-omit-frame-pointer -pthread \
-  -Iruntime/include -Iruntime/serve/include -Iruntime/verify/include -Itests/unit/Runtime \
+  -Iruntime/include -Iruntime/serve/include -Iruntime/serve/lib -Iruntime/verify/include \
+  -Itests/unit/Runtime \
   -DASIO_STANDALONE -DASIO_NO_DEPRECATED
 TSAN_OPTS = TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 test-tsan: setup

@@ -1,9 +1,9 @@
 //===- HttpServer.h - The sidecar's HTTP/1.1 transport on standalone Asio ---------*- C++ -*-===//
 //
-// One io_context run by a few threads (one per core by default); every connection is a chain
-// of asynchronous reads and writes on its own strand, so an idle keep-alive client costs a
-// socket and a small buffer, never a thread. Handlers run on the I/O thread that read the
-// request: a decision takes microseconds, less than a hand-off to another thread would.
+// A few I/O threads (one per core by default), each running its own io_context; a connection
+// is given to the next thread in turn and stays on it, a chain of asynchronous reads and writes,
+// so an idle keep-alive client costs a socket and a small buffer, never a thread. Handlers run
+// on the connection's thread: a decision takes microseconds, less than a hand-off would.
 //
 // What a connection can make the server hold is bounded: the request head by HeadLimits and a
 // deadline on the whole head (trickling bytes does not extend it), the body by MaxBodyBytes,

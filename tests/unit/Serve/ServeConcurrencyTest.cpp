@@ -7,6 +7,7 @@
 // ThreadSanitizer; the normal and ASan builds run it as a unit test.
 //
 //===----------------------------------------------------------------------------------------===//
+#include "HttpServer.h"
 #include "HttpTestClient.h"
 #include "SamplePolicy.h"
 
@@ -19,6 +20,9 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -132,3 +136,51 @@ TEST(Serve, DecidesWhileReloading) {
 }
 
 } // namespace
+
+// Each I/O thread runs its own event loop and a connection stays on the one it was given (round
+// robin): every request of a connection is answered by one thread, and four connections over
+// two threads use both. One loop shared by the threads would move a connection's requests from
+// thread to thread.
+TEST(HttpServer, EachConnectionStaysOnOneThread) {
+  serve::Metrics M;
+  serve::HttpServer Server(M);
+  serve::HttpOptions Opts;
+  Opts.Threads = 2;
+  Server.setOptions(Opts);
+  Server.Get("/thread", [](const serve::HttpRequest &, serve::HttpResponse &Res) {
+    Res.setContent(std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id())),
+                   "text/plain");
+  });
+  auto Port = Server.listenTcp("127.0.0.1", 0);
+  ASSERT_TRUE(bool(Port)) << Port.error();
+  std::thread Serving([&] { Server.run(); });
+
+  constexpr int Clients = 4, Requests = 200;
+  std::vector<std::set<std::string>> Seen(Clients);
+  std::vector<int> Failed(Clients, 0);
+  std::vector<std::thread> Threads;
+  for (int C = 0; C < Clients; ++C)
+    Threads.emplace_back([&, C] {
+      privet::testing::HttpTestClient Client(*Port);
+      for (int K = 0; K < Requests; ++K) {
+        auto A = Client.get("/thread");
+        if (!A || A->Status != 200)
+          ++Failed[C];
+        else
+          Seen[C].insert(A->Body);
+      }
+    });
+  for (std::thread &T : Threads)
+    T.join();
+  Server.drain();
+  Serving.join();
+
+  std::set<std::string> All;
+  for (int C = 0; C < Clients; ++C) {
+    EXPECT_EQ(Failed[C], 0) << "client " << C;
+    EXPECT_EQ(Seen[C].size(), 1u) << "client " << C << "'s requests were served by "
+                                  << Seen[C].size() << " threads";
+    All.insert(Seen[C].begin(), Seen[C].end());
+  }
+  EXPECT_EQ(All.size(), 2u) << "four connections over two I/O threads";
+}
