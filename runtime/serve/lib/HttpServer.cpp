@@ -106,8 +106,11 @@ struct HttpServer::Impl {
   // connection from the thread that polled to another, two context switches a request, which
   // were a quarter of the server's CPU under load. Io holds the acceptors and is the first
   // thread's loop; Loops[K] is thread K's (Loops[0] is Io).
-  asio::io_context Io{1};
+  // More is declared before Io so that it is destroyed after it: Io's pending accept holds the
+  // socket it was opening for a connection on one of More's loops, and destroying that socket
+  // needs its loop's socket service (UBSan caught the other order at shutdown).
   std::vector<std::unique_ptr<asio::io_context>> More;
+  asio::io_context Io{1};
   std::vector<asio::io_context *> Loops{&Io};
   std::atomic<size_t> NextLoop{0};
   asio::strand<asio::io_context::executor_type> AcceptStrand{asio::make_strand(Io)};
