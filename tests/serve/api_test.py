@@ -127,6 +127,15 @@ class Endpoints(unittest.TestCase):
         self.assertEqual(body["signer"], KEY_ID)
         self.assertTrue(body["verified"])
         self.assertRegex(body["content_hash"], r"^blake2b-256:[0-9a-f]{64}$")
+        # One id names the policy everywhere: in each decision, /v1/policy, /readyz and the
+        # metrics' label.
+        self.assertRegex(body["hash"], r"^[0-9a-f]{16}$")
+        _, decision = SERVER.json("POST", "/v1/decide", json.dumps({"action": "use"}))
+        self.assertEqual(decision["policy"]["hash"], body["hash"])
+        _, ready = SERVER.json("GET", "/readyz")
+        self.assertEqual(ready["policy"], body["hash"])
+        _, _, metrics = SERVER.request("GET", "/metrics", headers=ADMIN)
+        self.assertIn('policy="%s"' % body["hash"], metrics.decode())
         self.assertRegex(body["loaded_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
         self.assertEqual(body["bytes"], os.path.getsize(POLICY))
 

@@ -1,10 +1,13 @@
 //===- PolicyStore.cpp - Loading, verifying, reloading and watching the served artifact -----===//
 #include "PolicyStore.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
@@ -39,7 +42,12 @@ rt::Result<std::shared_ptr<const rt::CompiledPolicy>> PolicyStore::loadVersion()
   auto V = std::make_shared<PolicyVersion>();
   V->Policy = Loaded->Policy;
   V->ContentHash = Loaded->ContentHash;
-  V->ShortHash = Loaded->ContentHash.substr(0, 16);
+  // The id every decision names its policy by (`policy.hash`: the artifact's XXH64 content
+  // hash), so that a decision, its log line, /readyz and the metrics' label all agree.
+  char Short[24];
+  std::snprintf(Short, sizeof Short, "%016llx",
+                static_cast<unsigned long long>(Loaded->Policy->contentHash()));
+  V->ShortHash = Short;
   V->Signer = Loaded->SignerKeyId;
   V->LoadedAt = rfc3339Now();
   V->Counters = &M.policyCounters(V->ShortHash);

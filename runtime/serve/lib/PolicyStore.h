@@ -29,7 +29,7 @@ namespace privet::serve {
 struct PolicyVersion {
   std::weak_ptr<const rt::CompiledPolicy> Policy;
   std::string ContentHash; ///< BLAKE2b-256 of the artifact, hex
-  std::string ShortHash;   ///< its first 16 digits: the metrics label
+  std::string ShortHash;   ///< the id decisions name the policy by (`policy.hash`, 16 hex)
   std::string Signer;      ///< key id, empty when unsigned
   std::string LoadedAt;    ///< RFC 3339, UTC
   EffectCounters *Counters = nullptr;

@@ -385,6 +385,7 @@ std::string Server::Impl::policyJson() {
                   ",\"version\":" + jsonString(P->version());
   char Hash[24];
   std::snprintf(Hash, sizeof Hash, "%016llx", static_cast<unsigned long long>(P->sourceHash()));
+  J += ",\"hash\":" + jsonString(V ? V->ShortHash : std::string());
   J += ",\"content_hash\":\"blake2b-256:" + (V ? V->ContentHash : std::string()) + "\"";
   J += ",\"source_hash\":\"xxh64:" + std::string(Hash) + "\"";
   J += ",\"bytes\":" + std::to_string(P->byteSize());
