@@ -20,18 +20,21 @@ using namespace privet;
 
 namespace {
 
-std::shared_ptr<const rt::CompiledPolicy> compileRandom(std::mt19937_64 &Rng) {
-  for (;;) {
-    Policy P = privet::testing::randomPolicy(Rng);
-    auto Contents = compilePolicy(P);
-    if (!Contents) {
-      llvm::consumeError(Contents.takeError());
-      continue;
-    }
-    auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
-    if (Loaded)
-      return Loaded.take();
+/// P compiled and loaded as the runtime would load its artifact; null if either step fails.
+std::shared_ptr<const rt::CompiledPolicy> compileAndLoad(const Policy &P) {
+  auto Contents = compilePolicy(P);
+  if (!Contents) {
+    llvm::consumeError(Contents.takeError());
+    return nullptr;
   }
+  auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
+  return Loaded ? Loaded.take() : nullptr;
+}
+
+std::shared_ptr<const rt::CompiledPolicy> compileRandom(std::mt19937_64 &Rng) {
+  for (;;)
+    if (auto CP = compileAndLoad(privet::testing::randomPolicy(Rng)))
+      return CP;
 }
 
 /// Random columns for CP, kept alive together with the BatchColumns that points at them.
@@ -289,14 +292,8 @@ std::shared_ptr<const rt::CompiledPolicy> compileWide(std::mt19937_64 &Rng, unsi
       privet::testing::addScopeItem(R.S, V, unsigned(Dimension::Data), NodeId(Old + K), false);
       P.Rules.push_back(std::move(R));
     }
-    auto Contents = compilePolicy(P);
-    if (!Contents) {
-      llvm::consumeError(Contents.takeError());
-      continue;
-    }
-    auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
-    if (Loaded)
-      return Loaded.take();
+    if (auto CP = compileAndLoad(P))
+      return CP;
   }
 }
 
