@@ -416,7 +416,7 @@ private:
       Item.Range = Map.range(I);
       if (I->WHERE()) {
         Item.K = ast::ScopeItem::Where;
-        Item.Facts = factExpr(I->factExpr());
+        Item.Facts = std::make_shared<const ast::FactExpr>(factExpr(I->factExpr()));
       } else if (I->getStop()->getText() != ")") {
         Item.Negated = I->NOT() != nullptr;
         Item.Name = qualName(I->qualName(0));
