@@ -12,7 +12,6 @@
 
 #include <chrono>
 #include <fmt/format.h>
-#include <malloc.h>
 #include <sys/resource.h>
 
 namespace privet::driver {
@@ -43,12 +42,7 @@ int runBuild(const BuildOptions &Opts) {
   if (!Loaded || C.Diags.hasErrors())
     return ExitFindings;
   auto Checked = std::chrono::steady_clock::now();
-#if defined(__GLIBC__)
-  // The syntax trees are gone; their memory is free but still mapped, in small blocks between
-  // blocks still in use, which the diagram's large allocations cannot reuse. Return it: at
-  // 100,000 rules this is 130 MB of the peak.
-  malloc_trim(0);
-#endif
+  releaseFreedMemory(); // the syntax trees are gone
 
   DiagramOptions DO;
   DO.NodeBudget = Opts.NodeBudget;

@@ -61,6 +61,7 @@ int runCheck(const CheckOptions &Opts) {
     std::optional<Policy> P = loadPolicy(File, FO, Diags);
     if (!P)
       continue;
+    releaseFreedMemory(); // the syntax trees are gone
     // The analyses run here, on every policy the front end accepted.
     for (const auto &Ext : checkExtensions())
       if (Ext.Run)
