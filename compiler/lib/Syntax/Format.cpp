@@ -34,7 +34,7 @@ struct Tok {
 };
 
 std::vector<Tok> lex(StringRef Text) {
-  antlr4::ANTLRInputStream Input(Text.data(), Text.size());
+  SourceInputStream Input(Text);
   PrivetLexer Lexer(&Input);
   Lexer.removeErrorListeners();
   std::vector<Tok> Out;
@@ -440,7 +440,7 @@ struct Placed {
 
 std::vector<Placed> lexPlaced(StringRef Text) {
   SourceMap Map(Text);
-  antlr4::ANTLRInputStream Input(Text.data(), Text.size());
+  SourceInputStream Input(Text);
   PrivetLexer Lexer(&Input);
   Lexer.removeErrorListeners();
   std::vector<Placed> Out;

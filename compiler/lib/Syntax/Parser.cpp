@@ -246,7 +246,7 @@ std::unique_ptr<ast::File> parseBuffer(unsigned BufferId, DiagnosticEngine &Diag
   }
   SourceMap Map(Text);
 
-  antlr4::ANTLRInputStream Input(Text.data(), Text.size());
+  SourceInputStream Input(Text);
   if (Options.Stream) {
     bool Failed = false;
     auto File = parseStreaming(Input, BufferId, Map, Diags, Options.MaxNesting, Failed);

@@ -10,6 +10,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/SMLoc.h"
 
 #include <vector>
@@ -19,6 +20,32 @@ namespace privet::syntax {
 using llvm::SMLoc;
 using llvm::SMRange;
 using llvm::StringRef;
+
+/// ANTLR's input stream over Text, decoded into exactly as many code points as Text has.
+/// ANTLRInputStream's own decoding zero-fills a buffer of three code points per byte first:
+/// for a 13 MB policy, 150 MB written before the lexer starts, the largest part of the
+/// parse's memory. Valid UTF-8 decodes the same either way; anything else is left to ANTLR's
+/// decoding, so that it fails as it always has.
+class SourceInputStream : public antlr4::ANTLRInputStream {
+public:
+  explicit SourceInputStream(StringRef Text) {
+    if (llvm::all_of(Text, [](char C) { return static_cast<unsigned char>(C) < 0x80; })) {
+      _data.assign(Text.begin(), Text.end());
+      return;
+    }
+    _data.resize(Text.size());
+    const auto *From = reinterpret_cast<const llvm::UTF8 *>(Text.data());
+    auto *To = reinterpret_cast<llvm::UTF32 *>(&_data[0]);
+    llvm::UTF32 *Start = To;
+    if (llvm::ConvertUTF8toUTF32(&From, From + Text.size(), &To, To + Text.size(),
+                                 llvm::strictConversion) == llvm::conversionOK) {
+      _data.resize(size_t(To - Start));
+      _data.shrink_to_fit();
+      return;
+    }
+    load(std::string(Text));
+  }
+};
 
 /// Maps ANTLR's code-point indexes to byte offsets in the buffer (identity for ASCII text).
 class SourceMap {
