@@ -72,6 +72,9 @@ struct PairKeyInfo {
   static bool isEqual(uint64_t A, uint64_t B) { return A == B; }
 };
 
+/// Frees a container's memory (clear() keeps a vector's or a DenseMap's buckets).
+template <typename T> void release(T &X) { T().swap(X); }
+
 enum Op : uint8_t { And, Or, Not, Guard, Join, Override, Finish, Meet, NumOps };
 
 // Terminal ids fixed by construction.
@@ -841,10 +844,11 @@ void Builder::compact(Ref Root) {
   auto MapTerminal = [&](Ref R) {
     uint32_t &T = TerminalMap[R & ~TerminalBit];
     if (T == ~0u) {
-      const Outcome &O = Outcomes[R & ~TerminalBit];
+      // Each outcome is mapped once, and compaction is the last to read it: move its rules.
+      Outcome &O = Outcomes[R & ~TerminalBit];
       DiagramTerminal DT;
       DT.Allow = O.K == Outcome::Allow;
-      DT.Rules = O.Rules;
+      DT.Rules = std::move(O.Rules);
       for (uint32_t Id : O.Obligations)
         DT.Obligations.push_back(ObligationIds[Id]);
       std::sort(DT.Obligations.begin(), DT.Obligations.end());
@@ -853,14 +857,19 @@ void Builder::compact(Ref Root) {
     }
     return TerminalBit | T;
   };
-  // Iterative post-order: children are copied before their parents.
-  std::vector<std::pair<Ref, uint32_t>> Stack;
-  auto Visit = [&](Ref R) -> Ref {
-    if (R & TerminalBit)
-      return MapTerminal(R);
-    return NewRef.find(R)->second;
+  auto ExtraOf = [&](Ref R) -> const std::vector<Ref> * {
+    auto It = Derived.find(R);
+    return It == Derived.end() ? nullptr : &It->second;
   };
-  // Terminals are never stacked; rule-list nodes are copied as they are.
+  // First the order: an iterative post-order, so children come before their parents, and each
+  // node's new index is its place in it. Then the copy, into storage reserved to its exact size
+  // (grown by doubling, the old and the new copy of the edges were both alive at the build's
+  // peak).
+  std::vector<Ref> Order;
+  size_t NumEdges = 0, NumTerminals = 0;
+  std::vector<uint8_t> SeenTerminal(Outcomes.size(), 0);
+  std::vector<std::pair<Ref, uint32_t>> Stack;
+  // Terminals are never stacked; rule-list nodes have no children to visit.
   auto Pending = [&](Ref R) { return !(R & TerminalBit) && !NewRef.count(R); };
   if (Pending(Root))
     Stack.push_back({Root, 0});
@@ -868,37 +877,57 @@ void Builder::compact(Ref Root) {
     auto &[R, K] = Stack.back();
     const space::NodeStore::Node &N = Store.node(R);
     llvm::ArrayRef<Ref> Kids = Store.children(R);
-    if (N.Var == RuleListVar) { // rule indexes, copied as they are
-      DecisionDiagram::Impl::NodeRec Rec{N.Var, uint32_t(D.Pool.size()), N.Count};
-      D.Pool.insert(D.Pool.end(), Kids.begin(), Kids.end());
-      Ref New = D.Nodes.size();
-      D.Nodes.push_back(Rec);
-      D.BottomUp.push_back(New);
-      NewRef[R] = New;
-      Stack.pop_back();
-      continue;
-    }
-    auto DerivedIt = Derived.find(R);
-    const std::vector<Ref> *Extra = DerivedIt == Derived.end() ? nullptr : &DerivedIt->second;
+    const std::vector<Ref> *Extra = N.Var == RuleListVar ? nullptr : ExtraOf(R);
     uint32_t Count = N.Count + (Extra ? Extra->size() : 0);
-    if (K < Count) {
+    if (N.Var != RuleListVar && K < Count) {
       Ref C = K < N.Count ? Kids[K] : (*Extra)[K - N.Count];
       ++K;
       if (Pending(C))
         Stack.push_back({C, 0});
       continue;
     }
-    DecisionDiagram::Impl::NodeRec Rec{N.Var, uint32_t(D.Pool.size()), Count};
-    for (Ref C : Kids)
-      D.Pool.push_back(Visit(C));
-    if (Extra)
-      for (Ref C : *Extra)
-        D.Pool.push_back(Visit(C));
-    Ref New = D.Nodes.size();
-    D.Nodes.push_back(Rec);
-    D.BottomUp.push_back(New);
-    NewRef[R] = New;
+    if (N.Var != RuleListVar) {
+      auto Note = [&](Ref C) {
+        if ((C & TerminalBit) && !SeenTerminal[C & ~TerminalBit]) {
+          SeenTerminal[C & ~TerminalBit] = 1;
+          ++NumTerminals;
+        }
+      };
+      llvm::for_each(Kids, Note);
+      if (Extra)
+        llvm::for_each(*Extra, Note);
+    }
+    NewRef[R] = Order.size();
+    Order.push_back(R);
+    NumEdges += Count;
     Stack.pop_back();
+  }
+  D.Terminals.reserve(NumTerminals + 1);
+  auto Visit = [&](Ref R) -> Ref {
+    if (R & TerminalBit)
+      return MapTerminal(R);
+    return NewRef.find(R)->second;
+  };
+  D.Nodes.reserve(Order.size());
+  D.BottomUp.reserve(Order.size());
+  D.Pool.reserve(NumEdges);
+  for (Ref R : Order) {
+    const space::NodeStore::Node &N = Store.node(R);
+    llvm::ArrayRef<Ref> Kids = Store.children(R);
+    DecisionDiagram::Impl::NodeRec Rec{N.Var, uint32_t(D.Pool.size()), N.Count};
+    if (N.Var == RuleListVar) { // rule indexes, copied as they are
+      D.Pool.insert(D.Pool.end(), Kids.begin(), Kids.end());
+    } else {
+      for (Ref C : Kids)
+        D.Pool.push_back(Visit(C));
+      if (const std::vector<Ref> *Extra = ExtraOf(R)) {
+        Rec.Count += Extra->size();
+        for (Ref C : *Extra)
+          D.Pool.push_back(Visit(C));
+      }
+    }
+    D.BottomUp.push_back(D.Nodes.size());
+    D.Nodes.push_back(Rec);
   }
   D.Root = Visit(Root);
 }
@@ -933,7 +962,7 @@ llvm::Error Builder::run() {
       Live.push_back(R);
   Live.resize(pruneExceptions(Live.data(), Live.size()));
   Ref Final = buildFrom(0, Live, 0);
-  SetMemo.clear();
+  release(SetMemo);
   SetEntries = {};
   SetKeys = {};
   Scratch = {};
@@ -957,6 +986,19 @@ llvm::Error Builder::run() {
   auto LeafDone = Clock::now();
   D.Stats.LeafSeconds = std::chrono::duration<double>(LeafDone - Start).count();
 
+  // Each phase's caches are freed once no later phase reads them: at 100,000 rules the memos
+  // are over 150 MB, alive at the build's peak (compaction) otherwise. The derived edges below
+  // only meet; compaction reads the nodes, the outcomes and the derived edges.
+  for (unsigned O = 0; O < NumOps; ++O)
+    if (O != Meet)
+      release(Memo[O]);
+  release(RuleCondition);
+  release(RuleOwn);
+  for (unsigned Dim = 0; Dim < NumDimensions; ++Dim) {
+    release(RuleClasses[Dim]);
+    release(Unconstrained[Dim]);
+  }
+
   // Derived classes: precomputed while the budget lasts, met at decision time after that.
   // Lists cannot be met ahead of time: with them, every group value is met by the runtime.
   Steps = 0;
@@ -967,7 +1009,17 @@ llvm::Error Builder::run() {
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "the decision diagram exceeds the node budget of %llu nodes",
                                    (unsigned long long)Opts.NodeBudget);
+  release(Memo[Meet]);
+  release(MeetLog);
+  release(OutcomeIndex);
+  release(OutcomeNext);
+  Store.dropIndex();
   compact(Final);
+  // The compacted diagram is all that is read from here on.
+  release(Outcomes);
+  release(Derived);
+  release(ObligationIds);
+  Store.releaseNodes();
   D.Stats.DerivedSeconds = std::chrono::duration<double>(Clock::now() - LeafDone).count();
   countDerivedEdges();
   return llvm::Error::success();

@@ -3,6 +3,7 @@
 
 #include "DiagramImpl.h"
 
+#include "privet/Basic/Memory.h"
 #include "privet/Domain.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -332,6 +333,7 @@ llvm::Expected<rt::ArtifactContents> compilePolicy(const Policy &P, const Diagra
   if (!DD)
     return DD.takeError();
   auto Built = Clock::now();
+  releaseFreedMemory(); // the builder's caches
   rt::ArtifactContents A = lowerToArtifact(**DD);
   auto Lowered = Clock::now();
   if (Stats) {

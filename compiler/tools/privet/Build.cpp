@@ -3,6 +3,7 @@
 #include "Output.h"
 
 #include "privet/Artifact.h"
+#include "privet/Basic/Memory.h"
 #include "privet/Domain.h"
 #include "privet/Frontend/Frontend.h"
 #include "privet/Lower/Lowering.h"

@@ -2,6 +2,7 @@
 #include "Check.h"
 #include "Command.h"
 
+#include "privet/Basic/Memory.h"
 #include "privet/Frontend/Frontend.h"
 #include "privet/Tooling/Sarif.h"
 

@@ -42,12 +42,6 @@ struct CommandRegistration {
 void addImportOptions(CLI::App *Cmd, std::vector<std::string> &IncludeDirs,
                       std::vector<std::string> &AllowImportDirs);
 
-/// Returns memory the process has freed but still maps to the system (glibc's malloc_trim). A
-/// command calls it after the syntax trees of a large policy are freed: their small blocks lie
-/// between blocks still in use, so the later stages' large allocations cannot reuse them, and
-/// at 100,000 rules they are over 100 MB of the peak. A no-op on other C libraries.
-void releaseFreedMemory();
-
 void setExitCode(int Code);
 int exitCode();
 

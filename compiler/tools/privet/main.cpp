@@ -8,9 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <unistd.h>
 
 namespace privet::driver {
@@ -23,12 +20,6 @@ std::vector<CommandInfo> &registeredCommands() {
 static int TheExitCode = ExitSuccess;
 void setExitCode(int Code) { TheExitCode = Code; }
 int exitCode() { return TheExitCode; }
-
-void releaseFreedMemory() {
-#if defined(__GLIBC__)
-  malloc_trim(0);
-#endif
-}
 
 void addImportOptions(CLI::App *Cmd, std::vector<std::string> &IncludeDirs,
                       std::vector<std::string> &AllowImportDirs) {

@@ -58,6 +58,21 @@ public:
     Steps += N;
     return Steps <= Limits.Steps;
   }
+  /// Frees the hash table behind intern(), for a store that is only read from now on: intern()
+  /// must not be called afterwards.
+  void dropIndex() {
+    Hashes = {};
+    Table = {};
+  }
+  /// Frees every node, for a store whose nodes have been copied elsewhere: no other member but
+  /// the counters may be called afterwards.
+  void releaseNodes() {
+    dropIndex();
+    Nodes = {};
+    Pool = {};
+  }
+  /// Child slots of every node, in total.
+  size_t poolSize() const { return Pool.size(); }
   uint64_t steps() const { return Steps; }
   const Budget &budget() const { return Limits; }
   /// Whether a node or step budget was exceeded since construction.
