@@ -49,10 +49,15 @@ struct Outcome {
   Kind K = None;
   std::vector<uint32_t> Rules;       ///< Sorted.
   std::vector<uint32_t> Obligations; ///< Sorted ids into Builder::ObligationIds.
+};
 
-  bool operator==(const Outcome &O) const {
-    return K == O.K && Rules == O.Rules && Obligations == O.Obligations;
-  }
+/// An interned outcome: its kind, and its rules then its obligations at Offset in the builder's
+/// OutcomePool. A million of them at 100,000 rules, most of them intermediate joins: two
+/// vectors each (56 bytes and two allocations) were over 100 MB of the build's peak.
+struct StoredOutcome {
+  uint64_t Offset = 0;
+  uint32_t NumRules = 0, NumObligations = 0;
+  Outcome::Kind K = Outcome::None;
 };
 
 /// Memo keys are two 32-bit references packed into 64 bits. DenseMap's default hash for integers
@@ -84,7 +89,7 @@ constexpr Ref DefaultDenyT = TerminalBit | 2;
 /// No reference: a node store never hands out this index.
 constexpr Ref NoRef = space::NodeStore::Full;
 
-std::vector<uint32_t> unite(const std::vector<uint32_t> &A, const std::vector<uint32_t> &B) {
+std::vector<uint32_t> unite(llvm::ArrayRef<uint32_t> A, llvm::ArrayRef<uint32_t> B) {
   std::vector<uint32_t> U;
   U.reserve(A.size() + B.size());
   std::set_union(A.begin(), A.end(), B.begin(), B.end(), std::back_inserter(U));
@@ -94,10 +99,10 @@ std::vector<uint32_t> unite(const std::vector<uint32_t> &A, const std::vector<ui
 /// The order that picks which part explains a group decision: an explicit deny (a non-empty rule
 /// set) before the default deny, then the earliest-declared rules first (allows always have
 /// rules). A total order, so the meet it defines is commutative, associative and idempotent.
-bool denyPrecedes(const std::vector<uint32_t> &A, const std::vector<uint32_t> &B) {
+bool denyPrecedes(llvm::ArrayRef<uint32_t> A, llvm::ArrayRef<uint32_t> B) {
   if (A.empty() != B.empty())
     return B.empty();
-  return A < B;
+  return std::lexicographical_compare(A.begin(), A.end(), B.begin(), B.end());
 }
 
 class Builder {
@@ -116,7 +121,14 @@ private:
   /// The nodes; the work budget is counted here in Steps, since the derived-class phase has
   /// budgets of its own.
   space::NodeStore Store;
-  std::vector<Outcome> Outcomes;
+  std::vector<StoredOutcome> Outcomes;
+  std::vector<uint32_t> OutcomePool;
+  llvm::ArrayRef<uint32_t> rulesOf(const StoredOutcome &O) const {
+    return llvm::ArrayRef<uint32_t>(OutcomePool.data() + O.Offset, O.NumRules);
+  }
+  llvm::ArrayRef<uint32_t> obligationsOf(const StoredOutcome &O) const {
+    return llvm::ArrayRef<uint32_t>(OutcomePool.data() + O.Offset + O.NumRules, O.NumObligations);
+  }
   llvm::DenseMap<uint64_t, uint32_t> OutcomeIndex; ///< Content hash -> first outcome of its chain.
   std::vector<uint32_t> OutcomeNext;
   std::vector<ObligationRef> ObligationIds;
@@ -174,7 +186,14 @@ private:
   // Top-down construction over the dimensions (see buildFrom).
   uint32_t FirstAttrLevel = 0;
   /// Per dimension and rule: the leaf classes its scope covers, or empty with Unconstrained set.
-  std::array<std::vector<std::vector<uint32_t>>, NumDimensions> RuleClasses;
+  /// Rule R's classes in dimension Dim are ClassData[Dim][ClassStart[Dim][R] ..
+  /// ClassStart[Dim][R + 1]): one array per dimension, not a vector per rule.
+  std::array<std::vector<size_t>, NumDimensions> ClassStart;
+  std::array<std::vector<uint32_t>, NumDimensions> ClassData;
+  llvm::ArrayRef<uint32_t> ruleClasses(unsigned Dim, uint32_t R) const {
+    return llvm::ArrayRef<uint32_t>(ClassData[Dim])
+        .slice(ClassStart[Dim][R], ClassStart[Dim][R + 1] - ClassStart[Dim][R]);
+  }
   std::array<std::vector<uint8_t>, NumDimensions> Unconstrained;
   std::vector<Ref> RuleCondition, RuleOwn;
   /// Memo of buildFrom: (level, live rules) -> subdiagram, the keys stored back to back.
@@ -237,18 +256,23 @@ Ref Builder::intern(Outcome O) {
   auto [It, Inserted] = OutcomeIndex.try_emplace(H, uint32_t(Outcomes.size()));
   if (!Inserted)
     for (uint32_t T = It->second; T != ~0u; T = OutcomeNext[T])
-      if (Outcomes[T] == O)
+      if (Outcomes[T].K == O.K && rulesOf(Outcomes[T]) == llvm::ArrayRef<uint32_t>(O.Rules) &&
+          obligationsOf(Outcomes[T]) == llvm::ArrayRef<uint32_t>(O.Obligations))
         return TerminalBit | T;
   uint32_t Id = Outcomes.size();
   OutcomeNext.push_back(Inserted ? ~0u : It->second);
-  Outcomes.push_back(std::move(O));
+  Outcomes.push_back(
+      {OutcomePool.size(), uint32_t(O.Rules.size()), uint32_t(O.Obligations.size()), O.K});
+  OutcomePool.insert(OutcomePool.end(), O.Rules.begin(), O.Rules.end());
+  OutcomePool.insert(OutcomePool.end(), O.Obligations.begin(), O.Obligations.end());
   It->second = Id;
   return TerminalBit | Id;
 }
 
 Ref Builder::applyTerminals(Op O, Ref A, Ref B) {
-  const Outcome &X = Outcomes[A & ~TerminalBit];
-  const Outcome &Y = Outcomes[B & ~TerminalBit];
+  // (Valid until the next intern, which ends each case that calls it.)
+  const StoredOutcome &X = Outcomes[A & ~TerminalBit];
+  const StoredOutcome &Y = Outcomes[B & ~TerminalBit];
   switch (O) {
   case And:
     return X.K == Outcome::True && Y.K == Outcome::True ? TrueT : NoneT;
@@ -272,8 +296,8 @@ Ref Builder::applyTerminals(Op O, Ref A, Ref B) {
       return X.K == Outcome::Deny ? A : B;
     Outcome U;
     U.K = X.K;
-    U.Rules = unite(X.Rules, Y.Rules);
-    U.Obligations = unite(X.Obligations, Y.Obligations);
+    U.Rules = unite(rulesOf(X), rulesOf(Y));
+    U.Obligations = unite(obligationsOf(X), obligationsOf(Y));
     Steps += U.Rules.size();
     return intern(std::move(U));
   }
@@ -286,14 +310,14 @@ Ref Builder::applyTerminals(Op O, Ref A, Ref B) {
     bool XAllow = X.K == Outcome::Allow, YAllow = Y.K == Outcome::Allow;
     if (XAllow != YAllow)
       return XAllow ? B : A;
-    bool YFirst = denyPrecedes(Y.Rules, X.Rules);
+    bool YFirst = denyPrecedes(rulesOf(Y), rulesOf(X));
     if (!XAllow)
       return YFirst ? B : A;
     Outcome U;
     U.K = X.K;
-    U.Rules = YFirst ? Y.Rules : X.Rules;
-    U.Obligations = unite(X.Obligations, Y.Obligations);
-    if (U.Obligations.size() == (YFirst ? Y : X).Obligations.size())
+    U.Rules = rulesOf(YFirst ? Y : X).vec();
+    U.Obligations = unite(obligationsOf(X), obligationsOf(Y));
+    if (U.Obligations.size() == (YFirst ? Y : X).NumObligations)
       return YFirst ? B : A;
     Steps += U.Obligations.size();
     return intern(std::move(U));
@@ -478,27 +502,32 @@ void Builder::prepareTopDown() {
       ParentsFirst = false;
   for (unsigned Dim = 0; Dim < NumDimensions; ++Dim) {
     const DimensionClasses &DC = D.Classes[Dim];
-    RuleClasses[Dim].assign(P.Rules.size(), {});
+    ClassStart[Dim].assign(P.Rules.size() + 1, 0);
+    ClassData[Dim].clear();
     Unconstrained[Dim].assign(P.Rules.size(), 1);
     if (P.Vocab[Dim].empty())
       continue;
+    std::vector<uint32_t> &Data = ClassData[Dim];
     for (uint32_t R = 0; R < P.Rules.size(); ++R) {
       const auto &Set = P.Rules[R].S.Dims[Dim];
-      if (!Set)
-        continue;
-      std::vector<uint32_t> Cls;
-      for (uint32_t K = 0; K < DC.NumLeafClasses; ++K) {
-        LeafIndex L = DC.Members[K].front();
-        if (L < Set->size() && Set->test(L))
-          Cls.push_back(K);
+      size_t Begin = Data.size();
+      if (Set) {
+        for (uint32_t K = 0; K < DC.NumLeafClasses; ++K) {
+          LeafIndex L = DC.Members[K].front();
+          if (L < Set->size() && Set->test(L))
+            Data.push_back(K);
+        }
+        if (Data.size() - Begin == DC.NumLeafClasses) {
+          Data.resize(Begin); // every class: unconstrained
+        } else {
+          if (Data.size() == Begin)
+            NeverApplies[R] = 1;
+          Unconstrained[Dim][R] = 0;
+        }
       }
-      if (Cls.size() == DC.NumLeafClasses)
-        continue;
-      if (Cls.empty())
-        NeverApplies[R] = 1;
-      Unconstrained[Dim][R] = 0;
-      RuleClasses[Dim][R] = std::move(Cls);
+      ClassStart[Dim][R + 1] = Data.size();
     }
+    Data.shrink_to_fit();
   }
 }
 
@@ -572,7 +601,7 @@ void Builder::splitByClasses(unsigned Dim, llvm::ArrayRef<uint32_t> Active, uint
     if (Free[R])
       ++NumFree;
     else
-      for (uint32_t K : RuleClasses[Dim][R])
+      for (uint32_t K : ruleClasses(Dim, R))
         ++B.Start[K + 1];
   }
   for (uint32_t K = 0; K < N; ++K)
@@ -584,7 +613,7 @@ void Builder::splitByClasses(unsigned Dim, llvm::ArrayRef<uint32_t> Active, uint
       for (uint32_t K = 0; K < N; ++K)
         B.Rules[B.Fill[K]++] = R;
     } else {
-      for (uint32_t K : RuleClasses[Dim][R])
+      for (uint32_t K : ruleClasses(Dim, R))
         B.Rules[B.Fill[K]++] = R;
     }
   }
@@ -844,12 +873,11 @@ void Builder::compact(Ref Root) {
   auto MapTerminal = [&](Ref R) {
     uint32_t &T = TerminalMap[R & ~TerminalBit];
     if (T == ~0u) {
-      // Each outcome is mapped once, and compaction is the last to read it: move its rules.
-      Outcome &O = Outcomes[R & ~TerminalBit];
+      const StoredOutcome &O = Outcomes[R & ~TerminalBit];
       DiagramTerminal DT;
       DT.Allow = O.K == Outcome::Allow;
-      DT.Rules = std::move(O.Rules);
-      for (uint32_t Id : O.Obligations)
+      DT.Rules = rulesOf(O).vec();
+      for (uint32_t Id : obligationsOf(O))
         DT.Obligations.push_back(ObligationIds[Id]);
       std::sort(DT.Obligations.begin(), DT.Obligations.end());
       T = D.Terminals.size();
@@ -995,7 +1023,8 @@ llvm::Error Builder::run() {
   release(RuleCondition);
   release(RuleOwn);
   for (unsigned Dim = 0; Dim < NumDimensions; ++Dim) {
-    release(RuleClasses[Dim]);
+    release(ClassStart[Dim]);
+    release(ClassData[Dim]);
     release(Unconstrained[Dim]);
   }
 
@@ -1017,6 +1046,7 @@ llvm::Error Builder::run() {
   compact(Final);
   // The compacted diagram is all that is read from here on.
   release(Outcomes);
+  release(OutcomePool);
   release(Derived);
   release(ObligationIds);
   Store.releaseNodes();

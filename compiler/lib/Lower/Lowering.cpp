@@ -151,6 +151,7 @@ static void lowerDeclarations(const DecisionDiagram &DD, rt::ArtifactContents &A
 
 /// Rules with their provenance, and the data combinations.
 static void lowerRulesAndCombinations(const Policy &P, rt::ArtifactContents &A) {
+  A.Rules.reserve(P.Rules.size());
   for (const Rule &R : P.Rules) {
     rt::RuleEntry E;
     E.Id = R.Id;
@@ -201,11 +202,15 @@ static void lowerTerminals(const DecisionDiagram &DD, rt::ArtifactContents &A) {
     Index = A.ObligationInstances.size();
     A.ObligationInstances.push_back({O.Obligation, O.Arg.has_value(), O.Arg.value_or(0)});
   }
+  // Every list here is reserved to its size: at 100,000 rules these contents are built while the
+  // Policy and the diagram are alive, at the build's peak, and doubling leaves up to half unused.
+  A.Terminals.reserve(DD.numTerminals());
   for (uint32_t T = 0; T < DD.numTerminals(); ++T) {
     const DiagramTerminal &DT = DD.terminal(DecisionDiagram::TerminalBit | T);
     rt::Terminal RT;
     RT.Allow = DT.Allow;
     RT.Rules = DT.Rules;
+    RT.Obligations.reserve(DT.Obligations.size());
     for (const ObligationRef &O : DT.Obligations)
       RT.Obligations.push_back(Instances[O]);
     A.Terminals.push_back(std::move(RT));
@@ -258,6 +263,7 @@ static void lowerNodes(const DecisionDiagram &DD, rt::ArtifactContents &A) {
     const AttributeDomain *Dom = V.Var.IsDimension ? nullptr : &DD.domain(V.Var.Index);
     if (Dom && (Dom->Kind == AttrKind::Int || Dom->Kind == AttrKind::Duration)) {
       // Merge neighbouring intervals that lead to the same place.
+      N.Children.reserve(V.Children.size());
       N.Children.push_back(Map(V.Children[0]));
       for (uint32_t K = 1; K < V.Children.size(); ++K) {
         if (V.Children[K] == V.Children[K - 1])
@@ -267,6 +273,7 @@ static void lowerNodes(const DecisionDiagram &DD, rt::ArtifactContents &A) {
       }
       continue;
     }
+    N.Children.reserve(V.Children.size());
     for (DecisionDiagram::Ref C : V.Children)
       N.Children.push_back(Map(C));
   }
