@@ -11,7 +11,7 @@
 namespace {
 
 /// Resident bytes of this process (/proc/self/statm), or 0 where unknown.
-size_t residentBytes() {
+[[maybe_unused]] size_t residentBytes() {
   std::FILE *F = std::fopen("/proc/self/statm", "r");
   if (!F)
     return 0;
