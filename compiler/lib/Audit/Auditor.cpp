@@ -62,6 +62,13 @@ inline bool sameBytes(const std::string &A, llvm::StringRef B) {
   return Diff == 0;
 }
 
+/// S.trim(), which builds a character set per call, run only when an end of S is blank.
+inline llvm::StringRef trimBlankEnds(llvm::StringRef S) {
+  if (S.empty() || !(llvm::isSpace(S.front()) || llvm::isSpace(S.back())))
+    return S;
+  return S.trim();
+}
+
 const char *kindName(FieldValue::Kind K) {
   switch (K) {
   case FieldValue::String:
@@ -539,9 +546,7 @@ void Auditor::Impl::event(uint32_t File, uint64_t Line) {
     if (rt::Dim(D) == rt::Dim::Data) {
       auto AddOne = [&](llvm::StringRef Raw) {
         uint32_t V;
-        // trim() builds a character set per call: only when an end is blank.
-        if (!Raw.empty() && (llvm::isSpace(Raw.front()) || llvm::isSpace(Raw.back())))
-          Raw = Raw.trim();
+        Raw = trimBlankEnds(Raw);
         if (Raw.empty())
           return true;
         if (!resolve(rt::Dim::Data, Raw, Field, V, Reason))
@@ -964,9 +969,7 @@ void Auditor::Impl::text(uint32_t File, llvm::StringRef Data, uint64_t &LineNo, 
     Data = Rest;
     ++LineNo;
     Line.consume_back("\r");
-    // (trim() builds a character set per call: only when an end is blank.)
-    if (Line.empty() ||
-        ((llvm::isSpace(Line.front()) || llvm::isSpace(Line.back())) && Line.trim().empty()))
+    if (trimBlankEnds(Line).empty())
       continue; // blank lines hold no event
     if (Line.size() > Opts.MaxLineBytes) {
       gap("line longer than " + std::to_string(Opts.MaxLineBytes) + " bytes", File, LineNo, "",

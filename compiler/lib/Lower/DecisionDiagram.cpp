@@ -77,7 +77,7 @@ struct PairKeyInfo {
   static bool isEqual(uint64_t A, uint64_t B) { return A == B; }
 };
 
-/// Frees a container's memory (clear() keeps a vector's or a DenseMap's buckets).
+/// Frees a container's memory (clear(), and `= {}` on a vector, keep the capacity).
 template <typename T> void release(T &X) { T().swap(X); }
 
 enum Op : uint8_t { And, Or, Not, Guard, Join, Override, Finish, Meet, NumOps };
@@ -991,9 +991,9 @@ llvm::Error Builder::run() {
   Live.resize(pruneExceptions(Live.data(), Live.size()));
   Ref Final = buildFrom(0, Live, 0);
   release(SetMemo);
-  SetEntries = {};
-  SetKeys = {};
-  Scratch = {};
+  release(SetEntries);
+  release(SetKeys);
+  release(Scratch);
   if (Projected)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),

@@ -21,6 +21,10 @@ using llvm::SMLoc;
 using llvm::SMRange;
 using llvm::StringRef;
 
+inline bool isAscii(StringRef Text) {
+  return llvm::all_of(Text, [](char C) { return static_cast<unsigned char>(C) < 0x80; });
+}
+
 /// ANTLR's input stream over Text, decoded into exactly as many code points as Text has.
 /// ANTLRInputStream's own decoding zero-fills a buffer of three code points per byte first:
 /// for a 13 MB policy, 150 MB written before the lexer starts, the largest part of the
@@ -29,7 +33,7 @@ using llvm::StringRef;
 class SourceInputStream : public antlr4::ANTLRInputStream {
 public:
   explicit SourceInputStream(StringRef Text) {
-    if (llvm::all_of(Text, [](char C) { return static_cast<unsigned char>(C) < 0x80; })) {
+    if (isAscii(Text)) {
       _data.assign(Text.begin(), Text.end());
       return;
     }
@@ -51,8 +55,7 @@ public:
 class SourceMap {
 public:
   explicit SourceMap(StringRef Text) : Text(Text) {
-    bool Ascii = llvm::all_of(Text, [](char C) { return static_cast<unsigned char>(C) < 0x80; });
-    if (Ascii)
+    if (isAscii(Text))
       return;
     for (size_t I = 0; I < Text.size(); ++I)
       if ((static_cast<unsigned char>(Text[I]) & 0xC0) != 0x80)

@@ -1,8 +1,6 @@
 //===- PolicyStore.cpp - Loading, verifying, reloading and watching the served artifact -----===//
 #include "PolicyStore.h"
 
-#include <cstdio>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -16,6 +14,12 @@
 #include <unistd.h>
 
 namespace privet::serve {
+
+std::string hex64(uint64_t V) {
+  char Buf[24];
+  std::snprintf(Buf, sizeof Buf, "%016llx", static_cast<unsigned long long>(V));
+  return Buf;
+}
 
 std::string rfc3339Now() {
   auto Now = std::chrono::system_clock::now();
@@ -44,10 +48,7 @@ rt::Result<std::shared_ptr<const rt::CompiledPolicy>> PolicyStore::loadVersion()
   V->ContentHash = Loaded->ContentHash;
   // The id every decision names its policy by (`policy.hash`: the artifact's XXH64 content
   // hash), so that a decision, its log line, /readyz and the metrics' label all agree.
-  char Short[24];
-  std::snprintf(Short, sizeof Short, "%016llx",
-                static_cast<unsigned long long>(Loaded->Policy->contentHash()));
-  V->ShortHash = Short;
+  V->ShortHash = hex64(Loaded->Policy->contentHash());
   V->Signer = Loaded->SignerKeyId;
   V->LoadedAt = rfc3339Now();
   V->Counters = &M.policyCounters(V->ShortHash);

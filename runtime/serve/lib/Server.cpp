@@ -383,11 +383,9 @@ std::string Server::Impl::policyJson() {
   auto V = Store->version(P.get());
   std::string J = "{\"name\":" + jsonString(P->name()) + ",\"title\":" + jsonString(P->title()) +
                   ",\"version\":" + jsonString(P->version());
-  char Hash[24];
-  std::snprintf(Hash, sizeof Hash, "%016llx", static_cast<unsigned long long>(P->sourceHash()));
   J += ",\"hash\":" + jsonString(V ? V->ShortHash : std::string());
   J += ",\"content_hash\":\"blake2b-256:" + (V ? V->ContentHash : std::string()) + "\"";
-  J += ",\"source_hash\":\"xxh64:" + std::string(Hash) + "\"";
+  J += ",\"source_hash\":\"xxh64:" + hex64(P->sourceHash()) + "\"";
   J += ",\"bytes\":" + std::to_string(P->byteSize());
   J += ",\"rules\":" + std::to_string(P->numRules());
   J += ",\"path\":" + jsonString(Opts.PolicyPath);

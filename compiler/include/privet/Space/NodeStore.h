@@ -61,15 +61,15 @@ public:
   /// Frees the hash table behind intern(), for a store that is only read from now on: intern()
   /// must not be called afterwards.
   void dropIndex() {
-    Hashes = {};
-    Table = {};
+    std::vector<uint32_t>().swap(Hashes); // (`= {}` would keep the capacity)
+    std::vector<uint32_t>().swap(Table);
   }
   /// Frees every node, for a store whose nodes have been copied elsewhere: no other member but
   /// the counters may be called afterwards.
   void releaseNodes() {
     dropIndex();
-    Nodes = {};
-    Pool = {};
+    std::vector<Node>().swap(Nodes);
+    std::vector<uint32_t>().swap(Pool);
   }
   /// Child slots of every node, in total.
   size_t poolSize() const { return Pool.size(); }
