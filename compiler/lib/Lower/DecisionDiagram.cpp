@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------------------------===//
 #include "DiagramImpl.h"
 
+#include "privet/Basic/Memory.h"
 #include "privet/Space/AttrClasses.h"
 #include "privet/Space/NodeStore.h"
 
@@ -135,6 +136,9 @@ private:
   std::map<ObligationRef, uint32_t> ObligationIndex;
   std::array<llvm::DenseMap<uint64_t, Ref, PairKeyInfo>, NumOps> Memo;
   uint64_t Steps = 0; ///< Apply steps not answered by the memo, for the work budget.
+  /// Steps at which freed memory is next returned: builds shorter than ReturnMemoryEvery never
+  /// pay for it.
+  uint64_t NextMemoryReturn = Opts.ReturnMemoryEvery;
   bool OverBudget = false;
   /// Giving up early: when the rule index can stand in, the work and size of the whole diagram
   /// are projected from the first split's subdiagrams built so far (and the first of those from
@@ -670,6 +674,11 @@ Ref Builder::buildFrom(uint32_t Level, llvm::ArrayRef<uint32_t> Active, uint32_t
         return NoneT;
     }
     Result = mk(Dim, Children);
+  }
+  if (Opts.ReturnMemoryEvery && Steps >= NextMemoryReturn) {
+    releaseFreedMemory();
+    ++D.Stats.MemoryReturns;
+    NextMemoryReturn = Steps + Opts.ReturnMemoryEvery;
   }
   uint32_t Index = SetEntries.size();
   auto [It, Inserted] = SetMemo.try_emplace(H, Index);

@@ -33,6 +33,14 @@ uint32_t DecisionDiagram::numTerminals() const { return I->Terminals.size(); }
 uint64_t DecisionDiagram::numEdges() const { return I->Pool.size(); }
 llvm::ArrayRef<Ref> DecisionDiagram::nodesBottomUp() const { return I->BottomUp; }
 
+void DecisionDiagram::releaseTerminals() { std::vector<DiagramTerminal>().swap(I->Terminals); }
+void DecisionDiagram::releaseNodes() {
+  std::vector<Impl::NodeRec>().swap(I->Nodes);
+  std::vector<Ref>().swap(I->Pool);
+  std::vector<Ref>().swap(I->BottomUp);
+  I->Root = TerminalBit;
+}
+
 DecisionDiagram::NodeView DecisionDiagram::node(Ref R) const {
   return {varOfKey(I->Nodes[R].Var), I->children(R)};
 }

@@ -149,22 +149,94 @@ static void lowerDeclarations(const DecisionDiagram &DD, rt::ArtifactContents &A
   }
 }
 
-/// Rules with their provenance, and the data combinations.
-static void lowerRulesAndCombinations(const Policy &P, rt::ArtifactContents &A) {
+/// The obligation instances: every (obligation, argument) a terminal carries, and for the
+/// indexed rule evaluator every one an allowing rule carries, once, numbered in ObligationRef
+/// order so that sorted instance indexes are sorted obligations.
+struct ObligationInstances {
+  std::map<ObligationRef, uint32_t> Index;
+  /// For the indexed rule evaluator: per rule, what it carries (carriedObligations).
+  std::vector<std::vector<ObligationRef>> Carried;
+};
+
+static ObligationInstances lowerObligationInstances(const DecisionDiagram &DD,
+                                                    rt::ArtifactContents &A) {
+  const Policy &P = DD.policy();
+  ObligationInstances I;
+  for (uint32_t T = 0; T < DD.numTerminals(); ++T)
+    for (const ObligationRef &O : DD.terminal(DecisionDiagram::TerminalBit | T).Obligations)
+      I.Index.emplace(O, 0);
+  if (DD.usesRuleLists())
+    for (uint32_t R = 0; R < P.Rules.size(); ++R) {
+      I.Carried.push_back(P.Rules[R].IsAllow ? carriedObligations(P, R)
+                                             : std::vector<ObligationRef>());
+      for (const ObligationRef &O : I.Carried.back())
+        I.Index.emplace(O, 0);
+    }
+  for (auto &[O, Index] : I.Index) {
+    Index = A.ObligationInstances.size();
+    A.ObligationInstances.push_back({O.Obligation, O.Arg.has_value(), O.Arg.value_or(0)});
+  }
+  return I;
+}
+
+/// The terminals, with their obligations as instance indexes.
+static void lowerTerminals(const DecisionDiagram &DD, const ObligationInstances &I,
+                           rt::ArtifactContents &A) {
+  // Every list here is reserved to its size: at 100,000 rules these contents are built while the
+  // Policy and the diagram are alive, at the build's peak, and doubling leaves up to half unused.
+  A.Terminals.reserve(DD.numTerminals());
+  for (uint32_t T = 0; T < DD.numTerminals(); ++T) {
+    const DiagramTerminal &DT = DD.terminal(DecisionDiagram::TerminalBit | T);
+    rt::Terminal RT;
+    RT.Allow = DT.Allow;
+    RT.Rules = DT.Rules;
+    RT.Obligations.reserve(DT.Obligations.size());
+    for (const ObligationRef &O : DT.Obligations)
+      RT.Obligations.push_back(I.Index.at(O));
+    A.Terminals.push_back(std::move(RT));
+  }
+}
+
+/// Rules with their provenance, and the rule table (scopes by leaf class, conditions,
+/// obligations). The table is always written: the indexed rule evaluator reads it when the
+/// diagram has rule lists, and the runtime's "why not" explanations (CompiledPolicy::whyNot) read
+/// it to find the nearest allowing rule. Reads the diagram's classes only.
+static void lowerRules(const DecisionDiagram &DD, const ObligationInstances &I,
+                       rt::ArtifactContents &A) {
+  const Policy &P = DD.policy();
+  A.RuleTable = true;
   A.Rules.reserve(P.Rules.size());
-  for (const Rule &R : P.Rules) {
+  for (uint32_t R = 0; R < P.Rules.size(); ++R) {
+    const Rule &Rl = P.Rules[R];
     rt::RuleEntry E;
-    E.Id = R.Id;
-    E.IsAllow = R.IsAllow;
-    E.Parent = R.Parent == NoIndex ? UINT32_MAX : R.Parent;
-    if (R.Location.File < P.Files.size())
-      E.File = P.Files[R.Location.File];
-    E.Line = R.Location.Line;
-    E.Col = R.Location.Col;
-    E.SourceText = R.SourceText;
-    E.Sources = R.Sources;
+    E.Id = Rl.Id;
+    E.IsAllow = Rl.IsAllow;
+    E.Parent = Rl.Parent == NoIndex ? UINT32_MAX : Rl.Parent;
+    if (Rl.Location.File < P.Files.size())
+      E.File = P.Files[Rl.Location.File];
+    E.Line = Rl.Location.Line;
+    E.Col = Rl.Location.Col;
+    E.SourceText = Rl.SourceText;
+    E.Sources = Rl.Sources;
+    std::array<llvm::BitVector, NumDimensions> Classes = DD.scopeClasses(Rl.S);
+    for (unsigned D = 0; D < NumDimensions; ++D) {
+      if (Classes[D].all())
+        continue;
+      E.Constrained |= 1u << D;
+      for (unsigned K : Classes[D].set_bits())
+        E.Scope[D].push_back(K);
+    }
+    if (Rl.Condition)
+      emitCondition(*Rl.Condition, E.Condition);
+    if (DD.usesRuleLists()) // only the indexed evaluator reads them
+      for (const ObligationRef &O : I.Carried[R])
+        E.Obligations.push_back(I.Index.at(O));
     A.Rules.push_back(std::move(E));
   }
+}
+
+/// The data combinations.
+static void lowerCombinations(const Policy &P, rt::ArtifactContents &A) {
   const Vocabulary &Data = P.vocab(Dimension::Data);
   for (const Combination &C : P.Combinations) {
     rt::CombinationEntry E;
@@ -178,63 +250,6 @@ static void lowerRulesAndCombinations(const Policy &P, rt::ArtifactContents &A) 
       E.UnderResult.push_back(isAtOrUnder(Data, N, C.Result, MemoResult));
     }
     A.Combinations.push_back(std::move(E));
-  }
-}
-
-/// The terminals, with the obligation instances they (and, for the indexed rule evaluator, the
-/// rules) carry: every (obligation, argument) once, in ObligationRef order so that sorted
-/// instance indexes are sorted obligations.
-static void lowerTerminals(const DecisionDiagram &DD, rt::ArtifactContents &A) {
-  const Policy &P = DD.policy();
-  std::map<ObligationRef, uint32_t> Instances;
-  for (uint32_t T = 0; T < DD.numTerminals(); ++T)
-    for (const ObligationRef &O : DD.terminal(DecisionDiagram::TerminalBit | T).Obligations)
-      Instances.emplace(O, 0);
-  std::vector<std::vector<ObligationRef>> Carried;
-  if (DD.usesRuleLists())
-    for (uint32_t R = 0; R < P.Rules.size(); ++R) {
-      Carried.push_back(P.Rules[R].IsAllow ? carriedObligations(P, R)
-                                           : std::vector<ObligationRef>());
-      for (const ObligationRef &O : Carried.back())
-        Instances.emplace(O, 0);
-    }
-  for (auto &[O, Index] : Instances) {
-    Index = A.ObligationInstances.size();
-    A.ObligationInstances.push_back({O.Obligation, O.Arg.has_value(), O.Arg.value_or(0)});
-  }
-  // Every list here is reserved to its size: at 100,000 rules these contents are built while the
-  // Policy and the diagram are alive, at the build's peak, and doubling leaves up to half unused.
-  A.Terminals.reserve(DD.numTerminals());
-  for (uint32_t T = 0; T < DD.numTerminals(); ++T) {
-    const DiagramTerminal &DT = DD.terminal(DecisionDiagram::TerminalBit | T);
-    rt::Terminal RT;
-    RT.Allow = DT.Allow;
-    RT.Rules = DT.Rules;
-    RT.Obligations.reserve(DT.Obligations.size());
-    for (const ObligationRef &O : DT.Obligations)
-      RT.Obligations.push_back(Instances[O]);
-    A.Terminals.push_back(std::move(RT));
-  }
-  // The rule table (scopes by leaf class, conditions, obligations) is always written: the
-  // indexed rule evaluator reads it when the diagram has rule lists, and the runtime's "why not"
-  // explanations (CompiledPolicy::whyNot) read it to find the nearest allowing rule.
-  A.RuleTable = true;
-  for (uint32_t R = 0; R < P.Rules.size(); ++R) {
-    rt::RuleEntry &E = A.Rules[R];
-    const Rule &Rl = P.Rules[R];
-    std::array<llvm::BitVector, NumDimensions> Classes = DD.scopeClasses(Rl.S);
-    for (unsigned D = 0; D < NumDimensions; ++D) {
-      if (Classes[D].all())
-        continue;
-      E.Constrained |= 1u << D;
-      for (unsigned K : Classes[D].set_bits())
-        E.Scope[D].push_back(K);
-    }
-    if (Rl.Condition)
-      emitCondition(*Rl.Condition, E.Condition);
-    if (DD.usesRuleLists()) // only the indexed evaluator reads them
-      for (const ObligationRef &O : Carried[R])
-        E.Obligations.push_back(Instances[O]);
   }
 }
 
@@ -280,7 +295,12 @@ static void lowerNodes(const DecisionDiagram &DD, rt::ArtifactContents &A) {
   A.Root = Map(DD.root());
 }
 
-rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
+/// The parts in an order that lets the diagram be freed as it goes: terminals, then nodes,
+/// then what reads only the diagram's classes. AfterTerminals and AfterNodes run once each part
+/// has been copied.
+template <typename Then1, typename Then2>
+static rt::ArtifactContents lower(const DecisionDiagram &DD, Then1 AfterTerminals,
+                                  Then2 AfterNodes) {
   const Policy &P = DD.policy();
   rt::ArtifactContents A;
   if (!P.Modules.empty()) {
@@ -291,10 +311,24 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
   A.SourceHash = P.SourceHash;
   lowerDimensions(DD, A);
   lowerDeclarations(DD, A);
-  lowerRulesAndCombinations(P, A);
-  lowerTerminals(DD, A);
+  ObligationInstances Instances = lowerObligationInstances(DD, A);
+  lowerTerminals(DD, Instances, A);
+  AfterTerminals();
   lowerNodes(DD, A);
+  AfterNodes();
+  lowerRules(DD, Instances, A);
+  lowerCombinations(P, A);
   return A;
+}
+
+rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
+  return lower(
+      DD, [] {}, [] {});
+}
+
+rt::ArtifactContents lowerAndReleaseDiagram(DecisionDiagram &DD) {
+  return lower(
+      DD, [&] { DD.releaseTerminals(); }, [&] { DD.releaseNodes(); });
 }
 
 rt::Request toRuntimeRequest(const Policy &P, const rt::CompiledPolicy &CP, const Request &R) {
@@ -341,7 +375,9 @@ llvm::Expected<rt::ArtifactContents> compilePolicy(const Policy &P, const Diagra
     return DD.takeError();
   auto Built = Clock::now();
   releaseFreedMemory(); // the builder's caches
-  rt::ArtifactContents A = lowerToArtifact(**DD);
+  // The diagram's terminals and nodes are freed as soon as they are lowered: at 100,000 rules
+  // this is the build's peak, with the Policy, the diagram and the contents alive together.
+  rt::ArtifactContents A = lowerAndReleaseDiagram(**DD);
   auto Lowered = Clock::now();
   if (Stats) {
     Stats->Strategy = (*DD)->usesRuleLists() ? "indexed-rules" : "decision-diagram";

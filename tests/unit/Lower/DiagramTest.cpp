@@ -2,6 +2,7 @@
 #include "RandomPolicy.h"
 #include "ReferenceEvaluator.h"
 
+#include "privet/Artifact.h"
 #include "privet/Lower/DecisionDiagram.h"
 #include "privet/Lower/Lowering.h"
 
@@ -241,6 +242,27 @@ TEST(Diagram, EveryOrderGivesTheSameDecisions) {
   }
 }
 
+// Returning freed memory during the build (here after every subdiagram) changes nothing that is
+// built; a small build does not pay for it at the default interval.
+TEST(Diagram, ReturningFreedMemoryChangesNothing) {
+  std::mt19937_64 Rng(17);
+  for (unsigned I = 0; I < 40; ++I) {
+    Policy P = I == 0 ? examplePolicy() : randomPolicy(Rng);
+    DiagramOptions Never, Always;
+    Never.ReturnMemoryEvery = 0;
+    Always.ReturnMemoryEvery = 1;
+    auto A = build(P, Never), B = build(P, Always), C = build(P);
+    ASSERT_TRUE(A && B && C);
+    EXPECT_EQ(A->buildStats().MemoryReturns, 0u);
+    if (I == 0) {
+      EXPECT_GT(B->buildStats().MemoryReturns, 0u);
+    }
+    EXPECT_EQ(C->buildStats().MemoryReturns, 0u);
+    std::string Bytes = rt::serializeArtifact(lowerToArtifact(*A));
+    EXPECT_EQ(rt::serializeArtifact(lowerToArtifact(*B)), Bytes);
+  }
+}
+
 TEST(Diagram, NodesAreSharedAndReduced) {
   std::mt19937_64 Rng(5);
   for (unsigned I = 0; I < 200; ++I) {
@@ -371,6 +393,29 @@ TEST(Lowering, RuleListScopesByLeafClass) {
   // opted_out has no scope of its own: it constrains nothing, and carries its condition.
   EXPECT_EQ(A.Rules[1].Constrained, 0u);
   EXPECT_FALSE(A.Rules[1].Condition.empty());
+}
+
+// Lowering that frees the diagram as it goes (compilePolicy's) writes the same artifact as lowering
+// that keeps it, for full diagrams and for the indexed rule evaluator, and leaves the diagram
+// without terminals or nodes.
+TEST(Lowering, ReleasingTheDiagramLowersTheSameArtifact) {
+  std::mt19937_64 Rng(23);
+  for (unsigned I = 0; I < 40; ++I) {
+    Policy P = I == 0 ? examplePolicy() : randomPolicy(Rng);
+    for (bool Lists : {false, true}) {
+      DiagramOptions Opts;
+      Opts.ForceRuleLists = Lists;
+      auto DD = build(P, Opts);
+      ASSERT_TRUE(DD);
+      std::string Kept = rt::serializeArtifact(lowerToArtifact(*DD));
+      ASSERT_GT(DD->numTerminals() + DD->numNodes(), 0u);
+      EXPECT_EQ(rt::serializeArtifact(lowerAndReleaseDiagram(*DD)), Kept);
+      EXPECT_EQ(DD->numTerminals(), 0u);
+      EXPECT_EQ(DD->numNodes(), 0u);
+      EXPECT_EQ(DD->numEdges(), 0u);
+      EXPECT_EQ(DD->usesRuleLists(), Lists);
+    }
+  }
 }
 
 TEST(Lowering, ArtifactTablesAndDiagramShape) {

@@ -37,6 +37,9 @@ struct LoweringStats {
 /// Flattens a built diagram and the policy's symbol tables. Source files are named as
 /// Policy::Files has them.
 rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD);
+/// The same contents, freeing DD's terminals and then its nodes as soon as each is lowered
+/// (DecisionDiagram::releaseTerminals, releaseNodes).
+rt::ArtifactContents lowerAndReleaseDiagram(DecisionDiagram &DD);
 
 /// The runtime request for R (node ids as value ids, attribute values by kind), against CP, the
 /// artifact lowered from P.
