@@ -8,6 +8,7 @@
 #ifndef PRIVET_AST_AST_H
 #define PRIVET_AST_AST_H
 
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Casting.h"
@@ -24,7 +25,7 @@ namespace privet::ast {
 
 /// A possibly qualified name: `consent`, `gdpr.consent`.
 struct QualName {
-  std::vector<std::string> Parts;
+  llvm::SmallVector<std::string, 1> Parts; ///< One inline: most names have one part.
   llvm::SMRange Range;
   std::string str() const;
   bool isQualified() const { return Parts.size() > 1; }
