@@ -1052,6 +1052,10 @@ llvm::Error Builder::run() {
   release(OutcomeIndex);
   release(OutcomeNext);
   Store.dropIndex();
+  // The memos and indexes just freed lie between blocks still in use: return their pages before
+  // compaction copies the reachable nodes (at 100,000 rules, 150 MB of them were resident).
+  if (Opts.ReturnMemoryEvery)
+    releaseFreedMemory();
   compact(Final);
   // The compacted diagram is all that is read from here on.
   release(Outcomes);

@@ -327,8 +327,18 @@ rt::ArtifactContents lowerToArtifact(const DecisionDiagram &DD) {
 }
 
 rt::ArtifactContents lowerAndReleaseDiagram(DecisionDiagram &DD) {
+  // A terminal's lists are small blocks: freed, their pages stay resident unless returned (at
+  // 100,000 rules lowering ended at 382 MB of RSS for 335 MB in use otherwise).
   return lower(
-      DD, [&] { DD.releaseTerminals(); }, [&] { DD.releaseNodes(); });
+      DD,
+      [&] {
+        DD.releaseTerminals();
+        releaseFreedMemory();
+      },
+      [&] {
+        DD.releaseNodes();
+        releaseFreedMemory();
+      });
 }
 
 rt::Request toRuntimeRequest(const Policy &P, const rt::CompiledPolicy &CP, const Request &R) {
