@@ -573,6 +573,43 @@ TEST(Serializer, RenumbersNodesChildrenFirst) {
   EXPECT_EQ(header(Bytes).Root, (61u << 4) | unsigned(Dim::Action));
 }
 
+// Equal strings are stored once, and different ones of the same length (hashed apart) are kept
+// apart: 2,000 rules quoting one of seven sentences cost a few hundred bytes of strings, not 2,000
+// copies, and every rule reads back its own.
+TEST(Serializer, EqualStringsAreStoredOnce) {
+  auto Sentence = [](unsigned K) {
+    return "We share this data with processor number " + std::to_string(100 + K) +
+           " under contract.";
+  };
+  auto WithRules = [&](unsigned Distinct) {
+    ArtifactContents C = samplePolicy();
+    for (unsigned R = 0; R < 2000; ++R) {
+      RuleEntry E;
+      E.Id = "r" + std::to_string(R);
+      E.File = "notice.privet";
+      E.Line = R + 1;
+      E.SourceText = Sentence(R % Distinct);
+      E.Sources = {Sentence((R + 1) % Distinct)};
+      C.Rules.push_back(std::move(E));
+    }
+    return C;
+  };
+  std::string Shared = serializeArtifact(WithRules(7));
+  std::string Distinct = serializeArtifact(WithRules(2000));
+  size_t SentenceSize = Sentence(0).size() + 1;
+  EXPECT_GE(Distinct.size(), Shared.size() + (2000 - 7) * SentenceSize);
+  auto P = CompiledPolicy::fromBytes(Shared);
+  ASSERT_TRUE(P) << P.error();
+  size_t First = samplePolicy().Rules.size();
+  for (unsigned R = 0; R < 2000; ++R) {
+    RuleInfo Info = (*P)->rule(First + R);
+    EXPECT_EQ(Info.Id, "r" + std::to_string(R));
+    EXPECT_EQ(Info.SourceText, Sentence(R % 7));
+    ASSERT_EQ(Info.NumSources, 1u);
+    EXPECT_EQ((*P)->ruleSource(First + R, 0), Sentence((R + 1) % 7));
+  }
+}
+
 } // namespace
 
 namespace {
