@@ -1053,8 +1053,9 @@ llvm::Error Builder::run() {
   release(OutcomeNext);
   Store.dropIndex();
   // The memos and indexes just freed lie between blocks still in use: return their pages before
-  // compaction copies the reachable nodes (at 100,000 rules, 150 MB of them were resident).
-  if (Opts.ReturnMemoryEvery)
+  // compaction copies the reachable nodes (at 100,000 rules, 150 MB of them were resident). Only
+  // for builds long enough to have returned memory already: a small one has little to return.
+  if (D.Stats.MemoryReturns)
     releaseFreedMemory();
   compact(Final);
   // The compacted diagram is all that is read from here on.

@@ -84,8 +84,9 @@ struct DiagramOptions {
   bool AllowRuleLists = true;
   bool ForceRuleLists = false;
   uint32_t RuleListLevels = 3;
-  /// Every this many steps of the leaf phase, and once before compaction, memory freed by the
-  /// builder is returned to the system (releaseFreedMemory); 0: never. The builder's short-lived
+  /// Every this many steps of the leaf phase, memory freed by the builder is returned to the
+  /// system (releaseFreedMemory); 0: never. A build that did so also returns it before
+  /// compaction and while it is lowered (lowerAndReleaseDiagram). The builder's short-lived
   /// blocks are freed between its long-lived ones, so their pages stay resident otherwise: at
   /// 100,000 rules the build peaked at 425 MiB of RSS in the leaf phase without this, and peaks
   /// at 365 MiB with it. Pages used again are faulted in again, which costs that build about
