@@ -406,6 +406,10 @@ std::string Serializer::layOut() {
     Do(SectionKind::Nodes, 4, Nodes.size(), Nodes.data());
   };
   auto Align = [](uint64_t N) { return (N + 7) & ~uint64_t(7); };
+  // Pads the body (after the header) to a multiple of 8 bytes.
+  auto PadBody = [&](std::string &Out) {
+    Out.resize(sizeof(H) + Align(Out.size() - sizeof(H)), '\0');
+  };
   uint64_t BodySize = NumSectionKinds * sizeof(SectionEntry);
   ForEachSection([&](SectionKind, uint32_t ElemSize, uint64_t Count, const void *) {
     BodySize = Align(BodySize) + ElemSize * Count;
@@ -416,12 +420,12 @@ std::string Serializer::layOut() {
   Out.append(sizeof(H) + NumSectionKinds * sizeof(SectionEntry), '\0');
   std::vector<SectionEntry> Table;
   ForEachSection([&](SectionKind K, uint32_t ElemSize, uint64_t Count, const void *Data) {
-    Out.resize(sizeof(H) + Align(Out.size() - sizeof(H)), '\0');
+    PadBody(Out);
     Table.push_back({static_cast<uint32_t>(K), ElemSize, Out.size() - sizeof(H), Count});
     if (Count)
       Out.append(static_cast<const char *>(Data), ElemSize * Count);
   });
-  Out.resize(sizeof(H) + Align(Out.size() - sizeof(H)), '\0');
+  PadBody(Out);
   std::memcpy(Out.data() + sizeof(H), Table.data(), Table.size() * sizeof(SectionEntry));
 
   H.BodySize = Out.size() - sizeof(H);

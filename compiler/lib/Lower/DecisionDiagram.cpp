@@ -78,9 +78,6 @@ struct PairKeyInfo {
   static bool isEqual(uint64_t A, uint64_t B) { return A == B; }
 };
 
-/// Frees a container's memory (clear(), and `= {}` on a vector, keep the capacity).
-template <typename T> void release(T &X) { T().swap(X); }
-
 enum Op : uint8_t { And, Or, Not, Guard, Join, Override, Finish, Meet, NumOps };
 
 // Terminal ids fixed by construction.

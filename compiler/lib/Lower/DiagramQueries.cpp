@@ -1,6 +1,8 @@
 //===- DiagramQueries.cpp - Reading a built decision diagram: accessors and evaluation ------===//
 #include "DiagramImpl.h"
 
+#include "privet/Basic/Memory.h"
+
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -33,11 +35,11 @@ uint32_t DecisionDiagram::numTerminals() const { return I->Terminals.size(); }
 uint64_t DecisionDiagram::numEdges() const { return I->Pool.size(); }
 llvm::ArrayRef<Ref> DecisionDiagram::nodesBottomUp() const { return I->BottomUp; }
 
-void DecisionDiagram::releaseTerminals() { std::vector<DiagramTerminal>().swap(I->Terminals); }
+void DecisionDiagram::releaseTerminals() { release(I->Terminals); }
 void DecisionDiagram::releaseNodes() {
-  std::vector<Impl::NodeRec>().swap(I->Nodes);
-  std::vector<Ref>().swap(I->Pool);
-  std::vector<Ref>().swap(I->BottomUp);
+  release(I->Nodes);
+  release(I->Pool);
+  release(I->BottomUp);
   I->Root = TerminalBit;
 }
 

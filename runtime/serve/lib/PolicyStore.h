@@ -25,10 +25,10 @@
 
 namespace privet::serve {
 
-/// Facts about one loaded version of the policy.
 /// V as 16 lowercase hex digits: how the server writes the artifact's hashes.
 std::string hex64(uint64_t V);
 
+/// Facts about one loaded version of the policy.
 struct PolicyVersion {
   std::weak_ptr<const rt::CompiledPolicy> Policy;
   std::string ContentHash; ///< BLAKE2b-256 of the artifact, hex

@@ -11,6 +11,9 @@ namespace privet {
 /// diagram builder's caches before lowering).
 void releaseFreedMemory();
 
+/// Frees a container's own storage: clear(), and `= {}` on a vector, keep the capacity.
+template <typename T> void release(T &X) { T().swap(X); }
+
 } // namespace privet
 
 #endif // PRIVET_BASIC_MEMORY_H

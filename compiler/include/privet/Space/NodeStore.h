@@ -13,6 +13,8 @@
 #ifndef PRIVET_SPACE_NODESTORE_H
 #define PRIVET_SPACE_NODESTORE_H
 
+#include "privet/Basic/Memory.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -61,18 +63,16 @@ public:
   /// Frees the hash table behind intern(), for a store that is only read from now on: intern()
   /// must not be called afterwards.
   void dropIndex() {
-    std::vector<uint32_t>().swap(Hashes); // (`= {}` would keep the capacity)
-    std::vector<uint32_t>().swap(Table);
+    release(Hashes);
+    release(Table);
   }
   /// Frees every node, for a store whose nodes have been copied elsewhere: no other member but
   /// the counters may be called afterwards.
   void releaseNodes() {
     dropIndex();
-    std::vector<Node>().swap(Nodes);
-    std::vector<uint32_t>().swap(Pool);
+    release(Nodes);
+    release(Pool);
   }
-  /// Child slots of every node, in total.
-  size_t poolSize() const { return Pool.size(); }
   uint64_t steps() const { return Steps; }
   const Budget &budget() const { return Limits; }
   /// Whether a node or step budget was exceeded since construction.
