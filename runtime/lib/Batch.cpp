@@ -1,9 +1,9 @@
 //===- Batch.cpp - Deciding columns of requests, and dictionary-encoding names -----------===//
 //
 // The fast path computes each row's classes straight from the id columns and walks the diagram
-// once; whatever it cannot answer alone is built as a Request and decided by decide(), so the
-// two can never disagree. Decisions are interned by content so that a row's decision id names
-// its decision whichever path produced it.
+// once, the walks of a block's rows interleaved; whatever it cannot answer alone is built as a
+// Request and decided by decide(), so the two can never disagree. Decisions are interned by
+// content so that a row's decision id names its decision whichever path produced it.
 //
 //===------------------------------------------------------------------------------------===//
 #include "PolicyImpl.h"
@@ -27,8 +27,7 @@ inline bool sameKey(const uint64_t *A, const uint64_t *B, size_t N) {
 
 struct BatchDecider::State {
   explicit State(const CompiledPolicy &P, const CompiledPolicy::Impl &I)
-      : P(P), I(I), Req(P), TerminalId(I.NumTerminals, InvalidId), AttrValue(I.NumAttributes, 0),
-        AttrSet(I.NumAttributes, 0) {
+      : P(P), I(I), Req(P), TerminalId(I.NumTerminals, InvalidId) {
     uint32_t MaxClass = 0;
     for (unsigned D = 0; D < NumDimensions; ++D)
       for (uint32_t V = 0; V <= I.DimNumValues[D]; ++V)
@@ -49,8 +48,6 @@ struct BatchDecider::State {
   /// A decision's content (kind, rules, obligations or message) -> its table entry.
   std::unordered_map<std::string, uint32_t> ByContent;
   std::string Key;
-  std::vector<int64_t> AttrValue;
-  std::vector<uint8_t> AttrSet;
 
   /// Row key -> decision id: open addressing over MemoSlots slots, cleared when half full. A
   /// slot is its key's words and then the id (EmptySlot when free), side by side, so that the
@@ -103,18 +100,25 @@ struct BatchDecider::State {
   unsigned ClassBits = 32;
   /// One block of rows' keys (BatchDecider::decide).
   std::vector<uint64_t> Keys, KeyCols;
-  /// Row R's attribute values as walkToTerminal reads them (only on a memo miss).
-  void loadAttributes(const BatchColumns &In, size_t R) {
+  /// Row R's attribute values as the walks read them (only on a memo miss), into one row of
+  /// NumAttributes values and set flags: attributes without a column are unset.
+  void loadAttributes(const BatchColumns &In, size_t R, int64_t *Value, uint8_t *Set) const {
+    std::fill(Set, Set + I.NumAttributes, 0);
     for (size_t A = 0; A < In.NumAttributes; ++A) {
       const BatchColumns::Attribute &Col = In.Attributes[A];
-      const uint8_t Set = Col.Present ? Col.Present[R] != 0 : 1;
-      int64_t V = !Set ? 0 : Col.Bools ? int64_t(Col.Bools[R]) : Col.Values[R];
+      const uint8_t IsSet = Col.Present ? Col.Present[R] != 0 : 1;
+      int64_t V = !IsSet ? 0 : Col.Bools ? int64_t(Col.Bools[R]) : Col.Values[R];
       if (P.attributeKind(Col.Attr) == AttrKind::Bool)
         V = V != 0;
-      AttrSet[Col.Attr] = Set;
-      AttrValue[Col.Attr] = V;
+      Set[Col.Attr] = IsSet;
+      Value[Col.Attr] = V;
     }
   }
+  /// One block's walks (BatchDecider::decide): per walk its classes, its attributes, its row in
+  /// the block and the terminal reached.
+  std::vector<uint32_t> WalkClasses, WalkRow, WalkOut;
+  std::vector<int64_t> WalkValues;
+  std::vector<uint8_t> WalkSet;
 
   uint32_t intern(const Decision &D);
   uint32_t terminal(uint32_t T);
@@ -236,8 +240,6 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
 
   const bool DataCsr = In.DataOffsets != nullptr;
   const size_t NA = In.NumAttributes;
-  // Attributes without a column are unset, whatever an earlier call's columns set.
-  std::fill(St.AttrSet.begin(), St.AttrSet.end(), 0);
   // A row's key: its classes, which attributes are set, and their values. Rows with at most one
   // data category are answered from the memo when their key was met before (a log repeats its
   // tuples); the memo holds what one walk or decide() answered, which depends on nothing else.
@@ -289,11 +291,21 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
   uint64_t *Cols = St.KeyCols.data();
   uint8_t Slow[Block];
   size_t Home[Block];
+  // A block's rows that wait for their walk or for decide(): the row, and its walk's index or
+  // what else it waits for.
+  constexpr uint32_t PendingSlow = InvalidId, PendingCopy = InvalidId - 1;
+  struct PendingRow {
+    uint32_t Row, What;
+  } Pending[Block];
+  St.WalkClasses.resize(Block * NumDimensions);
+  St.WalkRow.resize(Block);
+  St.WalkOut.resize(Block);
+  St.WalkValues.resize(Block * I.NumAttributes);
+  St.WalkSet.resize(Block * I.NumAttributes);
   const uint64_t ClassMask = ClassBits == 64 ? ~uint64_t(0) : (uint64_t(1) << ClassBits) - 1;
   uint32_t PrevId = InvalidId;
   const uint64_t *PrevKey = nullptr;
   std::vector<uint64_t> PrevKeyCopy(KeyWords);
-  uint32_t Classes[NumDimensions];
 
   for (size_t Base = 0; Base < In.NumRows; Base += Block) {
     const size_t N = std::min(Block, In.NumRows - Base);
@@ -396,40 +408,79 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
         __builtin_prefetch(St.MemoTable.data() + Home[R] * St.MemoStride);
       }
 
-    for (size_t R = 0; R < N; ++R) {
-      const size_t Row = Base + R;
-      const uint64_t *Key = Keys + R * KeyWords;
-      uint32_t Id = InvalidId;
-      if (Slow[R]) {
-        Id = St.slowRow(In, Row); // a mistake, or several data categories: never memoized
-      } else {
-        if (UseMemo) {
-          if (PrevKey && sameKey(Key, PrevKey, KeyWords))
-            Id = PrevId;
-          else
-            Id = St.memoFind(Key, Home[R]);
-        }
-        if (Id == InvalidId) {
-          for (unsigned D = 0; D < NumDimensions; ++D)
-            Classes[D] = uint32_t((Key[D / PerWord] >> ((D % PerWord) * ClassBits)) & ClassMask);
-          St.loadAttributes(In, Row);
-          uint32_t T = walkToTerminal(I, Classes, St.AttrValue.data(), St.AttrSet.data());
-          Id = T != InvalidId ? St.terminal(T) : St.slowRow(In, Row);
-          if (UseMemo)
-            St.memoInsert(Key, St.memoHome(Key), Id);
-        }
-        if (UseMemo) {
-          PrevId = Id;
-          PrevKey = Key;
-        }
-      }
+    // One pass answers the rows the memo or the run check can; the others wait in Pending, in
+    // row order: the rows to walk, the rows equal to a waiting row before them (Copy), and the
+    // rows only decide() can answer. The waiting rows' walks then run together, interleaved
+    // (walkToTerminals), and the waiting rows are resolved in order, as one row at a time would
+    // be: a new decision takes its id at its first row, and the memo fills in row order.
+    auto Emit = [&](size_t Row, uint32_t Id) {
       if (Out.Outcome)
         Out.Outcome[Row] = St.IdOutcome[Id];
       if (Out.DecisionId)
         Out.DecisionId[Row] = Id;
       if (Out.Rule)
         Out.Rule[Row] = St.IdRule[Id];
+    };
+    size_t NumPending = 0, NumWalks = 0;
+    bool PrevPending = false; // PrevKey's row waits, so PrevId is not known yet
+    for (size_t R = 0; R < N; ++R) {
+      const uint64_t *Key = Keys + R * KeyWords;
+      if (Slow[R]) { // a mistake, or several data categories: never memoized
+        Pending[NumPending++] = {uint32_t(R), PendingSlow};
+        continue;
+      }
+      if (UseMemo) {
+        if (PrevKey && sameKey(Key, PrevKey, KeyWords)) {
+          if (PrevPending)
+            Pending[NumPending++] = {uint32_t(R), PendingCopy};
+          else
+            Emit(Base + R, PrevId);
+          continue;
+        }
+        PrevKey = Key;
+        const uint32_t Id = St.memoFind(Key, Home[R]);
+        PrevPending = Id == InvalidId;
+        if (!PrevPending) {
+          PrevId = Id;
+          Emit(Base + R, Id);
+          continue;
+        }
+      }
+      uint32_t *C = St.WalkClasses.data() + NumWalks * NumDimensions;
+      for (unsigned D = 0; D < NumDimensions; ++D)
+        C[D] = uint32_t((Key[D / PerWord] >> ((D % PerWord) * ClassBits)) & ClassMask);
+      St.loadAttributes(In, Base + R, St.WalkValues.data() + NumWalks * I.NumAttributes,
+                        St.WalkSet.data() + NumWalks * I.NumAttributes);
+      Pending[NumPending++] = {uint32_t(R), uint32_t(NumWalks++)};
     }
+    walkToTerminals(I, NumWalks, St.WalkClasses.data(), St.WalkValues.data(), St.WalkSet.data(),
+                    St.WalkOut.data());
+    uint32_t LastWalkId = InvalidId; // the id of the last walked row: a Copy row's
+    for (size_t K = 0; K < NumPending; ++K) {
+      const auto [R, What] = Pending[K];
+      const size_t Row = Base + R;
+      uint32_t Id;
+      if (What == PendingSlow) {
+        Id = St.slowRow(In, Row);
+      } else if (What == PendingCopy) {
+        Id = LastWalkId;
+      } else {
+        const uint64_t *Key = Keys + R * KeyWords;
+        // An earlier row of this block may have had the same key.
+        Id = UseMemo ? St.memoFind(Key, Home[R]) : InvalidId;
+        if (Id == InvalidId) {
+          // The walk's terminal, or decide() for a walk that stopped (InvalidId).
+          const uint32_t T = St.WalkOut[What];
+          Id = T != InvalidId ? St.terminal(T) : St.slowRow(In, Row);
+          if (UseMemo)
+            St.memoInsert(Key, Home[R], Id);
+        }
+        LastWalkId = Id;
+      }
+      Emit(Row, Id);
+    }
+    if (PrevPending)
+      PrevId = LastWalkId;
     // The next block overwrites Keys: the run check keeps a copy of the block's last key.
     if (PrevKey) {
       std::copy(PrevKey, PrevKey + KeyWords, PrevKeyCopy.begin());

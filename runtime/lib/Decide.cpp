@@ -821,11 +821,100 @@ int evaluateRuleCondition(const CompiledPolicy::Impl &I, uint32_t Rule, const in
 
 void combineData(const CompiledPolicy::Impl &I, std::vector<uint32_t> &Set) { combine(I, Set); }
 
-uint32_t walkToTerminal(const CompiledPolicy::Impl &I, const uint32_t *Classes,
-                        const int64_t *AttrValue, const uint8_t *AttrSet) {
-  uint32_t Missing = NoMissing;
-  uint32_t T = walk(I, Classes, AttrValue, AttrSet, Missing);
-  return Missing == NoMissing ? T : InvalidId;
+uint64_t InterleavedWalksFromWords = uint64_t(1) << 16; // 256 KiB of nodes
+
+void walkToTerminals(const CompiledPolicy::Impl &I, size_t N, const uint32_t *Classes,
+                     const int64_t *AttrValues, const uint8_t *AttrSets, uint32_t *Out) {
+  // A walk is a chain of dependent loads, each a likely cache miss in a large diagram, so one
+  // walk at a time waits on every node. Here up to Lanes walks advance one node per round, and
+  // each step prefetches the word its walk reads next (a reference carries its node's
+  // dimension, so that word is known exactly): a round's misses overlap. Every step is
+  // walk()'s, node kind by node kind, so the terminals reached are the same.
+  constexpr unsigned Lanes = 16;
+  const size_t NA = I.NumAttributes;
+  if (I.NumNodeWords < InterleavedWalksFromWords) {
+    // A diagram this small stays in cache: there are no misses to overlap, and the lanes'
+    // bookkeeping would cost more than it saves (docs/performance.md).
+    for (size_t R = 0; R < N; ++R) {
+      uint32_t Missing = NoMissing;
+      const uint32_t T =
+          walk(I, Classes + R * NumDimensions, AttrValues + R * NA, AttrSets + R * NA, Missing);
+      Out[R] = Missing == NoMissing ? T : InvalidId;
+    }
+    return;
+  }
+  if (I.Root & TerminalBit) {
+    std::fill(Out, Out + N, I.Root & ~TerminalBit);
+    return;
+  }
+  auto Prefetch = [&](uint32_t Ref, const uint32_t *C) {
+    const uint32_t Code = Ref & 15;
+    __builtin_prefetch(I.Nodes + (Ref >> 4) + (Code < NumDimensions ? 1 + C[Code] : 0));
+  };
+  uint32_t Ref[Lanes], Row[Lanes];
+  unsigned Active = 0;
+  size_t Next = 0;
+  for (; Active < Lanes && Next < N; ++Active, ++Next) {
+    Row[Active] = uint32_t(Next);
+    Ref[Active] = I.Root;
+    Prefetch(I.Root, Classes + Next * NumDimensions);
+  }
+  while (Active) {
+    for (unsigned K = 0; K < Active;) {
+      const size_t R = Row[K];
+      const uint32_t *C = Classes + R * NumDimensions;
+      uint32_t Cur = Ref[K];
+      const uint32_t Code = Cur & 15;
+      const uint32_t *W = I.Nodes + (Cur >> 4);
+      uint32_t Result = InvalidId;
+      bool Done = false;
+      if (Code < NumDimensions) {
+        const uint32_t Class = C[Code];
+        if (Class >= I.DimNumLeafClasses[Code] && Class >= (W[0] >> 4))
+          Done = true; // a derived class without a child: meet its leaf classes (decide())
+        else
+          Cur = W[1 + Class];
+      } else if (Code == RuleListCode) {
+        Done = true; // the indexed rule evaluator (decide())
+      } else {
+        const NodeView NV = I.node(Cur);
+        const AttributeRecord &A = I.Attributes[NV.Var];
+        const int64_t *AV = AttrValues + R * NA;
+        const uint8_t *AS = AttrSets + R * NA;
+        if (AS[NV.Var]) {
+          Cur = attributeChild(NV, A, AV[NV.Var]);
+        } else if (A.HasDefault) {
+          Cur = attributeChild(NV, A, A.Default);
+        } else {
+          uint32_t Missing = NoMissing;
+          const uint32_t T = resolveMissing(I, Cur, C, AV, AS, Missing);
+          Done = true;
+          Result = Missing == NoMissing ? T : InvalidId;
+        }
+      }
+      if (!Done && (Cur & TerminalBit)) {
+        Done = true;
+        Result = Cur & ~TerminalBit;
+      }
+      if (!Done) {
+        Prefetch(Cur, C);
+        Ref[K++] = Cur;
+        continue;
+      }
+      Out[R] = Result;
+      if (Next < N) { // the lane takes the next walk, stepped from the next round on
+        Row[K] = uint32_t(Next);
+        Ref[K] = I.Root;
+        Prefetch(I.Root, Classes + Next * NumDimensions);
+        ++Next;
+        ++K;
+      } else { // the last lane moves here and is stepped in this round still
+        --Active;
+        Row[K] = Row[Active];
+        Ref[K] = Ref[Active];
+      }
+    }
+  }
 }
 
 void CompiledPolicy::decide(const Request &Req, Decision &Out) const {

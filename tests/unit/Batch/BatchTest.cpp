@@ -6,6 +6,7 @@
 // error message.
 //
 //===----------------------------------------------------------------------------------------===//
+#include "PolicyImpl.h"
 #include "RandomPolicy.h"
 
 #include "privet/Lower/Lowering.h"
@@ -174,8 +175,9 @@ rt::Request rowRequest(const rt::CompiledPolicy &CP, const rt::BatchColumns &In,
 
 std::vector<uint32_t> ids(rt::Span<uint32_t> S) { return {S.begin(), S.end()}; }
 
-TEST(BatchDecider, AgreesWithDecideOnRandomPolicies) {
-  std::mt19937_64 Rng(20261201);
+/// Batches of random columns on random policies, every row against decide().
+void checkAgreesWithDecide(uint64_t Seed) {
+  std::mt19937_64 Rng(Seed);
   size_t Checked = 0, Slow = 0;
   for (unsigned Policy = 0; Policy < 60; ++Policy) {
     auto CP = compileRandom(Rng);
@@ -216,6 +218,16 @@ TEST(BatchDecider, AgreesWithDecideOnRandomPolicies) {
   }
   EXPECT_EQ(Checked, 60u * (200 + 777 + 513));
   EXPECT_GT(Slow, 0u); // the general path was exercised too
+}
+
+TEST(BatchDecider, AgreesWithDecideOnRandomPolicies) { checkAgreesWithDecide(20261201); }
+
+/// The same with the walks interleaved, as they are on diagrams too large for the cache.
+TEST(BatchDecider, InterleavedWalksAgreeWithDecide) {
+  const uint64_t Saved = rt::InterleavedWalksFromWords;
+  rt::InterleavedWalksFromWords = 0;
+  checkAgreesWithDecide(20261202);
+  rt::InterleavedWalksFromWords = Saved;
 }
 
 TEST(BatchDecider, RejectsUnusableColumns) {

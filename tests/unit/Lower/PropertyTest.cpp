@@ -257,6 +257,27 @@ TEST(Property, DiagramMatchesReferenceOnEveryLeafRequest) {
   }
 }
 
+/// A runtime decision in the reference evaluator's terms.
+RefDecision fromRuntime(const rt::CompiledPolicy &CP, const rt::Decision &D) {
+  RefDecision Out;
+  if (D.isError()) {
+    Out.K = RefDecision::Error;
+    Out.Message = D.error();
+    return Out;
+  }
+  Out.K = D.permitted() ? RefDecision::Allow : RefDecision::Deny;
+  Out.Rules.assign(D.rules().begin(), D.rules().end());
+  for (uint32_t I : D.obligations()) {
+    rt::ObligationInstance OI = CP.obligationInstance(I);
+    ObligationRef O;
+    O.Obligation = OI.Obligation;
+    if (OI.HasArg)
+      O.Arg = OI.Arg;
+    Out.Obligations.push_back(O);
+  }
+  return Out;
+}
+
 /// The whole pipeline: lower, serialise, load, decide with the runtime.
 RefDecision decideWithRuntime(const Policy &P, const Request &R) {
   RefDecision Out;
@@ -272,23 +293,7 @@ RefDecision decideWithRuntime(const Policy &P, const Request &R) {
     return Out;
   }
   const rt::CompiledPolicy &CP = **Loaded;
-  rt::Request Req = toRuntimeRequest(P, CP, R);
-  rt::Decision D = CP.decide(Req);
-  if (D.isError()) {
-    Out.Message = D.error();
-    return Out;
-  }
-  Out.K = D.permitted() ? RefDecision::Allow : RefDecision::Deny;
-  Out.Rules.assign(D.rules().begin(), D.rules().end());
-  for (uint32_t I : D.obligations()) {
-    rt::ObligationInstance OI = CP.obligationInstance(I);
-    ObligationRef O;
-    O.Obligation = OI.Obligation;
-    if (OI.HasArg)
-      O.Arg = OI.Arg;
-    Out.Obligations.push_back(O);
-  }
-  return Out;
+  return fromRuntime(CP, CP.decide(toRuntimeRequest(P, CP, R)));
 }
 
 TEST(Property, RuntimeMatchesReferenceOnEveryKindOfRequest) {
@@ -334,6 +339,106 @@ TEST(Property, IndexedRuleEvaluatorWithoutScopeRowsMatchesReference) {
                         [](const Policy &, const Request &) { return true; });
   TestOptions = DiagramOptions();
   rt::ScopeRowWordLimit = Saved;
+}
+
+/// Random requests as BatchDecider's columns (one value per dimension, data as offsets and
+/// ids, every attribute a column with presence), kept alive with the view.
+struct RequestColumns {
+  std::vector<uint32_t> Values[NumDimensions];
+  std::vector<uint64_t> Offsets{0};
+  std::vector<uint32_t> DataIds;
+  std::vector<std::vector<int64_t>> AttrValues;
+  std::vector<std::vector<uint8_t>> AttrPresent;
+  std::vector<rt::BatchColumns::Attribute> Attrs;
+  rt::BatchColumns View;
+
+  RequestColumns(const Policy &P, const std::vector<Request> &Reqs) {
+    const size_t Rows = Reqs.size();
+    AttrValues.assign(P.Attributes.size(), std::vector<int64_t>(Rows, 0));
+    AttrPresent.assign(P.Attributes.size(), std::vector<uint8_t>(Rows, 0));
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      Values[D].assign(Rows, rt::InvalidId);
+    for (size_t R = 0; R < Rows; ++R) {
+      for (unsigned D = 0; D < NumDimensions; ++D) {
+        const auto &Vals = Reqs[R].Values[D];
+        if (Dimension(D) == Dimension::Data)
+          DataIds.insert(DataIds.end(), Vals.begin(), Vals.end());
+        else if (!Vals.empty())
+          Values[D][R] = Vals.back(); // as toRuntimeRequest: the last value set wins
+      }
+      Offsets.push_back(DataIds.size());
+      for (auto [A, V] : Reqs[R].Attrs)
+        if (A < P.Attributes.size()) {
+          AttrValues[A][R] = V;
+          AttrPresent[A][R] = 1;
+        }
+    }
+    View.NumRows = Rows;
+    for (unsigned D = 0; D < NumDimensions; ++D)
+      if (Dimension(D) != Dimension::Data)
+        View.Values[D] = Values[D].data();
+    View.DataOffsets = Offsets.data();
+    View.DataIds = DataIds.data();
+    for (uint32_t A = 0; A < P.Attributes.size(); ++A)
+      Attrs.push_back({A, AttrValues[A].data(), AttrPresent[A].data()});
+    View.Attributes = Attrs.data();
+    View.NumAttributes = Attrs.size();
+  }
+};
+
+/// The batch API (BatchDecider: its interleaved walks, forced here on these small diagrams, and
+/// each of its ways back to decide(): rule lists, group values to meet, attributes without a
+/// value, several data categories, mistakes, and its memo and run check): every row of batches
+/// of random requests, runs of equal rows among them, against the reference evaluator.
+TEST(Property, BatchMatchesReference) {
+  const uint64_t SavedWords = rt::InterleavedWalksFromWords;
+  rt::InterleavedWalksFromWords = 0;
+  size_t Checked = 0;
+  for (unsigned Variant = 0; Variant < 4; ++Variant) {
+    TestOptions = DiagramOptions();
+    if (Variant == 1)
+      TestOptions.DerivedStepBudget = 0; // every group value is met at decision time
+    if (Variant >= 2) {
+      TestOptions.ForceRuleLists = true;
+      TestOptions.RuleListLevels = Variant - 2;
+    }
+    std::mt19937_64 Rng(60 + Variant);
+    for (unsigned I = 0, N = scaled(150); I < N; ++I) {
+      Policy P = randomPolicy(Rng);
+      auto Contents = compilePolicy(P, TestOptions);
+      ASSERT_TRUE(bool(Contents)) << llvm::toString(Contents.takeError());
+      auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
+      ASSERT_TRUE(bool(Loaded)) << Loaded.error();
+      const rt::CompiledPolicy &CP = **Loaded;
+      // More rows than a group of walks, fewer than a block; a quarter repeat the row before.
+      std::vector<Request> Reqs;
+      for (unsigned K = 0; K < 50; ++K)
+        Reqs.push_back(K && Rng() % 4 == 0 ? Reqs.back() : randomRequest(P, Rng));
+      RequestColumns Cols(P, Reqs);
+      rt::BatchDecider Batch(CP);
+      // Twice: the second time the memo answers the rows the first walked.
+      for (unsigned Pass = 0; Pass < 2; ++Pass) {
+        std::vector<uint32_t> Ids(Reqs.size());
+        rt::Status S = Batch.decide(Cols.View, {nullptr, Ids.data(), nullptr});
+        ASSERT_TRUE(S.ok()) << S.error();
+        ReferenceEvaluator Ref(P);
+        for (size_t R = 0; R < Reqs.size(); ++R) {
+          RefDecision Expected = Ref.decide(Reqs[R]);
+          RefDecision Actual = fromRuntime(CP, Batch.decision(Ids[R]));
+          ASSERT_TRUE(Expected == Actual)
+              << "variant " << Variant << ", policy " << I << ", pass " << Pass << ", row " << R
+              << "\n"
+              << describePolicy(P) << "request: " << describeRequest(P, Reqs[R])
+              << "\nreference: " << describeDecision(P, Expected)
+              << "\nbatch:     " << describeDecision(P, Actual);
+          ++Checked;
+        }
+      }
+    }
+  }
+  TestOptions = DiagramOptions();
+  rt::InterleavedWalksFromWords = SavedWords;
+  EXPECT_EQ(Checked, 4u * scaled(150) * 50 * 2);
 }
 
 } // namespace
