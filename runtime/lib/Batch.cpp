@@ -25,6 +25,8 @@ inline bool sameKey(const uint64_t *A, const uint64_t *B, size_t N) {
 }
 } // namespace
 
+uint64_t InterleavedWalksFromWords = uint64_t(1) << 16; // 256 KiB of nodes
+
 struct BatchDecider::State {
   explicit State(const CompiledPolicy &P, const CompiledPolicy::Impl &I)
       : P(P), I(I), Req(P), TerminalId(I.NumTerminals, InvalidId) {
@@ -291,6 +293,7 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
   uint64_t *Cols = St.KeyCols.data();
   uint8_t Slow[Block];
   size_t Home[Block];
+  const bool Interleave = I.NumNodeWords >= InterleavedWalksFromWords;
   // A block's rows that wait for their walk or for decide(): the row, and its walk's index or
   // what else it waits for.
   constexpr uint32_t PendingSlow = InvalidId, PendingCopy = InvalidId - 1;
@@ -408,11 +411,13 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
         __builtin_prefetch(St.MemoTable.data() + Home[R] * St.MemoStride);
       }
 
-    // One pass answers the rows the memo or the run check can; the others wait in Pending, in
-    // row order: the rows to walk, the rows equal to a waiting row before them (Copy), and the
-    // rows only decide() can answer. The waiting rows' walks then run together, interleaved
-    // (walkToTerminals), and the waiting rows are resolved in order, as one row at a time would
-    // be: a new decision takes its id at its first row, and the memo fills in row order.
+    // One pass answers the rows the memo or the run check can. On a diagram too large for the
+    // cache (Interleave) the others wait in Pending, in row order: the rows to walk, the rows
+    // equal to a waiting row before them (Copy), and the rows only decide() can answer. The
+    // waiting rows' walks then run together, interleaved (walkToTerminals), and the waiting
+    // rows are resolved in order, as one row at a time would be: a new decision takes its id at
+    // its first row, and the memo fills in row order. On a smaller diagram each row is walked
+    // and resolved at once, which costs less where walks do not miss.
     auto Emit = [&](size_t Row, uint32_t Id) {
       if (Out.Outcome)
         Out.Outcome[Row] = St.IdOutcome[Id];
@@ -426,7 +431,10 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
     for (size_t R = 0; R < N; ++R) {
       const uint64_t *Key = Keys + R * KeyWords;
       if (Slow[R]) { // a mistake, or several data categories: never memoized
-        Pending[NumPending++] = {uint32_t(R), PendingSlow};
+        if (Interleave)
+          Pending[NumPending++] = {uint32_t(R), PendingSlow};
+        else
+          Emit(Base + R, St.slowRow(In, Base + R));
         continue;
       }
       if (UseMemo) {
@@ -449,8 +457,20 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       uint32_t *C = St.WalkClasses.data() + NumWalks * NumDimensions;
       for (unsigned D = 0; D < NumDimensions; ++D)
         C[D] = uint32_t((Key[D / PerWord] >> ((D % PerWord) * ClassBits)) & ClassMask);
-      St.loadAttributes(In, Base + R, St.WalkValues.data() + NumWalks * I.NumAttributes,
-                        St.WalkSet.data() + NumWalks * I.NumAttributes);
+      int64_t *Values = St.WalkValues.data() + NumWalks * I.NumAttributes;
+      uint8_t *Set = St.WalkSet.data() + NumWalks * I.NumAttributes;
+      St.loadAttributes(In, Base + R, Values, Set);
+      if (!Interleave) { // walked and resolved now
+        const uint32_t T = walkToTerminal(I, C, Values, Set);
+        const uint32_t Id = T != InvalidId ? St.terminal(T) : St.slowRow(In, Base + R);
+        if (UseMemo) {
+          St.memoInsert(Key, Home[R], Id);
+          PrevId = Id;
+          PrevPending = false;
+        }
+        Emit(Base + R, Id);
+        continue;
+      }
       Pending[NumPending++] = {uint32_t(R), uint32_t(NumWalks++)};
     }
     walkToTerminals(I, NumWalks, St.WalkClasses.data(), St.WalkValues.data(), St.WalkSet.data(),

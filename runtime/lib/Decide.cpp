@@ -821,7 +821,12 @@ int evaluateRuleCondition(const CompiledPolicy::Impl &I, uint32_t Rule, const in
 
 void combineData(const CompiledPolicy::Impl &I, std::vector<uint32_t> &Set) { combine(I, Set); }
 
-uint64_t InterleavedWalksFromWords = uint64_t(1) << 16; // 256 KiB of nodes
+uint32_t walkToTerminal(const CompiledPolicy::Impl &I, const uint32_t *Classes,
+                        const int64_t *AttrValue, const uint8_t *AttrSet) {
+  uint32_t Missing = NoMissing;
+  uint32_t T = walk(I, Classes, AttrValue, AttrSet, Missing);
+  return Missing == NoMissing ? T : InvalidId;
+}
 
 void walkToTerminals(const CompiledPolicy::Impl &I, size_t N, const uint32_t *Classes,
                      const int64_t *AttrValues, const uint8_t *AttrSets, uint32_t *Out) {
@@ -832,17 +837,6 @@ void walkToTerminals(const CompiledPolicy::Impl &I, size_t N, const uint32_t *Cl
   // walk()'s, node kind by node kind, so the terminals reached are the same.
   constexpr unsigned Lanes = 16;
   const size_t NA = I.NumAttributes;
-  if (I.NumNodeWords < InterleavedWalksFromWords) {
-    // A diagram this small stays in cache: there are no misses to overlap, and the lanes'
-    // bookkeeping would cost more than it saves (docs/performance.md).
-    for (size_t R = 0; R < N; ++R) {
-      uint32_t Missing = NoMissing;
-      const uint32_t T =
-          walk(I, Classes + R * NumDimensions, AttrValues + R * NA, AttrSets + R * NA, Missing);
-      Out[R] = Missing == NoMissing ? T : InvalidId;
-    }
-    return;
-  }
   if (I.Root & TerminalBit) {
     std::fill(Out, Out + N, I.Root & ~TerminalBit);
     return;

@@ -252,15 +252,19 @@ struct CompiledPolicy::Impl {
   const char *cstr(format::StrRef R) const { return Strings + R.Offset; }
 };
 
-/// For each of N requests, the terminal one diagram walk reaches with its classes (one per
-/// dimension, data included) and its attributes, or InvalidId when the decision needs decide()'s
-/// general path (a rule list, a group value to meet, an attribute without a value that matters).
-/// Walk R reads Classes[R * NumDimensions ..], AttrValues[R * NumAttributes ..] and AttrSets
-/// likewise, and writes Out[R]. The walks are interleaved. The batch API's fast path.
+/// The terminal one diagram walk reaches with Classes (one per dimension, data included) and the
+/// attributes, or InvalidId when the decision needs decide()'s general path (a rule list, a group
+/// value to meet, an attribute without a value that matters). The batch API's fast path.
+uint32_t walkToTerminal(const CompiledPolicy::Impl &I, const uint32_t *Classes,
+                        const int64_t *AttrValue, const uint8_t *AttrSet);
+/// walkToTerminal for N requests at once, their walks interleaved so that their cache misses
+/// overlap: walk R reads Classes[R * NumDimensions ..], AttrValues[R * NumAttributes ..] and
+/// AttrSets likewise, and writes Out[R].
 void walkToTerminals(const CompiledPolicy::Impl &I, size_t N, const uint32_t *Classes,
                      const int64_t *AttrValues, const uint8_t *AttrSets, uint32_t *Out);
-/// The node words from which walkToTerminals interleaves its walks; below, it walks one at a
-/// time. Tests set it to 0 to cover the interleaved walks on small policies.
+/// The node words from which BatchDecider interleaves its walks; below, a diagram stays in cache
+/// and it walks one row at a time. Tests set it to 0 to cover the interleaved walks on small
+/// policies.
 extern uint64_t InterleavedWalksFromWords;
 
 /// Rule's condition (the rule table's) on attribute values: 1 true, 0 false, -1 with NeedAttr set
