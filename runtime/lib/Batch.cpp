@@ -97,6 +97,12 @@ struct BatchDecider::State {
     ++MemoUsed;
   }
 
+  /// Blocks left before the memo is asked again (BatchDecider::decide), and how many a block
+  /// with too few answers from it turns it off for.
+  unsigned MemoOffBlocksLeft = 0;
+  static constexpr unsigned MemoOffBlocks = 15;
+  BatchDecider::Counts Count;
+
   /// The bits a class number takes in a memo key: 8, 16 or 32, the fewest that hold every class
   /// of every dimension (the unset value's included).
   unsigned ClassBits = 32;
@@ -164,6 +170,7 @@ uint32_t BatchDecider::State::terminal(uint32_t T) {
 
 /// Builds row R as a Request and decides it the general way.
 uint32_t BatchDecider::State::slowRow(const BatchColumns &In, size_t R) {
+  ++Count.GeneralRows;
   Req.clear();
   for (unsigned D = 0; D < NumDimensions; ++D) {
     if (Dim(D) == Dim::Data && In.DataOffsets)
@@ -212,6 +219,7 @@ BatchDecider &BatchDecider::operator=(BatchDecider &&) noexcept = default;
 const CompiledPolicy &BatchDecider::policy() const { return S->P; }
 size_t BatchDecider::numDecisions() const { return S->Table.size(); }
 const Decision &BatchDecider::decision(uint32_t Id) const { return S->Table[Id]; }
+const BatchDecider::Counts &BatchDecider::counts() const { return S->Count; }
 
 Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
   State &St = *S;
@@ -278,6 +286,7 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
   if (UseMemo && (St.MemoKeyWords != KeyWords || St.MemoLayout != Layout)) {
     St.resetMemo(KeyWords);
     St.MemoLayout = std::move(Layout);
+    St.MemoOffBlocksLeft = 0;
   }
 
   // Rows are keyed a block at a time, column by column: each pass reads one input column in
@@ -310,8 +319,21 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
   const uint64_t *PrevKey = nullptr;
   std::vector<uint64_t> PrevKeyCopy(KeyWords);
 
+  BatchDecider::Counts &Count = St.Count;
   for (size_t Base = 0; Base < In.NumRows; Base += Block) {
     const size_t N = std::min(Block, In.NumRows - Base);
+    Count.Rows += N;
+    // The memo pays only where rows repeat. After a block in which it answered fewer than one
+    // row in eight of those it was asked, it is left out for the next MemoOffBlocks blocks
+    // (neither read nor filled: a row costs its walk alone), then asked again. A log of
+    // repeating tuples keeps it; one whose every row differs (a duration attribute in seconds,
+    // say) does not pay for it. The run check stays either way.
+    const bool MemoOn = UseMemo && St.MemoOffBlocksLeft == 0;
+    if (UseMemo && !MemoOn) {
+      --St.MemoOffBlocksLeft;
+      ++Count.MemoOffBlocks;
+    }
+    size_t Lookups = 0, Hits = 0;
     std::fill(Cols, Cols + Block * KeyWords, 0);
     std::fill(Slow, Slow + N, 0);
     for (unsigned D = 0; D < NumDimensions; ++D) {
@@ -405,7 +427,7 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
     for (size_t R = 0; R < N; ++R)
       for (size_t W = 0; W < KeyWords; ++W)
         Keys[R * KeyWords + W] = Cols[W * Block + R];
-    if (UseMemo)
+    if (MemoOn)
       for (size_t R = 0; R < N; ++R) {
         Home[R] = St.memoHome(Keys + R * KeyWords);
         __builtin_prefetch(St.MemoTable.data() + Home[R] * St.MemoStride);
@@ -439,6 +461,7 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       }
       if (UseMemo) {
         if (PrevKey && sameKey(Key, PrevKey, KeyWords)) {
+          ++Count.RunRows;
           if (PrevPending)
             Pending[NumPending++] = {uint32_t(R), PendingCopy};
           else
@@ -446,12 +469,17 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
           continue;
         }
         PrevKey = Key;
-        const uint32_t Id = St.memoFind(Key, Home[R]);
-        PrevPending = Id == InvalidId;
-        if (!PrevPending) {
-          PrevId = Id;
-          Emit(Base + R, Id);
-          continue;
+        PrevPending = true;
+        if (MemoOn) {
+          ++Lookups;
+          const uint32_t Id = St.memoFind(Key, Home[R]);
+          if (Id != InvalidId) {
+            ++Hits;
+            PrevPending = false;
+            PrevId = Id;
+            Emit(Base + R, Id);
+            continue;
+          }
         }
       }
       uint32_t *C = St.WalkClasses.data() + NumWalks * NumDimensions;
@@ -462,12 +490,12 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       St.loadAttributes(In, Base + R, Values, Set);
       if (!Interleave) { // walked and resolved now
         const uint32_t T = walkToTerminal(I, C, Values, Set);
+        Count.WalkedRows += T != InvalidId;
         const uint32_t Id = T != InvalidId ? St.terminal(T) : St.slowRow(In, Base + R);
-        if (UseMemo) {
+        if (MemoOn)
           St.memoInsert(Key, Home[R], Id);
-          PrevId = Id;
-          PrevPending = false;
-        }
+        PrevId = Id;
+        PrevPending = false;
         Emit(Base + R, Id);
         continue;
       }
@@ -487,12 +515,15 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       } else {
         const uint64_t *Key = Keys + R * KeyWords;
         // An earlier row of this block may have had the same key.
-        Id = UseMemo ? St.memoFind(Key, Home[R]) : InvalidId;
+        Id = MemoOn ? St.memoFind(Key, Home[R]) : InvalidId;
+        Hits += Id != InvalidId;
         if (Id == InvalidId) {
           // The walk's terminal, or decide() for a walk that stopped (InvalidId).
           const uint32_t T = St.WalkOut[What];
+          Count.WalkedRows += T != InvalidId;
+          Count.InterleavedRows += T != InvalidId;
           Id = T != InvalidId ? St.terminal(T) : St.slowRow(In, Row);
-          if (UseMemo)
+          if (MemoOn)
             St.memoInsert(Key, Home[R], Id);
         }
         LastWalkId = Id;
@@ -501,6 +532,9 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
     }
     if (PrevPending)
       PrevId = LastWalkId;
+    Count.MemoRows += Hits;
+    if (MemoOn && Lookups >= 64 && Hits * 8 < Lookups)
+      St.MemoOffBlocksLeft = State::MemoOffBlocks;
     // The next block overwrites Keys: the run check keeps a copy of the block's last key.
     if (PrevKey) {
       std::copy(PrevKey, PrevKey + KeyWords, PrevKeyCopy.begin());

@@ -406,6 +406,20 @@ public:
   size_t numDecisions() const;
   const Decision &decision(uint32_t Id) const;
 
+  /// How the rows decided so far were answered, for tuning a caller's batches. Every row is
+  /// counted once among RunRows, MemoRows, WalkedRows and GeneralRows.
+  struct Counts {
+    uint64_t Rows = 0;
+    uint64_t RunRows = 0;         ///< equal to the row before it: its answer reused
+    uint64_t MemoRows = 0;        ///< answered by the memo of rows met before
+    uint64_t WalkedRows = 0;      ///< answered by one diagram walk
+    uint64_t InterleavedRows = 0; ///< of those, walked together with others of their block
+    uint64_t GeneralRows = 0;     ///< decided as decide() would (see above)
+    /// Blocks of 256 rows decided without the memo, which had answered too few rows before.
+    uint64_t MemoOffBlocks = 0;
+  };
+  const Counts &counts() const;
+
   struct State;
 
 private:

@@ -175,13 +175,23 @@ rt::Request rowRequest(const rt::CompiledPolicy &CP, const rt::BatchColumns &In,
 
 std::vector<uint32_t> ids(rt::Span<uint32_t> S) { return {S.begin(), S.end()}; }
 
-/// Batches of random columns on random policies, every row against decide().
-void checkAgreesWithDecide(uint64_t Seed) {
+/// Every row is counted once, by the way it was answered.
+void expectCountsAddUp(const rt::BatchDecider &Batch, uint64_t Rows) {
+  const rt::BatchDecider::Counts &C = Batch.counts();
+  EXPECT_EQ(C.Rows, Rows);
+  EXPECT_EQ(C.RunRows + C.MemoRows + C.WalkedRows + C.GeneralRows, C.Rows);
+  EXPECT_LE(C.InterleavedRows, C.WalkedRows);
+}
+
+/// Batches of random columns on random policies, every row against decide(). Adds the
+/// deciders' counts to Sum.
+void checkAgreesWithDecide(uint64_t Seed, rt::BatchDecider::Counts &Sum) {
   std::mt19937_64 Rng(Seed);
   size_t Checked = 0, Slow = 0;
   for (unsigned Policy = 0; Policy < 60; ++Policy) {
     auto CP = compileRandom(Rng);
     rt::BatchDecider Batch(*CP);
+    uint64_t Total = 0;
     for (unsigned Round = 0; Round < 3; ++Round) {
       Columns C;
       // Rows are keyed in blocks of 256: calls of one block, of several and of a part.
@@ -191,6 +201,7 @@ void checkAgreesWithDecide(uint64_t Seed) {
       std::vector<uint32_t> Id(Rows), Rule(Rows);
       rt::Status S = Batch.decide(C.View, {Outcome.data(), Id.data(), Rule.data()});
       ASSERT_TRUE(S.ok()) << S.error();
+      expectCountsAddUp(Batch, Total += Rows);
       for (size_t R = 0; R < Rows; ++R) {
         rt::Decision Want = CP->decide(rowRequest(*CP, C.View, R));
         ASSERT_LT(Id[R], Batch.numDecisions());
@@ -207,6 +218,14 @@ void checkAgreesWithDecide(uint64_t Seed) {
         ++Checked;
       }
     }
+    const rt::BatchDecider::Counts &C = Batch.counts();
+    Sum.Rows += C.Rows;
+    Sum.RunRows += C.RunRows;
+    Sum.MemoRows += C.MemoRows;
+    Sum.WalkedRows += C.WalkedRows;
+    Sum.InterleavedRows += C.InterleavedRows;
+    Sum.GeneralRows += C.GeneralRows;
+    Sum.MemoOffBlocks += C.MemoOffBlocks;
     // Interning: no two table entries have the same content.
     for (uint32_t A = 0; A < Batch.numDecisions(); ++A)
       for (uint32_t B = A + 1; B < Batch.numDecisions(); ++B) {
@@ -220,14 +239,98 @@ void checkAgreesWithDecide(uint64_t Seed) {
   EXPECT_GT(Slow, 0u); // the general path was exercised too
 }
 
-TEST(BatchDecider, AgreesWithDecideOnRandomPolicies) { checkAgreesWithDecide(20261201); }
+TEST(BatchDecider, AgreesWithDecideOnRandomPolicies) {
+  rt::BatchDecider::Counts C;
+  checkAgreesWithDecide(20261201, C);
+  // Every way of answering a row was taken; these small diagrams are walked one row at a time.
+  EXPECT_GT(C.RunRows, 0u);
+  EXPECT_GT(C.MemoRows, 0u);
+  EXPECT_GT(C.WalkedRows, 0u);
+  EXPECT_GT(C.GeneralRows, 0u);
+  EXPECT_EQ(C.InterleavedRows, 0u);
+}
 
 /// The same with the walks interleaved, as they are on diagrams too large for the cache.
 TEST(BatchDecider, InterleavedWalksAgreeWithDecide) {
   const uint64_t Saved = rt::InterleavedWalksFromWords;
   rt::InterleavedWalksFromWords = 0;
-  checkAgreesWithDecide(20261202);
+  rt::BatchDecider::Counts C;
+  checkAgreesWithDecide(20261202, C);
   rt::InterleavedWalksFromWords = Saved;
+  EXPECT_EQ(C.InterleavedRows, C.WalkedRows);
+  EXPECT_GT(C.InterleavedRows, 0u);
+  EXPECT_GT(C.MemoRows, 0u);
+  EXPECT_GT(C.GeneralRows, 0u);
+}
+
+/// Rows that never repeat (an integer attribute counting up) turn the memo off for a while;
+/// rows that repeat turn it back on, and every answer agrees with decide() throughout.
+TEST(BatchDecider, LeavesOutTheMemoWhileRowsDoNotRepeat) {
+  for (uint64_t Interleave : {uint64_t(0), ~uint64_t(0)}) {
+    const uint64_t Saved = rt::InterleavedWalksFromWords;
+    rt::InterleavedWalksFromWords = Interleave;
+    std::mt19937_64 Rng(99);
+    std::shared_ptr<const rt::CompiledPolicy> CP;
+    uint32_t IntAttr = rt::InvalidId;
+    while (IntAttr == rt::InvalidId) {
+      CP = compileRandom(Rng);
+      for (uint32_t A = 0; A < CP->numAttributes(); ++A)
+        if (CP->attributeKind(A) == rt::AttrKind::Int)
+          IntAttr = A;
+    }
+    rt::BatchDecider Batch(*CP);
+    // 16 random tuples; in the first call each row has its own integer, in the second the
+    // tuples repeat with it.
+    constexpr size_t Rows = 256 * 40;
+    Columns Tuples;
+    randomColumns(*CP, Rng, 16, /*Csr=*/false, Tuples);
+    for (unsigned D = 0; D < NumDimensions; ++D) // no mistakes: the memo may answer every tuple
+      for (uint32_t &V : Tuples.Values[D])
+        if (V != rt::InvalidId && V >= CP->numValues(rt::Dim(D)))
+          V = rt::InvalidId;
+    std::vector<uint32_t> Values[NumDimensions];
+    std::vector<int64_t> Counter(Rows);
+    for (unsigned Call = 0; Call < 2; ++Call) {
+      rt::BatchColumns In;
+      In.NumRows = Rows;
+      for (unsigned D = 0; D < NumDimensions; ++D) {
+        if (!Tuples.View.Values[D])
+          continue;
+        Values[D].resize(Rows);
+        for (size_t R = 0; R < Rows; ++R)
+          Values[D][R] = Tuples.View.Values[D][Rng() % 16];
+        In.Values[D] = Values[D].data();
+      }
+      for (size_t R = 0; R < Rows; ++R)
+        Counter[R] = Call == 0 ? int64_t(R) : int64_t(Rng() % 2);
+      rt::BatchColumns::Attribute Col{IntAttr, Counter.data(), nullptr};
+      In.Attributes = &Col;
+      In.NumAttributes = 1;
+      const rt::BatchDecider::Counts Before = Batch.counts();
+      std::vector<uint32_t> Id(Rows);
+      ASSERT_TRUE(Batch.decide(In, {nullptr, Id.data(), nullptr}).ok());
+      expectCountsAddUp(Batch, Rows * (Call + 1));
+      for (size_t R = 0; R < Rows; ++R) {
+        rt::Decision Want = CP->decide(rowRequest(*CP, In, R));
+        const rt::Decision &Got = Batch.decision(Id[R]);
+        ASSERT_EQ(Want.kind(), Got.kind()) << "call " << Call << " row " << R;
+        ASSERT_EQ(ids(Want.rules()), ids(Got.rules())) << "call " << Call << " row " << R;
+        ASSERT_EQ(ids(Want.obligations()), ids(Got.obligations()));
+      }
+      const rt::BatchDecider::Counts &After = Batch.counts();
+      if (Call == 0) {
+        // Every block but the first and one in sixteen after it left the memo out.
+        EXPECT_GE(After.MemoOffBlocks, 40u - 1 - 3);
+        EXPECT_EQ(After.MemoRows, 0u);
+      } else {
+        // The first block that asks the memo again finds it useful and keeps it: only the
+        // blocks the first call left it out for go without it.
+        EXPECT_LE(After.MemoOffBlocks - Before.MemoOffBlocks, 15u);
+        EXPECT_GT(After.MemoRows - Before.MemoRows, Rows / 2);
+      }
+    }
+    rt::InterleavedWalksFromWords = Saved;
+  }
 }
 
 TEST(BatchDecider, RejectsUnusableColumns) {
