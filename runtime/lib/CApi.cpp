@@ -572,4 +572,13 @@ uint32_t privet_batch_decision_obligation(const privet_batch *B, uint32_t Id, si
   return D && I < D->obligations().size() ? D->obligations()[I] : PRIVET_INVALID_ID;
 }
 
+int privet_batch_get_counts(const privet_batch *B, privet_batch_counts *Out) {
+  if (!B || !Out)
+    return -1;
+  const BatchDecider::Counts &C = B->B.counts();
+  *Out = {C.Rows,        C.RunRows,      C.MemoRows, C.WalkedRows, C.InterleavedRows,
+          C.GeneralRows, C.MemoOffBlocks};
+  return 0;
+}
+
 } // extern "C"

@@ -226,6 +226,16 @@ uint32_t privet_batch_decision_rule(const privet_batch *batch, uint32_t id, size
 size_t privet_batch_decision_obligation_count(const privet_batch *batch, uint32_t id);
 uint32_t privet_batch_decision_obligation(const privet_batch *batch, uint32_t id, size_t i);
 
+/* How the rows decided so far were answered (BatchDecider::counts): each row is counted once among
+ * run_rows (equal to the row before), memo_rows, walked_rows (one diagram walk; interleaved_rows
+ * of them walked together with others) and general_rows (decided as privet_decide would);
+ * memo_off_blocks counts the blocks of 256 rows decided without the memo. */
+typedef struct privet_batch_counts {
+  uint64_t rows, run_rows, memo_rows, walked_rows, interleaved_rows, general_rows, memo_off_blocks;
+} privet_batch_counts;
+/* Fills *counts and returns 0, or returns -1 when batch or counts is NULL. */
+int privet_batch_get_counts(const privet_batch *batch, privet_batch_counts *counts);
+
 /* --- Hot reload --------------------------------------------------------------------------- */
 
 privet_handle *privet_handle_open(const char *path, char **error);

@@ -38,6 +38,7 @@ int main(int argc, char **argv) {
   privet_batch_columns cols;
   uint8_t outcome[ROWS];
   uint32_t decision[ROWS], rule[ROWS];
+  privet_batch_counts counts;
   size_t r, i;
 
   if (argc != 2) {
@@ -81,6 +82,14 @@ int main(int argc, char **argv) {
   CHECK(privet_batch_decision_outcome(b, 999) == PRIVET_ERROR);
   CHECK(privet_batch_decision_rule(b, decision[0], 99) == PRIVET_INVALID_ID);
 
+  /* Every row counted once, by how it was answered: row 4's mistake by the general path. */
+  CHECK(privet_batch_get_counts(b, &counts) == 0);
+  CHECK(counts.rows == ROWS);
+  CHECK(counts.run_rows + counts.memo_rows + counts.walked_rows + counts.general_rows == ROWS);
+  CHECK(counts.general_rows >= 1);
+  CHECK(counts.interleaved_rows <= counts.walked_rows);
+  CHECK(privet_batch_get_counts(b, NULL) == -1 && privet_batch_get_counts(NULL, &counts) == -1);
+
   /* Every row against a single decision. */
   for (r = 0; r < ROWS; ++r) {
     privet_request *q = privet_request_new(p);
@@ -105,6 +114,7 @@ int main(int argc, char **argv) {
   CHECK(privet_batch_decide(b, &cols, outcome, NULL, NULL, &err) == -1);
   CHECK(err != NULL && strstr(err, "attribute id 99 is out of range") != NULL);
   CHECK(outcome[0] == 42);
+  CHECK(privet_batch_get_counts(b, &counts) == 0 && counts.rows == ROWS);
   privet_string_free(err);
   CHECK(privet_batch_decide(NULL, &cols, outcome, NULL, NULL, NULL) == -1);
 
