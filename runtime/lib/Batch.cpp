@@ -1,9 +1,10 @@
 //===- Batch.cpp - Deciding columns of requests, and dictionary-encoding names -----------===//
 //
 // The fast path computes each row's classes straight from the id columns and walks the diagram
-// once, the walks of a block's rows interleaved; whatever it cannot answer alone is built as a
-// Request and decided by decide(), so the two can never disagree. Decisions are interned by
-// content so that a row's decision id names its decision whichever path produced it.
+// once (the walks of a block's rows interleaved, on a diagram too large for the cache);
+// whatever it cannot answer alone is built as a Request and decided by decide(), so the two can
+// never disagree. Decisions are interned by content so that a row's decision id names its
+// decision whichever path produced it.
 //
 //===------------------------------------------------------------------------------------===//
 #include "PolicyImpl.h"

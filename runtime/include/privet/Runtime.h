@@ -385,10 +385,11 @@ struct BatchResults {
 /// Decides columns of requests without a Request or an allocation per row. Distinct decisions
 /// are kept once in a table that grows as new ones appear (a log has few), and rows point into
 /// it, so callers count per decision rather than per row. A row equal to the one before it reuses
-/// its answer. Rows a single diagram walk answers take a fast path, on which the walks of many
-/// rows advance together so that their cache misses overlap; the others (several data
-/// categories, group values, rule lists, mistakes) are decided exactly as decide() would.
-/// One decider belongs to one thread at a time; the policy must outlive it.
+/// its answer. Rows a single diagram walk answers take a fast path, on which (for a diagram too
+/// large for the cache) the walks of many rows advance together so that their cache misses
+/// overlap; the memo of rows met before is left out while it answers too few. The others (several
+/// data categories, group values, rule lists, mistakes) are decided exactly as decide() would. One
+/// decider belongs to one thread at a time; the policy must outlive it.
 class BatchDecider {
 public:
   explicit BatchDecider(const CompiledPolicy &Policy);
