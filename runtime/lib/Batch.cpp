@@ -125,9 +125,9 @@ struct BatchDecider::State {
       Value[Col.Attr] = V;
     }
   }
-  /// One block's walks (BatchDecider::decide): per walk its classes, its attributes, its row in
-  /// the block and the terminal reached.
-  std::vector<uint32_t> WalkClasses, WalkRow, WalkOut;
+  /// One block's walks (BatchDecider::decide): per walk its classes, its attributes and the
+  /// terminal reached.
+  std::vector<uint32_t> WalkClasses, WalkOut;
   std::vector<int64_t> WalkValues;
   std::vector<uint8_t> WalkSet;
 
@@ -313,7 +313,6 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
     uint32_t Row, What;
   } Pending[Block];
   St.WalkClasses.resize(Block * NumDimensions);
-  St.WalkRow.resize(Block);
   St.WalkOut.resize(Block);
   St.WalkValues.resize(Block * I.NumAttributes);
   St.WalkSet.resize(Block * I.NumAttributes);
@@ -458,6 +457,14 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       if (Out.Rule)
         Out.Rule[Row] = St.IdRule[Id];
     };
+    // A walked row's id: its terminal's, or decide()'s for a walk that stopped (InvalidId).
+    auto Resolve = [&](size_t R, uint32_t T) {
+      Count.WalkedRows += T != InvalidId;
+      const uint32_t Id = T != InvalidId ? St.terminal(T) : St.slowRow(In, Base + R);
+      if (MemoOn)
+        St.memoInsert(Keys + R * KeyWords, Home[R], Id);
+      return Id;
+    };
     size_t NumPending = 0, NumWalks = 0;
     bool PrevPending = false; // PrevKey's row waits, so PrevId is not known yet
     for (size_t R = 0; R < N; ++R) {
@@ -499,14 +506,9 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       uint8_t *Set = St.WalkSet.data() + NumWalks * I.NumAttributes;
       St.loadAttributes(In, ColBool.data(), Base + R, Values, Set);
       if (!Interleave) { // walked and resolved now
-        const uint32_t T = walkToTerminal(I, C, Values, Set);
-        Count.WalkedRows += T != InvalidId;
-        const uint32_t Id = T != InvalidId ? St.terminal(T) : St.slowRow(In, Base + R);
-        if (MemoOn)
-          St.memoInsert(Key, Home[R], Id);
-        PrevId = Id;
+        PrevId = Resolve(R, walkToTerminal(I, C, Values, Set));
         PrevPending = false;
-        Emit(Base + R, Id);
+        Emit(Base + R, PrevId);
         continue;
       }
       Pending[NumPending++] = {uint32_t(R), uint32_t(NumWalks++)};
@@ -523,18 +525,12 @@ Status BatchDecider::decide(const BatchColumns &In, const BatchResults &Out) {
       } else if (What == PendingCopy) {
         Id = LastWalkId;
       } else {
-        const uint64_t *Key = Keys + R * KeyWords;
         // An earlier row of this block may have had the same key.
-        Id = MemoOn ? St.memoFind(Key, Home[R]) : InvalidId;
+        Id = MemoOn ? St.memoFind(Keys + R * KeyWords, Home[R]) : InvalidId;
         Hits += Id != InvalidId;
         if (Id == InvalidId) {
-          // The walk's terminal, or decide() for a walk that stopped (InvalidId).
-          const uint32_t T = St.WalkOut[What];
-          Count.WalkedRows += T != InvalidId;
-          Count.InterleavedRows += T != InvalidId;
-          Id = T != InvalidId ? St.terminal(T) : St.slowRow(In, Row);
-          if (MemoOn)
-            St.memoInsert(Key, Home[R], Id);
+          Count.InterleavedRows += St.WalkOut[What] != InvalidId;
+          Id = Resolve(R, St.WalkOut[What]);
         }
         LastWalkId = Id;
       }

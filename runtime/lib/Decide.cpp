@@ -74,41 +74,55 @@ bool sameTerminal(const CompiledPolicy::Impl &I, uint32_t A, uint32_t B) {
 uint32_t resolveMissing(const CompiledPolicy::Impl &I, uint32_t Start, const uint32_t *Classes,
                         const int64_t *AttrValue, const uint8_t *AttrSet, uint32_t &Missing);
 
+/// One step of a walk (walk(), walkToTerminals) from the node Ref: true with Ref moved to the
+/// child the node's test selects, or false where the walk ends short of a terminal, with
+/// walk()'s result in Result and Missing set as walk() sets it. Classes are looked up when the
+/// request is built, and a reference carries the dimension its node tests, so a dimension node
+/// costs one dependent load: its child.
+inline bool step(const CompiledPolicy::Impl &I, uint32_t &Ref, const uint32_t *Classes,
+                 const int64_t *AttrValue, const uint8_t *AttrSet, uint32_t &Missing,
+                 uint32_t &Result) {
+  const uint32_t Code = Ref & 15;
+  const uint32_t *W = I.Nodes + (Ref >> 4);
+  if (Code < NumDimensions) {
+    const uint32_t C = Classes[Code];
+    // Leaf classes always have a child; a derived class may not (then meet its leaf classes).
+    if (C >= I.DimNumLeafClasses[Code] && C >= (W[0] >> 4)) {
+      Missing = NeedsMeet;
+      Result = 0;
+      return false;
+    }
+    Ref = W[1 + C];
+    return true;
+  }
+  if (Code == RuleListCode) { // the indexed rule evaluator
+    Missing = AtRuleList;
+    Result = Ref;
+    return false;
+  }
+  const NodeView N = I.node(Ref);
+  const AttributeRecord &A = I.Attributes[N.Var];
+  if (AttrSet[N.Var]) {
+    Ref = attributeChild(N, A, AttrValue[N.Var]);
+  } else if (A.HasDefault) {
+    Ref = attributeChild(N, A, A.Default);
+  } else {
+    Result = resolveMissing(I, Ref, Classes, AttrValue, AttrSet, Missing);
+    return false;
+  }
+  return true;
+}
+
 /// Walks the diagram with the class of each dimension's value (Classes, data included). Returns
 /// the terminal index, or sets Missing to an attribute without a value or default on which the
 /// decision depends (NeedsMeet: a group value to meet; AtRuleList: the path ends at a rule list,
-/// whose reference is returned). Classes are looked up when the request is built, and a
-/// reference carries the dimension its node tests, so a dimension node costs one dependent
-/// load: its child.
+/// whose reference is returned), one step() at a time.
 inline uint32_t walk(const CompiledPolicy::Impl &I, const uint32_t *Classes,
                      const int64_t *AttrValue, const uint8_t *AttrSet, uint32_t &Missing) {
-  uint32_t Ref = I.Root;
-  while (!(Ref & TerminalBit)) {
-    uint32_t Code = Ref & 15;
-    const uint32_t *W = I.Nodes + (Ref >> 4);
-    if (Code < NumDimensions) {
-      uint32_t C = Classes[Code];
-      // Leaf classes always have a child; a derived class may not (then meet its leaf classes).
-      if (C >= I.DimNumLeafClasses[Code] && C >= (W[0] >> 4)) {
-        Missing = NeedsMeet;
-        return 0;
-      }
-      Ref = W[1 + C];
-      continue;
-    }
-    if (Code == RuleListCode) { // the indexed rule evaluator
-      Missing = AtRuleList;
-      return Ref;
-    }
-    NodeView N = I.node(Ref);
-    const AttributeRecord &A = I.Attributes[N.Var];
-    if (AttrSet[N.Var])
-      Ref = attributeChild(N, A, AttrValue[N.Var]);
-    else if (A.HasDefault)
-      Ref = attributeChild(N, A, A.Default);
-    else
-      return resolveMissing(I, Ref, Classes, AttrValue, AttrSet, Missing);
-  }
+  uint32_t Ref = I.Root, Result = 0;
+  while (!(Ref & TerminalBit))
+    if (!step(I, Ref, Classes, AttrValue, AttrSet, Missing, Result))
+      return Result;
   return Ref & ~TerminalBit;
 }
 
@@ -833,8 +847,8 @@ void walkToTerminals(const CompiledPolicy::Impl &I, size_t N, const uint32_t *Cl
   // A walk is a chain of dependent loads, each a likely cache miss in a large diagram, so one
   // walk at a time waits on every node. Here up to Lanes walks advance one node per round, and
   // each step prefetches the word its walk reads next (a reference carries its node's
-  // dimension, so that word is known exactly): a round's misses overlap. Every step is
-  // walk()'s, node kind by node kind, so the terminals reached are the same.
+  // dimension, so that word is known exactly): a round's misses overlap. Each step is walk()'s
+  // own step(), so the terminals reached are the same.
   constexpr unsigned Lanes = 16;
   const size_t NA = I.NumAttributes;
   if (I.Root & TerminalBit) {
@@ -857,36 +871,11 @@ void walkToTerminals(const CompiledPolicy::Impl &I, size_t N, const uint32_t *Cl
     for (unsigned K = 0; K < Active;) {
       const size_t R = Row[K];
       const uint32_t *C = Classes + R * NumDimensions;
-      uint32_t Cur = Ref[K];
-      const uint32_t Code = Cur & 15;
-      const uint32_t *W = I.Nodes + (Cur >> 4);
-      uint32_t Result = InvalidId;
-      bool Done = false;
-      if (Code < NumDimensions) {
-        const uint32_t Class = C[Code];
-        if (Class >= I.DimNumLeafClasses[Code] && Class >= (W[0] >> 4))
-          Done = true; // a derived class without a child: meet its leaf classes (decide())
-        else
-          Cur = W[1 + Class];
-      } else if (Code == RuleListCode) {
-        Done = true; // the indexed rule evaluator (decide())
-      } else {
-        const NodeView NV = I.node(Cur);
-        const AttributeRecord &A = I.Attributes[NV.Var];
-        const int64_t *AV = AttrValues + R * NA;
-        const uint8_t *AS = AttrSets + R * NA;
-        if (AS[NV.Var]) {
-          Cur = attributeChild(NV, A, AV[NV.Var]);
-        } else if (A.HasDefault) {
-          Cur = attributeChild(NV, A, A.Default);
-        } else {
-          uint32_t Missing = NoMissing;
-          const uint32_t T = resolveMissing(I, Cur, C, AV, AS, Missing);
-          Done = true;
-          Result = Missing == NoMissing ? T : InvalidId;
-        }
-      }
-      if (!Done && (Cur & TerminalBit)) {
+      uint32_t Cur = Ref[K], Missing = NoMissing, Result = InvalidId;
+      bool Done = !step(I, Cur, C, AttrValues + R * NA, AttrSets + R * NA, Missing, Result);
+      if (Done) { // what walkToTerminal answers for a walk that ends there
+        Result = Missing == NoMissing ? Result : InvalidId;
+      } else if (Cur & TerminalBit) {
         Done = true;
         Result = Cur & ~TerminalBit;
       }

@@ -257,6 +257,22 @@ TEST(Property, DiagramMatchesReferenceOnEveryLeafRequest) {
   }
 }
 
+/// P lowered with TestOptions, serialised and loaded as a service would load it; null, with
+/// Error saying why, when either step fails.
+std::shared_ptr<const rt::CompiledPolicy> compileAndLoad(const Policy &P, std::string &Error) {
+  auto Contents = compilePolicy(P, TestOptions);
+  if (!Contents) {
+    Error = llvm::toString(Contents.takeError());
+    return nullptr;
+  }
+  auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
+  if (!Loaded) {
+    Error = "artifact rejected: " + Loaded.error();
+    return nullptr;
+  }
+  return Loaded.take();
+}
+
 /// A runtime decision in the reference evaluator's terms.
 RefDecision fromRuntime(const rt::CompiledPolicy &CP, const rt::Decision &D) {
   RefDecision Out;
@@ -282,17 +298,10 @@ RefDecision fromRuntime(const rt::CompiledPolicy &CP, const rt::Decision &D) {
 RefDecision decideWithRuntime(const Policy &P, const Request &R) {
   RefDecision Out;
   Out.K = RefDecision::Error;
-  auto Contents = compilePolicy(P, TestOptions);
-  if (!Contents) {
-    Out.Message = llvm::toString(Contents.takeError());
+  auto Loaded = compileAndLoad(P, Out.Message);
+  if (!Loaded)
     return Out;
-  }
-  auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
-  if (!Loaded) {
-    Out.Message = "artifact rejected: " + Loaded.error();
-    return Out;
-  }
-  const rt::CompiledPolicy &CP = **Loaded;
+  const rt::CompiledPolicy &CP = *Loaded;
   return fromRuntime(CP, CP.decide(toRuntimeRequest(P, CP, R)));
 }
 
@@ -405,11 +414,10 @@ TEST(Property, BatchMatchesReference) {
     std::mt19937_64 Rng(60 + Variant);
     for (unsigned I = 0, N = scaled(150); I < N; ++I) {
       Policy P = randomPolicy(Rng);
-      auto Contents = compilePolicy(P, TestOptions);
-      ASSERT_TRUE(bool(Contents)) << llvm::toString(Contents.takeError());
-      auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
-      ASSERT_TRUE(bool(Loaded)) << Loaded.error();
-      const rt::CompiledPolicy &CP = **Loaded;
+      std::string Error;
+      auto Loaded = compileAndLoad(P, Error);
+      ASSERT_TRUE(Loaded) << Error;
+      const rt::CompiledPolicy &CP = *Loaded;
       // More rows than a group of walks, fewer than a block; a quarter repeat the row before.
       std::vector<Request> Reqs;
       for (unsigned K = 0; K < 50; ++K)
@@ -454,11 +462,10 @@ TEST(Property, WhyNotIsConsistentWithDecisions) {
     TestOptions = DiagramOptions();
     TestOptions.ForceRuleLists = I % 2 == 1;
     Policy P = randomPolicy(Rng);
-    auto Contents = compilePolicy(P, TestOptions);
-    ASSERT_TRUE(bool(Contents)) << llvm::toString(Contents.takeError());
-    auto Loaded = rt::CompiledPolicy::fromBytes(rt::serializeArtifact(*Contents));
-    ASSERT_TRUE(bool(Loaded)) << Loaded.error();
-    const rt::CompiledPolicy &CP = **Loaded;
+    std::string Error;
+    auto Loaded = compileAndLoad(P, Error);
+    ASSERT_TRUE(Loaded) << Error;
+    const rt::CompiledPolicy &CP = *Loaded;
     for (unsigned K = 0; K < 10; ++K) {
       Request R = randomRequest(P, Rng);
       rt::Request Req = toRuntimeRequest(P, CP, R);
