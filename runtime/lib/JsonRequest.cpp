@@ -94,6 +94,19 @@ struct Scanner {
     return true;
   }
 
+  static constexpr uint64_t Ones = 0x0101010101010101ull;
+  /// The top bit of each byte of W that is `"`, `\\` or below 0x20, and of no other byte. Each
+  /// byte's test stays within the byte (no carry or borrow crosses into the next), so every bit
+  /// is exact, not only the lowest.
+  static uint64_t stopBytes(uint64_t W) {
+    constexpr uint64_t Low7 = Ones * 0x7F, Top = Ones * 0x80;
+    // A byte is zero iff adding 0x7F to its low seven bits leaves its top bit and its own top
+    // bit clear; a byte is below 0x20 iff adding 0x60 does.
+    auto Zero = [&](uint64_t X) { return ~(((X & Low7) + Low7) | X) & Top; };
+    uint64_t Control = ~(((W & Low7) + Ones * 0x60) | W) & Top;
+    return Zero(W ^ (Ones * '"')) | Zero(W ^ (Ones * '\\')) | Control;
+  }
+
   /// A string literal; points into the line when it has no escapes, else into Scratch. Its text
   /// must be valid UTF-8 (docs/runtime-api.md): a request with anything else is refused, so no
   /// invalid byte reaches a name lookup or an answer.
@@ -102,14 +115,32 @@ struct Scanner {
       return false;
     const char *Start = Pos;
     // Names are ASCII in practice: the scan ORs the bytes together, and the UTF-8 check runs
-    // only on a string with a byte past 0x7F.
-    unsigned char High = 0;
+    // only on a string with a byte past 0x7F. Eight bytes at a time while they last: the bytes
+    // that end the plain run (`"`, `\\`, a control byte) are found exactly in each word, so
+    // the run ends on the same byte as the one-byte loop after it, which finishes the tail.
+    uint64_t High = 0;
+#if defined(__BYTE_ORDER__) &&                                                                     \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ // the first byte is the lowest
+    while (End - Pos >= 8) {
+      uint64_t W;
+      std::memcpy(&W, Pos, sizeof W);
+      if (uint64_t Stop = stopBytes(W)) {
+        unsigned Plain = unsigned(__builtin_ctzll(Stop)) / 8;
+        High |= W & ((uint64_t(1) << (8 * Plain)) - 1);
+        Pos += Plain;
+        break;
+      }
+      High |= W;
+      Pos += 8;
+    }
+#endif
     while (Pos < End && *Pos != '"' && *Pos != '\\' && (unsigned char)*Pos >= 0x20)
       High |= (unsigned char)*Pos++;
+    High &= Ones * 0x80;
     if (Pos < End && *Pos == '"') {
       Out = std::string_view(Start, Pos - Start);
       ++Pos;
-      return High < 0x80 || validText(Out);
+      return !High || validText(Out);
     }
     Scratch.assign(Start, Pos);
     while (Pos < End && *Pos != '"') {

@@ -234,6 +234,32 @@ TEST_F(JsonTest, InvalidUtf8IsRefused) {
   EXPECT_EQ(S, "\"a\xef\xbf\xbd\xef\xbf\xbd(\xe2\x82\xac\\u007f\"");
 }
 
+// The scanner reads a string's plain bytes eight at a time: whatever ends or interrupts the run
+// (the closing quote, an escape, a raw control byte, a byte past 0x7F) must be seen at every
+// offset within a word and in the bytes the word loop leaves to the byte loop.
+TEST_F(JsonTest, StringsReadTheSameWhereverTheirSpecialBytesFall) {
+  auto Id = [&](const std::string &Raw) { return decide("{\"id\":\"" + Raw + "\"}"); };
+  auto AnswersWithId = [&](const std::string &Raw, const std::string &Reserialized) {
+    return Id(Raw).rfind("{\"id\":\"" + Reserialized + "\",", 0) == 0;
+  };
+  for (size_t K = 0; K <= 24; ++K) {
+    std::string Pad(K, 'a'), Tail(K % 9, 'z');
+    EXPECT_TRUE(AnswersWithId(Pad, Pad)) << K;
+    EXPECT_TRUE(AnswersWithId(Pad + "\\n" + Tail, Pad + "\\n" + Tail)) << K;
+    EXPECT_TRUE(AnswersWithId(Pad + "\\\"" + Tail, Pad + "\\\"" + Tail)) << K;
+    EXPECT_TRUE(AnswersWithId(Pad + "\xc3\xa9" + Tail, Pad + "\xc3\xa9" + Tail)) << K;
+    EXPECT_NE(Id(Pad + "\x01" + Tail).find("malformed `id` string"), std::string::npos) << K;
+    EXPECT_NE(Id(Pad + "\x1f" + Tail).find("malformed `id` string"), std::string::npos) << K;
+    EXPECT_NE(Id(Pad + "\xff" + Tail).find("not valid UTF-8"), std::string::npos) << K;
+    EXPECT_NE(Id(Pad + "\x80" + Tail).find("not valid UTF-8"), std::string::npos) << K;
+    // The bytes that cannot end a run: a space, DEL and the neighbours of `"` and `\`.
+    std::string Near = Pad + " \x7f!#[]" + Tail;
+    EXPECT_TRUE(AnswersWithId(Near, Pad + " \\u007f!#[]" + Tail)) << K;
+    // An unterminated string ends the line at any length.
+    EXPECT_NE(decide("{\"id\":\"" + Pad).find("malformed `id` string"), std::string::npos) << K;
+  }
+}
+
 // Class 2: values the spec does not allow are error answers, not silently read.
 TEST_F(JsonTest, OutOfSpecValuesAreRefused) {
   const char *Allowed = R"({"action":"use","data":"ip_address","purpose":"site_operation",)";
